@@ -1,0 +1,275 @@
+//! The command line: every subcommand and flag with its help text, and how argv is prepared.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hooklint_model::Severity;
+
+/// Lints the trust boundaries of integrations: webhook handlers, OAuth apps and broker
+/// credentials
+///
+/// With no subcommand, `check` runs: `cargo hooklint src/` is `cargo hooklint check src/`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-hooklint",
+    bin_name = "cargo hooklint",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files and directories (the default command)
+    Check(CheckArgs),
+    /// List every rule with its severity, title and source
+    Rules(RulesArgs),
+    /// Explain a rule: why it matters, how to fix it, bad and good examples
+    Explain(ExplainArgs),
+    /// Print the facts policies see, for rule authors
+    Facts(FactsArgs),
+    /// List every inline suppression with its rules, place, reason and use, for audits
+    Suppressions(SuppressionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check [default: the current directory]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report in the chosen format to FILE; human output still goes to the terminal
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+    /// Run only this rule (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Do not run this rule (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Number of worker threads [default: one per core]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Report findings recorded in this baseline file as baselined, not as findings
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file and accept them for this run
+    #[arg(long, value_name = "FILE", conflicts_with = "new_since")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines changed since the merge base with this git revision
+    #[arg(long, value_name = "REF")]
+    pub new_since: Option<String>,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Report the run's duration as zero, for reproducible output (also HOOKLINT_NO_TIMING=1)
+    #[arg(long, hide = true)]
+    pub no_timing: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Also load the *.yaml policy files under DIR, besides the built-in ones (repeatable)
+    #[arg(long = "policy", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id, e.g. `crypto/non-constant-time-compare`
+    pub rule: String,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FactsArgs {
+    /// File or directory [default: the current directory]
+    pub path: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FactsFormat::Json)]
+    pub format: FactsFormat,
+    /// Show only functions with this name or qualified name
+    #[arg(long = "fn", value_name = "NAME")]
+    pub function: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SuppressionsArgs {
+    /// Files and directories to check [default: the current directory]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics and a summary line
+    Human,
+    /// One versioned JSON document
+    Json,
+    /// SARIF 2.1.0, for code scanning uploads
+    Sarif,
+    /// GitHub Actions workflow commands, shown as annotations
+    Github,
+}
+
+/// Formats of the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FactsFormat {
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Cargo runs `cargo-hooklint hooklint ARGS...` for `cargo hooklint ARGS...`: drop the name.
+pub fn cargo_args(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "hooklint") {
+        args.remove(1);
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let args = args.iter().map(OsString::from).collect();
+        Cli::try_parse_from(cargo_args(args))
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_is_the_default_command() {
+        let cli = parse(&["cargo-hooklint", "src", "--fail-on", "never"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.check.paths, [PathBuf::from("src")]);
+        assert_eq!(cli.check.fail_on.threshold(), None);
+        let cli = parse(&["cargo-hooklint"]).unwrap();
+        assert!(cli.command.is_none() && cli.check.paths.is_empty());
+        assert_eq!(cli.check.fail_on.threshold(), Some(Severity::Error));
+    }
+
+    #[test]
+    fn cargo_passes_the_subcommand_name_first() {
+        let cli = parse(&["cargo-hooklint", "hooklint", "check", "--format", "json"]).unwrap();
+        let Some(Command::Check(args)) = cli.command else { panic!("not check") };
+        assert_eq!(args.format, Format::Json);
+        let cli = parse(&["cargo-hooklint", "hooklint"]).unwrap();
+        assert!(cli.command.is_none());
+    }
+
+    #[test]
+    fn only_and_skip_repeat_and_split_on_commas() {
+        let cli =
+            parse(&["cargo-hooklint", "check", "--only", "a/b,c/d", "--only", "e/f"]).unwrap();
+        let Some(Command::Check(args)) = cli.command else { panic!("not check") };
+        assert_eq!(args.only, ["a/b", "c/d", "e/f"]);
+        assert!(args.skip.is_empty());
+    }
+
+    #[test]
+    fn subcommands_parse() {
+        let cli = parse(&["cargo-hooklint", "facts", "src/a.rs", "--fn", "webhook"]).unwrap();
+        let Some(Command::Facts(args)) = cli.command else { panic!("not facts") };
+        assert_eq!(args.function.as_deref(), Some("webhook"));
+        let cli = parse(&["cargo-hooklint", "explain", "tls/verification-disabled"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Explain(a)) if a.rule == "tls/verification-disabled")
+        );
+        let cli = parse(&["cargo-hooklint", "rules", "--format", "json", "--policy", "p"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Rules(a)) if a.policies.dirs.len() == 1));
+        let cli = parse(&["cargo-hooklint", "suppressions", "src", "--format", "json"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Suppressions(a)) if a.format == ListFormat::Json)
+        );
+    }
+
+    #[test]
+    fn ci_flags_parse() {
+        let cli = parse(&[
+            "cargo-hooklint",
+            "--format",
+            "sarif",
+            "--output",
+            "out.sarif",
+            "--baseline",
+            "b.json",
+            "--new-since",
+            "origin/main",
+        ])
+        .unwrap();
+        assert_eq!(cli.check.format, Format::Sarif);
+        assert_eq!(cli.check.output, Some(PathBuf::from("out.sarif")));
+        assert_eq!(cli.check.new_since.as_deref(), Some("origin/main"));
+        assert!(parse(&["cargo-hooklint", "--write-baseline", "b", "--new-since", "x"]).is_err());
+        assert!(parse(&["cargo-hooklint", "rules", "--format", "sarif"]).is_err());
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        assert!(parse(&["cargo-hooklint", "--fail-on", "sometimes"]).is_err());
+        assert!(parse(&["cargo-hooklint", "--jobs", "many"]).is_err());
+        assert!(parse(&["cargo-hooklint", "explain"]).is_err());
+    }
+}

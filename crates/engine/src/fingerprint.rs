@@ -1,0 +1,86 @@
+//! Stable finding fingerprints for baselines: they survive lines moving, not the code changing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use hooklint_model::Finding;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a, 64 bits: tiny, dependency-free and identical on every platform and release, which
+/// a fingerprint stored in a baseline file needs more than speed or collision resistance.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(FNV_OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// A source line with its indentation and inner runs of whitespace reduced, so re-indenting
+/// does not change a fingerprint.
+pub fn normalise_line(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Sets the fingerprint of each finding (which must already be sorted) from its rule, path,
+/// function and normalised source line; the n-th identical finding gets occurrence n.
+pub(crate) fn assign(findings: &mut [Finding], sources: &BTreeMap<String, String>) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for finding in findings {
+        let line = sources
+            .get(&finding.span.file)
+            .and_then(|text| {
+                let index = usize::try_from(finding.span.line).ok()?.checked_sub(1)?;
+                text.lines().nth(index)
+            })
+            .map(normalise_line)
+            .unwrap_or_default();
+        let key = [finding.rule.as_str(), &finding.span.file, &finding.function, &line].join("\0");
+        let occurrence = seen.entry(key.clone()).or_insert(0);
+        let hash = fnv1a64(format!("{key}\0{occurrence}").as_bytes());
+        *occurrence += 1;
+        finding.fingerprint = format!("{hash:016x}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hooklint_model::{Severity, Span};
+
+    #[test]
+    fn fnv_matches_reference_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    fn finding(line: u32) -> Finding {
+        Finding {
+            rule: "crypto/x".into(),
+            severity: Severity::Error,
+            message: "m".into(),
+            span: Span::new("a.rs", line, 5, line, 9),
+            help: String::new(),
+            function: "f".into(),
+            labels: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn fingerprints_survive_moves_and_reindentation_and_count_duplicates() {
+        let mut sources = BTreeMap::new();
+        sources.insert("a.rs".to_string(), "fn f() {\n    if a  ==  b {}\n}\n".to_string());
+        let mut before = vec![finding(2)];
+        assign(&mut before, &sources);
+
+        sources.insert("a.rs".to_string(), "\n\nfn f() {\n\tif a == b {}\n}\n".to_string());
+        let mut after = vec![finding(4)];
+        assign(&mut after, &sources);
+        assert_eq!(before[0].fingerprint, after[0].fingerprint);
+        assert_eq!(before[0].fingerprint.len(), 16);
+
+        let mut twice = vec![finding(4), finding(4)];
+        assign(&mut twice, &sources);
+        assert_eq!(twice[0].fingerprint, after[0].fingerprint);
+        assert_ne!(twice[0].fingerprint, twice[1].fingerprint);
+    }
+}

@@ -1,0 +1,112 @@
+//! What happens to findings between evaluation and the report: inline suppressions, the
+//! baseline, and the diff filter, in that order.
+//!
+//! The order matters. Suppressions come first so that their own diagnostics
+//! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
+//! entries are counted against every finding of the run, suppressed ones included; the diff
+//! filter comes last so that it never decides whether a baseline entry is fixed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hooklint_model::{Finding, RustFile};
+use hooklint_policy::PolicySet;
+use rayon::prelude::*;
+
+use crate::baseline::{self, BaselineEntry};
+use crate::suppress::{self, RuleSets, SuppressedFinding, Suppression};
+use crate::{fingerprint, Options};
+
+#[derive(Debug, Default)]
+pub(crate) struct Gated {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<SuppressedFinding>,
+    pub suppressions: Vec<Suppression>,
+    pub baselined: Vec<Finding>,
+    pub fixed: Vec<BaselineEntry>,
+    pub outside_diff: usize,
+}
+
+/// `findings` must be sorted and fingerprinted.
+pub(crate) fn apply(
+    opts: &Options,
+    policies: &PolicySet,
+    files: &[RustFile],
+    texts: &BTreeMap<String, String>,
+    findings: Vec<Finding>,
+) -> Gated {
+    let rules = rule_sets(opts, policies);
+    let functions: BTreeMap<&str, &[hooklint_model::Function]> =
+        files.iter().map(|f| (f.path.as_str(), f.functions.as_slice())).collect();
+    let scans: Vec<suppress::FileScan> = texts
+        .par_iter()
+        .map(|(path, text)| {
+            let fns = functions.get(path.as_str()).copied().unwrap_or_default();
+            suppress::scan(path, text, fns, &rules)
+        })
+        .collect();
+    let mut suppressions = Vec::new();
+    let mut diagnostics = Vec::new();
+    for scan in scans {
+        suppressions.extend(scan.suppressions);
+        diagnostics.extend(scan.diagnostics);
+    }
+
+    let (mut kept, suppressed) = suppress::apply(&mut suppressions, findings);
+    diagnostics.extend(suppress::unused(&suppressions, &rules));
+    sort(&mut diagnostics);
+    fingerprint::assign(&mut diagnostics, texts);
+    kept.extend(diagnostics);
+    sort(&mut kept);
+
+    let mut gated = Gated { suppressed, suppressions, ..Gated::default() };
+    let kept = match &opts.baseline {
+        Some(baseline) => {
+            let seen: BTreeSet<String> = kept
+                .iter()
+                .chain(gated.suppressed.iter().map(|s| &s.finding))
+                .map(|f| f.fingerprint.clone())
+                .collect();
+            let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
+            let checked: BTreeSet<&str> = texts.keys().map(String::as_str).collect();
+            let mut active = rules.active.clone();
+            active.extend(suppress::META_RULES.iter().map(|r| r.to_string()));
+            let split = baseline::split(baseline, kept, &seen, &checked, &active);
+            gated.baselined = split.baselined;
+            gated.fixed = split.fixed;
+            split.new
+        }
+        None => kept,
+    };
+    gated.findings = match &opts.new_since {
+        Some(changed) => {
+            let (inside, outside): (Vec<Finding>, Vec<Finding>) =
+                kept.into_iter().partition(|f| changed.touches(&f.span));
+            gated.outside_diff = outside.len();
+            inside
+        }
+        None => kept,
+    };
+    gated
+}
+
+fn rule_sets(opts: &Options, policies: &PolicySet) -> RuleSets {
+    let mut sets = RuleSets::default();
+    for rule in policies.rules() {
+        if rule.unsuppressible {
+            sets.unsuppressible.insert(rule.id.clone());
+        }
+        sets.known.insert(rule.id.clone());
+        sets.active.insert(rule.id);
+    }
+    sets.known.extend(opts.known_rules.iter().cloned());
+    sets
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.span.cmp(&b.span))
+            .then_with(|| a.function.cmp(&b.function))
+    });
+}

@@ -1,0 +1,200 @@
+//! hooklint's engine: file discovery, the parallel pipeline, and the run's results.
+//!
+//! The engine is the only library crate that touches the file system: it finds the files,
+//! reads them, hands their text to the extractor and the facts to the policies, and returns
+//! everything the report crate needs to render the run without further I/O.
+//!
+//! Architecture invariant: the engine never prints. Anything that goes wrong with one input
+//! (unreadable, not UTF-8, too large, unparsable, a bug in an extractor or a policy) becomes a
+//! `Problem` and the run goes on.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
+use hooklint_policy::PolicySet;
+
+mod baseline;
+mod diff;
+mod discover;
+pub mod expect;
+mod fingerprint;
+mod gate;
+mod load;
+mod pipeline;
+mod policy_dir;
+mod suppress;
+
+pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
+pub use diff::{ChangedLines, DiffError, FileChange};
+pub use discover::FileKind;
+pub use fingerprint::{fnv1a64, normalise_line};
+pub use policy_dir::policy_sources;
+pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
+
+/// Files larger than this are reported as `too-large` instead of parsed.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files and directories to check; the current directory when empty. Named files are
+    /// always checked, even when ignored or not ending in `.rs`.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads; rayon's default (one per core) when `None`.
+    pub jobs: Option<usize>,
+    pub max_file_size: u64,
+    /// Follow symbolic links while walking directories (loops become `io-error` problems).
+    pub follow_links: bool,
+    /// Absolute paths under this directory are reported relative to it; the process's
+    /// current directory when `None`.
+    pub base_dir: Option<PathBuf>,
+    /// Rule ids that exist but do not run (left out with `--only`/`--skip`): suppressions
+    /// naming them are neither unknown nor unused.
+    pub known_rules: Vec<String>,
+    /// Findings whose fingerprint is in it are reported as baselined, not as findings.
+    pub baseline: Option<Baseline>,
+    /// Only findings touching these lines are reported (`--new-since`).
+    pub new_since: Option<ChangedLines>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            paths: Vec::new(),
+            jobs: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            follow_links: false,
+            base_dir: None,
+            known_rules: Vec::new(),
+            baseline: None,
+            new_since: None,
+        }
+    }
+}
+
+/// Everything a run produced, sorted deterministically.
+#[derive(Debug, Default)]
+pub struct RunOutput {
+    /// Sorted by path, line, column, rule, message. What the run reports: not suppressed, not
+    /// in the baseline, and on a changed line with `new_since`.
+    pub findings: Vec<Finding>,
+    /// Findings an inline comment silenced, sorted.
+    pub suppressed: Vec<SuppressedFinding>,
+    /// Every well-formed inline suppression in the files checked, in path and line order.
+    pub suppressions: Vec<Suppression>,
+    /// Findings the baseline accepted, sorted.
+    pub baselined: Vec<Finding>,
+    /// Baseline entries of files and rules this run checked that matched no finding.
+    pub fixed: Vec<BaselineEntry>,
+    /// Findings left out because no line of theirs changed (`new_since`).
+    pub outside_diff: usize,
+    /// Sorted by path, line, column, code, message.
+    pub problems: Vec<Problem>,
+    /// Files read as text (including those that then failed to parse).
+    pub files_checked: usize,
+    pub duration: Duration,
+    /// Text of every file that has a finding or a problem, by reported path, so that snippets
+    /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
+    pub sources: BTreeMap<String, String>,
+}
+
+/// Checks the files named by `opts` with every policy of `policies`.
+pub fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
+    pipeline::run(opts, policies)
+}
+
+/// Discovers, parses and links the files named by `opts` without evaluating any policy: the
+/// facts a policy would see, for the `facts` command.
+pub fn collect_facts(opts: &Options, knowledge: &Knowledge) -> (Vec<RustFile>, Vec<Problem>) {
+    pipeline::collect_facts(opts, knowledge)
+}
+
+/// Paths named in `opts` that do not exist, for a usage error before the run starts.
+pub fn missing_paths(opts: &Options) -> Vec<PathBuf> {
+    opts.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).cloned().collect()
+}
+
+/// Problem codes about unreadable or unparsable input. They are shown but do not fail a run
+/// on their own: the code could not be checked, which is not a finding about it.
+pub const INPUT_PROBLEM_CODES: &[&str] = &["parse-error", "io-error", "non-utf8", "too-large"];
+
+/// The process exit code for a run: 1 when a finding is at or above `fail_on`, or when a
+/// problem other than an input problem (a policy failing at run time, an internal error) is;
+/// 0 otherwise. `fail_on: None` (`--fail-on never`) always gives 0.
+pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
+    let Some(threshold) = fail_on else {
+        return 0;
+    };
+    let failing_finding = output.findings.iter().any(|f| f.severity >= threshold);
+    let failing_problem = output
+        .problems
+        .iter()
+        .any(|p| p.severity >= threshold && !INPUT_PROBLEM_CODES.contains(&p.code.as_str()));
+    i32::from(failing_finding || failing_problem)
+}
+
+/// Orders problems by place, then code and message; problems without a place come first.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| problem_key(a).cmp(&problem_key(b)));
+}
+
+fn problem_key(p: &Problem) -> (&str, u32, u32, &str, &str) {
+    match &p.span {
+        Some(s) => (&s.file, s.line, s.column, &p.code, &p.message),
+        None => ("", 0, 0, &p.code, &p.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hooklint_model::Span;
+
+    fn finding(severity: Severity) -> Finding {
+        Finding {
+            rule: "a/b".into(),
+            severity,
+            message: "m".into(),
+            span: Span::line("x.rs", 1),
+            help: String::new(),
+            function: String::new(),
+            labels: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn exit_code_follows_threshold() {
+        let out = RunOutput { findings: vec![finding(Severity::Warning)], ..RunOutput::default() };
+        assert_eq!(exit_code(&out, Some(Severity::Error)), 0);
+        assert_eq!(exit_code(&out, Some(Severity::Warning)), 1);
+        assert_eq!(exit_code(&out, Some(Severity::Note)), 1);
+        assert_eq!(exit_code(&out, None), 0);
+    }
+
+    #[test]
+    fn input_problems_do_not_fail_the_run() {
+        let mut out = RunOutput {
+            problems: vec![Problem::new("parse-error", "expected item", None)],
+            ..RunOutput::default()
+        };
+        assert_eq!(exit_code(&out, Some(Severity::Note)), 0);
+        out.problems.push(Problem::new("cel-runtime-error", "no such key", None));
+        assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
+        assert_eq!(exit_code(&out, None), 0);
+    }
+
+    #[test]
+    fn problems_sort_by_place() {
+        let mut problems = vec![
+            Problem::new("io-error", "b", Some(Span::line("b.rs", 0))),
+            Problem::new("parse-error", "a", Some(Span::line("a.rs", 3))),
+            Problem::new("internal-error", "z", None),
+        ];
+        sort_problems(&mut problems);
+        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["internal-error", "parse-error", "io-error"]);
+    }
+}

@@ -1,0 +1,312 @@
+//! The run: discover, read and extract in parallel, link, evaluate in parallel, sort.
+
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
+use hooklint_policy::PolicySet;
+use rayon::prelude::*;
+
+use crate::discover::{discover, Candidate, FileKind};
+use crate::load::{load, Loaded};
+use crate::{fingerprint, gate, sort_problems, Options, RunOutput};
+
+/// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
+/// a thousand nested parentheses; 64 MiB of (lazily committed) stack keeps hostile input safe.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// One file after reading and extraction.
+struct Parsed {
+    display: String,
+    /// Text to render snippets from, when there is any.
+    text: Option<String>,
+    /// Facts, when the file was read as text.
+    file: Option<RustFile>,
+    problems: Vec<Problem>,
+}
+
+pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
+    let start = Instant::now();
+    in_pool(opts.jobs, || {
+        let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
+        let files_checked = parsed.iter().filter(|p| p.file.is_some()).count();
+        let mut texts = BTreeMap::new();
+        let mut files = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            problems.extend(p.problems);
+            if let Some(text) = p.text {
+                texts.insert(p.display, text);
+            }
+            files.extend(p.file);
+        }
+        problems.extend(link(&mut files, &policies.knowledge));
+        let (mut findings, evaluation_problems) = evaluate(&files, policies);
+        problems.extend(evaluation_problems);
+
+        findings.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.span.cmp(&b.span))
+                .then_with(|| a.function.cmp(&b.function))
+        });
+        sort_problems(&mut problems);
+        fingerprint::assign(&mut findings, &texts);
+        let gated = gate::apply(opts, policies, &files, &texts, findings);
+        let findings = gated.findings;
+
+        let wanted: BTreeSet<&str> = findings
+            .iter()
+            .map(|f| f.span.file.as_str())
+            .chain(findings.iter().flat_map(|f| f.labels.iter().map(|l| l.span.file.as_str())))
+            .chain(problems.iter().filter_map(|p| p.span.as_ref().map(|s| s.file.as_str())))
+            .collect();
+        let sources =
+            texts.into_iter().filter(|(path, _)| wanted.contains(path.as_str())).collect();
+        RunOutput {
+            findings,
+            problems,
+            files_checked,
+            duration: start.elapsed(),
+            sources,
+            suppressed: gated.suppressed,
+            suppressions: gated.suppressions,
+            baselined: gated.baselined,
+            fixed: gated.fixed,
+            outside_diff: gated.outside_diff,
+        }
+    })
+}
+
+pub(crate) fn collect_facts(
+    opts: &Options,
+    knowledge: &Knowledge,
+) -> (Vec<RustFile>, Vec<Problem>) {
+    in_pool(opts.jobs, || {
+        let (parsed, mut problems) = parse_all(opts, knowledge);
+        let mut files = Vec::with_capacity(parsed.len());
+        for p in parsed {
+            problems.extend(p.problems);
+            files.extend(p.file);
+        }
+        problems.extend(link(&mut files, knowledge));
+        sort_problems(&mut problems);
+        (files, problems)
+    })
+}
+
+/// Runs `f` on a dedicated pool with big stacks, or on the current thread if no pool can be
+/// built (which only loses parallelism and stack headroom).
+fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("hooklint-{i}"))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+/// Discovers, reads and extracts every file; the result is sorted by path.
+fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem>) {
+    let base = opts
+        .base_dir
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (mut candidates, problems) = discover(&opts.paths, opts.follow_links, &base);
+    // Largest first, one file per task: a big file picked up last would leave the other
+    // threads idle while it parses.
+    candidates.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
+    let mut parsed: Vec<Parsed> = candidates
+        .par_iter()
+        .with_max_len(1)
+        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
+        .collect();
+    parsed.sort_by(|a, b| a.display.cmp(&b.display));
+    (parsed, problems)
+}
+
+fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
+    let display = candidate.display.clone();
+    let text = match load(&candidate.fs_path, &display, max_size) {
+        Loaded::Text(text) => text,
+        Loaded::Failed { problem, text } => {
+            return Parsed { display, text, file: None, problems: vec![problem] };
+        }
+    };
+    let extracted = match candidate.kind {
+        FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
+            hooklint_rust::extract_file(&display, &text, knowledge)
+        })),
+    };
+    match extracted {
+        Ok(extracted) => Parsed {
+            display,
+            text: Some(text),
+            file: Some(extracted.file),
+            problems: extracted.problems,
+        },
+        Err(payload) => {
+            let problem = internal_error(
+                format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
+                Some(Span::line(display.as_str(), 0)),
+            );
+            // The file was read; count it as checked, with no facts.
+            let file = RustFile { path: display.clone(), ..RustFile::default() };
+            Parsed { display, text: Some(text), file: Some(file), problems: vec![problem] }
+        }
+    }
+}
+
+fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Option<Problem> {
+    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).err().map(|payload| {
+        internal_error(
+            format!("linking the project index failed: {}", panic_message(&payload)),
+            None,
+        )
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    File(usize),
+    Function(usize, usize),
+}
+
+fn evaluate(files: &[RustFile], policies: &PolicySet) -> (Vec<Finding>, Vec<Problem>) {
+    let targets: Vec<Target> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, file)| {
+            std::iter::once(Target::File(i))
+                .chain((0..file.functions.len()).map(move |j| Target::Function(i, j)))
+        })
+        .collect();
+    let results: Vec<(Vec<Finding>, Vec<Problem>)> =
+        targets.par_iter().map(|&target| evaluate_one(files, policies, target)).collect();
+    let mut findings = Vec::new();
+    let mut problems = Vec::new();
+    for (f, p) in results {
+        findings.extend(f);
+        problems.extend(p);
+    }
+    (findings, problems)
+}
+
+fn evaluate_one(
+    files: &[RustFile],
+    policies: &PolicySet,
+    target: Target,
+) -> (Vec<Finding>, Vec<Problem>) {
+    let (result, what, span) = match target {
+        Target::File(i) => {
+            let Some(file) = files.get(i) else { return Default::default() };
+            let result = catch_unwind(AssertUnwindSafe(|| policies.check_file(file)));
+            (result, format!("file `{}`", file.path), Span::line(file.path.as_str(), 0))
+        }
+        Target::Function(i, j) => {
+            let Some(function) = files.get(i).and_then(|f| f.functions.get(j)) else {
+                return Default::default();
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| policies.check_function(function)));
+            (result, format!("function `{}`", function.qualified_name), function.span.clone())
+        }
+    };
+    match result {
+        Ok(found) => found,
+        Err(payload) => {
+            let message = format!("checking {what} failed: {}", panic_message(&payload));
+            (Vec::new(), vec![internal_error(message, Some(span))])
+        }
+    }
+}
+
+fn internal_error(message: String, span: Option<Span>) -> Problem {
+    Problem::new("internal-error", format!("internal error: {message}"), span)
+}
+
+fn panic_message(payload: &Box<dyn Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, bytes) in files {
+            let path = dir.path().join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, bytes).unwrap();
+        }
+        dir
+    }
+
+    fn options(dir: &tempfile::TempDir) -> Options {
+        Options {
+            paths: vec![dir.path().to_path_buf()],
+            jobs: Some(2),
+            base_dir: Some(dir.path().to_path_buf()),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn a_bad_file_is_one_problem_and_the_run_goes_on() {
+        let dir = project(&[
+            ("src/a.rs", b"fn a() {}\n"),
+            ("src/b.rs", b"fn b() {}\n// \xff\n"),
+            ("src/c.rs", b"fn c() {}\n"),
+        ]);
+        let out = run(&options(&dir), &PolicySet::default());
+        assert_eq!(out.files_checked, 2);
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].code, "non-utf8");
+        assert_eq!(out.problems[0].span.as_ref().map(|s| s.line), Some(2));
+        let sources: Vec<&String> = out.sources.keys().collect();
+        assert_eq!(sources, ["src/b.rs"]);
+    }
+
+    #[test]
+    fn too_large_files_are_problems() {
+        let dir = project(&[("a.rs", b"fn a() {}\n"), ("big.rs", &[b' '; 64])]);
+        let opts = Options { max_file_size: 32, ..options(&dir) };
+        let out = run(&opts, &PolicySet::default());
+        assert_eq!(out.files_checked, 1);
+        let codes: Vec<&str> = out.problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["too-large"]);
+    }
+
+    #[test]
+    fn facts_have_one_file_per_rust_file_sorted() {
+        let dir = project(&[("b.rs", b""), ("a.rs", b""), ("c.txt", b"")]);
+        let (files, problems) = collect_facts(&options(&dir), &Knowledge::default());
+        assert!(problems.is_empty());
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a.rs", "b.rs"]);
+    }
+
+    #[test]
+    fn panics_become_internal_errors() {
+        let payload: Box<dyn Any + Send> = Box::new("boom");
+        assert_eq!(panic_message(&payload), "boom");
+        let payload: Box<dyn Any + Send> = Box::new(String::from("bang"));
+        assert_eq!(panic_message(&payload), "bang");
+        let problem = internal_error("x failed: boom".into(), None);
+        assert_eq!(problem.code, "internal-error");
+        assert_eq!(problem.message, "internal error: x failed: boom");
+    }
+}

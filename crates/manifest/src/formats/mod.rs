@@ -1,0 +1,68 @@
+//! Recognisers: each gives a document its `format` and fills the normalised views.
+
+mod compose;
+mod github;
+mod integration;
+mod kubernetes;
+mod openapi;
+mod slack;
+
+pub(crate) use integration::parse_duration;
+
+use crate::tree::Node;
+use crate::views::{Ctx, Views};
+
+/// Fills `views` for the document at `root`. Order matters: the most specific shape first.
+pub(crate) fn recognise(file: &str, root: &Node) -> Views {
+    let mut ctx = Ctx { file, views: Views { format: "yaml", ..Views::default() } };
+    let api_version = root.str_at(&["apiVersion"]);
+    let kind = root.str_at(&["kind"]);
+    if api_version.starts_with("hooklint.dev/") && kind == "Integration" {
+        ctx.views.format = "hooklint-integration";
+        ctx.views.kind = kind.to_string();
+        integration::recognise(&mut ctx, root);
+    } else if !api_version.is_empty() && !kind.is_empty() {
+        ctx.views.format = "kubernetes";
+        ctx.views.kind = kind.to_string();
+        kubernetes::recognise(&mut ctx, root);
+    } else if root.str_at(&["openapi"]).starts_with('3') {
+        ctx.views.format = "openapi";
+        openapi::recognise(&mut ctx, root);
+    } else if slack::matches(root) {
+        ctx.views.format = "slack-app";
+        slack::recognise(&mut ctx, root);
+    } else if github::matches(root) {
+        ctx.views.format = "github-app";
+        github::recognise(&mut ctx, root);
+    } else if compose::matches(root) {
+        ctx.views.format = "compose";
+        compose::recognise(&mut ctx, root);
+    }
+    // Views in source order, whatever order the recogniser found them in.
+    let pos = |s: &hooklint_model::Span| (s.line, s.column);
+    ctx.views.scopes.sort_by_key(|x| pos(&x.span));
+    ctx.views.endpoints.sort_by_key(|x| pos(&x.span));
+    ctx.views.credentials.sort_by_key(|x| pos(&x.span));
+    crate::views::scan_inline_secrets(&mut ctx, root);
+    attribute_services(&mut ctx.views);
+    // A secret copied by an alias or merge key is still written once: report it once.
+    let mut seen = std::collections::HashSet::new();
+    ctx.views.inline_secrets.retain(|s| seen.insert((s.span.line, s.span.column)));
+    ctx.views
+}
+
+/// Inline secrets name the service whose subtree holds them.
+fn attribute_services(views: &mut Views) {
+    for secret in &mut views.inline_secrets {
+        secret.service = match views.format {
+            "compose" => secret
+                .key_path
+                .strip_prefix("services.")
+                .and_then(|rest| rest.split('.').next())
+                .unwrap_or("")
+                .to_string(),
+            "kubernetes" | "hooklint-integration" => views.name.clone(),
+            _ => String::new(),
+        };
+    }
+}

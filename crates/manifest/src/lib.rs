@@ -1,0 +1,141 @@
+//! hooklint's manifest extractor: YAML (and GitHub App JSON) to facts with spans.
+//!
+//! `extract_manifest` parses every document of a file into a spanned tree, gives each document a
+//! `format` with normalised views (scopes, endpoints, credentials, inline secrets, services, the
+//! Integration manifest) and converts it to `data` with secrets redacted. Broken or hostile
+//! input yields problems, never a panic or an unbounded run: see `tree` for the bounds.
+//!
+//! Architecture invariant: no I/O, no printing. Secret values never reach a fact: literals are
+//! replaced by salted fingerprints (`fnv:XXXXXXXX`) before anything is stored.
+
+mod data;
+mod formats;
+mod secrets;
+mod tree;
+mod views;
+
+use hooklint_model::manifest::{Document, ManifestFile};
+use hooklint_model::{Problem, Severity, Span};
+
+pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
+
+/// Largest manifest parsed, whatever the engine's file size limit: real manifests are far
+/// smaller, and a bound here keeps the cost of one file predictable on its own.
+pub const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Seconds in a duration as the Integration manifest writes them (`5m`, `1h30m`, `PT5M`, `300`).
+pub fn parse_duration(text: &str) -> Option<i64> {
+    formats::parse_duration(text)
+}
+
+/// The facts of one manifest file and what went wrong reading it.
+#[derive(Debug, Clone, Default)]
+pub struct ManifestExtracted {
+    pub file: ManifestFile,
+    /// `yaml-error` (invalid YAML, with line and column), `yaml-too-complex` (a bound was hit),
+    /// `yaml-duplicate-key` (a warning naming both lines), `too-large` (over
+    /// `MAX_MANIFEST_BYTES`).
+    pub problems: Vec<Problem>,
+}
+
+/// Parses `source` (the text of the file at `path`) into documents and problems.
+pub fn extract_manifest(path: &str, source: &str) -> ManifestExtracted {
+    if source.len() > MAX_MANIFEST_BYTES {
+        let message =
+            format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");
+        return ManifestExtracted {
+            file: ManifestFile { path: path.to_string(), documents: Vec::new() },
+            problems: vec![Problem::new("too-large", message, Some(Span::line(path, 1)))],
+        };
+    }
+    let is_json = lower_name(path).ends_with(".json");
+    // JSON allows tabs where YAML does not; both are one column wide, so positions hold.
+    let detabbed;
+    let text = if is_json && source.contains('\t') {
+        detabbed = source.replace('\t', " ");
+        detabbed.as_str()
+    } else {
+        source
+    };
+    let parsed = tree::parse(text);
+    let mut problems: Vec<Problem> = parsed
+        .issues
+        .iter()
+        .map(|issue| {
+            let span = Span::new(
+                path,
+                issue.pos.line,
+                issue.pos.col,
+                issue.pos.end_line,
+                issue.pos.end_col,
+            );
+            let mut p = Problem::new(issue.code, issue.message.clone(), Some(span));
+            if issue.code == "yaml-duplicate-key" {
+                p.severity = Severity::Warning;
+            }
+            p
+        })
+        .collect();
+    problems.sort_by(|a, b| {
+        let key = |p: &Problem| p.span.as_ref().map(|s| (s.line, s.column)).unwrap_or_default();
+        key(a).cmp(&key(b))
+    });
+    let documents = parsed.documents.iter().map(|raw| document(path, raw)).collect();
+    ManifestExtracted { file: ManifestFile { path: path.to_string(), documents }, problems }
+}
+
+fn document(path: &str, raw: &tree::RawDocument) -> Document {
+    let views = formats::recognise(path, &raw.root);
+    let converted = data::convert(path, &raw.root, &views.secret_data_keys);
+    Document {
+        file: path.to_string(),
+        index: raw.index,
+        format: views.format.to_string(),
+        kind: views.kind,
+        name: views.name,
+        span: data::span(path, raw.pos),
+        data: converted.data,
+        key_spans: converted.key_spans,
+        scopes: views.scopes,
+        endpoints: views.endpoints,
+        credentials: views.credentials,
+        inline_secrets: views.inline_secrets,
+        services: views.services,
+        integration: views.integration,
+    }
+}
+
+fn lower_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase()
+}
+
+/// Whether discovery should read `path` as a manifest: `*.yaml` and `*.yml` except lock files
+/// and CI workflow definitions (not integration manifests, and full of `${{ secrets.X }}`
+/// references), and `*.json` only when named like a GitHub or Slack app manifest
+/// (`*manifest*.json`, `github-app*.json`, `slack-app*.json`). Explicit configuration can add
+/// files this leaves out.
+pub fn is_candidate(path: &str) -> bool {
+    let name = lower_name(path);
+    let normalized = path.replace('\\', "/").to_ascii_lowercase();
+    let in_dir = |dir: &str| normalized.starts_with(dir) || normalized.contains(&format!("/{dir}"));
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
+        let lock = stem.ends_with("-lock") || stem.ends_with(".lock") || stem.ends_with("_lock");
+        let ci = in_dir(".github/workflows/")
+            || in_dir(".circleci/")
+            || name == ".gitlab-ci.yml"
+            || name == ".travis.yml"
+            || name == "azure-pipelines.yml"
+            || name == "bitbucket-pipelines.yml";
+        return !lock && !ci;
+    }
+    if name.ends_with(".json") {
+        return (name.contains("manifest") && name != "manifest.webmanifest.json")
+            || name.starts_with("github-app")
+            || name.starts_with("slack-app");
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,917 @@
+use super::*;
+use hooklint_model::{
+    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, Route, Span,
+};
+
+fn builtin() -> PolicySet {
+    match PolicySet::builtin() {
+        Ok(set) => set,
+        Err(errors) => panic!("built-in policies do not load: {errors:#?}"),
+    }
+}
+
+fn load_one(text: &str) -> Result<PolicySet, Vec<PolicyError>> {
+    let source = PolicySource { path: "p/test.yaml".to_string(), text: text.to_string() };
+    PolicySet::load(&[source], builtin_knowledge())
+}
+
+fn load_err(text: &str) -> PolicyError {
+    match load_one(text) {
+        Ok(_) => panic!("expected an error for\n{text}"),
+        Err(mut errors) => errors.remove(0),
+    }
+}
+
+const HEADER: &str = "id: test/rule\ntitle: a test rule\nseverity: error\ntarget: rust.function\n";
+
+fn span(line: u32) -> Span {
+    Span::new("src/app.rs", line, 5, line, 20)
+}
+
+fn function(name: &str) -> Function {
+    Function {
+        name: name.to_string(),
+        qualified_name: format!("app::{name}"),
+        module: "app".to_string(),
+        file: "src/app.rs".to_string(),
+        span: span(10),
+        item_span: span(10),
+        ..Function::default()
+    }
+}
+
+fn webhook(name: &str) -> Function {
+    Function {
+        is_webhook: true,
+        is_handler: true,
+        webhook_reasons: vec!["its route path contains `webhooks`".to_string()],
+        routes: vec![Route {
+            method: "POST".to_string(),
+            path: "/webhooks/github".to_string(),
+            framework: "axum".to_string(),
+            ..Route::default()
+        }],
+        ..function(name)
+    }
+}
+
+fn rules_hit(set: &PolicySet, f: &Function) -> Vec<String> {
+    let (findings, problems) = set.check_function(f);
+    assert!(problems.is_empty(), "{problems:#?}");
+    findings.into_iter().map(|f| f.rule).collect()
+}
+
+fn sensitive(text: &str) -> Operand {
+    Operand { text: text.to_string(), sensitive: true, span: span(12), ..Operand::default() }
+}
+
+fn plain(text: &str) -> Operand {
+    Operand { text: text.to_string(), span: span(12), ..Operand::default() }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-ins
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn builtin_policies_load_sorted_with_docs() {
+    let set = builtin();
+    let rules = set.rules();
+    assert_eq!(rules.len(), 9);
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    for rule in &rules {
+        assert_eq!(rule.source, "built-in");
+        for (what, text) in
+            [("why", &rule.why), ("fix", &rule.fix), ("bad", &rule.bad), ("good", &rule.good)]
+        {
+            assert!(!text.trim().is_empty(), "{} has no docs.{what}", rule.id);
+        }
+        assert!(!rule.help.is_empty());
+        assert!(rule.title.chars().next().is_some_and(char::is_uppercase), "{}", rule.id);
+    }
+}
+
+#[test]
+fn builtin_ids_match_their_paths() {
+    for (path, text) in BUILTIN {
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .unwrap_or_else(|| panic!("{path} has no id line"));
+        assert_eq!(format!("policies/{id}.yaml"), *path);
+    }
+}
+
+#[test]
+fn every_policy_file_is_embedded() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let root_text = root.to_string_lossy().replace('\\', "/");
+    for file in files {
+        let rel = format!("policies{}", file.trim_start_matches(&root_text));
+        if rel == "policies/knowledge.yaml" {
+            continue;
+        }
+        assert!(BUILTIN.iter().any(|(p, _)| *p == rel), "{rel} is not in BUILTIN");
+    }
+}
+
+#[test]
+fn knowledge_parses() {
+    let parsed: Result<Knowledge, _> = serde_saphyr::from_str(KNOWLEDGE);
+    let knowledge = parsed.unwrap();
+    assert!(!knowledge.verifiers.is_empty());
+    assert_eq!(builtin_knowledge(), knowledge);
+}
+
+#[test]
+fn builtin_messages_follow_house_style() {
+    let set = builtin();
+    let mut f = webhook("github_webhook");
+    f.compares = vec![Compare {
+        op: "==".into(),
+        text: "sig == expected".into(),
+        left: sensitive("sig"),
+        right: sensitive("expected"),
+        span: span(12),
+    }];
+    f.ip_sources = vec![IpSource {
+        kind: "peer_addr".into(),
+        gates: true,
+        span: span(13),
+        ..Default::default()
+    }];
+    let (findings, problems) = set.check_function(&f);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(!findings.is_empty());
+    for finding in findings {
+        let first = finding.message.chars().next().unwrap_or('x');
+        assert!(!first.is_uppercase(), "{}", finding.message);
+        assert!(!finding.message.ends_with('.'), "{}", finding.message);
+        assert!(!finding.help.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Each built-in rule: one positive, one negative
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn missing_signature_check() {
+    let set = builtin();
+    let f = webhook("github_webhook");
+    let (findings, _) = set.check_function(&f);
+    let finding =
+        findings.iter().find(|x| x.rule == "webhook/missing-signature-check").expect("a finding");
+    assert_eq!(
+        finding.message,
+        "webhook handler `github_webhook` (POST /webhooks/github) acts on the request without \
+         verifying its signature; it is a webhook receiver because its route path contains \
+         `webhooks`"
+    );
+    assert_eq!(finding.span, span(10));
+    assert_eq!(finding.function, "app::github_webhook");
+    assert_eq!(finding.severity, Severity::Error);
+
+    let verified = Function { verifies: true, ..webhook("github_webhook") };
+    assert!(!rules_hit(&set, &verified).contains(&"webhook/missing-signature-check".to_string()));
+    let test = Function { is_test: true, ..webhook("github_webhook") };
+    assert!(rules_hit(&set, &test).is_empty());
+}
+
+#[test]
+fn non_constant_time_compare() {
+    let set = builtin();
+    let mut f = function("check");
+    f.compares = vec![Compare {
+        op: "!=".into(),
+        text: "expected != signature".into(),
+        left: sensitive("expected"),
+        right: sensitive("signature"),
+        span: span(12),
+    }];
+    let (findings, problems) = set.check_function(&f);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule, "crypto/non-constant-time-compare");
+    assert!(
+        findings[0].message.starts_with("`expected` is compared with `!=`"),
+        "{}",
+        findings[0].message
+    );
+    assert_eq!(findings[0].span, span(12));
+
+    let mut g = function("check");
+    g.compares = vec![
+        Compare {
+            op: "==".into(),
+            text: "sig.len() == 64".into(),
+            left: plain("sig.len()"),
+            right: Operand { is_literal: true, literal: "64".into(), ..plain("64") },
+            span: span(12),
+        },
+        Compare {
+            op: "==".into(),
+            text: "sig == \"\"".into(),
+            left: sensitive("sig"),
+            right: Operand { is_literal: true, ..plain("\"\"") },
+            span: span(13),
+        },
+        Compare {
+            op: "<".into(),
+            left: sensitive("a"),
+            right: sensitive("b"),
+            ..Compare::default()
+        },
+    ];
+    assert!(rules_hit(&set, &g).is_empty());
+    let in_test = Function { is_test: true, ..f.clone() };
+    assert!(rules_hit(&set, &in_test).is_empty());
+
+    let mut admin = f.clone();
+    admin.compares[0].right = sensitive("Self::ADMIN_TOKEN");
+    assert_eq!(rules_hit(&set, &admin), vec!["crypto/non-constant-time-compare"]);
+
+    let punct = Function { trait_name: "PartialEq".into(), self_type: "Punct".into(), ..f.clone() };
+    assert!(rules_hit(&set, &punct).is_empty());
+    let signature_eq = Function {
+        trait_name: "std::cmp::PartialEq".into(),
+        self_type: "WebhookSignature".into(),
+        ..f
+    };
+    assert_eq!(rules_hit(&set, &signature_eq), vec!["crypto/non-constant-time-compare"]);
+}
+
+#[test]
+fn missing_replay_window() {
+    let set = builtin();
+    let mut f = webhook("slack_events");
+    f.verifies = true;
+    f.reaches = vec!["hmac::Mac::verify_slice".into()];
+    f.reaches_headers = vec!["x-slack-signature".into()];
+    assert_eq!(rules_hit(&set, &f), vec!["webhook/missing-replay-window"]);
+
+    let mut fresh = f.clone();
+    fresh.reaches_headers.push("x-slack-request-timestamp".into());
+    fresh.reaches.push("std::time::SystemTime::now".into());
+    assert!(rules_hit(&set, &fresh).is_empty());
+
+    let mut stripe = f.clone();
+    stripe.reaches.push("stripe::Webhook::construct_event".into());
+    assert!(rules_hit(&set, &stripe).is_empty());
+}
+
+#[test]
+fn parse_before_verify() {
+    let set = builtin();
+    let mut f = webhook("stripe_webhook");
+    f.verifies = true;
+    f.reaches = vec!["stripe::Webhook::construct_event".into()];
+    f.body = Body {
+        kind: "json".into(),
+        typed_extractor: "Json<Event>".into(),
+        parses: vec![Parse { what: "Json<Event>".into(), before_verify: true, span: span(11) }],
+    };
+    let (findings, _) = set.check_function(&f);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(
+        findings[0].message,
+        "`Json<Event>` deserializes the request body before its signature is verified"
+    );
+    assert_eq!(findings[0].span, span(11));
+
+    let mut after = f.clone();
+    after.body.parses[0].before_verify = false;
+    assert!(rules_hit(&set, &after).is_empty());
+
+    // Without any verification it is the missing-signature-check finding alone.
+    let mut unverified = f.clone();
+    unverified.verifies = false;
+    assert_eq!(rules_hit(&set, &unverified), vec!["webhook/missing-signature-check"]);
+}
+
+#[test]
+fn ip_only() {
+    let set = builtin();
+    let mut f = function("callback");
+    f.ip_sources = vec![IpSource {
+        kind: "connect_info".into(),
+        binding: "addr".into(),
+        gates: true,
+        span: span(14),
+        ..IpSource::default()
+    }];
+    let (findings, _) = set.check_function(&f);
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].message.contains("(connect_info in `addr`)"), "{}", findings[0].message);
+
+    let mut logged = f.clone();
+    logged.ip_sources[0].gates = false;
+    logged.ip_sources[0].logged_only = true;
+    assert!(rules_hit(&set, &logged).is_empty());
+
+    let mut with_token = f.clone();
+    with_token.reaches_headers = vec!["authorization".into()];
+    assert!(rules_hit(&set, &with_token).is_empty());
+
+    let signed = Function { verifies: true, ..f };
+    assert!(rules_hit(&set, &signed).is_empty());
+}
+
+#[test]
+fn identity_from_header() {
+    let set = builtin();
+    let mut f = function("invoices");
+    f.headers_read = vec![HeaderRead {
+        name: "x-tenant-id".into(),
+        binding: "tenant".into(),
+        gates: true,
+        span: span(15),
+        ..HeaderRead::default()
+    }];
+    assert_eq!(rules_hit(&set, &f), vec!["trust/identity-from-header"]);
+
+    let mut logged = f.clone();
+    logged.headers_read[0].logged_only = true;
+    assert!(rules_hit(&set, &logged).is_empty());
+
+    let mut other = f;
+    other.headers_read[0].name = "x-request-id".into();
+    assert!(rules_hit(&set, &other).is_empty());
+}
+
+#[test]
+fn logged_secret() {
+    let set = builtin();
+    let mut f = function("verify");
+    f.logs = vec![LogCall {
+        macro_name: "debug".into(),
+        path: "tracing::debug".into(),
+        args: vec![Operand { field: "signature".into(), ..sensitive("%sig") }, plain("delivery")],
+        span: span(16),
+    }];
+    let (findings, _) = set.check_function(&f);
+    assert_eq!(findings.len(), 1);
+    assert!(
+        findings[0].message.starts_with("`debug!` writes `signature` to the output"),
+        "{}",
+        findings[0].message
+    );
+
+    let mut formatting = f.clone();
+    formatting.name = "fmt".into();
+    formatting.logs[0].macro_name = "write".into();
+    assert!(rules_hit(&set, &formatting).is_empty());
+
+    let mut ok = f;
+    ok.logs[0].args = vec![plain("delivery_id"), plain("verified")];
+    assert!(rules_hit(&set, &ok).is_empty());
+}
+
+#[test]
+fn tls_verification_disabled() {
+    let set = builtin();
+    let mut f = function("client");
+    f.calls = vec![Call {
+        name: "danger_accept_invalid_certs".into(),
+        path: "reqwest::ClientBuilder::danger_accept_invalid_certs".into(),
+        is_method: true,
+        args: vec!["true".into()],
+        span: span(17),
+        ..Call::default()
+    }];
+    let (findings, _) = set.check_function(&f);
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].message.starts_with("`danger_accept_invalid_certs(true)` turns off"));
+
+    let mut off = f.clone();
+    off.calls[0].args = vec!["false".into()];
+    assert!(rules_hit(&set, &off).is_empty());
+
+    let mut verifier = function("verify_server_cert");
+    verifier.trait_name = "ServerCertVerifier".into();
+    verifier.calls = vec![
+        Call {
+            name: "assertion".into(),
+            path: "ServerCertVerified::assertion".into(),
+            ..Call::default()
+        },
+        Call { name: "Ok".into(), path: "Ok".into(), ..Call::default() },
+    ];
+    assert_eq!(rules_hit(&set, &verifier), vec!["tls/verification-disabled"]);
+    let mut checking = verifier.clone();
+    checking
+        .calls
+        .push(Call { name: "verify_server_cert_signed_by_trust_anchor".into(), ..Call::default() });
+    assert!(rules_hit(&set, &checking).is_empty());
+}
+
+fn literal(value: &str, binding: &str, context: &str, callee: &str) -> Literal {
+    Literal {
+        value: value.into(),
+        binding: binding.into(),
+        context: context.into(),
+        callee: callee.into(),
+        span: span(3),
+        ..Literal::default()
+    }
+}
+
+#[test]
+fn hardcoded_secret() {
+    let set = builtin();
+    let mut helper = function("mac");
+    helper.literals = vec![literal("k3y-material-42", "", "arg", "hmac::Hmac::new_from_slice")];
+    let file = RustFile {
+        path: "src/app.rs".into(),
+        literals: vec![literal("whsec_5f2b9c0e7a41d3", "WEBHOOK_SECRET", "const", "")],
+        functions: vec![helper],
+        ..RustFile::default()
+    };
+    let (findings, problems) = set.check_file(&file);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(findings.len(), 2, "{messages:#?}");
+    assert!(messages[0].starts_with("`WEBHOOK_SECRET` is initialised with a literal secret"));
+    assert!(
+        messages[1].starts_with("a literal is passed as the key to `hmac::Hmac::new_from_slice`")
+    );
+    assert_eq!(findings[0].function, "");
+    assert_eq!(findings[1].function, "app::mac");
+    for m in messages {
+        assert!(!m.contains("whsec") && !m.contains("k3y"), "a secret value leaked: {m}");
+    }
+
+    let mut env_fn = function("secret");
+    env_fn.literals = vec![
+        literal("WEBHOOK_SECRET", "secret", "arg", "std::env::var"),
+        literal("changeme", "api_key", "let", ""),
+        literal("", "token", "let", ""),
+    ];
+    let clean = RustFile {
+        path: "src/app.rs".into(),
+        literals: vec![
+            literal("x-hub-signature-256", "SIGNATURE_HEADER", "const", ""),
+            literal("users", "CACHE_KEY", "const", ""),
+            literal("GITHUB_WEBHOOK_SECRET", "SECRET_VAR_NAME", "const", ""),
+            literal("STRIPE_SECRET", "stripe_secret", "let", ""),
+            literal("$serde_json::private::Number", "TOKEN", "const", ""),
+            literal(".=,[]{} \t#", "TOKEN_START", "const", ""),
+            literal("https://slack.com/api/oauth.v2.access", "token", "let", ""),
+            literal("abc", "password", "let", ""),
+            Literal { is_test: true, ..literal("s3cr3t-value", "SECRET", "const", "") },
+        ],
+        functions: vec![env_fn],
+        ..RustFile::default()
+    };
+    let (findings, problems) = set.check_file(&clean);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_good_policy_loads() {
+    let text =
+        format!("{HEADER}violation: fn.is_webhook\nmessage: \"handler {{{{ fn.name }}}}\"\n");
+    let set = load_one(&text).unwrap();
+    let rules = set.rules();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].source, "p/test.yaml");
+    assert_eq!(rules[0].target, "rust.function");
+}
+
+#[test]
+fn yaml_error_is_positioned() {
+    let e = load_err("id: [a\ntitle: x\n");
+    assert!(e.message.starts_with("invalid yaml"), "{}", e.message);
+    assert!(e.line >= 1);
+    assert_eq!(e.path, "p/test.yaml");
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let e = load_err(&format!("{HEADER}violaton: fn.is_webhook\nmessage: m\n"));
+    assert_eq!(e.message, "unknown key `violaton` in policy; did you mean `violation`?");
+    assert_eq!((e.line, e.column, e.len), (5, 1, 8));
+    // The suggestion is the help; the key it suggests is not reported missing as well.
+    assert_eq!(e.help, None);
+    assert_eq!(
+        load_one(&format!("{HEADER}violaton: fn.is_webhook\nmessage: m\n")).err().map(|e| e.len()),
+        Some(1)
+    );
+    let e = load_err(&format!("{HEADER}zzzz: 1\nviolation: fn.is_webhook\nmessage: m\n"));
+    assert_eq!(e.message, "unknown key `zzzz` in policy");
+    assert!(e.help.is_some_and(|h| h.starts_with("the keys of a policy are `id`")));
+}
+
+#[test]
+fn cel_syntax_error_in_a_plain_scalar() {
+    let e = load_err(&format!("{HEADER}violation: fn.is_webhook && )\nmessage: m\n"));
+    assert!(e.message.starts_with("invalid cel in `violation`"), "{}", e.message);
+    assert_eq!((e.line, e.column), (5, 29));
+}
+
+#[test]
+fn cel_syntax_error_in_a_block_scalar() {
+    let text = format!("{HEADER}violation: >-\n  fn.is_webhook\n  && fn.verifies ) \nmessage: m\n");
+    let e = load_err(&text);
+    assert!(e.message.starts_with("invalid cel in `violation`"), "{}", e.message);
+    assert_eq!((e.line, e.column), (7, 18));
+}
+
+#[test]
+fn cel_syntax_error_in_a_message_interpolation() {
+    let text =
+        format!("{HEADER}violation: fn.is_webhook\nmessage: \"handler {{{{ fn.name + }}}}\"\n");
+    let e = load_err(&text);
+    assert!(e.message.starts_with("invalid cel in `message`"), "{}", e.message);
+    assert_eq!(e.line, 6);
+    assert!(e.column > 20, "{e:?}");
+}
+
+#[test]
+fn unknown_field_suggests_the_right_one() {
+    let text =
+        format!("{HEADER}violation: >-\n  fn.is_webhook &&\n  fn.compare.size() > 0\nmessage: m\n");
+    let e = load_err(&text);
+    assert_eq!(e.message, "unknown field fn.compare; did you mean fn.compares? (in `violation`)");
+    assert_eq!((e.line, e.column, e.len), (7, 6, 7));
+}
+
+#[test]
+fn unknown_element_field_in_for_each() {
+    let text = format!("{HEADER}for_each: fn.compares\nviolation: it.left.sensitiv\nmessage: m\n");
+    let e = load_err(&text);
+    assert_eq!(
+        e.message,
+        "unknown field it.left.sensitiv; did you mean it.left.sensitive? (in `violation`)"
+    );
+    assert_eq!((e.line, e.column), (6, 20));
+}
+
+#[test]
+fn unknown_variable_and_parameter() {
+    let e = load_err(&format!(
+        "{HEADER}variables:\n  a: fn.verifies\nviolation: variables.b\nmessage: m\n"
+    ));
+    assert!(e.message.starts_with("unknown variable variables.b"), "{}", e.message);
+    assert_eq!((e.line, e.column), (7, 22));
+
+    let e = load_err(&format!("{HEADER}violation: fn.name in params.verifier\nmessage: m\n"));
+    assert!(
+        e.message.starts_with("unknown parameter params.verifier; did you mean params.verifiers?"),
+        "{}",
+        e.message
+    );
+
+    let e = load_err(&format!("{HEADER}violation: fnn.is_test\nmessage: m\n"));
+    assert!(e.message.starts_with("unknown variable `fnn`; did you mean `fn`?"), "{}", e.message);
+
+    let e = load_err(&format!("{HEADER}violation: it.op == '=='\nmessage: m\n"));
+    assert!(e.message.contains("`it` is only bound"), "{}", e.message);
+}
+
+#[test]
+fn for_each_may_use_target_variables_only() {
+    let ok = format!("{HEADER}variables:\n  calls: fn.calls\nfor_each: variables.calls\nviolation: it.name == 'x'\nmessage: m\n");
+    let set = load_one(&ok).unwrap();
+    let mut f = function("f");
+    f.calls = vec![Call { name: "x".into(), ..Call::default() }];
+    assert_eq!(set.check_function(&f).0.len(), 1);
+    let bad = format!("{HEADER}variables:\n  calls: fn.calls\nfor_each: variables.call\nviolation: \"true\"\nmessage: m\n");
+    let e = load_err(&bad);
+    assert!(
+        e.message.starts_with("unknown variable variables.call; did you mean variables.calls?"),
+        "{}",
+        e.message
+    );
+    assert_eq!((e.line, e.column), (7, 21));
+}
+
+#[test]
+fn duplicate_ids_name_both_files() {
+    let text = format!("{HEADER}violation: fn.is_webhook\nmessage: m\n");
+    let sources = [
+        PolicySource { path: "a/one.yaml".into(), text: text.clone() },
+        PolicySource { path: "b/two.yaml".into(), text },
+    ];
+    let errors = PolicySet::load(&sources, builtin_knowledge()).err().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].path, "b/two.yaml");
+    assert!(errors[0].message.contains("a/one.yaml"), "{}", errors[0].message);
+    assert_eq!(errors[0].line, 1);
+}
+
+#[test]
+fn an_unquoted_bang_gets_a_hint() {
+    let text = format!("{HEADER}match: !fn.is_test\nviolation: fn.is_webhook\nmessage: m\n");
+    match load_one(&text) {
+        Ok(_) => panic!("loaded"),
+        Err(errors) => {
+            let e = &errors[0];
+            assert_eq!(e.line, 5, "{e:?}");
+            assert!(e.help.as_deref().is_some_and(|h| h.contains("quote")), "{e:?}");
+        }
+    }
+}
+
+#[test]
+fn bad_values_are_reported() {
+    let e = load_err("id: test/rule\ntitle: t\nseverity: eror\ntarget: rust.function\nviolation: true\nmessage: m\n");
+    assert!(e.message.starts_with("unknown severity `eror`"), "{}", e.message);
+    assert_eq!(e.help.as_deref(), Some("did you mean `error`?"));
+    assert_eq!((e.line, e.column), (3, 11));
+    let e =
+        load_err("title: t\nseverity: error\ntarget: rust.function\nviolation: true\nmessage: m\n");
+    assert_eq!(e.message, "missing required key `id`");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation details
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn runtime_error_becomes_a_problem() {
+    let text = format!("{HEADER}violation: fn.params[3].name == 'x'\nmessage: m\n");
+    let set = load_one(&text).unwrap();
+    let (findings, problems) = set.check_function(&function("handler"));
+    assert!(findings.is_empty());
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, "cel-runtime-error");
+    assert!(
+        problems[0].message.starts_with(
+            "rule test/rule failed in `violation` on fn `app::handler` (src/app.rs:10)"
+        ),
+        "{}",
+        problems[0].message
+    );
+    assert_eq!(problems[0].span, Some(span(10)));
+}
+
+#[test]
+fn non_bool_violation_is_a_problem() {
+    let set = load_one(&format!("{HEADER}violation: fn.name\nmessage: m\n")).unwrap();
+    let (_, problems) = set.check_function(&function("handler"));
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.ends_with("expected a bool, got string"),
+        "{}",
+        problems[0].message
+    );
+}
+
+#[test]
+fn failing_variable_is_named() {
+    let text = format!("{HEADER}variables:\n  first: fn.calls[0].name\nviolation: variables.first == 'x'\nmessage: m\n");
+    let set = load_one(&text).unwrap();
+    let (_, problems) = set.check_function(&function("handler"));
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].message.contains("in `variables.first`"), "{}", problems[0].message);
+}
+
+#[test]
+fn interpolation_and_its_failure() {
+    let text = format!(
+        "{HEADER}violation: \"true\"\nmessage: \"`{{{{ fn.name }}}}` has {{{{ fn.params.size() }}}} params in {{{{ fn.routes[0].path }}}}\"\n"
+    );
+    let set = load_one(&text).unwrap();
+    let (findings, problems) = set.check_function(&function("handler"));
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].message,
+        "`{{ fn.name }}` has {{ fn.params.size() }} params in {{ fn.routes[0].path }}"
+    );
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].message.contains("in `message`"));
+
+    let ok = format!("{HEADER}violation: \"true\"\nmessage: \"`{{{{ fn.name }}}}` has {{{{ fn.params.size() }}}} params\"\n");
+    let set = load_one(&ok).unwrap();
+    let (findings, _) = set.check_function(&function("handler"));
+    assert_eq!(findings[0].message, "`handler` has 0 params");
+}
+
+#[test]
+fn span_expression_and_help() {
+    let text = format!(
+        "{HEADER}violation: \"true\"\nmessage: m\nspan: fn.item_span\nhelp: do the thing\n"
+    );
+    let set = load_one(&text).unwrap();
+    let mut f = function("handler");
+    f.item_span = span(40);
+    let (findings, _) = set.check_function(&f);
+    assert_eq!(findings[0].span, span(40));
+    assert_eq!(findings[0].help, "do the thing");
+}
+
+#[test]
+fn prefilters_are_derived_from_simple_shapes() {
+    let set = builtin();
+    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let missing = p("webhook/missing-signature-check");
+    assert!(missing.prefilter.violation_native);
+    assert_eq!(missing.prefilter.clauses.len(), 4);
+    let compare = p("crypto/non-constant-time-compare");
+    assert_eq!(
+        compare.prefilter.for_each_path.as_deref(),
+        Some(&["fn".to_string(), "compares".to_string()][..])
+    );
+    assert!(compare.prefilter.match_native);
+    // A plain function with no facts is decided without building a CEL value.
+    let f = function("plain");
+    assert!(set
+        .policies
+        .iter()
+        .filter(|p| p.target == load::Target::RustFunction)
+        .all(|p| !p.prefilter.admits_function(&f)));
+}
+
+#[test]
+fn params_merge_over_knowledge_and_can_be_overridden() {
+    let text = format!(
+        "{HEADER}params:\n  verifiers: [my_verify]\nviolation: fn.reaches.exists(r, r in params.verifiers)\nmessage: m\n"
+    );
+    let mut set = load_one(&text).unwrap();
+    let mut f = function("handler");
+    f.reaches = vec!["my_verify".into()];
+    assert_eq!(set.check_function(&f).0.len(), 1);
+    f.reaches = vec!["verify_slice".into()];
+    assert_eq!(set.check_function(&f).0.len(), 0);
+    set.set_param("test/rule", "verifiers", serde_json::json!(["verify_slice"])).unwrap();
+    assert_eq!(set.check_function(&f).0.len(), 1);
+    assert!(set
+        .set_param("test/rule", "verifierz", serde_json::json!([]))
+        .unwrap_err()
+        .contains("did you mean `verifiers`"));
+}
+
+#[test]
+fn retain_keeps_and_skips() {
+    let mut set = builtin();
+    let unknown = set.retain(&["trust/ip-only".into(), "nope/x".into()], &[]);
+    assert_eq!(unknown, vec!["nope/x".to_string()]);
+    assert_eq!(set.rules().len(), 1);
+    let mut set = builtin();
+    set.retain(&[], &["trust/ip-only".into()]);
+    assert_eq!(set.rules().len(), 8);
+}
+
+#[test]
+fn evaluation_is_shareable_across_threads() {
+    fn assert_sync<T: Send + Sync>() {}
+    assert_sync::<PolicySet>();
+}
+
+/// Rough cost of the hot paths; run with `cargo test --release -p hooklint-policy -- --ignored
+/// --nocapture cost`.
+#[test]
+#[ignore]
+fn cost_of_evaluation() {
+    let set = builtin();
+    let n = 2_000u32;
+    let bare = function("plain");
+    let full = crate::schema::tests::full_function();
+    let time = |label: &str, f: &dyn Fn()| {
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        println!("{label}: {:?} per call", start.elapsed() / n);
+    };
+    time("prefiltered-out function", &|| {
+        set.check_function(&bare);
+    });
+    time("hand-built cel value of a populated function", &|| {
+        let _ = value::function(&full);
+    });
+    time("cel::to_value + Val of a populated function", &|| {
+        let v = cel::to_value(&full).unwrap();
+        let _ = Box::<dyn cel::common::value::Val>::try_from(v);
+    });
+    time("serde_json value of a populated function", &|| {
+        let _ = serde_json::to_value(&full);
+    });
+    time("all rules on a populated function", &|| {
+        set.check_function(&full);
+    });
+    let mut busy = function("busy");
+    busy.calls = (0..20)
+        .map(|i| Call { name: format!("call{i}"), args: vec!["x".into()], ..Call::default() })
+        .collect();
+    busy.compares = vec![Compare {
+        op: "==".into(),
+        left: plain("a"),
+        right: plain("b"),
+        ..Compare::default()
+    }];
+    busy.logs =
+        vec![LogCall { macro_name: "info".into(), args: vec![plain("n")], ..LogCall::default() }];
+    time("all rules on a function with 20 ordinary calls", &|| {
+        set.check_function(&busy);
+    });
+    let hook = Function { verifies: true, ..webhook("hook") };
+    time("all rules on a verifying webhook", &|| {
+        set.check_function(&hook);
+    });
+}
+
+/// The hand-built CEL value has exactly the fields and values of the serialized model.
+#[test]
+fn hand_built_values_match_the_model() {
+    fn normalize(v: cel::Value) -> cel::Value {
+        match v {
+            cel::Value::UInt(u) => cel::Value::Int(u as i64),
+            cel::Value::List(items) => {
+                cel::Value::List(items.iter().cloned().map(normalize).collect::<Vec<_>>().into())
+            }
+            cel::Value::Map(m) => {
+                let entries: std::collections::HashMap<_, _> =
+                    m.map.iter().map(|(k, v)| (k.clone(), normalize(v.clone()))).collect();
+                cel::Value::Map(cel::objects::Map { map: std::sync::Arc::new(entries) })
+            }
+            other => other,
+        }
+    }
+    let mut full = crate::schema::tests::full_function();
+    full.name = "n".into();
+    full.calls[0].order = 3;
+    full.literals[0].value = "v".into();
+    let built = cel::Value::try_from(&*value::function(&full)).unwrap();
+    let serialized = normalize(cel::to_value(&full).unwrap());
+    assert_eq!(built, serialized);
+
+    let file = RustFile {
+        path: "a.rs".into(),
+        literals: vec![Literal { value: "x".into(), ..Literal::default() }],
+        functions: vec![full],
+        ..RustFile::default()
+    };
+    let built = cel::Value::try_from(&*value::file(&file)).unwrap();
+    let cel::Value::Map(built) = built else { panic!("not a map") };
+    let serialized = normalize(cel::to_value(&file).unwrap());
+    let cel::Value::Map(serialized) = serialized else { panic!("not a map") };
+    for (k, v) in serialized.map.iter() {
+        assert_eq!(built.map.get(k), Some(v), "{k:?}");
+    }
+    let all = built.map.get(&cel::objects::Key::String(std::sync::Arc::new("all_literals".into())));
+    let Some(cel::Value::List(all)) = all else { panic!("no all_literals") };
+    assert_eq!(all.len(), 2);
+}
+
+/// The native terms decide ordinary elements without CEL, and never reject a finding.
+#[test]
+fn native_terms_reject_ordinary_elements() {
+    let set = builtin();
+    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let f = function("f");
+    let eval = |id: &str, it: &dyn native::Native| {
+        let mut env = native::Env { target: &f, it: Some(it), locals: Vec::new() };
+        p(id).native_violation.eval(&mut env)
+    };
+    let ordinary = Call { name: "push".into(), args: vec!["x".into()], ..Call::default() };
+    assert_eq!(eval("tls/verification-disabled", &ordinary), Some(false));
+    let danger = Call {
+        name: "danger_accept_invalid_certs".into(),
+        args: vec!["true".into()],
+        ..Call::default()
+    };
+    assert_ne!(eval("tls/verification-disabled", &danger), Some(false));
+
+    let plain_compare =
+        Compare { op: "==".into(), left: plain("a"), right: plain("b"), ..Compare::default() };
+    assert_eq!(eval("crypto/non-constant-time-compare", &plain_compare), Some(false));
+
+    let quiet =
+        LogCall { macro_name: "info".into(), args: vec![plain("count")], ..LogCall::default() };
+    assert_eq!(eval("secrets/logged-secret", &quiet), Some(false));
+    let loud =
+        LogCall { macro_name: "info".into(), args: vec![sensitive("token")], ..LogCall::default() };
+    assert_eq!(eval("secrets/logged-secret", &loud), Some(true));
+
+    let file = RustFile::default();
+    let lit = |l: &Literal| {
+        let fl = native::FileLiteral { literal: l, function: "" };
+        let mut env = native::Env { target: &file, it: Some(&fl), locals: Vec::new() };
+        p("secrets/hardcoded-secret").native_violation.eval(&mut env)
+    };
+    assert_eq!(lit(&literal("unexpected end of input", "", "arg", "Error::new")), Some(false));
+    assert_eq!(lit(&literal("users", "CACHE_KEY", "const", "")), Some(false));
+    assert_ne!(lit(&literal("whsec_5f2b9c0e7a41d3", "WEBHOOK_SECRET", "const", "")), Some(false));
+}

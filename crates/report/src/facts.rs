@@ -1,0 +1,108 @@
+//! The `facts` view: what a policy sees, for rule authors.
+
+use std::io;
+
+use hooklint_model::{Function, Literal, RustFile, FACTS_VERSION};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct FactsDocument<'a> {
+    version: u32,
+    files: Vec<FileFacts<'a>>,
+}
+
+/// `RustFile` skips its functions when serialised (they are separate policy targets), so the
+/// view names them explicitly.
+#[derive(Serialize)]
+struct FileFacts<'a> {
+    path: &'a str,
+    is_test: bool,
+    literals: &'a [Literal],
+    functions: Vec<&'a Function>,
+}
+
+/// Writes the facts of `files` as pretty JSON. With `function`, keeps only the functions whose
+/// name or qualified name equals it, and only the files that have one. Returns how many
+/// functions were written.
+pub fn facts_json(
+    w: &mut dyn io::Write,
+    files: &[RustFile],
+    function: Option<&str>,
+) -> io::Result<usize> {
+    let mut written = 0;
+    let files = files
+        .iter()
+        .filter_map(|file| {
+            let functions: Vec<&Function> = file
+                .functions
+                .iter()
+                .filter(|f| function.is_none_or(|n| f.name == n || f.qualified_name == n))
+                .collect();
+            if function.is_some() && functions.is_empty() {
+                return None;
+            }
+            written += functions.len();
+            Some(FileFacts {
+                path: &file.path,
+                is_test: file.is_test,
+                literals: &file.literals,
+                functions,
+            })
+        })
+        .collect();
+    let document = FactsDocument { version: FACTS_VERSION, files };
+    serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
+    writeln!(w)?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, functions: &[(&str, &str)]) -> RustFile {
+        RustFile {
+            path: path.to_string(),
+            functions: functions
+                .iter()
+                .map(|(name, qualified)| Function {
+                    name: name.to_string(),
+                    qualified_name: qualified.to_string(),
+                    ..Function::default()
+                })
+                .collect(),
+            ..RustFile::default()
+        }
+    }
+
+    fn render(files: &[RustFile], function: Option<&str>) -> (serde_json::Value, usize) {
+        let mut out = Vec::new();
+        let written = facts_json(&mut out, files, function).unwrap();
+        (serde_json::from_slice(&out).unwrap(), written)
+    }
+
+    #[test]
+    fn lists_files_with_their_functions() {
+        let files = [file("a.rs", &[("f", "a::f"), ("g", "a::g")]), file("b.rs", &[])];
+        let (value, written) = render(&files, None);
+        assert_eq!(written, 2);
+        assert_eq!(value["version"], FACTS_VERSION);
+        assert_eq!(value["files"][0]["path"], "a.rs");
+        assert_eq!(value["files"][0]["functions"][1]["qualified_name"], "a::g");
+        assert_eq!(value["files"][0]["functions"][1]["body"]["kind"], "");
+        assert_eq!(value["files"][1]["functions"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn filters_by_name_or_qualified_name() {
+        let files = [file("a.rs", &[("f", "a::f"), ("g", "a::g")]), file("b.rs", &[("f", "b::f")])];
+        let (value, written) = render(&files, Some("f"));
+        assert_eq!(written, 2);
+        assert_eq!(value["files"].as_array().map(Vec::len), Some(2));
+        let (value, written) = render(&files, Some("b::f"));
+        assert_eq!(written, 1);
+        assert_eq!(value["files"][0]["path"], "b.rs");
+        let (_, written) = render(&files, Some("nope"));
+        assert_eq!(written, 0);
+    }
+}

@@ -1,0 +1,178 @@
+//! The JSON format: stable and versioned, one document per run.
+
+use std::io;
+
+use hooklint_model::{Finding, Problem, Severity};
+use serde::Serialize;
+
+use crate::{Counts, Report};
+
+/// Version of the JSON output; bumped when a field is renamed or removed or changes meaning.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    problems: Vec<JsonProblem<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    function: &'a str,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    /// Absent when the problem has no position in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    suppressed: usize,
+    baselined: usize,
+    /// Baseline entries that matched no finding any more.
+    fixed: usize,
+    duration_ms: u64,
+}
+
+/// Writes the run as one pretty-printed JSON document and a newline.
+pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
+    let counts = Counts::of(report.findings);
+    let document = JsonReport {
+        version: JSON_VERSION,
+        findings: report.findings.iter().map(json_finding).collect(),
+        problems: report.problems.iter().map(json_problem).collect(),
+        summary: JsonSummary {
+            files: report.files_checked,
+            findings: report.findings.len(),
+            errors: counts.errors,
+            warnings: counts.warnings,
+            notes: counts.notes,
+            suppressed: report.suppressed.len(),
+            baselined: report.baseline.map_or(0, |b| b.baselined),
+            fixed: report.baseline.map_or(0, |b| b.fixed),
+            duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
+    writeln!(w)
+}
+
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: &f.rule,
+        severity: f.severity,
+        message: &f.message,
+        path: &f.span.file,
+        line: f.span.line,
+        column: f.span.column,
+        end_line: f.span.end_line,
+        end_column: f.span.end_column,
+        function: &f.function,
+        fingerprint: &f.fingerprint,
+    }
+}
+
+fn json_problem(p: &Problem) -> JsonProblem<'_> {
+    let span = p.span.as_ref();
+    let positioned = span.filter(|s| s.line > 0);
+    JsonProblem {
+        code: &p.code,
+        severity: p.severity,
+        message: &p.message,
+        path: span.map(|s| s.file.as_str()),
+        line: positioned.map(|s| s.line),
+        column: positioned.map(|s| s.column),
+        end_line: positioned.map(|s| s.end_line),
+        end_column: positioned.map(|s| s.end_column),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::finding;
+    use hooklint_model::Span;
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    #[test]
+    fn has_the_documented_shape() {
+        let mut with_fn = finding("crypto/x", Severity::Error, Span::new("a.rs", 2, 3, 2, 9));
+        with_fn.function = "m::f".into();
+        let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
+        without_fn.function.clear();
+        let problems = [
+            Problem::new("parse-error", "expected `;`", Some(Span::new("c.rs", 3, 1, 3, 2))),
+            Problem::new("io-error", "cannot read `d.rs`: denied", Some(Span::line("d.rs", 0))),
+        ];
+        let empty = BTreeMap::new();
+        let report = Report {
+            findings: &[with_fn, without_fn],
+            problems: &problems,
+            files_checked: 4,
+            duration: Duration::from_millis(15),
+            suppressed: &[],
+            baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
+            outside_diff: None,
+            sources: &empty,
+            titles: &empty,
+        };
+        let mut out = Vec::new();
+        json(&mut out, &report).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let expected = serde_json::json!({
+            "version": 1,
+            "findings": [
+                {"rule": "crypto/x", "severity": "error",
+                 "message": "`sig == expected` compares a secret with `==`", "path": "a.rs",
+                 "line": 2, "column": 3, "end_line": 2, "end_column": 9, "function": "m::f",
+                 "fingerprint": "0123456789abcdef"},
+                {"rule": "secrets/y", "severity": "warning",
+                 "message": "`sig == expected` compares a secret with `==`", "path": "b.rs",
+                 "line": 1, "column": 1, "end_line": 1, "end_column": 4,
+                 "fingerprint": "0123456789abcdef"}
+            ],
+            "problems": [
+                {"code": "parse-error", "severity": "error", "message": "expected `;`",
+                 "path": "c.rs", "line": 3, "column": 1, "end_line": 3, "end_column": 2},
+                {"code": "io-error", "severity": "error", "message": "cannot read `d.rs`: denied",
+                 "path": "d.rs"}
+            ],
+            "summary": {"files": 4, "findings": 2, "errors": 1, "warnings": 1, "notes": 0,
+                        "suppressed": 0, "baselined": 2, "fixed": 1, "duration_ms": 15}
+        });
+        assert_eq!(value, expected);
+        assert!(out.ends_with(b"}\n"));
+    }
+}

@@ -1,0 +1,114 @@
+//! hooklint's renderers: findings to human (codespan-reporting), JSON, SARIF 2.1.0 and GitHub
+//! workflow-command output, plus the `rules`, `explain`, `facts` and `suppressions` views and
+//! policy load errors.
+//!
+//! Architecture invariant: no I/O except writing to the writer it is handed, and no panics on
+//! any span: positions past the end of a file or inside a multi-byte character are clamped.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hooklint_model::{Finding, Problem};
+
+/// Re-exported so callers pick colour support without depending on `termcolor` themselves.
+pub use codespan_reporting::term::termcolor;
+
+mod facts;
+mod github;
+mod human;
+mod json;
+mod policy_errors;
+mod rules;
+mod sarif;
+mod span;
+mod suggest;
+mod suppressions;
+
+pub use facts::facts_json;
+pub use github::github;
+pub use human::{human, human_diagnostics, human_summary};
+pub use json::{json, JSON_VERSION};
+pub use policy_errors::render_policy_errors;
+pub use rules::{explain, rules_human, rules_json};
+pub use sarif::{sarif, SARIF_SCHEMA};
+pub use suggest::did_you_mean;
+pub use suppressions::{suppressions_human, suppressions_json, SuppressionRow};
+
+/// What a run produced, borrowed from the engine's output: everything a renderer needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// Sorted.
+    pub findings: &'a [Finding],
+    /// Sorted.
+    pub problems: &'a [Problem],
+    pub files_checked: usize,
+    /// Rendered as zero when the caller wants output that does not vary between runs.
+    pub duration: Duration,
+    /// Findings an inline comment silenced, with the comment's reason (may be empty).
+    pub suppressed: &'a [SuppressedFinding<'a>],
+    /// Set when a baseline was applied.
+    pub baseline: Option<BaselineCounts>,
+    /// Set with `--new-since`: findings left out because none of their lines changed.
+    pub outside_diff: Option<usize>,
+    /// File texts by reported path, for snippets.
+    pub sources: &'a BTreeMap<String, String>,
+    /// Rule titles by id, for the short label under a finding's span.
+    pub titles: &'a BTreeMap<String, String>,
+}
+
+/// A finding an inline suppression silenced.
+#[derive(Debug, Clone, Copy)]
+pub struct SuppressedFinding<'a> {
+    pub finding: &'a Finding,
+    pub reason: &'a str,
+}
+
+/// What a baseline did to a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BaselineCounts {
+    /// Findings the baseline accepted.
+    pub baselined: usize,
+    /// Baseline entries that matched no finding any more.
+    pub fixed: usize,
+}
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl Counts {
+    pub fn of(findings: &[Finding]) -> Counts {
+        use hooklint_model::Severity;
+        let mut counts = Counts::default();
+        for finding in findings {
+            match finding.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Note => counts.notes += 1,
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use hooklint_model::{Finding, Severity, Span};
+
+    pub fn finding(rule: &str, severity: Severity, span: Span) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message: "`sig == expected` compares a secret with `==`".to_string(),
+            span,
+            help: "compare with `subtle::ConstantTimeEq::ct_eq`".to_string(),
+            function: "handlers::webhook".to_string(),
+            labels: Vec::new(),
+            fingerprint: "0123456789abcdef".to_string(),
+        }
+    }
+}

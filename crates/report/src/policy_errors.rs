@@ -1,0 +1,94 @@
+//! Policy files that failed to load, shown codespan-style inside the policy file.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::term::termcolor::WriteColor;
+use hooklint_policy::PolicyError;
+
+use crate::human::{config, emit, plural, SourceDb};
+use crate::span::byte_range_of;
+
+/// One diagnostic per error, pointing at its line and column in the policy file, then a
+/// closing line saying how many errors stopped the run.
+pub fn render_policy_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> io::Result<()> {
+    let texts: BTreeMap<&str, &str> =
+        errors.iter().map(|e| (e.path.as_str(), e.text.as_str())).collect();
+    let mut db = SourceDb::new(&EMPTY);
+    for (path, text) in &texts {
+        db.add(path, text);
+    }
+    let config = config();
+    for error in errors {
+        let end_column = error.column.saturating_add(error.len.max(1));
+        let span = hooklint_model::Span::new(
+            error.path.as_str(),
+            error.line,
+            error.column,
+            error.line,
+            end_column,
+        );
+        let mut diagnostic =
+            Diagnostic::error().with_code("policy-error").with_message(&error.message);
+        match db.locate(&span) {
+            Some((id, _)) => {
+                let range = byte_range_of(
+                    error.text.as_str(),
+                    error.line,
+                    error.column,
+                    error.line,
+                    end_column,
+                );
+                diagnostic = diagnostic.with_label(Label::primary(id, range));
+            }
+            None => diagnostic = diagnostic.with_note(format!("in {}", error.path)),
+        }
+        if let Some(help) = &error.help {
+            diagnostic = diagnostic.with_note(format!("help: {help}"));
+        }
+        emit(w, &config, &db, &diagnostic)?;
+    }
+    writeln!(w, "error: could not load policies: {}", plural(errors.len(), "error"))
+}
+
+static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codespan_reporting::term::termcolor::NoColor;
+
+    #[test]
+    fn points_into_the_policy_file() {
+        let errors = [
+            PolicyError {
+                path: "policies/x.yaml".into(),
+                text: "id: x/y\nviolation: fn.compare.exists(c, c)\n".into(),
+                line: 2,
+                column: 12,
+                len: 10,
+                message: "unknown field `fn.compare`".into(),
+                help: Some("did you mean `fn.compares`?".into()),
+            },
+            PolicyError {
+                path: "policies/z.yaml".into(),
+                text: String::new(),
+                line: 40,
+                column: 3,
+                len: 0,
+                message: "unknown key `sevrity`".into(),
+                help: None,
+            },
+        ];
+        let mut out = NoColor::new(Vec::new());
+        render_policy_errors(&mut out, &errors).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.contains("error[policy-error]: unknown field `fn.compare`"), "{text}");
+        assert!(text.contains("--> policies/x.yaml:2:12"), "{text}");
+        assert!(text.contains("^^^^^^^^^^"), "{text}");
+        assert!(text.contains("= help: did you mean `fn.compares`?"), "{text}");
+        assert!(text.contains("policies/z.yaml:"), "{text}");
+        assert!(text.ends_with("error: could not load policies: 2 errors\n"), "{text}");
+    }
+}

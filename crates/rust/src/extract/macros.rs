@@ -1,0 +1,370 @@
+//! Macro bodies. syn's visitor does not enter them, so function-like macros whose body is a
+//! comma-separated list of expressions are parsed here (never expanded) and walked like code:
+//! log and print macros become `LogCall`s, `assert_eq!` a comparison, the rest plain exprs.
+
+use hooklint_model::{Compare, LogCall, Operand};
+use proc_macro2::{Spacing, TokenStream, TokenTree};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use super::exprs::FnVisitor;
+use super::sensitivity;
+use crate::util;
+
+/// Macros whose first string argument is a format string, not a value.
+const FORMAT_MACROS: &[&str] = &[
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "bail",
+    "anyhow",
+    "ensure",
+    "assert",
+    "debug_assert",
+    "format_err",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "trace",
+    "event",
+    "log",
+];
+
+/// Macros whose body is not a list of value expressions.
+const SKIP_MACROS: &[&str] = &[
+    "macro_rules",
+    "routes",
+    "matches",
+    "include_str",
+    "include_bytes",
+    "env",
+    "concat",
+    "stringify",
+    "cfg",
+    "quote",
+    "json",
+];
+
+/// One comma-separated piece of a macro body.
+enum Piece {
+    /// `target: "x"`, `parent: span`, `name: "..."`.
+    Key,
+    /// `name = value`, `name = %value`, `%value`, `?value`: a structured field or named arg.
+    Field(String, syn::Expr),
+    Expr(syn::Expr),
+    /// Did not parse as an expression.
+    Opaque,
+}
+
+fn split(ts: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut out = vec![Vec::new()];
+    for tt in ts {
+        let sep = matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';');
+        if sep {
+            out.push(Vec::new());
+        } else if let Some(last) = out.last_mut() {
+            last.push(tt);
+        }
+    }
+    if out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+fn parse_expr(tokens: &[TokenTree]) -> Option<syn::Expr> {
+    if tokens.is_empty() {
+        return None;
+    }
+    syn::parse2::<syn::Expr>(tokens.iter().cloned().collect()).ok()
+}
+
+fn is_punct(tt: Option<&TokenTree>, c: char) -> bool {
+    matches!(tt, Some(TokenTree::Punct(p)) if p.as_char() == c)
+}
+
+fn classify(tokens: &[TokenTree]) -> Piece {
+    // `key: value` (a single `:` after an identifier, not `::`).
+    if let (Some(TokenTree::Ident(_)), Some(TokenTree::Punct(p))) = (tokens.first(), tokens.get(1))
+    {
+        if p.as_char() == ':' && p.spacing() == Spacing::Alone {
+            return Piece::Key;
+        }
+    }
+    // `%value` / `?value` shorthand fields.
+    if is_punct(tokens.first(), '%') || is_punct(tokens.first(), '?') {
+        let rest = tokens.get(1..).unwrap_or(&[]);
+        return match parse_expr(rest) {
+            Some(e) => {
+                let name = rest.iter().map(|t| t.to_string()).collect::<String>();
+                Piece::Field(util::last_segment(&name.replace('.', "::")).to_string(), e)
+            }
+            None => Piece::Opaque,
+        };
+    }
+    // `a.b.c = value` / `"quoted" = value` with optional `%` / `?` sigil.
+    let eq = tokens.iter().position(|t| is_punct(Some(t), '='));
+    if let Some(i) = eq {
+        let name_ok = i > 0
+            && tokens[..i].iter().all(|t| match t {
+                TokenTree::Ident(_) => true,
+                TokenTree::Punct(p) => p.as_char() == '.',
+                TokenTree::Literal(_) => i == 1,
+                TokenTree::Group(_) => false,
+            });
+        let single_eq = match tokens.get(i) {
+            Some(TokenTree::Punct(p)) => p.spacing() == Spacing::Alone,
+            _ => false,
+        };
+        if name_ok && single_eq {
+            let name: String = tokens[..i].iter().map(|t| t.to_string()).collect::<String>();
+            let name = name.trim_matches('"').to_string();
+            let mut rest = tokens.get(i + 1..).unwrap_or(&[]);
+            if is_punct(rest.first(), '%') || is_punct(rest.first(), '?') {
+                rest = rest.get(1..).unwrap_or(&[]);
+            }
+            return match parse_expr(rest) {
+                Some(e) => Piece::Field(name, e),
+                None => Piece::Opaque,
+            };
+        }
+    }
+    match parse_expr(tokens) {
+        Some(e) => Piece::Expr(e),
+        None => Piece::Opaque,
+    }
+}
+
+fn str_lit(e: &syn::Expr) -> Option<&syn::LitStr> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s),
+        _ => None,
+    }
+}
+
+/// Identifiers captured inline by a format string (`"{token}"`, `"{sig:?}"`).
+fn inline_captures(fmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '{' {
+            continue;
+        }
+        if chars.peek() == Some(&'{') {
+            chars.next();
+            continue;
+        }
+        let mut name = String::new();
+        while let Some(&n) = chars.peek() {
+            if n == '}' || n == ':' {
+                break;
+            }
+            name.push(n);
+            chars.next();
+        }
+        let name = name.trim();
+        let ident = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if ident {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+impl FnVisitor<'_, '_> {
+    pub(super) fn visit_mac(&mut self, mac: &syn::Macro) {
+        let path = util::path_str(&mac.path);
+        let name = util::last_segment(&path).to_string();
+        if SKIP_MACROS.contains(&name.as_str()) {
+            return;
+        }
+        if matches!(mac.delimiter, syn::MacroDelimiter::Brace(_))
+            && !self.cx.k.log_macros.contains(&name)
+        {
+            // Brace bodies are usually items or DSLs (`lazy_static! { .. }`, `html! { .. }`).
+            return;
+        }
+        let pieces: Vec<Piece> = split(mac.tokens.clone()).iter().map(|t| classify(t)).collect();
+        if self.cx.k.log_macros.contains(&name) {
+            self.log_macro(mac, &path, &name, &pieces);
+            return;
+        }
+        if matches!(
+            name.as_str(),
+            "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne"
+        ) {
+            if let (Some(Piece::Expr(l)), Some(Piece::Expr(r))) = (pieces.first(), pieces.get(1)) {
+                let op = if name.ends_with("_ne") { "assert_ne" } else { "assert_eq" };
+                let cx = self.operand_cx();
+                let cmp = Compare {
+                    op: op.to_string(),
+                    text: util::normalise(&format!(
+                        "{path}!({}, {})",
+                        self.cx.src.text(l),
+                        self.cx.src.text(r)
+                    )),
+                    left: sensitivity::operand(&cx, l, ""),
+                    right: sensitivity::operand(&cx, r, ""),
+                    span: self.cx.src.span(mac.span()),
+                };
+                self.compares.push(cmp);
+            }
+        }
+        let format_like = FORMAT_MACROS.contains(&name.as_str());
+        let gate = name.contains("assert") || name == "ensure";
+        if gate {
+            self.gate += 1;
+        }
+        let mut seen_fmt = false;
+        for p in &pieces {
+            match p {
+                Piece::Expr(e) if format_like && !seen_fmt && str_lit(e).is_some() => {
+                    seen_fmt = true
+                }
+                Piece::Expr(e) | Piece::Field(_, e) => self.visit_expr(e),
+                _ => {}
+            }
+        }
+        if gate {
+            self.gate -= 1;
+        }
+    }
+
+    fn log_macro(&mut self, mac: &syn::Macro, path: &str, name: &str, pieces: &[Piece]) {
+        let skip_first = matches!(name, "write" | "writeln" | "event" | "log");
+        let fmt_idx =
+            pieces.iter().position(|p| matches!(p, Piece::Expr(e) if str_lit(e).is_some()));
+        let named: Vec<String> = pieces
+            .iter()
+            .skip(fmt_idx.map_or(usize::MAX, |i| i + 1))
+            .filter_map(|p| match p {
+                Piece::Field(n, _) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut args: Vec<Operand> = Vec::new();
+        self.log += 1;
+        for (i, p) in pieces.iter().enumerate() {
+            let before_fmt = fmt_idx.is_none_or(|f| i < f);
+            match p {
+                Piece::Expr(_) if Some(i) == fmt_idx => {}
+                Piece::Expr(_) if i == 0 && skip_first => {}
+                Piece::Expr(e) => {
+                    if !(before_fmt && fmt_idx.is_some() && matches!(e, syn::Expr::Path(_))) {
+                        args.push(sensitivity::operand(&self.operand_cx(), e, ""));
+                    }
+                    self.visit_expr(e);
+                }
+                Piece::Field(n, e) => {
+                    let field = if before_fmt { n.as_str() } else { "" };
+                    args.push(sensitivity::operand(&self.operand_cx(), e, field));
+                    self.visit_expr(e);
+                }
+                Piece::Key | Piece::Opaque => {}
+            }
+        }
+        if let Some(Piece::Expr(e)) = fmt_idx.and_then(|i| pieces.get(i)) {
+            if let Some(lit) = str_lit(e) {
+                let span = self.cx.src.span(lit.span());
+                for cap in inline_captures(&lit.value()) {
+                    if named.contains(&cap) || args.iter().any(|a| a.text == cap) {
+                        continue;
+                    }
+                    let u = super::flow::Use::Log;
+                    self.uses_record(&cap, u);
+                    args.push(sensitivity::ident_operand(&self.operand_cx(), &cap, span.clone()));
+                }
+            }
+        }
+        self.log -= 1;
+        self.logs.push(LogCall {
+            macro_name: name.to_string(),
+            path: path.to_string(),
+            args,
+            span: self.cx.src.span(mac.span()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{facts, func};
+
+    #[test]
+    fn captures() {
+        assert_eq!(inline_captures("a {token} {{x}} {sig:?} {0} {}"), ["token", "sig"]);
+    }
+
+    #[test]
+    fn log_macros_fields_captures_and_args() {
+        let f = facts(
+            r#"
+fn f(token: &str, sig: String, id: u64) {
+    tracing::info!(target: "hooks", token = %token, sig.len = sig.len(), ?id, "delivery {id} {}", sig);
+    println!("got {token}");
+    log::warn!("named {t}", t = token);
+    dbg!(&sig);
+    event!(Level::INFO, "plain");
+    writeln!(out, "{}", token).ok();
+}
+"#,
+        );
+        let logs = &func(&f, "f").logs;
+        assert_eq!(logs.len(), 6);
+        let info = &logs[0];
+        assert_eq!((info.macro_name.as_str(), info.path.as_str()), ("info", "tracing::info"));
+        let fields: Vec<(&str, &str, bool)> =
+            info.args.iter().map(|a| (a.field.as_str(), a.text.as_str(), a.sensitive)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("token", "token", true),
+                ("sig.len", "sig.len()", false),
+                ("id", "id", false),
+                ("", "sig", true)
+            ]
+        );
+        let println = &logs[1];
+        assert_eq!(println.args.len(), 1);
+        assert_eq!(println.args[0].text, "token");
+        assert!(println.args[0].sensitive);
+        assert_eq!(logs[2].args.len(), 1, "a named argument is not also an inline capture");
+        assert!(logs[3].args[0].sensitive);
+        assert!(logs[4].args.is_empty());
+        assert_eq!(logs[5].args[0].text, "token");
+    }
+
+    #[test]
+    fn macro_bodies_are_walked() {
+        let f = facts(
+            r#"
+fn f(sig: &str, expected: &str) {
+    assert!(sig == expected, "mismatch");
+    let v = vec![compute(sig), other()];
+    let s = format!("{}", hex::encode(sig));
+    lazy_static! { static ref X: u8 = 1; }
+    assert_ne!(sig, "");
+}
+"#,
+        );
+        let g = func(&f, "f");
+        let names: Vec<&str> = g.calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["compute", "other", "encode"]);
+        assert_eq!(g.compares.len(), 2);
+        assert_eq!(g.compares[0].op, "==");
+        assert_eq!(g.compares[1].op, "assert_ne");
+        assert!(g.literals.iter().all(|l| l.value != "mismatch" && l.value != "{}"));
+    }
+}

@@ -1,0 +1,375 @@
+//! Per-file extraction: walks the items of a parsed file and builds the facts of every fn.
+
+mod exprs;
+mod flow;
+mod frameworks;
+mod functions;
+mod headers;
+mod macros;
+mod sensitivity;
+
+use std::collections::BTreeMap;
+
+use hooklint_model::{Knowledge, RustFile};
+
+use crate::util::{self, Src};
+
+pub use frameworks::{join_path, NEST};
+pub use functions::body_kind as body_kind_of;
+
+/// What the whole file knows while its functions are extracted.
+pub struct FileCx<'a> {
+    pub src: Src<'a>,
+    pub k: &'a Knowledge,
+    /// `use` aliases: local name -> full path.
+    pub uses: BTreeMap<String, String>,
+    /// `type X = Y<..>;` -> `Y`.
+    pub aliases: BTreeMap<String, String>,
+    /// String values of `const`/`static` items, for header names given by constant.
+    pub consts: BTreeMap<String, String>,
+    /// Default framework for route attributes, from the file's `use` items.
+    pub framework: &'static str,
+    pub file_is_test: bool,
+}
+
+impl FileCx<'_> {
+    /// Resolves a path through `use` items and type aliases (first segment only, like rustc).
+    pub fn resolve(&self, path: &str, self_type: &str) -> String {
+        let (first, rest) = match path.split_once("::") {
+            Some((f, r)) => (f, Some(r)),
+            None => (path, None),
+        };
+        let head = if first == "Self" && !self_type.is_empty() {
+            self_type.to_string()
+        } else if let Some(target) = self.aliases.get(first) {
+            self.uses.get(target).cloned().unwrap_or_else(|| target.clone())
+        } else if let Some(full) = self.uses.get(first) {
+            full.clone()
+        } else {
+            first.to_string()
+        };
+        match rest {
+            Some(r) => format!("{head}::{r}"),
+            None => head,
+        }
+    }
+}
+
+pub struct Output {
+    pub file: RustFile,
+}
+
+pub fn file(src: Src<'_>, k: &Knowledge, ast: &syn::File) -> Output {
+    let path = src.path.replace('\\', "/");
+    let file_is_test = path_is_test(&path) || ast.attrs.iter().any(functions::is_cfg_test);
+    let mut uses = BTreeMap::new();
+    let mut aliases = BTreeMap::new();
+    let mut consts = BTreeMap::new();
+    prescan(&ast.items, &mut uses, &mut aliases, &mut consts, 0);
+    let framework = guess_framework(&uses);
+    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test };
+    let module = module_of(&path);
+    let mut out =
+        RustFile { path: cx.src.path.to_string(), is_test: file_is_test, ..RustFile::default() };
+    out.index.module = module.clone();
+    out.index.uses = cx.uses.iter().map(|(a, b)| (a.clone(), b.clone())).collect();
+    let mut w = Walker { cx: &cx, out: &mut out };
+    w.items(&ast.items, &module, file_is_test, 0);
+    Output { file: out }
+}
+
+struct Walker<'a, 'b> {
+    cx: &'a FileCx<'b>,
+    out: &'a mut RustFile,
+}
+
+impl Walker<'_, '_> {
+    fn items(&mut self, items: &[syn::Item], module: &str, in_test: bool, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for item in items {
+            match item {
+                syn::Item::Fn(f) => {
+                    let input = functions::FnInput {
+                        attrs: &f.attrs,
+                        sig: &f.sig,
+                        block: Some(&f.block),
+                        item,
+                        self_type: "",
+                        trait_name: "",
+                        module,
+                        in_test,
+                    };
+                    let (func, regs) = functions::function(self.cx, &input);
+                    self.out.functions.push(func);
+                    self.out.index.registrations.extend(regs);
+                }
+                syn::Item::Impl(i) => self.item_impl(i, module, in_test),
+                syn::Item::Trait(t) => {
+                    let in_test = in_test || t.attrs.iter().any(functions::is_cfg_test);
+                    let tname = t.ident.to_string();
+                    for ti in &t.items {
+                        if let syn::TraitItem::Fn(f) = ti {
+                            if f.default.is_none() {
+                                continue;
+                            }
+                            let input = functions::FnInput {
+                                attrs: &f.attrs,
+                                sig: &f.sig,
+                                block: f.default.as_ref(),
+                                item: ti,
+                                self_type: "",
+                                trait_name: &tname,
+                                module,
+                                in_test,
+                            };
+                            let (func, regs) = functions::function(self.cx, &input);
+                            self.out.functions.push(func);
+                            self.out.index.registrations.extend(regs);
+                        }
+                    }
+                }
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        let name = m.ident.to_string();
+                        let sub =
+                            if module.is_empty() { name } else { format!("{module}::{name}") };
+                        let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
+                        self.items(inner, &sub, t, depth + 1);
+                    }
+                }
+                syn::Item::Const(c) => {
+                    let t = in_test || c.attrs.iter().any(functions::is_cfg_test);
+                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, t);
+                }
+                syn::Item::Static(s) => {
+                    let t = in_test || s.attrs.iter().any(functions::is_cfg_test);
+                    self.module_value(&s.ident.to_string(), "static", &s.expr, module, t);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn item_impl(&mut self, i: &syn::ItemImpl, module: &str, in_test: bool) {
+        let in_test = in_test || i.attrs.iter().any(functions::is_cfg_test);
+        let self_type = util::type_path(&i.self_ty)
+            .and_then(|p| p.segments.last())
+            .map(|s| s.ident.to_string())
+            .unwrap_or_else(|| self.cx.src.text(&*i.self_ty));
+        let trait_name = i
+            .trait_
+            .as_ref()
+            .and_then(|(p, _)| p.segments.last())
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        for ii in &i.items {
+            match ii {
+                syn::ImplItem::Fn(f) => {
+                    let input = functions::FnInput {
+                        attrs: &f.attrs,
+                        sig: &f.sig,
+                        block: Some(&f.block),
+                        item: ii,
+                        self_type: &self_type,
+                        trait_name: &trait_name,
+                        module,
+                        in_test,
+                    };
+                    let (func, regs) = functions::function(self.cx, &input);
+                    let fname = f.sig.ident.to_string();
+                    if frameworks::is_extractor_trait(&trait_name)
+                        && frameworks::is_extractor_fn(&fname)
+                    {
+                        self.out.index.extractor_impls.push((
+                            self_type.clone(),
+                            trait_name.clone(),
+                            func.qualified_name.clone(),
+                        ));
+                    }
+                    self.out.functions.push(func);
+                    self.out.index.registrations.extend(regs);
+                }
+                syn::ImplItem::Const(c) => {
+                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, in_test);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A module-level `const`/`static`: its literals go to the file, and router chains built in
+    /// its initialiser are registrations.
+    fn module_value(
+        &mut self,
+        name: &str,
+        context: &'static str,
+        e: &syn::Expr,
+        module: &str,
+        t: bool,
+    ) {
+        let (lits, regs) = exprs::module_value(self.cx, name, context, e, module, t);
+        self.out.literals.extend(lits);
+        self.out.index.registrations.extend(regs);
+    }
+}
+
+/// Collects `use` aliases, type aliases and string constants of the whole file.
+fn prescan(
+    items: &[syn::Item],
+    uses: &mut BTreeMap<String, String>,
+    aliases: &mut BTreeMap<String, String>,
+    consts: &mut BTreeMap<String, String>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    for item in items {
+        match item {
+            syn::Item::Use(u) => use_tree(&u.tree, String::new(), uses, 0),
+            syn::Item::Type(t) => {
+                if let Some(p) = util::type_path(&t.ty) {
+                    aliases.insert(t.ident.to_string(), util::path_str(p));
+                }
+            }
+            syn::Item::Const(c) => {
+                if let Some(v) = str_lit(&c.expr) {
+                    consts.insert(c.ident.to_string(), v);
+                }
+            }
+            syn::Item::Static(s) => {
+                if let Some(v) = str_lit(&s.expr) {
+                    consts.insert(s.ident.to_string(), v);
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    prescan(inner, uses, aliases, consts, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn str_lit(e: &syn::Expr) -> Option<String> {
+    match util::peel_expr(e) {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::ByteStr(s), .. }) => {
+            Some(String::from_utf8_lossy(&s.value()).into_owned())
+        }
+        syn::Expr::Call(c) => c.args.first().and_then(str_lit),
+        _ => None,
+    }
+}
+
+fn use_tree(t: &syn::UseTree, prefix: String, out: &mut BTreeMap<String, String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let join = |p: &str, s: &str| if p.is_empty() { s.to_string() } else { format!("{p}::{s}") };
+    match t {
+        syn::UseTree::Path(p) => {
+            use_tree(&p.tree, join(&prefix, &p.ident.to_string()), out, depth + 1)
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.rsplit("::").next() {
+                    out.insert(last.to_string(), prefix.clone());
+                }
+            } else {
+                out.insert(name.clone(), join(&prefix, &name));
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let name = r.ident.to_string();
+            let full = if name == "self" { prefix.clone() } else { join(&prefix, &name) };
+            out.insert(r.rename.to_string(), full);
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_tree(t, prefix.clone(), out, depth + 1);
+            }
+        }
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+fn guess_framework(uses: &BTreeMap<String, String>) -> &'static str {
+    let has = |c: &str| uses.values().any(|v| v == c || v.starts_with(&format!("{c}::")));
+    if has("rocket") {
+        "rocket"
+    } else if has("actix_web") {
+        "actix-web"
+    } else if has("poem") || has("poem_openapi") {
+        "poem"
+    } else if has("warp") {
+        "warp"
+    } else if has("axum") {
+        "axum"
+    } else {
+        ""
+    }
+}
+
+/// A file under a `tests/` or `benches/` directory is test code as a whole.
+pub fn path_is_test(path: &str) -> bool {
+    let comps: Vec<&str> = path.split('/').collect();
+    comps.len() > 1 && comps[..comps.len() - 1].iter().any(|c| *c == "tests" || *c == "benches")
+}
+
+/// Module path of a file within its crate (`src/handlers/github.rs` -> `handlers::github`).
+pub fn module_of(path: &str) -> String {
+    let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let start = comps
+        .iter()
+        .rposition(|c| matches!(*c, "src" | "tests" | "benches" | "examples"))
+        .map(|i| i + 1)
+        .unwrap_or(comps.len().saturating_sub(1));
+    let mut rel: Vec<String> =
+        comps.get(start..).unwrap_or(&[]).iter().map(|s| s.to_string()).collect();
+    if let Some(last) = rel.last_mut() {
+        if let Some(stem) = last.strip_suffix(".rs") {
+            *last = stem.to_string();
+        }
+    }
+    if rel.first().is_some_and(|f| f == "bin") {
+        rel.remove(0);
+        if rel.len() <= 1 {
+            return String::new();
+        }
+        rel.remove(0);
+    }
+    let in_src = comps.get(start.wrapping_sub(1)).is_some_and(|c| *c == "src");
+    if rel.len() == 1 && (!in_src || matches!(rel[0].as_str(), "lib" | "main")) {
+        return String::new();
+    }
+    if rel.last().is_some_and(|l| l == "mod" || (rel.len() == 1 && l == "main")) {
+        rel.pop();
+    }
+    rel.retain(|s| !s.is_empty());
+    rel.join("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths() {
+        assert_eq!(module_of("src/handlers/github.rs"), "handlers::github");
+        assert_eq!(module_of("src/lib.rs"), "");
+        assert_eq!(module_of("src/main.rs"), "");
+        assert_eq!(module_of("crates/app/src/api/mod.rs"), "api");
+        assert_eq!(module_of("src/bin/tool.rs"), "");
+        assert_eq!(module_of("tests/e2e.rs"), "");
+        assert_eq!(module_of("tests/common/mod.rs"), "common");
+        assert_eq!(module_of("lonely.rs"), "");
+        assert!(path_is_test("tests/e2e.rs"));
+        assert!(path_is_test("crates/x/benches/b.rs"));
+        assert!(!path_is_test("src/tests.rs"));
+    }
+}

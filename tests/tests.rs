@@ -1,0 +1,38 @@
+//! End-to-end tests of the real binary, run in temporary projects with relative paths.
+
+mod e2e {
+    /// A temporary project and a way to run `cargo-hooklint` inside it.
+    pub mod util;
+
+    /// Invocation forms, subcommands, flags and exit codes.
+    mod cli;
+
+    /// Insta snapshots of the human and JSON output (`tests/snapshots/`).
+    mod output;
+
+    /// Input that must not stop a run: unparsable, non-UTF-8, unreadable and hostile files,
+    /// broken policy files.
+    mod robustness;
+
+    /// Running git in temporary repositories.
+    pub mod git;
+
+    /// `--format sarif|github|json` snapshots, SARIF schema validation, `--output`.
+    pub mod formats;
+
+    /// Inline suppressions and the `suppressions` audit list.
+    mod suppressions;
+
+    /// `--write-baseline` and `--baseline`.
+    mod baseline;
+
+    /// `--new-since` on temporary git repositories.
+    mod new_since;
+
+    /// The recipes of `docs/ci.md` and the pre-commit hook, run end to end.
+    mod recipes;
+}
+
+/// The rule fixtures under `fixtures/` against their inline `expect:` markers, and the
+/// conventions every built-in rule keeps (fixtures on both sides, docs, message style).
+mod rules;
