@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use hooklint_engine::expect::{compare, parse_expectations, Syntax};
-use hooklint_engine::{Options, RunOutput};
+use hooklint_engine::expect::{parse_expectations, Syntax};
+use hooklint_engine::{Options, RunOutput, TestOptions};
 use hooklint_policy::PolicySet;
 
 fn root() -> PathBuf {
@@ -58,52 +58,15 @@ fn check_unit(unit: &Path, policies: &PolicySet) -> RunOutput {
     hooklint_engine::run(&opts, policies)
 }
 
-/// Runs one unit and describes every mismatch; empty when findings and markers agree.
-fn mismatches(unit: &Path, policies: &PolicySet) -> String {
-    let output = check_unit(unit, policies);
+/// Runs the units through the runner of `cargo hooklint test` and describes every mismatch;
+/// empty when findings and markers (`expect:` and `ok:`) agree.
+fn mismatches(units: &[PathBuf], policies: &PolicySet) -> String {
+    let opts = TestOptions { base_dir: Some(root()), ..TestOptions::default() };
+    let results = hooklint_engine::run_fixture_tests(units, policies, &opts);
+    assert_eq!(results.len(), units.len(), "every unit runs as one");
     let mut report = String::new();
-    for problem in &output.problems {
-        let place = problem.span.as_ref().map(|s| format!("{}:{}", s.file, s.line));
-        let _ = writeln!(
-            report,
-            "{}: problem [{}] {}",
-            place.unwrap_or_else(|| relative(unit)),
-            problem.code,
-            problem.message
-        );
-    }
-    let mut actual: BTreeMap<String, Vec<(u32, String, String)>> = BTreeMap::new();
-    for f in &output.findings {
-        actual.entry(f.span.file.clone()).or_default().push((
-            f.span.line,
-            f.rule.clone(),
-            f.message.clone(),
-        ));
-    }
-    let mut files = Vec::new();
-    files_under(unit, &mut files);
-    for file in files {
-        let name = relative(&file);
-        let text = std::fs::read_to_string(&file).expect("fixture is UTF-8");
-        let (expected, errors) = parse_expectations(&text, Syntax::of_path(&file));
-        for e in errors {
-            let _ = writeln!(report, "{name}:{}: bad marker: {}", e.line, e.message);
-        }
-        let found = actual.remove(&name).unwrap_or_default();
-        let comparison = compare(&expected, &found);
-        for m in comparison.missing {
-            let _ =
-                writeln!(report, "{name}:{}: expected {} but it was not reported", m.line, m.rule);
-        }
-        for (u, message) in comparison.unexpected {
-            let _ = writeln!(report, "{name}:{}: unexpected {}: {message}", u.line, u.rule);
-        }
-    }
-    for (file, found) in actual {
-        for (line, rule, message) in found {
-            let _ =
-                writeln!(report, "{file}:{line}: unexpected {rule} outside the fixture: {message}");
-        }
+    for mismatch in results.iter().flat_map(|r| &r.mismatches) {
+        let _ = writeln!(report, "{mismatch}");
     }
     report
 }
@@ -126,7 +89,7 @@ fn every_fixture_matches_its_expectations() {
     let mut all = rule_dirs().into_iter().flat_map(|(_, dir)| units(&dir)).collect::<Vec<_>>();
     all.extend(units(&root().join("fixtures/examples")));
     assert!(all.len() > 20, "fixtures were not found");
-    let report: String = all.iter().map(|unit| mismatches(unit, &policies)).collect();
+    let report = mismatches(&all, &policies);
     assert!(report.is_empty(), "fixture expectations do not match:\n{report}");
 }
 

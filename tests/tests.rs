@@ -14,6 +14,12 @@ mod e2e {
     /// broken policy files.
     mod robustness;
 
+    /// Hostile input of every kind, each one diagnostic in a run that goes on and exits 1 as
+    /// incomplete: size limit, deep nesting, long chains, symlink loops, unreadable, non-UTF-8.
+    mod hostile;
+    /// Manifests: hostile YAML is one diagnostic each, and no secret value reaches any output.
+    mod manifests;
+
     /// Running git in temporary repositories.
     pub mod git;
 
@@ -31,6 +37,12 @@ mod e2e {
 
     /// The recipes of `docs/ci.md` and the pre-commit hook, run end to end.
     mod recipes;
+
+    /// Writing organisation rules: `test`, load errors, `facts --format yaml`, the examples.
+    mod authoring;
+
+    /// `hooklint.toml`: discovery, errors, rule settings, knowledge, packs, `init`.
+    mod config;
 }
 
 /// The rule fixtures under `fixtures/` against their inline `expect:` markers, and the

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
-use hooklint_policy::{PolicyError, PolicySet, RuleInfo};
+use hooklint_model::Severity;
+use hooklint_policy::{PolicySet, RuleInfo};
 use hooklint_report::termcolor::{NoColor, WriteColor};
 use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow};
 
 use crate::flags::{
-    CheckArgs, ColorWhen, ExplainArgs, FactsArgs, Format, ListFormat, PolicyArgs, RulesArgs,
-    SuppressionsArgs,
+    CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
+    RulesArgs, SuppressionsArgs,
 };
 use crate::output;
 
@@ -24,11 +25,18 @@ pub const USAGE: u8 = 2;
 type Outcome = anyhow::Result<u8>;
 
 pub fn check(args: &CheckArgs) -> Outcome {
-    let mut policies = match load_policies(&args.policies, args.color)? {
-        Ok(policies) => policies,
+    let start = args.paths.first().map(PathBuf::as_path);
+    let setup = match crate::setup::load(&args.policies, start, args.color)? {
+        Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
-    let ids: Vec<String> = policies.rules().into_iter().map(|r| r.id).collect();
+    let mut policies = setup.policies;
+    // Rules the configuration disabled stay known to --only/--skip and suppressions.
+    let ids: Vec<String> = setup.known;
+    let fail_on = match setup.config.as_ref().and_then(|c| c.fail_on) {
+        Some(configured) if !args.fail_on_given => configured,
+        _ => args.fail_on.threshold(),
+    };
     for (flag, names) in [("--only", &args.only), ("--skip", &args.skip)] {
         if let Some(code) = unknown_rules(flag, names, &ids) {
             return Ok(code);
@@ -42,7 +50,10 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let mut opts = Options {
         paths: args.paths.clone(),
         jobs: args.jobs,
+        max_file_size: args.max_file_size,
+        follow_links: args.follow_links,
         known_rules: ids,
+        select: setup.config,
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {
@@ -134,11 +145,11 @@ pub fn check(args: &CheckArgs) -> Outcome {
             w.flush()?;
         }
     }
-    Ok(exit_code(&out, args))
+    Ok(exit_code(&out, fail_on))
 }
 
-fn exit_code(out: &RunOutput, args: &CheckArgs) -> u8 {
-    let code = hooklint_engine::exit_code(out, args.fail_on.threshold());
+fn exit_code(out: &RunOutput, fail_on: Option<Severity>) -> u8 {
+    let code = hooklint_engine::exit_code(out, fail_on);
     u8::try_from(code).unwrap_or(1)
 }
 
@@ -157,11 +168,19 @@ fn render(
 }
 
 pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
-    let policies = match load_policies(&args.policies, ColorWhen::Auto)? {
-        Ok(policies) => policies,
+    let start = args.paths.first().map(PathBuf::as_path);
+    let setup = match crate::setup::load(&args.policies, start, ColorWhen::Auto)? {
+        Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
-    let opts = Options { paths: args.paths.clone(), ..Options::default() };
+    let policies = setup.policies;
+    // A suppression naming a rule the configuration disabled is not malformed.
+    let opts = Options {
+        paths: args.paths.clone(),
+        known_rules: setup.known,
+        select: setup.config,
+        ..Options::default()
+    };
     if let Some(code) = missing_paths(&opts) {
         return Ok(code);
     }
@@ -221,19 +240,26 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
 }
 
 pub fn facts(args: &FactsArgs) -> Outcome {
-    // Facts do not depend on the policies, so a broken policy must not hide them.
+    // Facts do not depend on the policies, so a broken policy must not hide them; the
+    // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();
+    let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
+        Ok(Some(config)) => config.knowledge(knowledge),
+        Ok(None) => knowledge,
+        Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
+    };
     let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
     if let Some(code) = missing_paths(&opts) {
         return Ok(code);
     }
-    let (files, problems) = hooklint_engine::collect_facts(&opts, &knowledge);
+    let hooklint_engine::Facts { files, manifests, problems } =
+        hooklint_engine::collect_facts(&opts, &knowledge);
     if !problems.is_empty() {
         let sources = BTreeMap::new();
         let report = Report {
             findings: &[],
             problems: &problems,
-            files_checked: files.len(),
+            files_checked: files.len() + manifests.len(),
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,
@@ -247,7 +273,14 @@ pub fn facts(args: &FactsArgs) -> Outcome {
         let _ = hooklint_report::human_diagnostics(&mut err, &report);
     }
     let mut w = io::BufWriter::new(io::stdout().lock());
-    let written = hooklint_report::facts_json(&mut w, &files, args.function.as_deref())?;
+    let written = match args.format {
+        FactsFormat::Json => {
+            hooklint_report::facts_json(&mut w, &files, &manifests, args.function.as_deref())?
+        }
+        FactsFormat::Yaml => {
+            hooklint_report::facts_yaml(&mut w, &files, &manifests, args.function.as_deref())?
+        }
+    };
     w.flush()?;
     if let (Some(name), 0) = (&args.function, written) {
         output::warning(&format!("no function named `{name}`"));
@@ -258,37 +291,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
 /// The built-in policies, plus those under `--policy` directories. `Err(code)` when they
 /// failed to load (already reported).
 fn load_policies(args: &PolicyArgs, color: ColorWhen) -> anyhow::Result<Result<PolicySet, u8>> {
-    let mut extra = Vec::new();
-    for dir in &args.dirs {
-        if !dir.is_dir() {
-            output::error(&format!("policy directory `{}` does not exist", dir.display()), &[]);
-            return Ok(Err(USAGE));
-        }
-        let found = hooklint_engine::policy_sources(dir)
-            .with_context(|| format!("cannot read policy directory `{}`", dir.display()));
-        match found {
-            Ok(found) => extra.extend(found),
-            Err(err) => {
-                output::error(&format!("{err:#}"), &[]);
-                return Ok(Err(USAGE));
-            }
-        }
-    }
-    let loaded = if extra.is_empty() {
-        PolicySet::builtin()
-    } else {
-        PolicySet::builtin_with(&extra, hooklint_policy::builtin_knowledge())
-    };
-    match loaded {
-        Ok(policies) => Ok(Ok(policies)),
-        Err(errors) => policy_errors(&errors, color).map(Err),
-    }
-}
-
-fn policy_errors(errors: &[PolicyError], color: ColorWhen) -> Outcome {
-    let mut err = output::stderr(color);
-    let _ = hooklint_report::render_policy_errors(&mut err, errors);
-    Ok(USAGE)
+    Ok(crate::setup::load(args, None, color)?.map(|setup| setup.policies))
 }
 
 /// Reports rule ids that name no loaded rule, with a suggestion; `Some(USAGE)` if any.

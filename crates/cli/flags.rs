@@ -36,6 +36,10 @@ pub enum Command {
     Facts(FactsArgs),
     /// List every inline suppression with its rules, place, reason and use, for audits
     Suppressions(SuppressionsArgs),
+    /// Run the policies over fixture files and check their `expect:` and `ok:` markers
+    Test(TestArgs),
+    /// Write a commented hooklint.toml with every key at its default
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +64,12 @@ pub struct CheckArgs {
     /// Number of worker threads [default: one per core]
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Skip files larger than BYTES, reporting each as a `too-large` problem
+    #[arg(long, value_name = "BYTES", default_value_t = hooklint_engine::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+    /// Follow symbolic links while walking directories (a loop is reported, not followed)
+    #[arg(long)]
+    pub follow_links: bool,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// Report findings recorded in this baseline file as baselined, not as findings
@@ -77,6 +87,10 @@ pub struct CheckArgs {
     /// Report the run's duration as zero, for reproducible output (also HOOKLINT_NO_TIMING=1)
     #[arg(long, hide = true)]
     pub no_timing: bool,
+    /// Whether `--fail-on` was on the command line (it then wins over `fail-on` in the
+    /// configuration); set by `main` from clap's value source.
+    #[arg(skip)]
+    pub fail_on_given: bool,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +98,47 @@ pub struct PolicyArgs {
     /// Also load the *.yaml policy files under DIR, besides the built-in ones (repeatable)
     #[arg(long = "policy", value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read this configuration file [default: the nearest hooklint.toml above the first path]
+    #[arg(long = "config", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Do not read any hooklint.toml
+    #[arg(long, conflicts_with = "file")]
+    pub no_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Fixture files and directories [default: the configuration's `test-dirs`, or fixtures/]
+    pub paths: Vec<PathBuf>,
+    /// Run only this rule (repeatable, or comma-separated); markers of other rules are ignored
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Do not run this rule (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Number of worker threads [default: one per core]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write hooklint.toml into [default: the current directory]
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing hooklint.toml
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +168,8 @@ pub struct FactsArgs {
     /// Show only functions with this name or qualified name
     #[arg(long = "fn", value_name = "NAME")]
     pub function: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -130,7 +187,7 @@ pub struct SuppressionsArgs {
 pub enum Format {
     /// rustc-style diagnostics and a summary line
     Human,
-    /// One versioned JSON document
+    /// one versioned JSON document
     Json,
     /// SARIF 2.1.0, for code scanning uploads
     Sarif,
@@ -148,6 +205,7 @@ pub enum ListFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FactsFormat {
     Json,
+    Yaml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +322,23 @@ mod tests {
         assert_eq!(cli.check.new_since.as_deref(), Some("origin/main"));
         assert!(parse(&["cargo-hooklint", "--write-baseline", "b", "--new-since", "x"]).is_err());
         assert!(parse(&["cargo-hooklint", "rules", "--format", "sarif"]).is_err());
+    }
+
+    #[test]
+    fn authoring_commands_and_config_flags_parse() {
+        let cli = parse(&["cargo-hooklint", "test", "fixtures", "--policy", "p", "--only", "a/b"])
+            .unwrap();
+        let Some(Command::Test(args)) = cli.command else { panic!("not test") };
+        assert_eq!(args.paths, [PathBuf::from("fixtures")]);
+        assert_eq!(args.policies.dirs, [PathBuf::from("p")]);
+        assert_eq!(args.only, ["a/b"]);
+        let cli = parse(&["cargo-hooklint", "init", "--force"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Init(a)) if a.force && a.dir.is_none()));
+        let cli = parse(&["cargo-hooklint", "facts", "src", "--format", "yaml"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Facts(a)) if a.format == FactsFormat::Yaml));
+        let cli = parse(&["cargo-hooklint", "--config", "ci.toml", "src"]).unwrap();
+        assert_eq!(cli.check.policies.config.file, Some(PathBuf::from("ci.toml")));
+        assert!(parse(&["cargo-hooklint", "--config", "a.toml", "--no-config"]).is_err());
     }
 
     #[test]

@@ -4,11 +4,14 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
+mod authoring;
 mod commands;
 mod flags;
 mod output;
+mod setup;
 
 use flags::{Cli, Command};
 
@@ -26,11 +29,15 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<u8> {
     let args = flags::cargo_args(std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        // clap exits 0 for --help and --version and 2 for usage errors.
-        Err(err) => err.exit(),
-    };
+    // clap exits 0 for --help and --version and 2 for usage errors.
+    let matches = Cli::command().try_get_matches_from(args).unwrap_or_else(|err| err.exit());
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let check_matches = matches.subcommand_matches("check").unwrap_or(&matches);
+    let given = check_matches.value_source("fail_on") == Some(ValueSource::CommandLine);
+    match &mut cli.command {
+        Some(Command::Check(args)) => args.fail_on_given = given,
+        _ => cli.check.fail_on_given = given,
+    }
     match &cli.command {
         None => commands::check(&cli.check),
         Some(Command::Check(args)) => commands::check(args),
@@ -38,6 +45,8 @@ fn run() -> anyhow::Result<u8> {
         Some(Command::Explain(args)) => commands::explain(args),
         Some(Command::Facts(args)) => commands::facts(args),
         Some(Command::Suppressions(args)) => commands::suppressions(args),
+        Some(Command::Test(args)) => authoring::test(args),
+        Some(Command::Init(args)) => authoring::init(args),
     }
 }
 

@@ -7,7 +7,7 @@ fn a_parse_error_does_not_stop_the_run() {
     let project = Project::new();
     project.file("src/a.rs", CLEAN).file("src/b.rs", BROKEN).file("src/c.rs", CLEAN);
     let run = project.run(&["--format", "json"]);
-    assert_eq!(run.code, 0, "an unparsable file alone does not fail the run: {run:?}");
+    assert_eq!(run.code, 1, "an unparsable file makes the run incomplete: {run:?}");
     assert_eq!(run.json()["summary"]["files"], 3);
 }
 
@@ -32,7 +32,7 @@ fn a_non_utf8_file_is_one_diagnostic_at_the_bad_byte() {
     let project = Project::new();
     project.file("src/a.rs", CLEAN).file("src/latin1.rs", b"// caf\xe9\nfn f() {}\n");
     let run = project.run(&["--format", "json"]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     let value = run.json();
     assert_eq!(value["summary"]["files"], 1);
     assert_eq!(
@@ -54,7 +54,7 @@ fn an_unreadable_file_is_one_diagnostic() {
     project.file("src/a.rs", CLEAN);
     std::os::unix::fs::symlink("nowhere.rs", project.path().join("src/dangling.rs")).unwrap();
     let run = project.run(&["--format", "json", "src/a.rs", "src/dangling.rs"]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     let value = run.json();
     assert_eq!(value["summary"]["files"], 1);
     assert_eq!(value["problems"][0]["code"], "io-error");

@@ -188,3 +188,15 @@ fn the_audit_lists_every_suppression() {
             "start_line": 3, "end_line": 3, "reason": "test server", "used": true}]})
     );
 }
+
+#[test]
+fn suppressions_in_an_unparsable_file_are_not_called_unused() {
+    let project = Project::new();
+    project.file(
+        "src/lib.rs",
+        "// hooklint: allow(tls/verification-disabled) -- test server\npub fn broken( {\n",
+    );
+    let run = project.run(&["--format", "json"]);
+    assert_eq!(rules_of(&run), Vec::<String>::new(), "{run:?}");
+    assert_eq!(run.json()["problems"][0]["code"], "parse-error");
+}

@@ -10,6 +10,8 @@ use hooklint_model::{Problem, Span};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileKind {
     Rust,
+    /// YAML, or an app manifest in JSON (`hooklint_manifest::is_candidate`).
+    Manifest,
 }
 
 impl FileKind {
@@ -17,7 +19,18 @@ impl FileKind {
     pub fn of(path: &Path) -> Option<FileKind> {
         match path.extension().and_then(OsStr::to_str) {
             Some("rs") => Some(FileKind::Rust),
+            _ if hooklint_manifest::is_candidate(&path.to_string_lossy()) => {
+                Some(FileKind::Manifest)
+            }
             _ => None,
+        }
+    }
+
+    /// The kind of a file named on the command line: any YAML or JSON file is a manifest.
+    fn of_named(path: &Path) -> FileKind {
+        match path.extension().and_then(OsStr::to_str) {
+            Some("yaml" | "yml" | "json") => FileKind::Manifest,
+            _ => FileKind::Rust,
         }
     }
 }
@@ -49,7 +62,7 @@ pub(crate) fn discover(
             Ok(meta) => found.push(Candidate {
                 fs_path: root.clone(),
                 display: display_path(root, base),
-                kind: FileKind::of(root).unwrap_or(FileKind::Rust),
+                kind: FileKind::of_named(root),
                 size: meta.len(),
             }),
             Err(err) => {

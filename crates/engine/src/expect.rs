@@ -1,5 +1,7 @@
 //! Inline expectations in fixture files: `// expect: RULE[, RULE]` (Rust) or `# expect: RULE`
-//! (YAML) at the end of the offending line, or alone on the line above it.
+//! (YAML) at the end of the offending line, or alone on the line above it. `// ok: RULE` (or
+//! `# ok: RULE`) documents a deliberate negative: that rule must not fire on the line. An `ok:`
+//! comment whose text is not a list of rule ids (ids contain a `/`) is an ordinary comment.
 //!
 //! A marker alone on its line applies to the next line that is neither blank, nor only a
 //! comment, nor (in Rust) an attribute: a stack of markers can precede one line, and a marker
@@ -22,7 +24,27 @@ pub struct MarkerError {
     pub message: String,
 }
 
-const MARKERS: [&str; 2] = ["// expect:", "# expect:"];
+const MARKERS: [(&str, Kind); 4] = [
+    ("// expect:", Kind::Expect),
+    ("# expect:", Kind::Expect),
+    ("// ok:", Kind::Ok),
+    ("# ok:", Kind::Ok),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Expect,
+    Ok,
+}
+
+/// Every marker of a fixture: expected findings, documented negatives, unreadable markers.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Markers {
+    pub expect: Vec<Expectation>,
+    /// `ok:` markers: the rule must not be reported on that line.
+    pub ok: Vec<Expectation>,
+    pub errors: Vec<MarkerError>,
+}
 
 /// The comment syntax of a fixture, which decides what counts as a code line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,22 +76,31 @@ impl Syntax {
 
 /// Reads every expectation marker of a fixture's text.
 pub fn parse_expectations(text: &str, syntax: Syntax) -> (Vec<Expectation>, Vec<MarkerError>) {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
+    let markers = parse_markers(text, syntax);
+    (markers.expect, markers.errors)
+}
+
+/// Reads every `expect:` and `ok:` marker of a fixture's text.
+pub fn parse_markers(text: &str, syntax: Syntax) -> Markers {
+    let mut out = Markers::default();
     // Markers alone on a line wait here for the next code line.
-    let mut pending: Vec<(u32, String)> = Vec::new();
+    let mut pending: Vec<(u32, Kind, String)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let trimmed = raw.trim();
-        let marker = MARKERS.iter().find_map(|m| raw.find(m).map(|at| (at, m.len())));
+        let marker = MARKERS
+            .iter()
+            .filter_map(|(m, kind)| raw.find(m).map(|at| (at, m.len(), *kind)))
+            .filter(|(at, len, kind)| *kind == Kind::Expect || looks_like_ids(&raw[at + len..]))
+            .min_by_key(|(at, _, _)| *at);
         match marker {
-            Some((at, len)) => {
+            Some((at, len, kind)) => {
                 let rules = &raw[at + len..];
                 let alone = raw[..at].trim().is_empty();
                 let mut any = false;
                 for rule in rules.split(',').map(str::trim) {
                     if rule.is_empty() || rule.contains(char::is_whitespace) {
-                        errors.push(MarkerError {
+                        out.errors.push(MarkerError {
                             line,
                             message: format!("malformed expectation `{}`", trimmed),
                         });
@@ -77,37 +108,53 @@ pub fn parse_expectations(text: &str, syntax: Syntax) -> (Vec<Expectation>, Vec<
                     }
                     any = true;
                     if alone {
-                        pending.push((line, rule.to_string()));
+                        pending.push((line, kind, rule.to_string()));
                     } else {
-                        found.push(Expectation { line, rule: rule.to_string() });
+                        push(&mut out, kind, line, rule.to_string());
                     }
                 }
-                if !any && errors.last().map(|e| e.line) != Some(line) {
-                    errors.push(MarkerError { line, message: "expectation names no rule".into() });
+                if !any && out.errors.last().map(|e| e.line) != Some(line) {
+                    out.errors
+                        .push(MarkerError { line, message: "expectation names no rule".into() });
                 }
                 if !alone {
-                    flush(&mut pending, line, &mut found);
+                    flush(&mut pending, line, &mut out);
                 }
             }
             None => {
                 if !trimmed.is_empty() && !syntax.skips(trimmed) {
-                    flush(&mut pending, line, &mut found);
+                    flush(&mut pending, line, &mut out);
                 }
             }
         }
     }
-    for (line, rule) in pending {
-        errors.push(MarkerError {
+    for (line, _, rule) in pending {
+        out.errors.push(MarkerError {
             line,
             message: format!("expectation `{rule}` precedes no code line"),
         });
     }
-    found.sort();
-    (found, errors)
+    out.expect.sort();
+    out.ok.sort();
+    out
 }
 
-fn flush(pending: &mut Vec<(u32, String)>, line: u32, found: &mut Vec<Expectation>) {
-    found.extend(pending.drain(..).map(|(_, rule)| Expectation { line, rule }));
+fn looks_like_ids(rest: &str) -> bool {
+    rest.split(',').map(str::trim).all(|r| r.contains('/') && !r.contains(char::is_whitespace))
+}
+
+fn push(out: &mut Markers, kind: Kind, line: u32, rule: String) {
+    let e = Expectation { line, rule };
+    match kind {
+        Kind::Expect => out.expect.push(e),
+        Kind::Ok => out.ok.push(e),
+    }
+}
+
+fn flush(pending: &mut Vec<(u32, Kind, String)>, line: u32, out: &mut Markers) {
+    for (_, kind, rule) in pending.drain(..) {
+        push(out, kind, line, rule);
+    }
 }
 
 /// The outcome of comparing a fixture's expectations with the findings on it.
@@ -194,6 +241,16 @@ mod tests {
         let text = "x // expect:\n// expect: a b\n// expect: c/d\n";
         let (_, errors) = parse_expectations(text, Syntax::Rust);
         assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn ok_markers_document_negatives() {
+        let text = "// ok: a/b\nfn f() {}\nlet x = 1; // ok: c/d, e/f\n// ok: this is fine\nx\n";
+        let m = parse_markers(text, Syntax::Rust);
+        assert!(m.errors.is_empty(), "{:?}", m.errors);
+        assert!(m.expect.is_empty());
+        let ok: Vec<(u32, &str)> = m.ok.iter().map(|e| (e.line, e.rule.as_str())).collect();
+        assert_eq!(ok, [(2, "a/b"), (3, "c/d"), (3, "e/f")]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, RustFile};
+use hooklint_model::{Finding, Problem, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -33,6 +33,7 @@ pub(crate) fn apply(
     files: &[RustFile],
     texts: &BTreeMap<String, String>,
     findings: Vec<Finding>,
+    problems: &[Problem],
 ) -> Gated {
     let rules = rule_sets(opts, policies);
     let functions: BTreeMap<&str, &[hooklint_model::Function]> =
@@ -52,7 +53,15 @@ pub(crate) fn apply(
     }
 
     let (mut kept, suppressed) = suppress::apply(&mut suppressions, findings);
-    diagnostics.extend(suppress::unused(&suppressions, &rules));
+    // A file syn could not parse has no findings, so its suppressions say nothing about use.
+    let unparsed: BTreeSet<&str> = problems
+        .iter()
+        .filter(|p| p.code == "parse-error")
+        .filter_map(|p| p.span.as_ref().map(|s| s.file.as_str()))
+        .collect();
+    let judged: Vec<Suppression> =
+        suppressions.iter().filter(|s| !unparsed.contains(s.path.as_str())).cloned().collect();
+    diagnostics.extend(suppress::unused(&judged, &rules));
     sort(&mut diagnostics);
     fingerprint::assign(&mut diagnostics, texts);
     kept.extend(diagnostics);

@@ -16,10 +16,12 @@ use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
+pub mod config;
 mod diff;
 mod discover;
 pub mod expect;
 mod fingerprint;
+mod fixture_test;
 mod gate;
 mod load;
 mod pipeline;
@@ -30,6 +32,10 @@ pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
 pub use diff::{ChangedLines, DiffError, FileChange};
 pub use discover::FileKind;
 pub use fingerprint::{fnv1a64, normalise_line};
+pub use fixture_test::{
+    fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
+    UnitResult,
+};
 pub use policy_dir::policy_sources;
 pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
 
@@ -57,6 +63,9 @@ pub struct Options {
     pub baseline: Option<Baseline>,
     /// Only findings touching these lines are reported (`--new-since`).
     pub new_since: Option<ChangedLines>,
+    /// Files found by walking a directory are kept only when the configuration's `include`
+    /// and `exclude` globs select them; named files are always checked.
+    pub select: Option<config::Config>,
 }
 
 impl Default for Options {
@@ -70,6 +79,7 @@ impl Default for Options {
             known_rules: Vec::new(),
             baseline: None,
             new_since: None,
+            select: None,
         }
     }
 }
@@ -105,9 +115,19 @@ pub fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     pipeline::run(opts, policies)
 }
 
-/// Discovers, parses and links the files named by `opts` without evaluating any policy: the
-/// facts a policy would see, for the `facts` command.
-pub fn collect_facts(opts: &Options, knowledge: &Knowledge) -> (Vec<RustFile>, Vec<Problem>) {
+/// What a policy would see, for the `facts` command.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Rust files, linked into the project index.
+    pub files: Vec<RustFile>,
+    /// Manifests with their documents; secret values are already redacted in them.
+    pub manifests: Vec<hooklint_model::manifest::ManifestFile>,
+    /// Problems reading or parsing them, sorted.
+    pub problems: Vec<Problem>,
+}
+
+/// Discovers, parses and links the files named by `opts` without evaluating any policy.
+pub fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
     pipeline::collect_facts(opts, knowledge)
 }
 
@@ -116,23 +136,33 @@ pub fn missing_paths(opts: &Options) -> Vec<PathBuf> {
     opts.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).cloned().collect()
 }
 
-/// Problem codes about unreadable or unparsable input. They are shown but do not fail a run
-/// on their own: the code could not be checked, which is not a finding about it.
-pub const INPUT_PROBLEM_CODES: &[&str] = &["parse-error", "io-error", "non-utf8", "too-large"];
+/// Problem codes about unreadable or unparsable input: a file that was found but not checked.
+pub const INPUT_PROBLEM_CODES: &[&str] = &[
+    "parse-error",
+    "io-error",
+    "non-utf8",
+    "too-large",
+    "too-deeply-nested",
+    "yaml-error",
+    "yaml-too-complex",
+];
 
-/// The process exit code for a run: 1 when a finding is at or above `fail_on`, or when a
-/// problem other than an input problem (a policy failing at run time, an internal error) is;
-/// 0 otherwise. `fail_on: None` (`--fail-on never`) always gives 0.
+/// The process exit code for a run: 1 when a finding or a problem is at or above `fail_on`,
+/// 0 otherwise. Input problems (see [`INPUT_PROBLEM_CODES`]) are errors, so a run that could
+/// not check every file it found fails by default, as one with findings does: a gate must not
+/// pass on code it never read. `fail_on: None` (`--fail-on never`) always gives 0.
 pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
     let Some(threshold) = fail_on else {
         return 0;
     };
     let failing_finding = output.findings.iter().any(|f| f.severity >= threshold);
-    let failing_problem = output
-        .problems
-        .iter()
-        .any(|p| p.severity >= threshold && !INPUT_PROBLEM_CODES.contains(&p.code.as_str()));
+    let failing_problem = output.problems.iter().any(|p| p.severity >= threshold);
     i32::from(failing_finding || failing_problem)
+}
+
+/// Whether some file found was not checked (the run is incomplete).
+pub fn is_incomplete(output: &RunOutput) -> bool {
+    output.problems.iter().any(|p| INPUT_PROBLEM_CODES.contains(&p.code.as_str()))
 }
 
 /// Orders problems by place, then code and message; problems without a place come first.
@@ -175,15 +205,18 @@ mod tests {
     }
 
     #[test]
-    fn input_problems_do_not_fail_the_run() {
+    fn input_problems_fail_the_run_as_incomplete() {
         let mut out = RunOutput {
             problems: vec![Problem::new("parse-error", "expected item", None)],
             ..RunOutput::default()
         };
-        assert_eq!(exit_code(&out, Some(Severity::Note)), 0);
-        out.problems.push(Problem::new("cel-runtime-error", "no such key", None));
+        assert!(is_incomplete(&out));
         assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
         assert_eq!(exit_code(&out, None), 0);
+        out.problems = vec![Problem::new("cel-runtime-error", "no such key", None)];
+        assert!(!is_incomplete(&out));
+        assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
+        assert_eq!(exit_code(&RunOutput::default(), Some(Severity::Note)), 0);
     }
 
     #[test]

@@ -6,13 +6,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
 
+use hooklint_model::manifest::ManifestFile;
 use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
 use crate::discover::{discover, Candidate, FileKind};
 use crate::load::{load, Loaded};
-use crate::{fingerprint, gate, sort_problems, Options, RunOutput};
+use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
 /// a thousand nested parentheses; 64 MiB of (lazily committed) stack keeps hostile input safe.
@@ -25,6 +26,8 @@ struct Parsed {
     text: Option<String>,
     /// Facts, when the file was read as text.
     file: Option<RustFile>,
+    /// Manifest facts, when the file is a manifest.
+    manifest: Option<ManifestFile>,
     problems: Vec<Problem>,
 }
 
@@ -32,19 +35,26 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, || {
         let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
-        let files_checked = parsed.iter().filter(|p| p.file.is_some()).count();
+        let files_checked =
+            parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
         let mut texts = BTreeMap::new();
         let mut files = Vec::with_capacity(parsed.len());
+        let mut manifests = Vec::new();
         for p in parsed {
             problems.extend(p.problems);
             if let Some(text) = p.text {
                 texts.insert(p.display, text);
             }
             files.extend(p.file);
+            manifests.extend(p.manifest);
         }
         problems.extend(link(&mut files, &policies.knowledge));
         let (mut findings, evaluation_problems) = evaluate(&files, policies);
         problems.extend(evaluation_problems);
+        let (manifest_findings, manifest_problems) =
+            evaluate_manifests(&files, &manifests, policies);
+        findings.extend(manifest_findings);
+        problems.extend(manifest_problems);
 
         findings.sort_by(|a, b| {
             a.sort_key()
@@ -54,7 +64,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         });
         sort_problems(&mut problems);
         fingerprint::assign(&mut findings, &texts);
-        let gated = gate::apply(opts, policies, &files, &texts, findings);
+        let gated = gate::apply(opts, policies, &files, &texts, findings, &problems);
         let findings = gated.findings;
 
         let wanted: BTreeSet<&str> = findings
@@ -80,20 +90,19 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     })
 }
 
-pub(crate) fn collect_facts(
-    opts: &Options,
-    knowledge: &Knowledge,
-) -> (Vec<RustFile>, Vec<Problem>) {
+pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
     in_pool(opts.jobs, || {
         let (parsed, mut problems) = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
+        let mut manifests = Vec::new();
         for p in parsed {
             problems.extend(p.problems);
             files.extend(p.file);
+            manifests.extend(p.manifest);
         }
         problems.extend(link(&mut files, knowledge));
         sort_problems(&mut problems);
-        (files, problems)
+        Facts { files, manifests, problems }
     })
 }
 
@@ -119,6 +128,9 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
     let (mut candidates, problems) = discover(&opts.paths, opts.follow_links, &base);
+    if let Some(config) = &opts.select {
+        candidates.retain(|c| opts.paths.contains(&c.fs_path) || config.selects(&c.fs_path));
+    }
     // Largest first, one file per task: a big file picked up last would leave the other
     // threads idle while it parses.
     candidates.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
@@ -136,10 +148,11 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
     let text = match load(&candidate.fs_path, &display, max_size) {
         Loaded::Text(text) => text,
         Loaded::Failed { problem, text } => {
-            return Parsed { display, text, file: None, problems: vec![problem] };
+            return Parsed { display, text, file: None, manifest: None, problems: vec![problem] };
         }
     };
     let extracted = match candidate.kind {
+        FileKind::Manifest => return parse_manifest(display, text),
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -149,6 +162,7 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
             display,
             text: Some(text),
             file: Some(extracted.file),
+            manifest: None,
             problems: extracted.problems,
         },
         Err(payload) => {
@@ -158,9 +172,79 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
             );
             // The file was read; count it as checked, with no facts.
             let file = RustFile { path: display.clone(), ..RustFile::default() };
-            Parsed { display, text: Some(text), file: Some(file), problems: vec![problem] }
+            Parsed {
+                display,
+                text: Some(text),
+                file: Some(file),
+                manifest: None,
+                problems: vec![problem],
+            }
         }
     }
+}
+
+fn parse_manifest(display: String, text: String) -> Parsed {
+    let extracted =
+        catch_unwind(AssertUnwindSafe(|| hooklint_manifest::extract_manifest(&display, &text)));
+    let (manifest, problems) = match extracted {
+        Ok(out) => (out.file, out.problems),
+        Err(payload) => {
+            let problem = internal_error(
+                format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
+                Some(Span::line(display.as_str(), 0)),
+            );
+            (ManifestFile { path: display.clone(), documents: Vec::new() }, vec![problem])
+        }
+    };
+    // Snippets show the text with inline secrets masked, so no output repeats a secret.
+    let text = hooklint_manifest::mask_secrets(&text, &manifest);
+    Parsed { display, text: Some(text), file: None, manifest: Some(manifest), problems }
+}
+
+/// Every `manifest` policy on every document (in parallel), then the `project` policies once.
+fn evaluate_manifests(
+    files: &[RustFile],
+    manifests: &[ManifestFile],
+    policies: &PolicySet,
+) -> (Vec<Finding>, Vec<Problem>) {
+    let docs: Vec<_> = manifests.iter().flat_map(|m| m.documents.iter()).collect();
+    let results: Vec<(Vec<Finding>, Vec<Problem>)> = docs
+        .par_iter()
+        .map(|doc| {
+            catch_unwind(AssertUnwindSafe(|| policies.check_document(doc))).unwrap_or_else(
+                |payload| {
+                    let message = format!(
+                        "checking document {} of `{}` failed: {}",
+                        doc.index,
+                        doc.file,
+                        panic_message(&payload)
+                    );
+                    (Vec::new(), vec![internal_error(message, Some(doc.span.clone()))])
+                },
+            )
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut problems = Vec::new();
+    for (f, p) in results {
+        findings.extend(f);
+        problems.extend(p);
+    }
+    if policies.has_target("project") {
+        let functions: Vec<_> = files.iter().flat_map(|f| f.functions.iter()).collect();
+        let project = hooklint_manifest::build_project(manifests, &functions);
+        match catch_unwind(AssertUnwindSafe(|| policies.check_project(&project))) {
+            Ok((f, p)) => {
+                findings.extend(f);
+                problems.extend(p);
+            }
+            Err(payload) => problems.push(internal_error(
+                format!("checking the project failed: {}", panic_message(&payload)),
+                None,
+            )),
+        }
+    }
+    (findings, problems)
 }
 
 fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Option<Problem> {
@@ -293,7 +377,7 @@ mod tests {
     #[test]
     fn facts_have_one_file_per_rust_file_sorted() {
         let dir = project(&[("b.rs", b""), ("a.rs", b""), ("c.txt", b"")]);
-        let (files, problems) = collect_facts(&options(&dir), &Knowledge::default());
+        let Facts { files, problems, .. } = collect_facts(&options(&dir), &Knowledge::default());
         assert!(problems.is_empty());
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a.rs", "b.rs"]);

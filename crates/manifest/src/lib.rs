@@ -10,6 +10,7 @@
 
 mod data;
 mod formats;
+mod project;
 mod secrets;
 mod tree;
 mod views;
@@ -17,6 +18,7 @@ mod views;
 use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Problem, Severity, Span};
 
+pub use project::{build_project, route_matches};
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
 /// Largest manifest parsed, whatever the engine's file size limit: real manifests are far
@@ -103,6 +105,39 @@ fn document(path: &str, raw: &tree::RawDocument) -> Document {
         services: views.services,
         integration: views.integration,
     }
+}
+
+/// `source` with every inline secret's value masked by `*` (one per character, so lines and
+/// columns stay put): the text to show in snippets, so no output repeats a secret.
+pub fn mask_secrets(source: &str, file: &ManifestFile) -> String {
+    let spans: Vec<&Span> = file
+        .documents
+        .iter()
+        .flat_map(|d| d.inline_secrets.iter().map(|s| &s.span))
+        .filter(|s| s.line > 0)
+        .collect();
+    if spans.is_empty() {
+        return source.to_string();
+    }
+    let mut out = String::with_capacity(source.len());
+    for (i, line) in source.split_inclusive('\n').enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let hits: Vec<&&Span> = spans.iter().filter(|s| s.line <= n && n <= s.end_line).collect();
+        if hits.is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        for (c, ch) in line.chars().enumerate() {
+            let col = u32::try_from(c + 1).unwrap_or(u32::MAX);
+            let masked = hits.iter().any(|s| {
+                let after_start = n > s.line || col >= s.column;
+                let before_end = n < s.end_line || col < s.end_column;
+                after_start && before_end
+            });
+            out.push(if masked && ch != '\n' && ch != '\r' { '*' } else { ch });
+        }
+    }
+    out
 }
 
 fn lower_name(path: &str) -> String {

@@ -802,3 +802,14 @@ fn random_yaml_like_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn masked_source_hides_every_inline_secret() {
+    let src = "services:\n  a:\n    environment:\n      DB_PASSWORD: hunter2xyz\n      - x\n";
+    let src = src.replace("      - x\n", "");
+    let out = extract("c.yml", &src);
+    let masked = mask_secrets(&src, &out.file);
+    assert!(!masked.contains("hunter2xyz"), "{masked}");
+    assert!(masked.contains("DB_PASSWORD: **********"), "{masked}");
+    assert_eq!(masked.len(), src.len());
+}

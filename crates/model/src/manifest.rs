@@ -343,3 +343,47 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Map(entries))
     }
 }
+
+/// The whole run at once: target `project`, bound as `project`, evaluated once per run for
+/// rules that look across files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub documents: Vec<Document>,
+    /// Every credential of every document, in path order.
+    pub credentials: Vec<Credential>,
+    /// Every route a Rust handler serves.
+    pub routes: Vec<ProjectRoute>,
+    /// Every inbound webhook route a manifest declares, with the handlers that serve it.
+    pub declared_routes: Vec<DeclaredRoute>,
+}
+
+/// A route served by a Rust function.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRoute {
+    pub method: String,
+    pub path: String,
+    pub framework: String,
+    /// Qualified name of the handler.
+    pub handler: String,
+    pub verifies: bool,
+    pub is_webhook: bool,
+    /// The handler's name.
+    pub handler_span: Span,
+    /// The route registration.
+    pub span: Span,
+}
+
+/// An inbound webhook route declared by a manifest (an Integration's `spec.webhook.route`, a
+/// Slack request URL, a GitHub App hook, an OpenAPI webhook with a route).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredRoute {
+    pub route: String,
+    pub method: String,
+    /// The endpoint's kind and the declaring document's format and name.
+    pub kind: String,
+    pub format: String,
+    pub name: String,
+    pub span: Span,
+    /// The served routes that match (`:param`, `{param}` and `*rest` segments match anything).
+    pub handlers: Vec<ProjectRoute>,
+}

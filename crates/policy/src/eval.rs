@@ -7,7 +7,8 @@ use cel::common::value::{CowVal, Val};
 use cel::context::VariableResolver;
 use cel::objects::{KeyRef, Map};
 use cel::{Context, Env, ExecutionError, Value};
-use hooklint_model::{Finding, Function, Problem, RustFile, Span};
+use hooklint_model::manifest::Document;
+use hooklint_model::{Finding, Function, Label, Problem, RustFile, Span};
 use std::sync::{Arc, OnceLock};
 
 /// A variable's value, computed on first use.
@@ -79,6 +80,8 @@ pub(crate) struct Subject<'a> {
 enum What<'a> {
     Function(&'a Function),
     File(&'a RustFile),
+    Document(&'a Document),
+    Project,
 }
 
 impl Subject<'_> {
@@ -89,6 +92,8 @@ impl Subject<'_> {
                 format!("fn `{}` ({}:{})", f.qualified_name, f.span.file, f.span.line)
             }
             What::File(file) => format!("file {}", file.path),
+            What::Document(d) => format!("document {} of {}", d.index, d.file),
+            What::Project => "the project".to_string(),
         }
     }
 
@@ -97,6 +102,8 @@ impl Subject<'_> {
         match self.what {
             What::Function(f) => f.span.clone(),
             What::File(file) => Span::line(file.path.clone(), 1),
+            What::Document(d) => d.span.clone(),
+            What::Project => Span::default(),
         }
     }
 }
@@ -107,6 +114,14 @@ pub(crate) fn function_subject(f: &Function) -> Subject<'_> {
 
 pub(crate) fn file_subject(file: &RustFile) -> Subject<'_> {
     Subject { binding: "file", function: "", what: What::File(file) }
+}
+
+pub(crate) fn document_subject(d: &Document) -> Subject<'_> {
+    Subject { binding: "doc", function: "", what: What::Document(d) }
+}
+
+pub(crate) fn project_subject<'a>() -> Subject<'a> {
+    Subject { binding: "project", function: "", what: What::Project }
 }
 
 pub(crate) struct Evaluator<'a> {
@@ -299,6 +314,13 @@ impl Evaluator<'_> {
         let span = span
             .or_else(|| item.as_ref().and_then(|v| field(v, "span")).and_then(|s| span_of(s).ok()))
             .unwrap_or_else(|| self.subject.span());
+        let mut labels = Vec::new();
+        if let Some(expr) = &policy.labels {
+            match self.value(expr, &scope).and_then(|v| labels_of(&v)) {
+                Ok(found) => labels = found,
+                Err(e) => failures.push((expr.field.clone(), e)),
+            }
+        }
         let mut message = String::new();
         let mut broken = false;
         for part in &policy.message {
@@ -330,7 +352,7 @@ impl Evaluator<'_> {
             span,
             help: policy.help.clone(),
             function,
-            labels: Vec::new(),
+            labels,
             fingerprint: String::new(),
         });
     }
@@ -353,6 +375,23 @@ fn int(v: Option<&Value>) -> Option<u32> {
         Value::UInt(u) => u32::try_from(*u).ok(),
         _ => None,
     }
+}
+
+/// A list of `{span, message}` maps into labels.
+fn labels_of(v: &Value) -> Result<Vec<Label>, String> {
+    let Value::List(items) = v else {
+        return Err("labels must be a list of maps with `span` and `message`".to_string());
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let span = field(item, "span").ok_or("a label has no `span`")?;
+        let message = match field(item, "message") {
+            Some(Value::String(s)) => s.to_string(),
+            _ => return Err("a label has no string `message`".to_string()),
+        };
+        out.push(Label { span: span_of(span)?, message });
+    }
+    Ok(out)
 }
 
 /// A span map (`file`, `line`, `column`, `end_line`, `end_column`) back into a `Span`.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 mod eval;
 mod functions;
 mod load;
+mod manifest_value;
 mod native;
 mod prefilter;
 mod schema;
@@ -105,6 +106,54 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "policies/webhook/parse-before-verify.yaml",
         include_str!("../../../policies/webhook/parse-before-verify.yaml"),
+    ),
+    (
+        "policies/broker/shared-credential.yaml",
+        include_str!("../../../policies/broker/shared-credential.yaml"),
+    ),
+    (
+        "policies/integration/missing-owner.yaml",
+        include_str!("../../../policies/integration/missing-owner.yaml"),
+    ),
+    (
+        "policies/integration/missing-revocation.yaml",
+        include_str!("../../../policies/integration/missing-revocation.yaml"),
+    ),
+    (
+        "policies/integration/replay-window.yaml",
+        include_str!("../../../policies/integration/replay-window.yaml"),
+    ),
+    (
+        "policies/integration/token-lifetime.yaml",
+        include_str!("../../../policies/integration/token-lifetime.yaml"),
+    ),
+    (
+        "policies/integration/unapproved-scope.yaml",
+        include_str!("../../../policies/integration/unapproved-scope.yaml"),
+    ),
+    (
+        "policies/integration/unsigned-webhook.yaml",
+        include_str!("../../../policies/integration/unsigned-webhook.yaml"),
+    ),
+    (
+        "policies/oauth/overbroad-scope.yaml",
+        include_str!("../../../policies/oauth/overbroad-scope.yaml"),
+    ),
+    (
+        "policies/secrets/plaintext-in-manifest.yaml",
+        include_str!("../../../policies/secrets/plaintext-in-manifest.yaml"),
+    ),
+    (
+        "policies/webhook/declared-route-unserved.yaml",
+        include_str!("../../../policies/webhook/declared-route-unserved.yaml"),
+    ),
+    (
+        "policies/webhook/declared-route-unverified.yaml",
+        include_str!("../../../policies/webhook/declared-route-unverified.yaml"),
+    ),
+    (
+        "policies/webhook/plaintext-endpoint.yaml",
+        include_str!("../../../policies/webhook/plaintext-endpoint.yaml"),
     ),
 ];
 
@@ -331,6 +380,46 @@ impl PolicySet {
             |p| p.prefilter.admits_file(file),
             || value::file(file),
         )
+    }
+
+    /// Evaluates every `manifest` policy on one manifest document.
+    pub fn check_document(
+        &self,
+        doc: &hooklint_model::manifest::Document,
+    ) -> (Vec<Finding>, Vec<Problem>) {
+        let subject = eval::document_subject(doc);
+        let items = |path: &[String]| native_items(doc, path);
+        self.check(
+            load::Target::Manifest,
+            &subject,
+            doc,
+            &items,
+            |_| true,
+            || manifest_value::document(doc),
+        )
+    }
+
+    /// Evaluates every `project` policy once, on the whole run.
+    pub fn check_project(
+        &self,
+        project: &hooklint_model::manifest::Project,
+    ) -> (Vec<Finding>, Vec<Problem>) {
+        let subject = eval::project_subject();
+        let items = |path: &[String]| native_items(project, path);
+        self.check(
+            load::Target::Project,
+            &subject,
+            project,
+            &items,
+            |_| true,
+            || manifest_value::project(project),
+        )
+    }
+
+    /// Whether some loaded policy has this target (`manifest`, `project`), so the engine can
+    /// skip building facts nobody reads.
+    pub fn has_target(&self, target: &str) -> bool {
+        self.policies.iter().any(|p| p.target.as_str() == target)
     }
 
     /// Runs the policies of `target` that pass their prefilters; the CEL value is built on

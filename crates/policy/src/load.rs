@@ -15,8 +15,9 @@ use hooklint_model::Severity;
 pub(crate) enum Target {
     RustFunction,
     RustFile,
-    /// Known for the future; matches nothing yet.
+    /// Every manifest document, bound as `doc`.
     Manifest,
+    /// The whole run once, bound as `project`.
     Project,
 }
 
@@ -45,7 +46,8 @@ impl Target {
         match self {
             Target::RustFunction => Some(("fn", Ty::Obj(&schema::FUNCTION))),
             Target::RustFile => Some(("file", Ty::Obj(&schema::RUST_FILE))),
-            Target::Manifest | Target::Project => None,
+            Target::Manifest => Some(("doc", Ty::Obj(&schema::DOCUMENT))),
+            Target::Project => Some(("project", Ty::Obj(&schema::PROJECT))),
         }
     }
 }
@@ -81,6 +83,8 @@ pub(crate) struct Policy {
     pub message: Vec<Part>,
     pub message_template: String,
     pub span: Option<Expr>,
+    /// Secondary locations: a list of `{span, message}` maps.
+    pub labels: Option<Expr>,
     /// Knowledge lists with the policy's own params on top, as one CEL map.
     pub params: Box<dyn Val>,
     pub params_json: serde_json::Map<String, serde_json::Value>,
@@ -110,6 +114,7 @@ const KEYS: &[&str] = &[
     "violation",
     "message",
     "span",
+    "labels",
     "params",
     "help",
     "unsuppressible",
@@ -416,6 +421,8 @@ pub(crate) fn load(
         cx.error_at(1, 1, 1, "missing required key `violation`".to_string(), None);
     }
     let span = get("span").and_then(|(_, node)| compile(&mut cx, env, node, "span", &full, 0));
+    let labels =
+        get("labels").and_then(|(_, node)| compile(&mut cx, env, node, "labels", &full, 0));
     let message = string(&mut cx, "message", true).map(|(template, node)| {
         (template.clone(), template_parts(&mut cx, env, node, &template, &full))
     });
@@ -462,6 +469,7 @@ pub(crate) fn load(
         message,
         message_template: template,
         span,
+        labels,
         params,
         params_json,
         help,

@@ -559,3 +559,21 @@ impl Term {
         matches!(self, Term::Unknown)
     }
 }
+
+impl Native for hooklint_model::manifest::Document {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "file" => NVal::Str(&self.file),
+            "format" => NVal::Str(&self.format),
+            "kind" => NVal::Str(&self.kind),
+            "name" => NVal::Str(&self.name),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for hooklint_model::manifest::Project {
+    fn get(&self, _field: &str) -> NVal<'_> {
+        NVal::Missing
+    }
+}

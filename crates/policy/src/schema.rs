@@ -14,6 +14,8 @@ pub(crate) enum Ty {
     Str,
     List(&'static Ty),
     Obj(&'static Obj),
+    /// Any value, fields unchecked: a manifest's `data`, `key_spans`.
+    Any,
 }
 
 impl Ty {
@@ -24,6 +26,7 @@ impl Ty {
             Ty::Str => "a string",
             Ty::List(_) => "a list",
             Ty::Obj(_) => "a map",
+            Ty::Any => "any value",
         }
     }
 }
@@ -247,6 +250,205 @@ pub(crate) static RUST_FILE: Obj = Obj {
     ],
 };
 
+pub(crate) static SCOPE: Obj = Obj {
+    name: "Scope",
+    fields: &[
+        f("name", Ty::Str),
+        f("kind", Ty::Str),
+        f("level", Ty::Str),
+        f("source", Ty::Str),
+        f("reason", Ty::Str),
+        f("approver", Ty::Str),
+        f("key_path", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static ENDPOINT: Obj = Obj {
+    name: "Endpoint",
+    fields: &[
+        f("url", Ty::Str),
+        f("kind", Ty::Str),
+        f("scheme", Ty::Str),
+        f("host", Ty::Str),
+        f("route", Ty::Str),
+        f("method", Ty::Str),
+        f("name", Ty::Str),
+        f("is_plaintext", Ty::Bool),
+        f("is_loopback", Ty::Bool),
+        f("is_inbound", Ty::Bool),
+        f("key_path", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static CREDENTIAL: Obj = Obj {
+    name: "Credential",
+    fields: &[
+        f("service", Ty::Str),
+        f("name", Ty::Str),
+        f("kind", Ty::Str),
+        f("broker", Ty::Str),
+        f("role", Ty::Str),
+        f("user", Ty::Str),
+        f("host", Ty::Str),
+        f("fingerprint", Ty::Str),
+        f("is_reference", Ty::Bool),
+        f("key_path", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static INLINE_SECRET: Obj = Obj {
+    name: "InlineSecret",
+    fields: &[
+        f("key", Ty::Str),
+        f("kind", Ty::Str),
+        f("service", Ty::Str),
+        f("fingerprint", Ty::Str),
+        f("key_path", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static SERVICE: Obj = Obj {
+    name: "Service",
+    fields: &[
+        f("name", Ty::Str),
+        f("image", Ty::Str),
+        f("env_files", STR_LIST),
+        f("broker", Ty::Str),
+        f("key_path", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static INTEGRATION_WEBHOOK: Obj = Obj {
+    name: "IntegrationWebhook",
+    fields: &[
+        f("present", Ty::Bool),
+        f("route", Ty::Str),
+        f("url", Ty::Str),
+        f("method", Ty::Str),
+        f("signature_scheme", Ty::Str),
+        f("signature_header", Ty::Str),
+        f("secret", Ty::Str),
+        f("secret_is_reference", Ty::Bool),
+        f("replay_window", Ty::Str),
+        f("replay_window_seconds", Ty::Int),
+        f("timestamp_header", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+        f("route_span", Ty::Obj(&SPAN)),
+        f("signature_span", Ty::Obj(&SPAN)),
+        f("replay_span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static INTEGRATION_OAUTH: Obj = Obj {
+    name: "IntegrationOauth",
+    fields: &[
+        f("present", Ty::Bool),
+        f("token_lifetime", Ty::Str),
+        f("token_lifetime_seconds", Ty::Int),
+        f("refresh_token_lifetime", Ty::Str),
+        f("refresh_token_lifetime_seconds", Ty::Int),
+        f("span", Ty::Obj(&SPAN)),
+        f("token_lifetime_span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static INTEGRATION_BROKER: Obj = Obj {
+    name: "IntegrationBroker",
+    fields: &[
+        f("present", Ty::Bool),
+        f("credential", Ty::Str),
+        f("credential_is_reference", Ty::Bool),
+        f("topics", STR_LIST),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static INTEGRATION: Obj = Obj {
+    name: "Integration",
+    fields: &[
+        f("present", Ty::Bool),
+        f("name", Ty::Str),
+        f("owner", Ty::Str),
+        f("owner_span", Ty::Obj(&SPAN)),
+        f("provider", Ty::Str),
+        f("data_shared", STR_LIST),
+        f("data_span", Ty::Obj(&SPAN)),
+        f("webhook", Ty::Obj(&INTEGRATION_WEBHOOK)),
+        f("oauth", Ty::Obj(&INTEGRATION_OAUTH)),
+        f("revocation", Ty::Str),
+        f("revocation_span", Ty::Obj(&SPAN)),
+        f("rotation", Ty::Str),
+        f("rotation_seconds", Ty::Int),
+        f("rotation_span", Ty::Obj(&SPAN)),
+        f("broker", Ty::Obj(&INTEGRATION_BROKER)),
+        f("tenant_isolation", Ty::Str),
+        f("tenant_isolation_span", Ty::Obj(&SPAN)),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static DOCUMENT: Obj = Obj {
+    name: "Document",
+    fields: &[
+        f("file", Ty::Str),
+        f("index", Ty::Int),
+        f("format", Ty::Str),
+        f("kind", Ty::Str),
+        f("name", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+        f("data", Ty::Any),
+        f("key_spans", Ty::Any),
+        f("scopes", Ty::List(&Ty::Obj(&SCOPE))),
+        f("endpoints", Ty::List(&Ty::Obj(&ENDPOINT))),
+        f("credentials", Ty::List(&Ty::Obj(&CREDENTIAL))),
+        f("inline_secrets", Ty::List(&Ty::Obj(&INLINE_SECRET))),
+        f("services", Ty::List(&Ty::Obj(&SERVICE))),
+        f("integration", Ty::Obj(&INTEGRATION)),
+    ],
+};
+
+pub(crate) static PROJECT_ROUTE: Obj = Obj {
+    name: "ProjectRoute",
+    fields: &[
+        f("method", Ty::Str),
+        f("path", Ty::Str),
+        f("framework", Ty::Str),
+        f("handler", Ty::Str),
+        f("verifies", Ty::Bool),
+        f("is_webhook", Ty::Bool),
+        f("handler_span", Ty::Obj(&SPAN)),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static DECLARED_ROUTE: Obj = Obj {
+    name: "DeclaredRoute",
+    fields: &[
+        f("route", Ty::Str),
+        f("method", Ty::Str),
+        f("kind", Ty::Str),
+        f("format", Ty::Str),
+        f("name", Ty::Str),
+        f("span", Ty::Obj(&SPAN)),
+        f("handlers", Ty::List(&Ty::Obj(&PROJECT_ROUTE))),
+    ],
+};
+
+pub(crate) static PROJECT: Obj = Obj {
+    name: "Project",
+    fields: &[
+        f("documents", Ty::List(&Ty::Obj(&DOCUMENT))),
+        f("credentials", Ty::List(&Ty::Obj(&CREDENTIAL))),
+        f("routes", Ty::List(&Ty::Obj(&PROJECT_ROUTE))),
+        f("declared_routes", Ty::List(&Ty::Obj(&DECLARED_ROUTE))),
+    ],
+};
+
 /// What a name bound in an expression stands for.
 #[derive(Debug, Clone)]
 pub(crate) enum Root {
@@ -451,6 +653,7 @@ impl Checker<'_> {
                     Seen::Unknown
                 }
             },
+            Seen::Ty(Ty::Any) => Seen::Unknown,
             Seen::Ty(ty) => {
                 let shown = path.unwrap_or_else(|| "this value".to_string());
                 self.errors.push(RefError {
@@ -615,6 +818,7 @@ pub(crate) mod tests {
                     );
                 }
             }
+            (_, Ty::Any) => {}
             (v, ty) => panic!("{path}: model has {v} but the schema says {ty:?}"),
         }
     }
@@ -623,6 +827,38 @@ pub(crate) mod tests {
     fn schema_mirrors_the_function_model() {
         let value = serde_json::to_value(full_function()).unwrap();
         same_shape(&value, Ty::Obj(&FUNCTION), "fn");
+    }
+
+    #[test]
+    fn schema_mirrors_the_manifest_and_project_models() {
+        use hooklint_model::manifest as mm;
+        let doc = mm::Document {
+            data: mm::Value::Map(vec![("a".into(), mm::Value::Int(1))]),
+            key_spans: [("a".to_string(), span())].into_iter().collect(),
+            scopes: vec![mm::Scope::default()],
+            endpoints: vec![mm::Endpoint::default()],
+            credentials: vec![mm::Credential::default()],
+            inline_secrets: vec![mm::InlineSecret::default()],
+            services: vec![mm::Service { env_files: vec!["x".into()], ..Default::default() }],
+            integration: mm::Integration {
+                data_shared: vec!["x".into()],
+                broker: mm::IntegrationBroker { topics: vec!["t".into()], ..Default::default() },
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        same_shape(&serde_json::to_value(&doc).unwrap(), Ty::Obj(&DOCUMENT), "doc");
+        let route = mm::ProjectRoute::default();
+        let project = mm::Project {
+            documents: vec![doc],
+            credentials: vec![mm::Credential::default()],
+            routes: vec![route.clone()],
+            declared_routes: vec![mm::DeclaredRoute {
+                handlers: vec![route],
+                ..Default::default()
+            }],
+        };
+        same_shape(&serde_json::to_value(&project).unwrap(), Ty::Obj(&PROJECT), "project");
     }
 
     #[test]

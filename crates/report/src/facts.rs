@@ -2,6 +2,7 @@
 
 use std::io;
 
+use hooklint_model::manifest::ManifestFile;
 use hooklint_model::{Function, Literal, RustFile, FACTS_VERSION};
 use serde::Serialize;
 
@@ -9,6 +10,9 @@ use serde::Serialize;
 struct FactsDocument<'a> {
     version: u32,
     files: Vec<FileFacts<'a>>,
+    /// Manifest documents (target `manifest`, bound as `doc`); left out with a function filter.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    manifests: &'a [ManifestFile],
 }
 
 /// `RustFile` skips its functions when serialised (they are separate policy targets), so the
@@ -21,12 +25,13 @@ struct FileFacts<'a> {
     functions: Vec<&'a Function>,
 }
 
-/// Writes the facts of `files` as pretty JSON. With `function`, keeps only the functions whose
-/// name or qualified name equals it, and only the files that have one. Returns how many
-/// functions were written.
+/// Writes the facts of `files` and `manifests` as pretty JSON. With `function`, keeps only the
+/// functions whose name or qualified name equals it, only the files that have one, and no
+/// manifests. Returns how many functions and documents were written.
 pub fn facts_json(
     w: &mut dyn io::Write,
     files: &[RustFile],
+    manifests: &[ManifestFile],
     function: Option<&str>,
 ) -> io::Result<usize> {
     let mut written = 0;
@@ -50,7 +55,9 @@ pub fn facts_json(
             })
         })
         .collect();
-    let document = FactsDocument { version: FACTS_VERSION, files };
+    let manifests = if function.is_some() { &[][..] } else { manifests };
+    written += manifests.iter().map(|m| m.documents.len()).sum::<usize>();
+    let document = FactsDocument { version: FACTS_VERSION, files, manifests };
     serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
     writeln!(w)?;
     Ok(written)
@@ -77,7 +84,7 @@ mod tests {
 
     fn render(files: &[RustFile], function: Option<&str>) -> (serde_json::Value, usize) {
         let mut out = Vec::new();
-        let written = facts_json(&mut out, files, function).unwrap();
+        let written = facts_json(&mut out, files, &[], function).unwrap();
         (serde_json::from_slice(&out).unwrap(), written)
     }
 

@@ -23,16 +23,18 @@ mod sarif;
 mod span;
 mod suggest;
 mod suppressions;
+mod yaml;
 
 pub use facts::facts_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};
-pub use policy_errors::render_policy_errors;
+pub use policy_errors::{render_config_errors, render_policy_errors};
 pub use rules::{explain, rules_human, rules_json};
 pub use sarif::{sarif, SARIF_SCHEMA};
 pub use suggest::did_you_mean;
 pub use suppressions::{suppressions_human, suppressions_json, SuppressionRow};
+pub use yaml::{facts_yaml, to_yaml};
 
 /// What a run produced, borrowed from the engine's output: everything a renderer needs.
 #[derive(Debug, Clone, Copy)]

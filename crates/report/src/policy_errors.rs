@@ -13,6 +13,20 @@ use crate::span::byte_range_of;
 /// One diagnostic per error, pointing at its line and column in the policy file, then a
 /// closing line saying how many errors stopped the run.
 pub fn render_policy_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> io::Result<()> {
+    render(w, errors, "policy-error", "could not load policies")
+}
+
+/// Errors in `hooklint.toml`, rendered like policy errors with the code `config-error`.
+pub fn render_config_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> io::Result<()> {
+    render(w, errors, "config-error", "invalid configuration")
+}
+
+fn render(
+    w: &mut dyn WriteColor,
+    errors: &[PolicyError],
+    code: &str,
+    closing: &str,
+) -> io::Result<()> {
     let texts: BTreeMap<&str, &str> =
         errors.iter().map(|e| (e.path.as_str(), e.text.as_str())).collect();
     let mut db = SourceDb::new(&EMPTY);
@@ -29,8 +43,7 @@ pub fn render_policy_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> i
             error.line,
             end_column,
         );
-        let mut diagnostic =
-            Diagnostic::error().with_code("policy-error").with_message(&error.message);
+        let mut diagnostic = Diagnostic::error().with_code(code).with_message(&error.message);
         match db.locate(&span) {
             Some((id, _)) => {
                 let range = byte_range_of(
@@ -49,7 +62,7 @@ pub fn render_policy_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> i
         }
         emit(w, &config, &db, &diagnostic)?;
     }
-    writeln!(w, "error: could not load policies: {}", plural(errors.len(), "error"))
+    writeln!(w, "error: {closing}: {}", plural(errors.len(), "error"))
 }
 
 static EMPTY: BTreeMap<String, String> = BTreeMap::new();

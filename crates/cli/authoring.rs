@@ -1,0 +1,104 @@
+//! The rule author's commands: `test` (fixtures against their markers) and `init`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use hooklint_engine::config::{default_config_text, CONFIG_FILE};
+use hooklint_engine::{MismatchKind, TestOptions};
+use hooklint_report::termcolor::{Color, ColorSpec, WriteColor};
+
+use crate::commands::USAGE;
+use crate::flags::{InitArgs, TestArgs};
+use crate::{output, setup};
+
+pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
+    let setup =
+        match setup::load(&args.policies, args.paths.first().map(PathBuf::as_path), args.color)? {
+            Ok(setup) => setup,
+            Err(code) => return Ok(code),
+        };
+    let mut policies = setup.policies;
+    let unknown = policies.retain(&args.only, &args.skip);
+    if !unknown.is_empty() {
+        // A rule the configuration disabled is known: leaving it out again is no mistake.
+        let unknown: Vec<&String> = unknown.iter().filter(|u| !setup.known.contains(u)).collect();
+        for name in &unknown {
+            let ids: Vec<&str> = setup.known.iter().map(String::as_str).collect();
+            let mut help = Vec::new();
+            if let Some(s) = hooklint_report::did_you_mean(name, &ids) {
+                help.push(format!("did you mean `{s}`?"));
+            }
+            output::error(&format!("unknown rule `{name}` in --only/--skip"), &help);
+        }
+        if !unknown.is_empty() {
+            return Ok(USAGE);
+        }
+    }
+    let dirs = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if let Some(dirs) =
+        setup.config.as_ref().map(|c| c.test_dirs.clone()).filter(|d| !d.is_empty())
+    {
+        dirs
+    } else {
+        vec![PathBuf::from("fixtures")]
+    };
+    for dir in &dirs {
+        if !dir.exists() {
+            output::error(
+                &format!("fixture path `{}` does not exist", dir.display()),
+                &["name fixture directories: `cargo hooklint test DIR...`".to_string()],
+            );
+            return Ok(USAGE);
+        }
+    }
+    let mut skip_dirs = args.policies.dirs.clone();
+    skip_dirs.extend(setup.config.iter().flat_map(|c| c.policies.iter().cloned()));
+    let opts = TestOptions { jobs: args.jobs, base_dir: None, known_rules: setup.known, skip_dirs };
+    let results = hooklint_engine::run_fixture_tests(&dirs, &policies, &opts);
+    let mut w = output::stdout(args.color);
+    for unit in &results {
+        if unit.passed() {
+            w.set_color(ColorSpec::new().set_fg(Some(Color::Green)))?;
+            write!(w, "ok  ")?;
+        } else {
+            w.set_color(ColorSpec::new().set_fg(Some(Color::Red)).set_bold(true))?;
+            write!(w, "FAIL")?;
+        }
+        w.reset()?;
+        writeln!(w, " {}", unit.name)?;
+        for mismatch in &unit.mismatches {
+            writeln!(w, "     {mismatch}")?;
+        }
+    }
+    let failed = results.iter().any(|r| !r.passed());
+    // A policy failing at run time is a broken policy, not a fixture that disagrees with it.
+    let broken = results.iter().flat_map(|r| &r.mismatches).any(
+        |m| matches!(&m.kind, MismatchKind::Problem { code, .. } if code == "cel-runtime-error"),
+    );
+    if results.is_empty() {
+        writeln!(w, "no fixtures found")?;
+    }
+    writeln!(w, "\ntest result: {}", hooklint_engine::test_summary(&results))?;
+    w.flush()?;
+    Ok(if broken { USAGE } else { u8::from(failed) })
+}
+
+pub fn init(args: &InitArgs) -> anyhow::Result<u8> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let path = dir.join(CONFIG_FILE);
+    if path.exists() && !args.force {
+        output::error(
+            &format!("`{}` already exists", path.display()),
+            &["pass --force to overwrite it".to_string()],
+        );
+        return Ok(USAGE);
+    }
+    if let Err(err) = std::fs::write(&path, default_config_text()) {
+        output::error(&format!("cannot write `{}`: {err}", path.display()), &[]);
+        return Ok(USAGE);
+    }
+    let mut out = io::stdout().lock();
+    writeln!(out, "wrote `{}`", path.display())?;
+    Ok(0)
+}

@@ -1,0 +1,678 @@
+//! `hooklint.toml`: the project configuration.
+//!
+//! Reading happens in phases so that one run reports every mistake at once: the TOML syntax
+//! first (a syntax error stops there), then every key and type of the whole file, then, once
+//! the policies are loaded, the rule ids and parameter names it mentions. Errors are
+//! `PolicyError`s (file, line, column, message, help) so they render like policy errors.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hooklint_model::{Knowledge, Severity};
+use hooklint_policy::{PolicyError, PolicySet};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// The configuration file's name, looked up from the checked path upwards.
+pub const CONFIG_FILE: &str = "hooklint.toml";
+
+const TOP_KEYS: &[&str] =
+    &["include", "exclude", "policies", "fail-on", "test-dirs", "rules", "knowledge"];
+const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
+const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
+
+/// A parsed `hooklint.toml`. Paths in it are resolved against the file's directory.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file as given (for messages) and its text (for errors found when applying it).
+    pub path: String,
+    text: String,
+    /// Globs (relative to the config's directory) a discovered file must match, if any.
+    pub include: Vec<String>,
+    /// Globs of files never checked.
+    pub exclude: Vec<String>,
+    /// Extra policy directories.
+    pub policies: Vec<PathBuf>,
+    /// `Some(None)` is `fail-on = "never"`.
+    pub fail_on: Option<Option<Severity>>,
+    /// Fixture directories for `test` when none is named.
+    pub test_dirs: Vec<PathBuf>,
+    /// Per-rule settings, in file order.
+    pub rules: Vec<RuleSetting>,
+    /// Entries appended to the built-in knowledge lists, by list name.
+    pub knowledge: BTreeMap<String, Vec<String>>,
+    /// The directory of the file; globs and paths are relative to it.
+    pub root: PathBuf,
+}
+
+/// `[rules."ID"]`.
+#[derive(Debug, Clone)]
+pub struct RuleSetting {
+    pub id: String,
+    id_span: Range<usize>,
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    /// Parameter overrides with the span of each key.
+    pub params: Vec<(String, serde_json::Value, Range<usize>)>,
+}
+
+/// The nearest `hooklint.toml` in `start` (a file's directory, or the directory) or above.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() { start.parent()? } else { start };
+    let absolute = std::path::absolute(start).ok()?;
+    absolute.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|p| p.is_file())
+}
+
+/// Reads and validates the configuration file at `path`.
+pub fn read_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        vec![PolicyError {
+            path: shown.clone(),
+            text: String::new(),
+            line: 0,
+            column: 0,
+            len: 1,
+            message: format!("cannot read `{shown}`: {}", crate::discover::io_message(&err)),
+            help: None,
+        }]
+    })?;
+    let mut config = parse_config(&shown, &text)?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    // Policy and fixture paths stay relative so that messages show them as the user wrote them.
+    config.policies = config.policies.iter().map(|p| dir.join(p)).collect();
+    config.test_dirs = config.test_dirs.iter().map(|p| dir.join(p)).collect();
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    config.root = std::path::absolute(&dir).unwrap_or(dir);
+    Ok(config)
+}
+
+/// Parses and validates configuration text; `path` is only used in messages. Relative paths
+/// are kept as written.
+pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> {
+    let mut errors = Errors { path, text, list: Vec::new() };
+    let table = match DeTable::parse(text) {
+        Ok(table) => table,
+        Err(err) => {
+            let span = err.span().unwrap_or(0..0);
+            let message = err.message().trim().trim_end_matches('.').to_string();
+            errors.push(span, lowercase_first(&message), None);
+            return Err(errors.list);
+        }
+    };
+    let mut config = Config { path: path.to_string(), text: text.to_string(), ..Config::default() };
+    for (key, value) in table.get_ref() {
+        let name = key.get_ref().as_ref();
+        match name {
+            "include" => config.include = errors.strings(value, "include"),
+            "exclude" => config.exclude = errors.strings(value, "exclude"),
+            "policies" => {
+                config.policies =
+                    errors.strings(value, "policies").into_iter().map(PathBuf::from).collect();
+            }
+            "test-dirs" => {
+                config.test_dirs =
+                    errors.strings(value, "test-dirs").into_iter().map(PathBuf::from).collect();
+            }
+            "fail-on" => match value.get_ref().as_str() {
+                Some(level) if FAIL_ON.contains(&level) => {
+                    config.fail_on = Some(Severity::parse(level));
+                }
+                Some(level) => errors.push(
+                    value.span(),
+                    format!("unknown level `{level}` for `fail-on`"),
+                    Some(one_of(level, FAIL_ON)),
+                ),
+                None => errors.wrong_type(value, "fail-on", "a string"),
+            },
+            "rules" => match value.get_ref().as_table() {
+                Some(rules) => {
+                    for (id, setting) in rules {
+                        if let Some(rule) = errors.rule(id, setting) {
+                            config.rules.push(rule);
+                        }
+                    }
+                }
+                None => errors.wrong_type(value, "rules", "a table"),
+            },
+            "knowledge" => config.knowledge = errors.knowledge(value),
+            _ => errors.unknown_key(key, name, TOP_KEYS, ""),
+        }
+    }
+    for pattern in config.include.iter().chain(&config.exclude) {
+        if let Err(err) = globset::Glob::new(pattern) {
+            let at =
+                text.find(&format!("\"{pattern}\"")).map_or(0..0, |at| at..at + pattern.len() + 2);
+            errors.push(at, format!("invalid glob `{pattern}`: {}", err.kind()), None);
+        }
+    }
+    if errors.list.is_empty() {
+        Ok(config)
+    } else {
+        errors.list.sort_by_key(|e| (e.line, e.column));
+        Err(errors.list)
+    }
+}
+
+impl Config {
+    /// `base` with the configured entries appended to each list.
+    pub fn knowledge(&self, base: Knowledge) -> Knowledge {
+        if self.knowledge.is_empty() {
+            return base;
+        }
+        let Ok(serde_json::Value::Object(mut lists)) = serde_json::to_value(&base) else {
+            return base;
+        };
+        for (name, extra) in &self.knowledge {
+            if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
+                for entry in extra {
+                    let entry = serde_json::Value::String(entry.clone());
+                    if !items.contains(&entry) {
+                        items.push(entry);
+                    }
+                }
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(lists)).unwrap_or(base)
+    }
+
+    /// Applies the per-rule settings to the loaded policies. Every unknown rule id or
+    /// parameter is reported, at its key.
+    pub fn apply(&self, set: &mut PolicySet) -> Result<(), Vec<PolicyError>> {
+        let mut errors = Errors { path: &self.path, text: &self.text, list: Vec::new() };
+        let ids: Vec<String> = set.rules().into_iter().map(|r| r.id).collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut disabled = Vec::new();
+        for rule in &self.rules {
+            if !ids.contains(&rule.id) {
+                let help = suggest(&rule.id, &id_refs)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "`cargo hooklint rules` lists every rule".to_string());
+                errors.push(
+                    rule.id_span.clone(),
+                    format!("unknown rule `{}`", rule.id),
+                    Some(help),
+                );
+                continue;
+            }
+            if let Some(severity) = rule.severity {
+                set.set_severity(&rule.id, severity);
+            }
+            for (name, value, span) in &rule.params {
+                if let Err(message) = set.set_param(&rule.id, name, value.clone()) {
+                    let (message, help) = match message.split_once("; ") {
+                        Some((m, h)) => (m.to_string(), Some(h.to_string())),
+                        None => (message, None),
+                    };
+                    errors.push(span.clone(), message, help);
+                }
+            }
+            if rule.enabled == Some(false) {
+                disabled.push(rule.id.clone());
+            }
+        }
+        set.retain(&[], &disabled);
+        if errors.list.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.list)
+        }
+    }
+
+    /// Whether a discovered file, reported as `display` relative to the working directory,
+    /// is selected by `include` and `exclude`. Globs match the path relative to the config's
+    /// directory and also any trailing part of it, so `generated/**` excludes nested copies.
+    pub fn selects(&self, file: &Path) -> bool {
+        if self.include.is_empty() && self.exclude.is_empty() {
+            return true;
+        }
+        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let root = std::path::absolute(&self.root).unwrap_or_else(|_| self.root.clone());
+        let relative = absolute.strip_prefix(&root).unwrap_or(&absolute);
+        let set = |globs: &[String]| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for g in globs {
+                if let Ok(glob) = globset::Glob::new(g) {
+                    builder.add(glob);
+                }
+            }
+            builder.build().ok()
+        };
+        let matches = |globs: &[String]| {
+            set(globs).is_some_and(|s| {
+                let parts: Vec<_> = relative.components().collect();
+                (0..parts.len()).any(|i| s.is_match(parts[i..].iter().collect::<PathBuf>()))
+            })
+        };
+        (self.include.is_empty() || matches(&self.include)) && !matches(&self.exclude)
+    }
+}
+
+struct Errors<'a> {
+    path: &'a str,
+    text: &'a str,
+    list: Vec<PolicyError>,
+}
+
+impl Errors<'_> {
+    fn push(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+        let (line, column, len) = position(self.text, span);
+        self.list.push(PolicyError {
+            path: self.path.to_string(),
+            text: self.text.to_string(),
+            line,
+            column,
+            len,
+            message,
+            help,
+        });
+    }
+
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<toml::de::DeString<'_>>,
+        name: &str,
+        known: &[&str],
+        table: &str,
+    ) {
+        let place = if table.is_empty() { String::new() } else { format!(" in `{table}`") };
+        let help = match suggest(name, known) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "expected one of {}",
+                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        self.push(key.span(), format!("unknown key `{name}`{place}"), Some(help));
+    }
+
+    fn wrong_type(&mut self, value: &Spanned<DeValue<'_>>, key: &str, expected: &str) {
+        let found = value.get_ref().type_str();
+        self.push(value.span(), format!("`{key}` must be {expected}, found {found}"), None);
+    }
+
+    fn strings(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Vec<String> {
+        let Some(items) = value.get_ref().as_array() else {
+            self.wrong_type(value, key, "an array of strings");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref().as_str() {
+                Some(s) => out.push(s.to_string()),
+                None => self.wrong_type(item, &format!("{key}[]"), "a string"),
+            }
+        }
+        out
+    }
+
+    fn rule(
+        &mut self,
+        id: &Spanned<toml::de::DeString<'_>>,
+        setting: &Spanned<DeValue<'_>>,
+    ) -> Option<RuleSetting> {
+        let name = id.get_ref().to_string();
+        let Some(table) = setting.get_ref().as_table() else {
+            self.wrong_type(setting, &format!("rules.\"{name}\""), "a table");
+            return None;
+        };
+        let mut rule = RuleSetting {
+            id: name.clone(),
+            id_span: id.span(),
+            enabled: None,
+            severity: None,
+            params: Vec::new(),
+        };
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "enabled" => match value.get_ref().as_bool() {
+                    Some(b) => rule.enabled = Some(b),
+                    None => self.wrong_type(value, "enabled", "a boolean"),
+                },
+                "severity" => match value.get_ref().as_str() {
+                    Some(s) => match Severity::parse(s) {
+                        Some(sev) => rule.severity = Some(sev),
+                        None => self.push(
+                            value.span(),
+                            format!("unknown severity `{s}`"),
+                            Some(one_of(s, &["error", "warning", "note"])),
+                        ),
+                    },
+                    None => self.wrong_type(value, "severity", "a string"),
+                },
+                "params" => match value.get_ref().as_table() {
+                    Some(params) => {
+                        for (param, v) in params {
+                            match to_json(v.get_ref()) {
+                                Some(json) => {
+                                    rule.params.push((
+                                        param.get_ref().to_string(),
+                                        json,
+                                        param.span(),
+                                    ));
+                                }
+                                None => self.push(
+                                    v.span(),
+                                    "a parameter cannot be a date or time".to_string(),
+                                    None,
+                                ),
+                            }
+                        }
+                    }
+                    None => self.wrong_type(value, "params", "a table"),
+                },
+                other => self.unknown_key(key, other, RULE_KEYS, &format!("rules.\"{name}\"")),
+            }
+        }
+        Some(rule)
+    }
+
+    fn knowledge(&mut self, value: &Spanned<DeValue<'_>>) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        let Some(table) = value.get_ref().as_table() else {
+            self.wrong_type(value, "knowledge", "a table");
+            return out;
+        };
+        let lists = knowledge_lists();
+        let names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        for (key, list) in table {
+            let name = key.get_ref().as_ref();
+            if !names.contains(&name) {
+                self.unknown_key(key, name, &names, "knowledge");
+                continue;
+            }
+            out.insert(name.to_string(), self.strings(list, &format!("knowledge.{name}")));
+        }
+        out
+    }
+}
+
+/// The names of the knowledge lists, from the model itself so that a new list is configurable
+/// without touching this file.
+fn knowledge_lists() -> Vec<String> {
+    match serde_json::to_value(Knowledge::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn to_json(value: &DeValue<'_>) -> Option<serde_json::Value> {
+    Some(match value {
+        DeValue::String(s) => serde_json::Value::String(s.to_string()),
+        DeValue::Integer(i) => {
+            let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()?;
+            serde_json::Value::from(n)
+        }
+        DeValue::Float(f) => {
+            serde_json::Value::from(f.as_str().replace('_', "").parse::<f64>().ok()?)
+        }
+        DeValue::Boolean(b) => serde_json::Value::Bool(*b),
+        DeValue::Datetime(_) => return None,
+        DeValue::Array(items) => serde_json::Value::Array(
+            items.iter().map(|i| to_json(i.get_ref())).collect::<Option<Vec<_>>>()?,
+        ),
+        DeValue::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| Some((k.get_ref().to_string(), to_json(v.get_ref())?)))
+                .collect::<Option<serde_json::Map<_, _>>>()?,
+        ),
+    })
+}
+
+fn one_of(found: &str, known: &[&str]) -> String {
+    match suggest(found, known) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "expected one of {}",
+            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// The closest known name within a third of its length in edits (at least one), or the one
+/// it abbreviates (`warn` for `warning`).
+fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    if name.len() >= 3 {
+        if let Some(k) = known.iter().find(|k| k.starts_with(name)) {
+            return Some(k);
+        }
+    }
+    let limit = (name.chars().count() / 3).max(1);
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let best = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur.push(best);
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// 1-based line and column (in characters) of a byte span, and its length on that line.
+fn position(text: &str, span: Range<usize>) -> (u32, u32, u32) {
+    let start = floor_char_boundary(text, span.start);
+    let end = floor_char_boundary(text, span.end.max(start));
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count() + 1;
+    let rest = &text[start..end];
+    let len = rest.split('\n').next().unwrap_or("").chars().count().max(1);
+    let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    (to_u32(line), to_u32(column), to_u32(len))
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The commented file `cargo hooklint init` writes: every key at its default.
+pub fn default_config_text() -> String {
+    let mut out = String::from(INIT_HEAD);
+    out.push_str("\n[knowledge]\n");
+    out.push_str(
+        "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
+         # list as `params.NAME` and the extractor uses them for derived facts.\n\
+         # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
+         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+    );
+    for name in knowledge_lists() {
+        out.push_str(&format!("{name} = []\n"));
+    }
+    out
+}
+
+const INIT_HEAD: &str = r#"# hooklint configuration. Paths and globs are relative to this file.
+# Reference: docs/writing-rules.md ("Configuration"); `cargo hooklint rules` lists the rules.
+
+# Globs of files to check; empty means every file discovered (honouring .gitignore).
+include = []
+# Globs of files never checked, e.g. ["generated/**", "**/tests/**"].
+exclude = []
+# Directories of organisation policies (*.yaml), loaded beside the built-in rules.
+policies = []
+# Exit with 1 when a finding is at or above this severity: "error", "warning", "note", "never".
+# The --fail-on flag wins when given.
+fail-on = "error"
+# Fixture directories `cargo hooklint test` runs when no directory is named.
+test-dirs = []
+
+# Per-rule settings, for example:
+# [rules."crypto/non-constant-time-compare"]
+# enabled = true
+# severity = "warning"
+# params = { verifiers = ["my_crate::verify"] }
+[rules]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        match parse_config("hooklint.toml", text) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .iter()
+                .map(|e| {
+                    let help = e.help.as_deref().unwrap_or("");
+                    format!("{}:{}:{} {} | {help}", e.line, e.column, e.len, e.message)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_full_config_parses() {
+        let text = r#"
+include = ["src/**"]
+exclude = ["generated/**"]
+policies = ["org-policies"]
+fail-on = "warning"
+test-dirs = ["fixtures"]
+[rules."crypto/non-constant-time-compare"]
+enabled = false
+severity = "note"
+params = { verifiers = ["a::b"], limit = 3 }
+[knowledge]
+verifiers = ["auth::verify_service_token"]
+"#;
+        let config = parse_config("hooklint.toml", text).unwrap();
+        assert_eq!(config.include, ["src/**"]);
+        assert_eq!(config.fail_on, Some(Some(Severity::Warning)));
+        assert_eq!(config.rules.len(), 1);
+        assert_eq!(config.rules[0].enabled, Some(false));
+        assert_eq!(config.rules[0].params.len(), 2);
+        let k = config.knowledge(Knowledge::default());
+        assert_eq!(k.verifiers, ["auth::verify_service_token"]);
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_place_and_a_suggestion() {
+        let text = "fial-on = \"error\"\ninclude = \"src\"\n[knowledge]\nverifier = [\"x\"]\n";
+        assert_eq!(
+            errors(text),
+            [
+                "1:1:7 unknown key `fial-on` | did you mean `fail-on`?",
+                "2:11:5 `include` must be an array of strings, found string | ",
+                "4:1:8 unknown key `verifier` in `knowledge` | did you mean `verifiers`?",
+            ]
+        );
+    }
+
+    #[test]
+    fn rule_settings_are_checked() {
+        let text = "[rules.\"a/b\"]\nenable = true\nseverity = \"fatal\"\n";
+        assert_eq!(
+            errors(text),
+            [
+                "2:1:6 unknown key `enable` in `rules.\"a/b\"` | did you mean `enabled`?",
+                "3:12:7 unknown severity `fatal` | expected one of `error`, `warning`, `note`",
+            ]
+        );
+        assert_eq!(
+            errors("fail-on = \"warn\"\n"),
+            ["1:11:6 unknown level `warn` for `fail-on` | did you mean `warning`?"]
+        );
+        assert_eq!(
+            errors("[rules.\"a/b\"]\nparams = 3\n"),
+            ["2:10:1 `params` must be a table, found integer | "]
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_has_a_place() {
+        let errs = errors("include = [\n");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].starts_with("2:") || errs[0].starts_with("1:"), "{errs:?}");
+    }
+
+    #[test]
+    fn unknown_rules_and_params_are_reported_when_applied() {
+        let text = "[rules.\"crypto/non-constant-time-compar\"]\nenabled = false\n\
+                    [rules.\"tls/verification-disabled\"]\nparams = { nope = 1 }\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let mut set = PolicySet::builtin().unwrap();
+        let errs = config.apply(&mut set).unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].line, 1);
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `crypto/non-constant-time-compare`?")
+        );
+        assert_eq!(errs[1].line, 4);
+    }
+
+    #[test]
+    fn rules_can_be_disabled_and_reweighted() {
+        let text = "[rules.\"tls/verification-disabled\"]\nenabled = false\n\
+                    [rules.\"trust/ip-only\"]\nseverity = \"note\"\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let mut set = PolicySet::builtin().unwrap();
+        config.apply(&mut set).unwrap();
+        let rules = set.rules();
+        assert!(!rules.iter().any(|r| r.id == "tls/verification-disabled"));
+        assert!(rules.iter().any(|r| r.id == "trust/ip-only" && r.severity == Severity::Note));
+    }
+
+    #[test]
+    fn the_init_file_is_a_valid_config_with_every_key() {
+        let text = default_config_text();
+        let config = parse_config("hooklint.toml", &text).unwrap();
+        assert_eq!(config.fail_on, Some(Some(Severity::Error)));
+        for key in TOP_KEYS {
+            assert!(
+                text.contains(&format!("\n{key} =")) || text.contains(&format!("[{key}]")),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn globs_select_files_relative_to_the_config() {
+        let config = Config {
+            exclude: vec!["generated/**".into()],
+            root: PathBuf::from("/p"),
+            ..Config::default()
+        };
+        assert!(config.selects(Path::new("/p/src/a.rs")));
+        assert!(!config.selects(Path::new("/p/generated/a.rs")));
+        assert!(!config.selects(Path::new("/p/crates/x/generated/a.rs")));
+        let config =
+            Config { include: vec!["src/**".into()], root: "/p".into(), ..Config::default() };
+        assert!(config.selects(Path::new("/p/src/a.rs")));
+        assert!(!config.selects(Path::new("/p/benches/a.rs")));
+    }
+
+    #[test]
+    fn positions_count_characters() {
+        assert_eq!(position("é = 1\nab", 7..9), (2, 1, 2));
+        assert_eq!(position("x", 5..9), (1, 2, 1));
+    }
+}
