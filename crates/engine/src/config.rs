@@ -430,36 +430,8 @@ fn one_of(found: &str, known: &[&str]) -> String {
     }
 }
 
-/// The closest known name within a third of its length in edits (at least one), or the one
-/// it abbreviates (`warn` for `warning`).
 fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
-    if name.len() >= 3 {
-        if let Some(k) = known.iter().find(|k| k.starts_with(name)) {
-            return Some(k);
-        }
-    }
-    let limit = (name.chars().count() / 3).max(1);
-    known
-        .iter()
-        .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let best = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            cur.push(best);
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
+    hooklint_model::suggest::did_you_mean(name, known)
 }
 
 /// 1-based line and column (in characters) of a byte span, and its length on that line.

@@ -296,28 +296,7 @@ fn compare_file(
 }
 
 fn suggest(name: &str, known: &[&str]) -> Option<String> {
-    let (name_cat, name_rule) = name.split_once('/').unwrap_or(("", name));
-    known
-        .iter()
-        .filter(|k| {
-            let (cat, rule) = k.split_once('/').unwrap_or(("", k));
-            (cat == name_cat && (rule.contains(name_rule) || name_rule.contains(rule)))
-                || rule == name_rule
-                || close(name, k)
-        })
-        .min_by_key(|k| k.len().abs_diff(name.len()))
-        .map(|k| (*k).to_string())
-}
-
-/// At most two characters differ, by position, in strings of about the same length.
-fn close(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 2 {
-        return false;
-    }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
-    prefix + suffix + 2 >= a.len().max(b.len())
+    hooklint_model::suggest::did_you_mean(name, known).map(str::to_string)
 }
 
 /// `N passed, M failed` over units.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod knowledge;
 pub mod manifest;
+pub mod suggest;
 pub use knowledge::Knowledge;
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.

@@ -712,30 +712,9 @@ pub(crate) fn type_of_path(root: Ty, path: &[String]) -> Option<Ty> {
     Some(ty)
 }
 
-/// The closest candidate by edit distance, if close enough to be a plausible typo.
+/// The name most likely meant by a mistyped one (see `hooklint_model::suggest`).
 pub(crate) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1) + 1;
-    candidates
-        .iter()
-        .map(|c| (levenshtein(name, c), *c))
-        .filter(|(d, c)| *d <= limit || (c.starts_with(name) && name.len() >= 3))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    hooklint_model::suggest::did_you_mean(name, candidates)
 }
 
 #[cfg(test)]
@@ -870,8 +849,6 @@ pub(crate) mod tests {
 
     #[test]
     fn levenshtein_distances() {
-        assert_eq!(levenshtein("compare", "compares"), 1);
-        assert_eq!(levenshtein("", "abc"), 3);
         assert_eq!(suggest("compare", &["compares", "calls"]), Some("compares"));
         assert_eq!(suggest("zzz", &["compares", "calls"]), None);
     }
