@@ -87,8 +87,60 @@ fn no_secret_value_reaches_any_output() {
             assert!(!run.stderr.contains(secret), "{format} shows {secret}: {}", run.stderr);
         }
     }
-    let facts = project.run(&["facts", "docker-compose.yml", "--format", "json"]);
-    for secret in ["s3cr3t-amqp", "tok-9f8e7d6c5b4a"] {
-        assert!(!facts.stdout.contains(secret), "facts show {secret}: {}", facts.stdout);
+    for format in ["json", "yaml"] {
+        let facts = project.run(&["facts", ".", "--format", format]);
+        // The documents are there, with their secret-bearing keys, and only the values are not.
+        for present in ["compose", "AMQP_URL", "API_TOKEN", "password", "<redacted:"] {
+            assert!(facts.stdout.contains(present), "facts lack {present}: {}", facts.stdout);
+        }
+        for secret in ["s3cr3t-amqp", "tok-9f8e7d6c5b4a", "k8s-plain-pw"] {
+            assert!(!facts.stdout.contains(secret), "facts show {secret}: {}", facts.stdout);
+        }
     }
+}
+
+/// Runs the binary from the repository root on a fixture, as a user would.
+fn check_fixture(path: &str) -> super::util::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-hooklint"))
+        .args(["check", "--color", "never", path])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("HOOKLINT_NO_TIMING", "1")
+        .output()
+        .expect("run cargo-hooklint");
+    super::util::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
+/// A manifest finding shows the labelled YAML line.
+#[test]
+fn human_output_of_a_manifest_finding() {
+    let run = check_fixture("fixtures/rules/webhook/plaintext-endpoint/bad_slack_app.yaml");
+    assert_eq!(run.code, 1, "{run:?}");
+    snapshot!("human_output_manifest_finding", run.transcript());
+}
+
+/// A cross-file finding: primary label on the Rust handler, secondary on the manifest line.
+#[test]
+fn human_output_of_a_cross_file_finding() {
+    let run =
+        check_fixture("fixtures/rules/webhook/declared-route-unverified/bad_unverified_handler");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("integration.yaml") && run.stdout.contains("main.rs"), "{run:?}");
+    snapshot!("human_output_cross_file_finding", run.transcript());
 }
