@@ -144,3 +144,32 @@ fn human_output_of_a_cross_file_finding() {
     assert!(run.stdout.contains("integration.yaml") && run.stdout.contains("main.rs"), "{run:?}");
     snapshot!("human_output_cross_file_finding", run.transcript());
 }
+
+/// `oauth/overbroad-scope` is a warning, and an error for a wildcard (`escalate`).
+#[test]
+fn wildcard_scopes_are_errors_and_other_overbroad_scopes_warnings() {
+    let project = Project::new();
+    project.file(
+        "slack-app.yaml",
+        "oauth_config:\n  scopes:\n    bot:\n      - chat:write\n      - admin\n      - \"admin.*\"\n",
+    );
+    let run = project.run(&["--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let found: Vec<(u64, &str, &str)> = json["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|x| {
+                    let line = x["line"].as_u64().unwrap_or(0);
+                    (line, x["rule"].as_str().unwrap_or(""), x["severity"].as_str().unwrap_or(""))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        found,
+        [(5, "oauth/overbroad-scope", "warning"), (6, "oauth/overbroad-scope", "error")],
+        "{run:?}"
+    );
+}

@@ -8,7 +8,7 @@ use cel::context::VariableResolver;
 use cel::objects::{KeyRef, Map};
 use cel::{Context, Env, ExecutionError, Value};
 use hooklint_model::manifest::Document;
-use hooklint_model::{Finding, Function, Label, Problem, RustFile, Span};
+use hooklint_model::{Finding, Function, Label, Problem, RustFile, Severity, Span};
 use std::sync::{Arc, OnceLock};
 
 /// A variable's value, computed on first use.
@@ -321,6 +321,18 @@ impl Evaluator<'_> {
                 Err(e) => failures.push((expr.field.clone(), e)),
             }
         }
+        let mut severity = policy.severity;
+        if let Some(expr) = &policy.escalate {
+            match self.value(expr, &scope) {
+                Ok(Value::Bool(true)) => severity = Severity::Error,
+                Ok(Value::Bool(false)) => {}
+                Ok(other) => failures.push((
+                    expr.field.clone(),
+                    format!("expected a bool, found {}", display(&other)),
+                )),
+                Err(e) => failures.push((expr.field.clone(), e)),
+            }
+        }
         let mut message = String::new();
         let mut broken = false;
         for part in &policy.message {
@@ -347,7 +359,7 @@ impl Evaluator<'_> {
         };
         out.findings.push(Finding {
             rule: policy.id.clone(),
-            severity: policy.severity,
+            severity,
             message,
             span,
             help: policy.help.clone(),

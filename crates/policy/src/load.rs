@@ -85,6 +85,8 @@ pub(crate) struct Policy {
     pub span: Option<Expr>,
     /// Secondary locations: a list of `{span, message}` maps.
     pub labels: Option<Expr>,
+    /// When true for a finding, it is reported as an error whatever `severity` says.
+    pub escalate: Option<Expr>,
     /// Knowledge lists with the policy's own params on top, as one CEL map.
     pub params: Box<dyn Val>,
     pub params_json: serde_json::Map<String, serde_json::Value>,
@@ -115,6 +117,7 @@ const KEYS: &[&str] = &[
     "message",
     "span",
     "labels",
+    "escalate",
     "params",
     "help",
     "unsuppressible",
@@ -423,6 +426,8 @@ pub(crate) fn load(
     let span = get("span").and_then(|(_, node)| compile(&mut cx, env, node, "span", &full, 0));
     let labels =
         get("labels").and_then(|(_, node)| compile(&mut cx, env, node, "labels", &full, 0));
+    let escalate =
+        get("escalate").and_then(|(_, node)| compile(&mut cx, env, node, "escalate", &full, 0));
     let message = string(&mut cx, "message", true).map(|(template, node)| {
         (template.clone(), template_parts(&mut cx, env, node, &template, &full))
     });
@@ -470,6 +475,7 @@ pub(crate) fn load(
         message_template: template,
         span,
         labels,
+        escalate,
         params,
         params_json,
         help,
