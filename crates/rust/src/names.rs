@@ -5,56 +5,109 @@ use hooklint_model::Knowledge;
 /// Splits an identifier into lower-case words at `_`, `-`, `.`, `/`, `:` and case changes
 /// (`webhookSecret` -> `webhook`, `secret`; `HMACKey` -> `hmac`, `key`).
 pub fn words(ident: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = ident.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut ranges = Vec::new();
+    word_ranges(ident, &mut ranges);
+    ranges.iter().map(|&(a, b)| ident.get(a..b).unwrap_or_default().to_lowercase()).collect()
+}
+
+/// The words of [`words`] as byte ranges of `s`, in their original case: matching compares
+/// them case-insensitively instead of allocating a lower-case copy of each word.
+fn word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut start: Option<usize> = None;
+    let mut prev = ' ';
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
         if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            if let Some(st) = start.take() {
+                out.push((st, i));
             }
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars.get(i.wrapping_sub(1)).copied().unwrap_or(' ');
-            let next = chars.get(i + 1).copied().unwrap_or(' ');
-            if prev.is_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_uppercase() && next.is_lowercase())
-            {
-                out.push(std::mem::take(&mut cur));
+        } else {
+            if c.is_uppercase() && start.is_some() {
+                let next = it.peek().map_or(' ', |&(_, n)| n);
+                if prev.is_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_uppercase() && next.is_lowercase())
+                {
+                    if let Some(st) = start.take() {
+                        out.push((st, i));
+                    }
+                }
+            }
+            if start.is_none() {
+                start = Some(i);
             }
         }
-        cur.extend(c.to_lowercase());
+        prev = c;
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if let Some(st) = start {
+        out.push((st, s.len()));
     }
-    out
+}
+
+/// A split identifier: the text and its word ranges.
+struct Split<'a> {
+    text: &'a str,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl<'a> Split<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut ranges = Vec::new();
+        word_ranges(text, &mut ranges);
+        Split { text, ranges }
+    }
+
+    /// Re-splits into the same buffer, so a loop over many entries allocates once.
+    fn reset(&mut self, text: &'a str) {
+        self.text = text;
+        word_ranges(text, &mut self.ranges);
+    }
+
+    fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or_default()
+    }
+
+    /// Words `self[at..]` equal `other[from..]` word for word, for `len` words.
+    fn same_words(&self, at: usize, other: &Split<'_>, from: usize, len: usize) -> bool {
+        (0..len).all(|j| same_word(self.word(at + j), other.word(from + j)))
+    }
+}
+
+/// Case-insensitive word equality, as equality of the lower-cased words.
+fn same_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Position just after the first occurrence of `needle` (a word sequence) in `hay`.
-fn find_seq(hay: &[String], needle: &[String], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
+fn find_seq(hay: &Split<'_>, needle: &Split<'_>, from: usize) -> Option<usize> {
+    let n = needle.len();
+    if n == 0 || hay.len() < n {
         return None;
     }
-    (from..=hay.len() - needle.len())
-        .find(|&i| hay[i..i + needle.len()] == *needle)
-        .map(|i| i + needle.len())
+    (from..=hay.len() - n).find(|&i| hay.same_words(i, needle, 0, n)).map(|i| i + n)
 }
 
 /// The sensitive word of `ident`, if any: a `sensitive_names` entry (matched as whole words)
 /// that is not followed by a `non_sensitive_words` word (`sig_len`, `token_type`).
 pub fn sensitive_word(ident: &str, k: &Knowledge) -> Option<String> {
-    let ws = words(ident);
-    if ws.is_empty() {
+    let ws = Split::new(ident);
+    if ws.len() == 0 {
         return None;
     }
+    let mut needle = Split::new("");
     for entry in &k.sensitive_names {
-        let needle = words(entry);
+        needle.reset(entry);
         let mut from = 0;
         while let Some(end) = find_seq(&ws, &needle, from) {
-            let followed_by_property = ws.get(end).is_some_and(|w| is_non_sensitive_word(w, k));
+            let followed_by_property = end < ws.len() && is_non_sensitive_word(ws.word(end), k);
             if !followed_by_property {
                 return Some(entry.clone());
             }
@@ -64,27 +117,31 @@ pub fn sensitive_word(ident: &str, k: &Knowledge) -> Option<String> {
     None
 }
 
+/// `w` is a word in its original case; the list holds entries compared to its lower case.
 fn is_non_sensitive_word(w: &str, k: &Knowledge) -> bool {
-    k.non_sensitive_words.iter().any(|n| n == w)
+    k.non_sensitive_words.iter().any(|n| n.chars().eq(w.chars().flat_map(char::to_lowercase)))
 }
 
 /// The name ends in a property word (`event.kind`, `scheme`, `key_id`): it names an attribute
 /// of a secret, not the secret.
 pub fn ends_with_property(ident: &str, k: &Knowledge) -> bool {
-    let ws = words(ident);
+    let ws = Split::new(ident);
+    let mut needle = Split::new("");
     k.non_sensitive_words.iter().any(|entry| {
-        let needle = words(entry);
-        !needle.is_empty() && ws.len() >= needle.len() && ws[ws.len() - needle.len()..] == *needle
+        needle.reset(entry);
+        let n = needle.len();
+        n > 0 && ws.len() >= n && ws.same_words(ws.len() - n, &needle, 0, n)
     })
 }
 
 /// Whole-word hint match (`webhook_path_hints`, `webhook_name_hints`): the first hint found.
 pub fn hint_word(text: &str, hints: &[String]) -> Option<String> {
-    let ws = words(text);
+    let ws = Split::new(text);
+    let mut needle = Split::new("");
     hints
         .iter()
         .find(|h| {
-            let needle = words(h);
+            needle.reset(h);
             find_seq(&ws, &needle, 0).is_some()
         })
         .cloned()

@@ -21,12 +21,147 @@ impl Src<'_> {
 
     /// The node's source text, whitespace-normalised and shortened.
     pub fn text<T: Spanned + ToTokens>(&self, node: &T) -> String {
-        let range = node.span().byte_range();
-        let raw = match self.text.get(range) {
-            Some(t) if !t.is_empty() => t.to_string(),
-            _ => node.to_token_stream().to_string(),
-        };
-        normalise(&raw)
+        self.text_in(node.span(), node)
+    }
+
+    /// Like [`Src::text`], with the span found from the expression's first and last tokens
+    /// instead of printing the whole expression.
+    pub fn text_expr(&self, e: &syn::Expr) -> String {
+        self.text_in(expr_span(e), e)
+    }
+
+    fn text_in<T: ToTokens>(&self, span: proc_macro2::Span, node: &T) -> String {
+        // `normalise` stops reading after the cut-off, so the slice is not copied whole.
+        match self.text.get(span.byte_range()) {
+            Some(t) if !t.is_empty() => normalise(t),
+            _ => normalise(&node.to_token_stream().to_string()),
+        }
+    }
+}
+
+/// The span `Spanned::span` gives for an expression, found from its first and last tokens:
+/// `Spanned::span` prints the whole expression into a token stream, which is quadratic over
+/// nested calls and method chains.
+pub fn expr_span(e: &syn::Expr) -> proc_macro2::Span {
+    match (first_span(e, 0), last_span(e, 0)) {
+        (Some(a), Some(b)) => a.join(b).unwrap_or(a),
+        _ => e.span(),
+    }
+}
+
+/// Span of a call expression (`f(x)`), as `Spanned::span` gives it.
+pub fn call_span(c: &syn::ExprCall) -> proc_macro2::Span {
+    if !c.attrs.is_empty() {
+        return c.span();
+    }
+    match first_span(&c.func, 0) {
+        Some(a) => {
+            let b = c.paren_token.span.join();
+            a.join(b).unwrap_or(a)
+        }
+        None => c.span(),
+    }
+}
+
+/// Span of a fn item with a body, as `Spanned::span` gives it, without printing the body:
+/// the first token of its outer attributes, `head` (visibility, modifiers) or signature,
+/// joined to the closing brace.
+pub fn fn_item_span(
+    attrs: &[syn::Attribute],
+    head: &[&dyn ToTokens],
+    sig: &syn::Signature,
+    block: &syn::Block,
+    whole: &dyn Spanned,
+) -> proc_macro2::Span {
+    let first = match attrs.iter().find(|a| matches!(a.style, syn::AttrStyle::Outer)) {
+        Some(a) => Some(a.pound_token.spans[0]),
+        None => {
+            let mut ts = proc_macro2::TokenStream::new();
+            for h in head {
+                h.to_tokens(&mut ts);
+            }
+            sig.to_tokens(&mut ts);
+            ts.into_iter().next().map(|t| t.span())
+        }
+    };
+    match first {
+        Some(a) => a.join(block.brace_token.span.join()).unwrap_or(a),
+        None => whole.span(),
+    }
+}
+
+fn path_first_span(path: &syn::Path) -> Option<proc_macro2::Span> {
+    match &path.leading_colon {
+        Some(c) => Some(c.spans[0]),
+        None => path.segments.first().map(|s| s.ident.span()),
+    }
+}
+
+fn path_last_span(path: &syn::Path) -> Option<proc_macro2::Span> {
+    let last = path.segments.last()?;
+    match last.arguments {
+        syn::PathArguments::None if !path.segments.trailing_punct() => Some(last.ident.span()),
+        _ => None,
+    }
+}
+
+/// Span of the first token the expression prints, or `None` where that is not simple to find.
+fn first_span(e: &syn::Expr, depth: usize) -> Option<proc_macro2::Span> {
+    if depth > 64 {
+        return None;
+    }
+    let d = depth + 1;
+    match e {
+        syn::Expr::Call(c) if c.attrs.is_empty() => first_span(&c.func, d),
+        syn::Expr::MethodCall(m) if m.attrs.is_empty() => first_span(&m.receiver, d),
+        syn::Expr::Field(f) if f.attrs.is_empty() => first_span(&f.base, d),
+        syn::Expr::Try(t) if t.attrs.is_empty() => first_span(&t.expr, d),
+        syn::Expr::Await(a) if a.attrs.is_empty() => first_span(&a.base, d),
+        syn::Expr::Index(i) if i.attrs.is_empty() => first_span(&i.expr, d),
+        syn::Expr::Binary(b) if b.attrs.is_empty() => first_span(&b.left, d),
+        syn::Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => path_first_span(&p.path),
+        syn::Expr::Lit(l) if l.attrs.is_empty() => Some(l.lit.span()),
+        syn::Expr::Paren(p) if p.attrs.is_empty() => Some(p.paren_token.span.join()),
+        syn::Expr::Reference(r) if r.attrs.is_empty() => Some(r.and_token.spans[0]),
+        syn::Expr::Unary(u) if u.attrs.is_empty() => Some(match u.op {
+            syn::UnOp::Deref(t) => t.spans[0],
+            syn::UnOp::Not(t) => t.spans[0],
+            syn::UnOp::Neg(t) => t.spans[0],
+            _ => return None,
+        }),
+        syn::Expr::Macro(m) if m.attrs.is_empty() => path_first_span(&m.mac.path),
+        _ => None,
+    }
+}
+
+/// Span of the last token the expression prints, or `None` where that is not simple to find.
+fn last_span(e: &syn::Expr, depth: usize) -> Option<proc_macro2::Span> {
+    if depth > 64 {
+        return None;
+    }
+    let d = depth + 1;
+    match e {
+        syn::Expr::Call(c) => Some(c.paren_token.span.join()),
+        syn::Expr::MethodCall(m) => Some(m.paren_token.span.join()),
+        syn::Expr::Field(f) => Some(match &f.member {
+            syn::Member::Named(i) => i.span(),
+            syn::Member::Unnamed(i) => i.span,
+        }),
+        syn::Expr::Try(t) => Some(t.question_token.spans[0]),
+        syn::Expr::Await(a) => Some(a.await_token.span),
+        syn::Expr::Index(i) => Some(i.bracket_token.span.join()),
+        syn::Expr::Binary(b) => last_span(&b.right, d),
+        syn::Expr::Path(p) if p.qself.is_none() => path_last_span(&p.path),
+        syn::Expr::Lit(l) => Some(l.lit.span()),
+        syn::Expr::Paren(p) => Some(p.paren_token.span.join()),
+        syn::Expr::Reference(r) => last_span(&r.expr, d),
+        syn::Expr::Unary(u) => last_span(&u.expr, d),
+        syn::Expr::Macro(m) => Some(match &m.mac.delimiter {
+            syn::MacroDelimiter::Paren(p) => p.span.join(),
+            syn::MacroDelimiter::Brace(b) => b.span.join(),
+            syn::MacroDelimiter::Bracket(b) => b.span.join(),
+        }),
+        _ => None,
     }
 }
 

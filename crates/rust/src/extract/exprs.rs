@@ -439,16 +439,16 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             self.rate -= 1;
         }
         if path.ends_with("addr::remote") {
-            self.ips.push(self.pending_here("remote_addr", c.span()));
+            self.ips.push(self.pending_here("remote_addr", util::call_span(c)));
         }
         if is_parse_call(&path, &name) {
             self.parses.push(Parse {
                 what: path.clone(),
                 before_verify: false,
-                span: self.cx.src.span(c.span()),
+                span: self.cx.src.span(util::call_span(c)),
             });
         }
-        self.push_call(name, path, String::new(), false, c.args.iter(), c.span());
+        self.push_call(name, path, String::new(), false, c.args.iter(), util::call_span(c));
     }
 
     fn pending_here(&self, kind: &str, span: proc_macro2::Span) -> PendingHeader {
@@ -472,7 +472,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         args: impl Iterator<Item = &'e syn::Expr>,
         span: proc_macro2::Span,
     ) {
-        let args = args.map(|a| self.cx.src.text(a)).collect();
+        let args = args.map(|a| self.cx.src.text_expr(a)).collect();
         let order = self.calls.len() as u32;
         self.calls.push(Call {
             name,
@@ -524,7 +524,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             }
         }
         if method == "json" && m.args.is_empty() {
-            let recv = self.cx.src.text(&*m.receiver).to_lowercase();
+            let recv = self.cx.src.text_expr(&m.receiver).to_lowercase();
             if !recv.contains("resp") && !recv.contains("client") {
                 self.parses.push(Parse {
                     what: ".json()".to_string(),
@@ -537,7 +537,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         if gate {
             self.gate += 1;
         }
-        let rate = is_rate_limiter(&method) || is_rate_limiter(&self.cx.src.text(&*m.receiver));
+        let rate = is_rate_limiter(&method) || is_rate_limiter(&self.cx.src.text_expr(&m.receiver));
         if rate {
             self.rate += 1;
         }
@@ -554,7 +554,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         if rate {
             self.rate -= 1;
         }
-        let receiver = self.cx.src.text(&*m.receiver);
+        let receiver = self.cx.src.text_expr(&m.receiver);
         self.push_call(method, path, receiver, true, m.args.iter(), method_span(m));
     }
 

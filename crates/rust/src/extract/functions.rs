@@ -12,8 +12,8 @@ pub struct FnInput<'a> {
     pub attrs: &'a [syn::Attribute],
     pub sig: &'a syn::Signature,
     pub block: Option<&'a syn::Block>,
-    /// The whole item, for `item_span`.
-    pub item: &'a dyn Spanned,
+    /// The whole item's span, for `item_span`.
+    pub item_span: proc_macro2::Span,
     pub self_type: &'a str,
     pub trait_name: &'a str,
     pub module: &'a str,
@@ -102,7 +102,7 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         trait_name: f.trait_name.to_string(),
         file: cx.src.path.to_string(),
         span: cx.src.span(f.sig.ident.span()),
-        item_span: cx.src.span(f.item.span()),
+        item_span: cx.src.span(f.item_span),
         is_test,
         is_async: f.sig.asyncness.is_some(),
         attributes,

@@ -11,6 +11,7 @@ mod sensitivity;
 use std::collections::BTreeMap;
 
 use hooklint_model::{Knowledge, RustFile};
+use syn::spanned::Spanned;
 
 use crate::util::{self, Src};
 
@@ -95,7 +96,7 @@ impl Walker<'_, '_> {
                         attrs: &f.attrs,
                         sig: &f.sig,
                         block: Some(&f.block),
-                        item,
+                        item_span: util::fn_item_span(&f.attrs, &[&f.vis], &f.sig, &f.block, item),
                         self_type: "",
                         trait_name: "",
                         module,
@@ -118,7 +119,10 @@ impl Walker<'_, '_> {
                                 attrs: &f.attrs,
                                 sig: &f.sig,
                                 block: f.default.as_ref(),
-                                item: ti,
+                                item_span: match &f.default {
+                                    Some(b) => util::fn_item_span(&f.attrs, &[], &f.sig, b, ti),
+                                    None => ti.span(),
+                                },
                                 self_type: "",
                                 trait_name: &tname,
                                 module,
@@ -171,7 +175,13 @@ impl Walker<'_, '_> {
                         attrs: &f.attrs,
                         sig: &f.sig,
                         block: Some(&f.block),
-                        item: ii,
+                        item_span: util::fn_item_span(
+                            &f.attrs,
+                            &[&f.vis, &f.modifiers.defaultness],
+                            &f.sig,
+                            &f.block,
+                            ii,
+                        ),
                         self_type: &self_type,
                         trait_name: &trait_name,
                         module,
