@@ -1,52 +1,17 @@
 //! Manifest facts to CEL values, built by hand like `value.rs` (same reasons: one pass, strings
 //! borrowed from the facts). `doc.data` is dynamic: YAML values map to CEL values one to one.
 
-use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
-};
+use cel::common::types::{CelDouble, CelInt, CelMap, CelMapKey, CelNull};
 use hooklint_model::manifest::{
     Credential, DeclaredRoute, Document, Endpoint, InlineSecret, Integration, IntegrationBroker,
     IntegrationOauth, IntegrationWebhook, Project, ProjectRoute, Scope, Service, Value,
 };
-use hooklint_model::Span;
 use std::collections::HashMap;
 
-use crate::value::V;
-
-fn s(v: &str) -> V<'_> {
-    Box::new(CelString::from(v))
-}
-
-fn b<'a>(v: bool) -> V<'a> {
-    Box::new(CelBool::from(v))
-}
+use crate::value::{b, list, obj, s, span, strings, V};
 
 fn i<'a>(v: i64) -> V<'a> {
     Box::new(CelInt::from(v))
-}
-
-fn list<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> V<'a>) -> V<'a> {
-    Box::new(CelList::from(items.iter().map(f).collect::<Vec<_>>()))
-}
-
-fn strings(items: &[String]) -> V<'_> {
-    list(items, |x| s(x))
-}
-
-fn obj<'a, const N: usize>(fields: [(&'static str, V<'a>); N]) -> V<'a> {
-    let map: HashMap<CelMapKey<'a>, V<'a>> =
-        fields.into_iter().map(|(k, v)| (CelMapKey::from(k), v)).collect();
-    Box::new(CelMap::from(map))
-}
-
-pub(crate) fn span(x: &Span) -> V<'_> {
-    obj([
-        ("file", s(&x.file)),
-        ("line", i(i64::from(x.line))),
-        ("column", i(i64::from(x.column))),
-        ("end_line", i(i64::from(x.end_line))),
-        ("end_column", i(i64::from(x.end_column))),
-    ])
 }
 
 /// A YAML value as CEL: maps keep the last value of a repeated key, as the document reads.

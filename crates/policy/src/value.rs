@@ -16,33 +16,33 @@ use std::collections::HashMap;
 
 pub(crate) type V<'a> = Box<dyn Val + 'a>;
 
-fn s(v: &str) -> V<'_> {
+pub(crate) fn s(v: &str) -> V<'_> {
     Box::new(CelString::from(v))
 }
 
-fn b<'a>(v: bool) -> V<'a> {
+pub(crate) fn b<'a>(v: bool) -> V<'a> {
     Box::new(CelBool::from(v))
 }
 
-fn n<'a>(v: u32) -> V<'a> {
+pub(crate) fn n<'a>(v: u32) -> V<'a> {
     Box::new(CelInt::from(i64::from(v)))
 }
 
-fn list<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> V<'a>) -> V<'a> {
+pub(crate) fn list<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> V<'a>) -> V<'a> {
     Box::new(CelList::from(items.iter().map(f).collect::<Vec<_>>()))
 }
 
-fn strings(items: &[String]) -> V<'_> {
+pub(crate) fn strings(items: &[String]) -> V<'_> {
     list(items, |x| s(x))
 }
 
-fn obj<'a, const N: usize>(fields: [(&'static str, V<'a>); N]) -> V<'a> {
+pub(crate) fn obj<'a, const N: usize>(fields: [(&'static str, V<'a>); N]) -> V<'a> {
     let map: HashMap<CelMapKey<'a>, V<'a>> =
         fields.into_iter().map(|(k, v)| (CelMapKey::from(k), v)).collect();
     Box::new(CelMap::from(map))
 }
 
-fn span(x: &Span) -> V<'_> {
+pub(crate) fn span(x: &Span) -> V<'_> {
     obj([
         ("file", s(&x.file)),
         ("line", n(x.line)),
