@@ -7,7 +7,7 @@ use hooklint_engine::config::{default_config_text, CONFIG_FILE};
 use hooklint_engine::{MismatchKind, TestOptions};
 use hooklint_report::termcolor::{Color, ColorSpec, WriteColor};
 
-use crate::commands::USAGE;
+use crate::commands::{select_rules, USAGE};
 use crate::flags::{InitArgs, TestArgs};
 use crate::{output, setup};
 
@@ -18,21 +18,8 @@ pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
             Err(code) => return Ok(code),
         };
     let mut policies = setup.policies;
-    let unknown = policies.retain(&args.only, &args.skip);
-    if !unknown.is_empty() {
-        // A rule the configuration disabled is known: leaving it out again is no mistake.
-        let unknown: Vec<&String> = unknown.iter().filter(|u| !setup.known.contains(u)).collect();
-        for name in &unknown {
-            let ids: Vec<&str> = setup.known.iter().map(String::as_str).collect();
-            let mut help = Vec::new();
-            if let Some(s) = hooklint_report::did_you_mean(name, &ids) {
-                help.push(format!("did you mean `{s}`?"));
-            }
-            output::error(&format!("unknown rule `{name}` in --only/--skip"), &help);
-        }
-        if !unknown.is_empty() {
-            return Ok(USAGE);
-        }
+    if let Some(code) = select_rules(&args.selection, &mut policies, &setup.known) {
+        return Ok(code);
     }
     let dirs = if !args.paths.is_empty() {
         args.paths.clone()
@@ -54,7 +41,12 @@ pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
     }
     let mut skip_dirs = args.policies.dirs.clone();
     skip_dirs.extend(setup.config.iter().flat_map(|c| c.policies.iter().cloned()));
-    let opts = TestOptions { jobs: args.jobs, base_dir: None, known_rules: setup.known, skip_dirs };
+    let opts = TestOptions {
+        jobs: args.selection.jobs,
+        base_dir: None,
+        known_rules: setup.known,
+        skip_dirs,
+    };
     let results = hooklint_engine::run_fixture_tests(&dirs, &policies, &opts);
     let mut w = output::stdout(args.color);
     for unit in &results {

@@ -14,7 +14,7 @@ use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow}
 
 use crate::flags::{
     CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
-    RulesArgs, SuppressionsArgs,
+    RuleSelection, RulesArgs, SuppressionsArgs,
 };
 use crate::output;
 
@@ -37,19 +37,13 @@ pub fn check(args: &CheckArgs) -> Outcome {
         Some(configured) if !args.fail_on_given => configured,
         _ => args.fail_on.threshold(),
     };
-    for (flag, names) in [("--only", &args.only), ("--skip", &args.skip)] {
-        if let Some(code) = unknown_rules(flag, names, &ids) {
-            return Ok(code);
-        }
-    }
-    let unknown = policies.retain(&args.only, &args.skip);
-    if let Some(code) = unknown_rules("--only/--skip", &unknown, &ids) {
+    if let Some(code) = select_rules(&args.selection, &mut policies, &ids) {
         return Ok(code);
     }
 
     let mut opts = Options {
         paths: args.paths.clone(),
-        jobs: args.jobs,
+        jobs: args.selection.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
         known_rules: ids,
@@ -292,6 +286,22 @@ pub fn facts(args: &FactsArgs) -> Outcome {
 /// failed to load (already reported).
 fn load_policies(args: &PolicyArgs, color: ColorWhen) -> anyhow::Result<Result<PolicySet, u8>> {
     Ok(crate::setup::load(args, None, color)?.map(|setup| setup.policies))
+}
+
+/// Keeps the rules `--only`/`--skip` select. A name that is no known rule (`known` includes
+/// rules the configuration disabled) is a usage error with a suggestion: `Some(USAGE)`.
+pub fn select_rules(
+    selection: &RuleSelection,
+    policies: &mut PolicySet,
+    known: &[String],
+) -> Option<u8> {
+    for (flag, names) in [("--only", &selection.only), ("--skip", &selection.skip)] {
+        if let Some(code) = unknown_rules(flag, names, known) {
+            return Some(code);
+        }
+    }
+    let unknown = policies.retain(&selection.only, &selection.skip);
+    unknown_rules("--only/--skip", &unknown, known)
 }
 
 /// Reports rule ids that name no loaded rule, with a suggestion; `Some(USAGE)` if any.

@@ -55,15 +55,8 @@ pub struct CheckArgs {
     /// Exit with 1 when a finding is at or above this severity
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     pub fail_on: FailOn,
-    /// Run only this rule (repeatable, or comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub only: Vec<String>,
-    /// Do not run this rule (repeatable, or comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub skip: Vec<String>,
-    /// Number of worker threads [default: one per core]
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub selection: RuleSelection,
     /// Skip files larger than BYTES, reporting each as a `too-large` problem
     #[arg(long, value_name = "BYTES", default_value_t = hooklint_engine::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
@@ -93,6 +86,20 @@ pub struct CheckArgs {
     pub fail_on_given: bool,
 }
 
+/// Which rules run, and on how many threads: shared by `check` and `test`.
+#[derive(Debug, Args)]
+pub struct RuleSelection {
+    /// Run only this rule (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Do not run this rule (repeatable, or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub skip: Vec<String>,
+    /// Number of worker threads [default: one per core]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// Also load the *.yaml policy files under DIR, besides the built-in ones (repeatable)
@@ -114,17 +121,11 @@ pub struct ConfigArgs {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Fixture files and directories [default: the configuration's `test-dirs`, or fixtures/]
+    /// Fixture files and directories [default: the configuration's `test-dirs`, or fixtures/];
+    /// with --only or --skip, markers of rules left out are ignored
     pub paths: Vec<PathBuf>,
-    /// Run only this rule (repeatable, or comma-separated); markers of other rules are ignored
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub only: Vec<String>,
-    /// Do not run this rule (repeatable, or comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
-    pub skip: Vec<String>,
-    /// Number of worker threads [default: one per core]
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub selection: RuleSelection,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// When to colour the output
@@ -282,8 +283,8 @@ mod tests {
         let cli =
             parse(&["cargo-hooklint", "check", "--only", "a/b,c/d", "--only", "e/f"]).unwrap();
         let Some(Command::Check(args)) = cli.command else { panic!("not check") };
-        assert_eq!(args.only, ["a/b", "c/d", "e/f"]);
-        assert!(args.skip.is_empty());
+        assert_eq!(args.selection.only, ["a/b", "c/d", "e/f"]);
+        assert!(args.selection.skip.is_empty());
     }
 
     #[test]
@@ -331,7 +332,7 @@ mod tests {
         let Some(Command::Test(args)) = cli.command else { panic!("not test") };
         assert_eq!(args.paths, [PathBuf::from("fixtures")]);
         assert_eq!(args.policies.dirs, [PathBuf::from("p")]);
-        assert_eq!(args.only, ["a/b"]);
+        assert_eq!(args.selection.only, ["a/b"]);
         let cli = parse(&["cargo-hooklint", "init", "--force"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Init(a)) if a.force && a.dir.is_none()));
         let cli = parse(&["cargo-hooklint", "facts", "src", "--format", "yaml"]).unwrap();
