@@ -87,6 +87,9 @@ pub fn check(args: &CheckArgs) -> Outcome {
         output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
     }
 
+    if args.timings {
+        output::timings(&out.phases, out.duration);
+    }
     let mut rules = policies.rules();
     rules.extend(hooklint_engine::meta_rules());
     let titles: BTreeMap<String, String> =

@@ -80,6 +80,9 @@ pub struct CheckArgs {
     /// Report the run's duration as zero, for reproducible output (also HOOKLINT_NO_TIMING=1)
     #[arg(long, hide = true)]
     pub no_timing: bool,
+    /// Print the wall time of each phase of the run to stderr
+    #[arg(long)]
+    pub timings: bool,
     /// Whether `--fail-on` was on the command line (it then wins over `fail-on` in the
     /// configuration); set by `main` from clap's value source.
     #[arg(skip)]

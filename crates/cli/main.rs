@@ -15,6 +15,11 @@ mod setup;
 
 use flags::{Cli, Command};
 
+/// A run allocates millions of small, short-lived syntax-tree nodes from several threads;
+/// mimalloc is markedly faster at that than the system allocator and returns freed memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => ExitCode::from(code),

@@ -44,6 +44,15 @@ pub fn note(message: &str) {
     let _ = writeln!(io::stderr().lock(), "note: {message}");
 }
 
+/// `check --timings`: one line per phase of the run, then the whole run.
+pub fn timings(phases: &[(&str, std::time::Duration)], total: std::time::Duration) {
+    let mut err = io::stderr().lock();
+    for (phase, took) in phases {
+        let _ = writeln!(err, "timing: {:>8.3} s  {phase}", took.as_secs_f64());
+    }
+    let _ = writeln!(err, "timing: {:>8.3} s  the run", total.as_secs_f64());
+}
+
 pub fn warning(message: &str) {
     let _ = writeln!(io::stderr().lock(), "warning: {message}");
 }

@@ -197,6 +197,47 @@ fn findings_fail_the_run_at_the_fail_on_level() {
     assert!(findings.iter().all(|f| f["rule"] != "tls/verification-disabled"), "{findings:?}");
 }
 
+/// The fixture tree links calls, extractors, layers and routes across many files and crates:
+/// the project index must give the same answer on any number of threads.
+#[test]
+fn jobs_do_not_change_the_linked_output() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    let project = Project::new();
+    let args = |jobs: &'static str| {
+        ["check", fixtures, "--format", "json", "--fail-on", "never", "--jobs", jobs]
+    };
+    let one = project.run(&args("1"));
+    let three = project.run(&args("3"));
+    assert_eq!(one.code, 0, "{}", one.transcript());
+    assert!(one.json()["findings"].as_array().is_some_and(|f| f.len() > 20), "{}", one.stdout);
+    assert_eq!(one.stdout, three.stdout);
+}
+
+#[test]
+fn timings_name_each_phase_on_stderr() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let run = project.run(&["check", "--timings", "--fail-on", "never"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let phases: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing: "))
+        .map(|l| l.split_once(" s  ").map_or(l, |(_, phase)| phase))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "discover, read, parse, extract",
+            "link",
+            "evaluate",
+            "suppressions, baseline, fingerprints",
+            "free the facts",
+            "the run"
+        ]
+    );
+}
+
 #[test]
 fn jobs_do_not_change_the_output() {
     let project = Project::new();

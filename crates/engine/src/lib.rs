@@ -105,6 +105,8 @@ pub struct RunOutput {
     /// Files read as text (including those that then failed to parse).
     pub files_checked: usize,
     pub duration: Duration,
+    /// Wall time of each phase of the run, in order (`check --timings`).
+    pub phases: Vec<(&'static str, Duration)>,
     /// Text of every file that has a finding or a problem, by reported path, so that snippets
     /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,

@@ -34,7 +34,9 @@ struct Parsed {
 pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, || {
+        let mut clock = Phases::new();
         let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
+        clock.lap("discover, read, parse, extract");
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
         let mut texts = BTreeMap::new();
@@ -49,12 +51,14 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             manifests.extend(p.manifest);
         }
         problems.extend(link(&mut files, &policies.knowledge));
+        clock.lap("link");
         let (mut findings, evaluation_problems) = evaluate(&files, policies);
         problems.extend(evaluation_problems);
         let (manifest_findings, manifest_problems) =
             evaluate_manifests(&files, &manifests, policies);
         findings.extend(manifest_findings);
         problems.extend(manifest_problems);
+        clock.lap("evaluate");
 
         findings.sort_by(|a, b| {
             a.sort_key()
@@ -66,6 +70,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         fingerprint::assign(&mut findings, &texts);
         let gated = gate::apply(opts, policies, &files, &texts, findings, &problems);
         let findings = gated.findings;
+        clock.lap("suppressions, baseline, fingerprints");
 
         let wanted: BTreeSet<&str> = findings
             .iter()
@@ -80,6 +85,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             problems,
             files_checked,
             duration: start.elapsed(),
+            phases: clock.finish(files, manifests),
             sources,
             suppressed: gated.suppressed,
             suppressions: gated.suppressions,
@@ -104,6 +110,35 @@ pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
         sort_problems(&mut problems);
         Facts { files, manifests, problems }
     })
+}
+
+/// Wall time per phase, for `check --timings`.
+struct Phases {
+    last: Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases { last: Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.laps.push((phase, now - self.last));
+        self.last = now;
+    }
+
+    /// Drops the facts here, where it can be timed: on a large run freeing them is not free.
+    fn finish(
+        mut self,
+        files: Vec<RustFile>,
+        manifests: Vec<ManifestFile>,
+    ) -> Vec<(&'static str, std::time::Duration)> {
+        drop((files, manifests));
+        self.lap("free the facts");
+        self.laps
+    }
 }
 
 /// Runs `f` on a dedicated pool with big stacks, or on the current thread if no pool can be

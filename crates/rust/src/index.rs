@@ -1,9 +1,16 @@
 //! The project index: resolves calls, extractors, layers and registrations across files, then
 //! fills the derived facts of every function.
+//!
+//! `link` runs in phases so that all the per-function work is parallel: an index that borrows
+//! the facts (no key is copied), a read-only pass that plans each function's changes, a
+//! parallel pass that applies them, a read-only pass over the call graph (closures, reached
+//! verifiers), and a last parallel pass that writes the derived facts. Only the registrations,
+//! a handful per project, are walked serially.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use hooklint_model::{Function, HeaderRead, Knowledge, Route, RustFile};
+use hooklint_model::{Function, HeaderRead, Knowledge, Param, Route, RustFile};
+use rayon::prelude::*;
 
 use crate::extract::{body_kind_of, join_path, NEST};
 use crate::names;
@@ -19,16 +26,22 @@ type Id = usize;
 struct Node {
     file: usize,
     func: usize,
-    crate_root: String,
-    /// A free fn (no `impl` or trait), reachable by bare name.
-    free: bool,
 }
 
-struct Index {
+/// Every function of the project by the names calls use, borrowing the facts.
+struct Index<'a> {
+    files: &'a [RustFile],
     nodes: Vec<Node>,
-    by_qname: BTreeMap<String, Vec<Id>>,
-    by_name: BTreeMap<String, Vec<Id>>,
-    by_type_method: BTreeMap<(String, String), Vec<Id>>,
+    /// First node id of each file: a file's functions are consecutive ids.
+    offsets: Vec<Id>,
+    /// Crate of each file, as a small number (files of one crate share it).
+    crate_of_file: Vec<u32>,
+    by_qname: HashMap<&'a str, Vec<Id>>,
+    by_name: HashMap<&'a str, Vec<Id>>,
+    /// Methods (of an `impl` or a trait) by owner type or trait, then name.
+    by_owner: HashMap<&'a str, HashMap<&'a str, Vec<Id>>>,
+    /// Method name -> the one method of that name, `None` when there are several.
+    unique_method: HashMap<&'a str, Option<Id>>,
 }
 
 fn crate_root(path: &str) -> String {
@@ -41,55 +54,108 @@ fn crate_root(path: &str) -> String {
     String::new()
 }
 
-impl Index {
-    fn build(files: &[RustFile]) -> Index {
+fn owner_of(f: &Function) -> &str {
+    if f.self_type.is_empty() {
+        &f.trait_name
+    } else {
+        &f.self_type
+    }
+}
+
+impl<'a> Index<'a> {
+    /// Only the numbering of the functions, without the maps.
+    fn functions(files: &'a [RustFile]) -> Index<'a> {
         let mut ix = Index {
+            files,
             nodes: Vec::new(),
-            by_qname: BTreeMap::new(),
-            by_name: BTreeMap::new(),
-            by_type_method: BTreeMap::new(),
+            offsets: Vec::with_capacity(files.len()),
+            crate_of_file: Vec::new(),
+            by_qname: HashMap::new(),
+            by_name: HashMap::new(),
+            by_owner: HashMap::new(),
+            unique_method: HashMap::new(),
         };
         for (fi, file) in files.iter().enumerate() {
-            let root = crate_root(&file.path);
+            ix.offsets.push(ix.nodes.len());
+            ix.nodes.extend((0..file.functions.len()).map(|gi| Node { file: fi, func: gi }));
+        }
+        ix
+    }
+
+    fn build(files: &'a [RustFile]) -> Index<'a> {
+        let mut ix = Index {
+            files,
+            nodes: Vec::new(),
+            offsets: Vec::with_capacity(files.len()),
+            crate_of_file: Vec::with_capacity(files.len()),
+            by_qname: HashMap::new(),
+            by_name: HashMap::new(),
+            by_owner: HashMap::new(),
+            unique_method: HashMap::new(),
+        };
+        let mut crates: HashMap<String, u32> = HashMap::new();
+        for (fi, file) in files.iter().enumerate() {
+            let next = u32::try_from(crates.len()).unwrap_or(u32::MAX);
+            ix.crate_of_file.push(*crates.entry(crate_root(&file.path)).or_insert(next));
+            ix.offsets.push(ix.nodes.len());
             for (gi, f) in file.functions.iter().enumerate() {
                 let id = ix.nodes.len();
-                let free = f.self_type.is_empty() && f.trait_name.is_empty();
-                ix.nodes.push(Node { file: fi, func: gi, crate_root: root.clone(), free });
-                ix.by_qname.entry(f.qualified_name.clone()).or_default().push(id);
-                ix.by_name.entry(f.name.clone()).or_default().push(id);
-                let owner = if f.self_type.is_empty() { &f.trait_name } else { &f.self_type };
+                ix.nodes.push(Node { file: fi, func: gi });
+                ix.by_qname.entry(&f.qualified_name).or_default().push(id);
+                ix.by_name.entry(&f.name).or_default().push(id);
+                let owner = owner_of(f);
                 if !owner.is_empty() {
-                    ix.by_type_method.entry((owner.clone(), f.name.clone())).or_default().push(id);
+                    ix.by_owner.entry(owner).or_default().entry(&f.name).or_default().push(id);
+                    ix.unique_method
+                        .entry(&f.name)
+                        .and_modify(|only| *only = None)
+                        .or_insert(Some(id));
                 }
             }
         }
         ix
     }
 
-    fn func<'a>(&self, files: &'a [RustFile], id: Id) -> Option<&'a Function> {
+    fn func(&self, id: Id) -> Option<&'a Function> {
         let n = self.nodes.get(id)?;
-        files.get(n.file)?.functions.get(n.func)
+        self.files.get(n.file)?.functions.get(n.func)
+    }
+
+    fn crate_of(&self, id: Id) -> u32 {
+        self.nodes.get(id).and_then(|n| self.crate_of_file.get(n.file)).copied().unwrap_or(0)
+    }
+
+    fn method(&self, owner: &str, name: &str) -> Option<&Vec<Id>> {
+        self.by_owner.get(owner)?.get(name)
     }
 
     /// One candidate, preferring the caller's crate; ambiguity within it resolves to nothing.
-    fn pick(&self, cands: Option<&Vec<Id>>, root: &str) -> Option<Id> {
-        let cands = cands?;
-        let same: Vec<Id> =
-            cands.iter().copied().filter(|&c| self.nodes[c].crate_root == root).collect();
-        match (same.len(), cands.len()) {
-            (1, _) => same.first().copied(),
-            (0, 1) => cands.first().copied(),
-            _ => None,
+    fn pick(&self, cands: Option<&Vec<Id>>, krate: u32) -> Option<Id> {
+        self.pick_from(cands?.iter().copied(), krate)
+    }
+
+    fn pick_from(&self, cands: impl Iterator<Item = Id> + Clone, krate: u32) -> Option<Id> {
+        let mut same = cands.clone().filter(|&c| self.crate_of(c) == krate);
+        match (same.next(), same.next()) {
+            (Some(one), None) => Some(one),
+            (Some(_), Some(_)) => None,
+            (None, _) => {
+                let mut all = cands;
+                match (all.next(), all.next()) {
+                    (Some(one), None) => Some(one),
+                    _ => None,
+                }
+            }
         }
     }
 
-    fn resolve_path(&self, path: &str, module: &str, root: &str) -> Option<Id> {
+    fn resolve_path(&self, path: &str, module: &str, krate: u32) -> Option<Id> {
         let path = path.trim_start_matches("::");
-        let mut cands: Vec<String> = Vec::new();
-        if let Some(rest) = path.strip_prefix("crate::") {
-            cands.push(rest.to_string());
+        let by_qname = |q: &str| self.pick(self.by_qname.get(q), krate);
+        let found = if let Some(rest) = path.strip_prefix("crate::") {
+            by_qname(rest)
         } else if let Some(rest) = path.strip_prefix("self::") {
-            cands.push(join(module, rest));
+            by_qname(&join(module, rest))
         } else if path.starts_with("super::") {
             let mut m: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
             let mut rest = path;
@@ -97,43 +163,55 @@ impl Index {
                 m.pop();
                 rest = r;
             }
-            cands.push(join(&m.join("::"), rest));
+            by_qname(&join(&m.join("::"), rest))
         } else {
-            if !module.is_empty() {
-                cands.push(join(module, path));
-            }
-            cands.push(path.to_string());
-            // `mycrate::handlers::verify` from another crate of the workspace.
-            if let Some((_, rest)) = path.split_once("::") {
-                cands.push(rest.to_string());
-            }
+            (!module.is_empty())
+                .then(|| by_qname(&join(module, path)))
+                .flatten()
+                .or_else(|| by_qname(path))
+                // `mycrate::handlers::verify` from another crate of the workspace.
+                .or_else(|| path.split_once("::").and_then(|(_, rest)| by_qname(rest)))
+        };
+        if found.is_some() {
+            return found;
         }
-        for c in &cands {
-            if let Some(id) = self.pick(self.by_qname.get(c), root) {
-                return Some(id);
-            }
-        }
-        let segs: Vec<&str> = path.split("::").collect();
-        if segs.len() >= 2 {
-            let ty = segs[segs.len() - 2];
-            let name = segs[segs.len() - 1];
+        let mut segs = path.rsplit("::");
+        let name = segs.next().unwrap_or(path);
+        if let Some(ty) = segs.next() {
             if ty.chars().next().is_some_and(|c| c.is_uppercase()) {
-                return self
-                    .pick(self.by_type_method.get(&(ty.to_string(), name.to_string())), root);
+                return self.pick(self.method(ty, name), krate);
             }
             return None;
         }
         // A bare name brought in by a glob import or defined in a parent module.
-        let free: Vec<Id> = self
-            .by_name
-            .get(path)
-            .map(|v| v.iter().copied().filter(|&i| self.is_free(i)).collect())
-            .unwrap_or_default();
-        self.pick(Some(&free), root)
+        let free = self.by_name.get(path)?.iter().copied().filter(|&i| self.is_free(i));
+        self.pick_from(free, krate)
     }
 
     fn is_free(&self, id: Id) -> bool {
-        self.nodes.get(id).is_some_and(|n| n.free)
+        self.func(id).is_some_and(|f| f.self_type.is_empty() && f.trait_name.is_empty())
+    }
+
+    /// The project function each call of `id` resolves to.
+    fn call_targets(&self, id: Id) -> Vec<Option<Id>> {
+        let Some(f) = self.func(id) else { return Vec::new() };
+        let krate = self.crate_of(id);
+        f.calls
+            .iter()
+            .map(|c| {
+                if !c.is_method {
+                    return self.resolve_path(&c.path, &f.module, krate);
+                }
+                if c.receiver == "self" && !f.self_type.is_empty() {
+                    return self.pick(self.method(&f.self_type, &c.name), krate);
+                }
+                c.path
+                    .rsplit("::")
+                    .nth(1)
+                    .and_then(|ty| self.pick(self.method(ty, &c.name), krate))
+                    .or_else(|| self.unique_method.get(c.name.as_str()).copied().flatten())
+            })
+            .collect()
     }
 }
 
@@ -159,96 +237,191 @@ fn resolve_uses(uses: &[(String, String)], path: &str) -> String {
     }
 }
 
-/// Extra entry points of a function: custom extractors and route layers, with their phrase.
-#[derive(Default, Clone)]
-struct Extras {
-    entries: Vec<(Id, String)>,
+/// What router registrations add to their handler (and to the layers' functions).
+#[derive(Default)]
+struct Registered {
+    routes: Vec<Route>,
+    /// Scopes (`scope("/api").service(h)`): a path prefix and layers for the handler's routes.
+    prefixes: Vec<(String, Vec<String>)>,
+    /// Header names read by the route's filters (warp).
+    headers: Vec<HeaderRead>,
+}
+
+/// First pass's plan for one function: what the index adds to it.
+struct Plan {
+    /// Target of each call, by id.
+    targets: Vec<Option<Id>>,
+    registered: Option<Registered>,
+    is_handler: bool,
+    /// Per param: the extractor it has as a handler's param (`String` reads the body as a
+    /// string), and the project extractor type it is, if any.
+    params: Vec<(String, Option<String>)>,
+    /// Extra entry points: custom extractors and route layers, with their phrase.
+    extras: Vec<(Id, String)>,
+}
+
+/// Second pass's result for one function.
+struct Derived {
+    reaches: Vec<String>,
+    reaches_headers: Vec<String>,
+    reaches_sensitive_compare: bool,
+    /// Per call: the name of the project helper through which it verifies, if any.
+    via_helper: Vec<Option<String>>,
+    /// Phrases of the extras that reach a verifier.
+    extra_phrases: Vec<String>,
+    is_called: bool,
 }
 
 pub fn link(files: &mut [RustFile], k: &Knowledge) {
-    let ix = Index::build(files);
-    let n = ix.nodes.len();
+    let (plans, offsets) = {
+        let ix = Index::build(files);
+        (plan(&ix), ix.offsets.clone())
+    };
+    let qnames = target_names(files, &plans, &offsets);
+    files.par_iter_mut().zip(by_file(plans.iter(), &offsets)).zip(qnames).for_each(
+        |((file, plans), qnames)| {
+            for ((f, p), q) in file.functions.iter_mut().zip(plans).zip(qnames) {
+                apply_plan(f, p, q);
+            }
+        },
+    );
+    let derived = {
+        let ix = Index::functions(files);
+        derive(&ix, &plans, k)
+    };
+    files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {
+        for (f, d) in file.functions.iter_mut().zip(derived) {
+            apply_derived(f, d, k);
+        }
+    });
+}
 
-    // Calls -> targets.
-    let mut edges: Vec<Vec<Id>> = vec![Vec::new(); n];
-    let mut targets: Vec<Vec<Option<Id>>> = vec![Vec::new(); n];
-    for id in 0..n {
-        let Some(f) = ix.func(files, id) else { continue };
-        let node = &ix.nodes[id];
-        let module = f.module.clone();
-        let mut t = Vec::with_capacity(f.calls.len());
-        for c in &f.calls {
-            let target = if c.is_method {
-                if c.receiver == "self" && !f.self_type.is_empty() {
-                    ix.pick(
-                        ix.by_type_method.get(&(f.self_type.clone(), c.name.clone())),
-                        &node.crate_root,
-                    )
-                } else if let Some(t) = c.path.rsplit("::").nth(1).and_then(|ty| {
-                    ix.pick(
-                        ix.by_type_method.get(&(ty.to_string(), c.name.clone())),
-                        &node.crate_root,
-                    )
-                }) {
-                    Some(t)
-                } else {
-                    let methods: Vec<Id> = ix
-                        .by_name
-                        .get(&c.name)
-                        .map(|v| {
-                            v.iter()
-                                .copied()
-                                .filter(|&i| {
-                                    ix.func(files, i).is_some_and(|g| {
-                                        !g.self_type.is_empty() || !g.trait_name.is_empty()
-                                    })
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if methods.len() == 1 {
-                        methods.first().copied()
-                    } else {
-                        None
-                    }
-                }
-            } else {
-                ix.resolve_path(&c.path, &module, &node.crate_root)
+/// Splits per-function items (in id order) into one `Vec` per file.
+fn by_file<T>(items: impl Iterator<Item = T>, offsets: &[Id]) -> Vec<Vec<T>> {
+    let mut items = items.peekable();
+    let mut out: Vec<Vec<T>> = Vec::with_capacity(offsets.len());
+    for (fi, &start) in offsets.iter().enumerate() {
+        let end = offsets.get(fi + 1).copied().unwrap_or(usize::MAX);
+        let mut chunk = Vec::new();
+        for _ in start..end {
+            match items.next() {
+                Some(item) => chunk.push(item),
+                None => break,
+            }
+        }
+        out.push(chunk);
+    }
+    out
+}
+
+/// Qualified names of the call targets, per file and function, read before anything changes.
+fn target_names(files: &[RustFile], plans: &[Plan], offsets: &[Id]) -> Vec<Vec<Vec<String>>> {
+    let qname = |id: Id| -> String {
+        let fi = offsets.partition_point(|&o| o <= id).saturating_sub(1);
+        let gi = id - offsets.get(fi).copied().unwrap_or(0);
+        files
+            .get(fi)
+            .and_then(|f| f.functions.get(gi))
+            .map(|f| f.qualified_name.clone())
+            .unwrap_or_default()
+    };
+    let per_fn: Vec<Vec<String>> = plans
+        .par_iter()
+        .map(|p| p.targets.iter().map(|t| t.map(qname).unwrap_or_default()).collect())
+        .collect();
+    by_file(per_fn.into_iter(), offsets)
+}
+
+/// The read-only first pass: call targets, registrations, handlers, extractors and layers.
+fn plan(ix: &Index) -> Vec<Plan> {
+    let mut registered = registrations(ix);
+    let extractors = extractor_impls(ix);
+    let mut plans: Vec<Plan> = (0..ix.nodes.len())
+        .into_par_iter()
+        .map(|id| {
+            let Some(f) = ix.func(id) else {
+                return Plan {
+                    targets: Vec::new(),
+                    registered: None,
+                    is_handler: false,
+                    params: Vec::new(),
+                    extras: Vec::new(),
+                };
             };
-            if let Some(tid) = target {
-                if tid != id {
-                    edges[id].push(tid);
-                }
-            }
-            t.push(target);
+            let is_handler = !f.routes.is_empty() || registered.contains_key(&id);
+            let mut extras = Vec::new();
+            let params = f
+                .params
+                .iter()
+                .map(|p| {
+                    let extractor =
+                        if is_handler { handler_extractor(p) } else { p.extractor.clone() };
+                    let custom = custom_extractor(p, &extractor, &extractors, &mut extras);
+                    (extractor, custom)
+                })
+                .collect();
+            Plan { targets: ix.call_targets(id), registered: None, is_handler, params, extras }
+        })
+        .collect();
+    for (id, plan) in plans.iter_mut().enumerate() {
+        if let Some((reg, layers)) = registered.remove(&id) {
+            plan.extras.extend(layers);
+            plan.registered = Some(reg);
         }
-        edges[id].sort_unstable();
-        edges[id].dedup();
-        targets[id] = t;
     }
+    plans
+}
 
-    // Extractor impls: type name -> extractor fns.
-    let mut extractors: BTreeMap<String, Vec<Id>> = BTreeMap::new();
-    for file in files.iter() {
-        let root = crate_root(&file.path);
+/// A handler's param of a plain type is what the framework reads the body as.
+fn handler_extractor(p: &Param) -> String {
+    if p.extractor != "other" {
+        return p.extractor.clone();
+    }
+    match p.ty.replace(' ', "").as_str() {
+        "String" | "&str" | "&'static str" => "string".to_string(),
+        "Vec<u8>" | "&[u8]" => "bytes".to_string(),
+        _ => p.extractor.clone(),
+    }
+}
+
+/// A param typed with a project extractor (`impl FromRequest for VerifiedBody`) is `custom`;
+/// the extractor's functions become entry points of the function.
+fn custom_extractor(
+    p: &Param,
+    extractor: &str,
+    extractors: &BTreeMap<&str, Vec<Id>>,
+    extras: &mut Vec<(Id, String)>,
+) -> Option<String> {
+    let ty = type_words(&p.ty).find(|w| extractors.contains_key(w))?;
+    if !matches!(extractor, "other" | "custom") && ty != p.custom {
+        return None;
+    }
+    for &e in extractors.get(ty).into_iter().flatten() {
+        extras.push((e, format!("extractor {ty}")));
+    }
+    Some(ty.to_string())
+}
+
+/// Extractor impls: type name -> extractor fns.
+fn extractor_impls<'a>(ix: &Index<'a>) -> BTreeMap<&'a str, Vec<Id>> {
+    let mut extractors: BTreeMap<&str, Vec<Id>> = BTreeMap::new();
+    for (fi, file) in ix.files.iter().enumerate() {
+        let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
         for (ty, _, qname) in &file.index.extractor_impls {
-            if let Some(id) = ix.pick(ix.by_qname.get(qname), &root) {
-                extractors.entry(ty.clone()).or_default().push(id);
+            if let Some(id) = ix.pick(ix.by_qname.get(qname.as_str()), krate) {
+                extractors.entry(ty).or_default().push(id);
             }
         }
     }
+    extractors
+}
 
-    let mut extras: Vec<Extras> = vec![Extras::default(); n];
-    let mut new_routes: Vec<Vec<Route>> = vec![Vec::new(); n];
-    let mut prefix_routes: Vec<Vec<(String, Vec<String>)>> = vec![Vec::new(); n];
-    let mut warp_headers: Vec<Vec<HeaderRead>> = vec![Vec::new(); n];
-    let mut registered = vec![false; n];
-
-    let nested = nested_registrations(&ix, files);
-
-    // Registrations -> handlers and layers.
-    for (fi, file) in files.iter().enumerate() {
-        let root = crate_root(&file.path);
+/// Registrations -> handlers, with the layers that wrap each as extra entry points.
+fn registrations(ix: &Index) -> HashMap<Id, (Registered, Vec<(Id, String)>)> {
+    let nested = nested_registrations(ix);
+    let mut out: HashMap<Id, (Registered, Vec<(Id, String)>)> = HashMap::new();
+    for (fi, file) in ix.files.iter().enumerate() {
+        let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
         for (ri, r) in file.index.registrations.iter().enumerate() {
             if r.framework == NEST {
                 continue;
@@ -259,12 +432,12 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
                 r.layers.extend(layers.iter().cloned());
             }
             let hpath = resolve_uses(&file.index.uses, &r.handler);
-            let Some(h) = ix.resolve_path(&hpath, &file.index.module, &root) else { continue };
-            registered[h] = true;
+            let Some(h) = ix.resolve_path(&hpath, &file.index.module, krate) else { continue };
+            let (reg, extras) = out.entry(h).or_default();
             if r.method.is_empty() {
-                prefix_routes[h].push((r.path.clone(), r.layers.clone()));
+                reg.prefixes.push((r.path.clone(), r.layers.clone()));
             } else {
-                new_routes[h].push(Route {
+                reg.routes.push(Route {
                     method: r.method.clone(),
                     path: r.path.clone(),
                     framework: r.framework.clone(),
@@ -273,7 +446,7 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
                 });
             }
             for hname in &r.headers {
-                warp_headers[h].push(HeaderRead {
+                reg.headers.push(HeaderRead {
                     name: hname.clone(),
                     span: r.span.clone(),
                     ..HeaderRead::default()
@@ -282,37 +455,31 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
             for l in &r.layers {
                 let lpath = resolve_uses(&file.index.uses, l);
                 let mut found = Vec::new();
-                if let Some(lid) = ix.resolve_path(&lpath, &file.index.module, &root) {
+                if let Some(lid) = ix.resolve_path(&lpath, &file.index.module, krate) {
                     found.push(lid);
                 } else {
-                    found.extend(layer_type_fns(&ix, files, l));
+                    found.extend(layer_type_fns(ix, l));
                 }
                 for lid in found {
-                    extras[h].entries.push((lid, format!("layer {l}")));
+                    extras.push((lid, format!("layer {l}")));
                 }
             }
         }
     }
+    out
+}
 
-    let qnames: Vec<String> = (0..n)
-        .map(|id| ix.func(files, id).map(|f| f.qualified_name.clone()).unwrap_or_default())
-        .collect();
-
-    // Apply per-function link results that need mutable access.
-    for id in 0..n {
-        let (fi, gi) = (ix.nodes[id].file, ix.nodes[id].func);
-        let Some(f) = files.get_mut(fi).and_then(|file| file.functions.get_mut(gi)) else {
-            continue;
-        };
-        for (ci, c) in f.calls.iter_mut().enumerate() {
-            if let Some(Some(t)) = targets[id].get(ci) {
-                c.target = qnames.get(*t).cloned().unwrap_or_default();
-            }
+fn apply_plan(f: &mut Function, plan: &Plan, target_names: Vec<String>) {
+    for (c, name) in f.calls.iter_mut().zip(target_names) {
+        if !name.is_empty() {
+            c.target = name;
         }
-        f.routes.extend(std::mem::take(&mut new_routes[id]));
-        for (prefix, layers) in std::mem::take(&mut prefix_routes[id]) {
+    }
+    if let Some(reg) = &plan.registered {
+        f.routes.extend(reg.routes.iter().cloned());
+        for (prefix, layers) in &reg.prefixes {
             for r in &mut f.routes {
-                if !prefix.is_empty() && prefix != "/" && !r.path.starts_with(&prefix) {
+                if !prefix.is_empty() && prefix != "/" && !r.path.starts_with(prefix.as_str()) {
                     r.path = format!(
                         "{}/{}",
                         prefix.trim_end_matches('/'),
@@ -322,173 +489,229 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
                 r.layers.extend(layers.iter().cloned());
             }
         }
-        f.headers_read.extend(std::mem::take(&mut warp_headers[id]));
-        if registered[id] || !f.routes.is_empty() {
-            f.is_handler = true;
-            for p in &mut f.params {
-                if p.extractor == "other" {
-                    let t = p.ty.replace(' ', "");
-                    p.extractor = match t.as_str() {
-                        "String" | "&str" | "&'static str" => "string".to_string(),
-                        "Vec<u8>" | "&[u8]" => "bytes".to_string(),
-                        _ => std::mem::take(&mut p.extractor),
-                    };
-                }
-            }
-            if f.body.kind == "none" {
-                f.body.kind = body_kind_of(&f.params);
-            }
+        f.headers_read.extend(reg.headers.iter().cloned());
+    }
+    if plan.is_handler {
+        f.is_handler = true;
+        for (p, (extractor, _)) in f.params.iter_mut().zip(&plan.params) {
+            p.extractor.clone_from(extractor);
         }
-        for p in &mut f.params {
-            let found = type_words(&p.ty).into_iter().find(|w| extractors.contains_key(w));
-            match found {
-                Some(ty)
-                    if matches!(p.extractor.as_str(), "other" | "custom") || ty == p.custom =>
-                {
-                    p.extractor = "custom".to_string();
-                    for &e in extractors.get(&ty).into_iter().flatten() {
-                        extras[id].entries.push((e, format!("extractor {ty}")));
-                    }
-                    p.custom = ty;
-                }
-                _ => p.custom.clear(),
-            }
+        if f.body.kind == "none" {
+            f.body.kind = body_kind_of(&f.params);
         }
     }
+    for (p, (_, custom)) in f.params.iter_mut().zip(&plan.params) {
+        match custom {
+            Some(ty) => {
+                p.extractor = "custom".to_string();
+                p.custom.clone_from(ty);
+            }
+            None => p.custom.clear(),
+        }
+    }
+}
+
+/// Strings the `reaches` closures are made of, numbered in sorted order so that sorting the
+/// numbers sorts the strings.
+struct Interned<'a> {
+    strings: Vec<&'a str>,
+    /// Per function, the numbers of what its own calls contribute.
+    per_fn: Vec<Vec<u32>>,
+}
+
+fn intern_calls<'a>(ix: &Index<'a>) -> Interned<'a> {
+    // (string, function) pairs sorted by string give each distinct string its rank.
+    let mut pairs: Vec<(&'a str, u32)> = (0..ix.nodes.len())
+        .into_par_iter()
+        .flat_map_iter(|id| {
+            let calls = ix.func(id).map(|f| f.calls.as_slice()).unwrap_or_default();
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            calls.iter().flat_map(move |c| {
+                let path = (!c.path.is_empty()).then_some(c.path.as_str());
+                // `Type::method` of `a::b::Type::method`.
+                let suffix =
+                    path.and_then(|p| p.rmatch_indices("::").nth(1).map(|(i, _)| &p[i + 2..]));
+                [Some(c.name.as_str()), path, suffix].into_iter().flatten().map(move |s| (s, id))
+            })
+        })
+        .collect();
+    pairs.par_sort_unstable_by_key(|&(s, _)| s);
+    let mut strings: Vec<&'a str> = Vec::new();
+    let mut ranked: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
+    for (s, id) in pairs {
+        if strings.last() != Some(&s) {
+            strings.push(s);
+        }
+        ranked.push((id, u32::try_from(strings.len() - 1).unwrap_or(u32::MAX)));
+    }
+    ranked.par_sort_unstable();
+    ranked.dedup();
+    let mut per_fn: Vec<Vec<u32>> = vec![Vec::new(); ix.nodes.len()];
+    for (id, rank) in ranked {
+        if let Some(ids) = per_fn.get_mut(id as usize) {
+            ids.push(rank);
+        }
+    }
+    Interned { strings, per_fn }
+}
+
+/// The read-only second pass over the call graph.
+fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
+    let n = ix.nodes.len();
+    let mut edges: Vec<Vec<Id>> = plans
+        .par_iter()
+        .enumerate()
+        .map(|(id, p)| {
+            let mut e: Vec<Id> = p.targets.iter().flatten().copied().filter(|&t| t != id).collect();
+            e.sort_unstable();
+            e.dedup();
+            e
+        })
+        .collect();
+    edges.resize(n, Vec::new());
 
     // Which functions reach a verifier or a sensitive comparison through calls.
     let direct_verifier: Vec<bool> = (0..n)
-        .map(|id| ix.func(files, id).is_some_and(|f| f.calls.iter().any(|c| is_verifier(c, k))))
+        .into_par_iter()
+        .map(|id| ix.func(id).is_some_and(|f| f.calls.iter().any(|c| is_verifier(c, k))))
         .collect();
     let direct_cmp: Vec<bool> = (0..n)
-        .map(|id| ix.func(files, id).is_some_and(|f| f.compares.iter().any(sensitive_check)))
+        .into_par_iter()
+        .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(sensitive_check)))
         .collect();
     let mut reverse: Vec<Vec<Id>> = vec![Vec::new(); n];
+    let mut called = vec![false; n];
     for (from, tos) in edges.iter().enumerate() {
         for &to in tos {
             reverse[to].push(from);
+            called[to] = true;
         }
     }
     let vc = backward(&reverse, &direct_verifier);
     let rc = backward(&reverse, &direct_cmp);
-    let mut called = vec![false; n];
-    for tos in &edges {
-        for &t in tos {
-            called[t] = true;
-        }
-    }
+    let interned = intern_calls(ix);
 
-    // Per-function closure: reaches and reaches_headers.
-    let mut stamp = vec![usize::MAX; n];
-    let mut results: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(n);
-    for (id, extra) in extras.iter().enumerate() {
-        let mut reach: BTreeSet<String> = BTreeSet::new();
-        let mut heads: BTreeSet<String> = BTreeSet::new();
-        let mut queue: VecDeque<Id> = VecDeque::new();
-        let starts = std::iter::once(id).chain(extra.entries.iter().map(|e| e.0));
-        for s in starts {
-            if stamp[s] != id {
-                stamp[s] = id;
-                queue.push_back(s);
-            }
-        }
-        let mut visited = 0usize;
-        while let Some(cur) = queue.pop_front() {
-            visited += 1;
-            if visited > MAX_CLOSURE {
-                break;
-            }
-            if let Some(f) = ix.func(files, cur) {
-                for c in &f.calls {
-                    reach.insert(c.name.clone());
-                    if !c.path.is_empty() {
-                        reach.insert(c.path.clone());
-                        let segs: Vec<&str> = c.path.rsplitn(3, "::").collect();
-                        if segs.len() >= 2 {
-                            reach.insert(format!("{}::{}", segs[1], segs[0]));
-                        }
-                    }
-                }
-                for h in &f.headers_read {
-                    heads.insert(h.name.clone());
-                }
-            }
-            for &t in &edges[cur] {
-                if stamp[t] != id {
-                    stamp[t] = id;
-                    queue.push_back(t);
-                }
-            }
-        }
-        results.push((reach.into_iter().collect(), heads.into_iter().collect()));
-    }
-
-    // Derived facts.
-    for (id, (reach, heads)) in results.into_iter().enumerate() {
-        let (fi, gi) = (ix.nodes[id].file, ix.nodes[id].func);
-        let extra_ids: Vec<(Id, String)> = extras[id].entries.clone();
-        let target_ids: Vec<Option<Id>> = targets[id].clone();
-        let target_names: Vec<String> = target_ids
-            .iter()
-            .map(|t| t.and_then(|t| ix.func(files, t)).map(|g| g.name.clone()).unwrap_or_default())
-            .collect();
-        let is_called = called[id];
-        let Some(f) = files.get_mut(fi).and_then(|file| file.functions.get_mut(gi)) else {
-            continue;
-        };
-        f.reaches = reach;
-        f.reaches_headers = heads;
-        f.reaches_sensitive_compare = rc[id] || extra_ids.iter().any(|(e, _)| rc[*e]);
-
-        let mut by: BTreeSet<String> = BTreeSet::new();
-        for (ci, c) in f.calls.iter_mut().enumerate() {
-            let direct = is_verifier(c, k);
-            let helper = target_ids.get(ci).copied().flatten().filter(|&t| vc[t] && t != id);
-            c.verifies = direct || helper.is_some();
-            if direct {
-                by.insert(format!(
-                    "calls {}",
-                    if c.path.contains("::") { &c.path } else { &c.name }
-                ));
-            } else if helper.is_some() {
-                by.insert(format!(
-                    "via helper {}",
-                    target_names.get(ci).cloned().unwrap_or_default()
-                ));
-            }
-        }
-        for (e, phrase) in &extra_ids {
-            if vc[*e] {
-                by.insert(phrase.clone());
-            }
-        }
-        f.verified_by = by.into_iter().collect();
-        f.verifies = !f.verified_by.is_empty();
-
-        let outside =
-            f.verified_by.iter().any(|v| v.starts_with("extractor ") || v.starts_with("layer "));
-        let verify_orders: Vec<u32> =
-            f.calls.iter().filter(|c| c.verifies).map(|c| c.order).collect();
-        let first_verify = verify_orders.iter().min().copied();
-        let call_orders: BTreeMap<(u32, u32), u32> =
-            f.calls.iter().map(|c| ((c.span.line, c.span.column), c.order)).collect();
-        for p in &mut f.body.parses {
-            let order = call_orders.get(&(p.span.line, p.span.column)).copied().or_else(|| {
-                f.calls
+    (0..n)
+        .into_par_iter()
+        // Few, large pieces: each gets its own scratch array of `n` slots.
+        .with_min_len((n / (8 * rayon::current_num_threads().max(1))).max(256))
+        .map_init(
+            || vec![usize::MAX; n],
+            |stamp, id| {
+                let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
+                let (reach, heads) = closure(ix, &edges, &interned, stamp, id, extras);
+                let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
+                let via_helper = targets
                     .iter()
-                    .find(|c| c.span.line == p.span.line && c.span.end_column == p.span.end_column)
-                    .map(|c| c.order)
-            });
-            p.before_verify = !outside
-                && match (order, first_verify) {
-                    (_, None) => true,
-                    (None, Some(_)) => true,
-                    (Some(o), Some(v)) => o < v,
-                };
-        }
+                    .map(|t| {
+                        let t = t.filter(|&t| vc[t] && t != id)?;
+                        Some(ix.func(t).map(|g| g.name.clone()).unwrap_or_default())
+                    })
+                    .collect();
+                Derived {
+                    reaches: reach,
+                    reaches_headers: heads,
+                    reaches_sensitive_compare: rc[id] || extras.iter().any(|(e, _)| rc[*e]),
+                    via_helper,
+                    extra_phrases: extras
+                        .iter()
+                        .filter(|(e, _)| vc[*e])
+                        .map(|(_, phrase)| phrase.clone())
+                        .collect(),
+                    is_called: called[id],
+                }
+            },
+        )
+        .collect()
+}
 
-        webhook(f, k, is_called);
+/// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
+/// its extra entry points call and read. `stamp` is scratch space, one slot per function.
+fn closure(
+    ix: &Index,
+    edges: &[Vec<Id>],
+    interned: &Interned,
+    stamp: &mut [usize],
+    id: Id,
+    extras: &[(Id, String)],
+) -> (Vec<String>, Vec<String>) {
+    let mut reach: Vec<u32> = Vec::new();
+    let mut heads: Vec<&str> = Vec::new();
+    let mut queue: VecDeque<Id> = VecDeque::new();
+    for s in std::iter::once(id).chain(extras.iter().map(|e| e.0)) {
+        if stamp.get(s).is_some_and(|&st| st != id) {
+            stamp[s] = id;
+            queue.push_back(s);
+        }
     }
+    let mut visited = 0usize;
+    while let Some(cur) = queue.pop_front() {
+        visited += 1;
+        if visited > MAX_CLOSURE {
+            break;
+        }
+        reach.extend(interned.per_fn.get(cur).into_iter().flatten());
+        if let Some(f) = ix.func(cur) {
+            heads.extend(f.headers_read.iter().map(|h| h.name.as_str()));
+        }
+        for &t in edges.get(cur).into_iter().flatten() {
+            if stamp.get(t).is_some_and(|&st| st != id) {
+                stamp[t] = id;
+                queue.push_back(t);
+            }
+        }
+    }
+    reach.sort_unstable();
+    reach.dedup();
+    heads.sort_unstable();
+    heads.dedup();
+    let reach = reach
+        .into_iter()
+        .filter_map(|i| interned.strings.get(i as usize).map(|s| s.to_string()))
+        .collect();
+    (reach, heads.into_iter().map(str::to_string).collect())
+}
+
+fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
+    f.reaches = d.reaches;
+    f.reaches_headers = d.reaches_headers;
+    f.reaches_sensitive_compare = d.reaches_sensitive_compare;
+
+    let mut by: BTreeSet<String> = BTreeSet::new();
+    for (c, helper) in f.calls.iter_mut().zip(d.via_helper.iter().chain(std::iter::repeat(&None))) {
+        let direct = is_verifier(c, k);
+        c.verifies = direct || helper.is_some();
+        if direct {
+            by.insert(format!("calls {}", if c.path.contains("::") { &c.path } else { &c.name }));
+        } else if let Some(helper) = helper {
+            by.insert(format!("via helper {helper}"));
+        }
+    }
+    by.extend(d.extra_phrases);
+    f.verified_by = by.into_iter().collect();
+    f.verifies = !f.verified_by.is_empty();
+
+    let outside =
+        f.verified_by.iter().any(|v| v.starts_with("extractor ") || v.starts_with("layer "));
+    let first_verify = f.calls.iter().filter(|c| c.verifies).map(|c| c.order).min();
+    let call_orders: BTreeMap<(u32, u32), u32> =
+        f.calls.iter().map(|c| ((c.span.line, c.span.column), c.order)).collect();
+    for p in &mut f.body.parses {
+        let order = call_orders.get(&(p.span.line, p.span.column)).copied().or_else(|| {
+            f.calls
+                .iter()
+                .find(|c| c.span.line == p.span.line && c.span.end_column == p.span.end_column)
+                .map(|c| c.order)
+        });
+        p.before_verify = !outside
+            && match (order, first_verify) {
+                (_, None) => true,
+                (None, Some(_)) => true,
+                (Some(o), Some(v)) => o < v,
+            };
+    }
+
+    webhook(f, k, d.is_called);
 }
 
 fn is_verifier(c: &hooklint_model::Call, k: &Knowledge) -> bool {
@@ -503,15 +726,13 @@ fn sensitive_check(c: &hooklint_model::Compare) -> bool {
 /// Prefix and layers for registrations made inside a fn that another router nests
 /// (`.nest("/api", api::routes())`), keyed by (file, registration) index. Nesting is followed up
 /// to four levels.
-fn nested_registrations(
-    ix: &Index,
-    files: &[RustFile],
-) -> BTreeMap<(usize, usize), (String, Vec<String>)> {
+fn nested_registrations(ix: &Index) -> BTreeMap<(usize, usize), (String, Vec<String>)> {
+    let files = ix.files;
     let mut out: BTreeMap<(usize, usize), (String, Vec<String>)> = BTreeMap::new();
     for _ in 0..4 {
         let mut changed = false;
         for (fi, file) in files.iter().enumerate() {
-            let root = crate_root(&file.path);
+            let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
             for (ri, r) in file.index.registrations.iter().enumerate() {
                 if r.framework != NEST {
                     continue;
@@ -521,11 +742,12 @@ fn nested_registrations(
                 let mut layers = r.layers.clone();
                 layers.extend(outer_layers);
                 let path = resolve_uses(&file.index.uses, &r.handler);
-                let Some(target) = ix.resolve_path(&path, &file.index.module, &root) else {
+                let Some(target) = ix.resolve_path(&path, &file.index.module, krate) else {
                     continue;
                 };
-                let (tf, tg) = (ix.nodes[target].file, ix.nodes[target].func);
-                let Some(f) = files.get(tf).and_then(|x| x.functions.get(tg)) else { continue };
+                let Some(node) = ix.nodes.get(target) else { continue };
+                let tf = node.file;
+                let Some(f) = ix.func(target) else { continue };
                 let span = &f.item_span;
                 let Some(tfile) = files.get(tf) else { continue };
                 for (tri, tr) in tfile.index.registrations.iter().enumerate() {
@@ -561,15 +783,13 @@ fn backward(reverse: &[Vec<Id>], marked: &[bool]) -> Vec<bool> {
 }
 
 /// Words of a type text that could name a project type (`Option<VerifiedBody>`).
-fn type_words(ty: &str) -> Vec<String> {
+fn type_words(ty: &str) -> impl Iterator<Item = &str> {
     ty.split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
-        .map(|w| w.to_string())
-        .collect()
 }
 
 /// Tower/actix layer types: the `call` of the service the layer wraps the route in.
-fn layer_type_fns(ix: &Index, files: &[RustFile], layer: &str) -> Vec<Id> {
+fn layer_type_fns(ix: &Index, layer: &str) -> Vec<Id> {
     let ty = layer.rsplit("::").next().unwrap_or(layer);
     let base = ty.trim_end_matches("Layer");
     let cands: BTreeSet<String> = [
@@ -582,22 +802,20 @@ fn layer_type_fns(ix: &Index, files: &[RustFile], layer: &str) -> Vec<Id> {
     ]
     .into_iter()
     .collect();
-    let mut out = Vec::new();
-    for ((owner, _), ids) in &ix.by_type_method {
-        if !cands.contains(owner) {
-            continue;
-        }
-        for &id in ids {
-            if ix.func(files, id).is_some_and(|f| {
+    let mut out: Vec<Id> = cands
+        .iter()
+        .filter_map(|owner| ix.by_owner.get(owner.as_str()))
+        .flat_map(|methods| methods.values().flatten().copied())
+        .filter(|&id| {
+            ix.func(id).is_some_and(|f| {
                 matches!(
                     f.trait_name.as_str(),
                     "Service" | "Layer" | "Transform" | "Middleware" | "Endpoint"
                 )
-            }) {
-                out.push(id);
-            }
-        }
-    }
+            })
+        })
+        .collect();
+    out.sort_unstable();
     out
 }
 

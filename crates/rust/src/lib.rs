@@ -46,7 +46,7 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
     let text = strip_preamble(source);
     let result = match syn::parse_str::<syn::File>(&text) {
         Ok(ast) => {
-            let src = util::Src { path, text: &text };
+            let src = util::Src::new(path, &text);
             let out = extract::file(src, knowledge, &ast);
             Extracted { file: out.file, problems: Vec::new() }
         }

@@ -11,9 +11,41 @@ const MAX_TEXT: usize = 240;
 pub struct Src<'a> {
     pub path: &'a str,
     pub text: &'a str,
+    /// Byte offset where each line starts, and whether the line is ASCII (then a column,
+    /// which counts characters, is also a byte count).
+    lines: Vec<(usize, bool)>,
 }
 
-impl Src<'_> {
+impl<'a> Src<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Src<'a> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for line in text.split('\n') {
+            lines.push((start, line.is_ascii()));
+            start += line.len() + 1;
+        }
+        Src { path, text, lines }
+    }
+
+    /// Byte offset of a line and (character) column, as proc-macro2 counts them: lines split
+    /// at `\n` only. proc-macro2's own `Span::byte_range` walks characters through a shared
+    /// map for every call, which dominated the cost of taking texts.
+    fn byte(&self, at: proc_macro2::LineColumn) -> Option<usize> {
+        let &(start, ascii) = self.lines.get(at.line.checked_sub(1)?)?;
+        if ascii {
+            return Some(start + at.column);
+        }
+        let rest = self.text.get(start..)?;
+        match rest.char_indices().nth(at.column) {
+            Some((i, _)) => Some(start + i),
+            None => Some(self.text.len()),
+        }
+    }
+
+    fn byte_range(&self, s: proc_macro2::Span) -> Option<std::ops::Range<usize>> {
+        Some(self.byte(s.start())?..self.byte(s.end())?)
+    }
+
     pub fn span(&self, s: proc_macro2::Span) -> Span {
         let (a, b) = (s.start(), s.end());
         Span::new(self.path, a.line as u32, a.column as u32 + 1, b.line as u32, b.column as u32 + 1)
@@ -30,9 +62,9 @@ impl Src<'_> {
         self.text_in(expr_span(e), e)
     }
 
-    fn text_in<T: ToTokens>(&self, span: proc_macro2::Span, node: &T) -> String {
+    pub fn text_in<T: ToTokens>(&self, span: proc_macro2::Span, node: &T) -> String {
         // `normalise` stops reading after the cut-off, so the slice is not copied whole.
-        match self.text.get(span.byte_range()) {
+        match self.byte_range(span).and_then(|r| self.text.get(r)) {
             Some(t) if !t.is_empty() => normalise(t),
             _ => normalise(&node.to_token_stream().to_string()),
         }
@@ -46,6 +78,17 @@ pub fn expr_span(e: &syn::Expr) -> proc_macro2::Span {
     match (first_span(e, 0), last_span(e, 0)) {
         (Some(a), Some(b)) => a.join(b).unwrap_or(a),
         _ => e.span(),
+    }
+}
+
+/// Span of a method call expression, receiver included, as `Spanned::span` gives it.
+pub fn method_call_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
+    if !m.attrs.is_empty() {
+        return m.span();
+    }
+    match first_span(&m.receiver, 0) {
+        Some(a) => a.join(m.paren_token.span.close()).unwrap_or(a),
+        None => m.span(),
     }
 }
 
@@ -304,4 +347,27 @@ pub fn pat_idents(pat: &syn::Pat, out: &mut Vec<String>, depth: usize) {
 pub fn sort_dedup(v: &mut Vec<String>) {
     v.sort();
     v.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(source: &str) -> Vec<String> {
+        let file: syn::File = syn::parse_str(source).expect("parses");
+        let src = Src::new("a.rs", source);
+        let mut out = Vec::new();
+        for item in &file.items {
+            if let syn::Item::Const(c) = item {
+                out.push(src.text_expr(&c.expr));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn texts_are_cut_from_the_source_on_ascii_and_other_lines() {
+        let source = "const A: &str = concat!(\"é\", \"b\");\r\nconst B: u8 = x(1,\n  2);\nconst C: &str = \"ü\"; const D: u8 = f( 4 );\n";
+        assert_eq!(texts(source), ["concat!(\"é\", \"b\")", "x(1, 2)", "\"ü\"", "f( 4 )"]);
+    }
 }

@@ -493,7 +493,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
 
         if let Some(h) = self.header_of_method(m) {
             let ip = self.cx.k.ip_headers.contains(&h);
-            let mut p = self.pending_here(&h, m.span());
+            let mut p = self.pending_here(&h, util::method_call_span(m));
             p.read.name = h;
             if ip {
                 self.ips.push(PendingHeader {
@@ -505,8 +505,12 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             self.headers.push(p);
         }
         match method.as_str() {
-            "peer_addr" | "remote_addr" => self.ips.push(self.pending_here(&method, m.span())),
-            "realip_remote_addr" => self.ips.push(self.pending_here("realip", m.span())),
+            "peer_addr" | "remote_addr" => {
+                self.ips.push(self.pending_here(&method, util::method_call_span(m)))
+            }
+            "realip_remote_addr" => {
+                self.ips.push(self.pending_here("realip", util::method_call_span(m)))
+            }
             _ => {}
         }
         if matches!(method.as_str(), "eq" | "ne" | "starts_with" | "ends_with") && m.args.len() == 1
@@ -515,10 +519,10 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
                 let cx = self.operand_cx();
                 let cmp = Compare {
                     op: method.clone(),
-                    text: self.cx.src.text(m),
+                    text: self.cx.src.text_in(util::method_call_span(m), m),
                     left: sensitivity::operand(&cx, &m.receiver, ""),
                     right: sensitivity::operand(&cx, arg, ""),
-                    span: self.cx.src.span(m.span()),
+                    span: self.cx.src.span(util::method_call_span(m)),
                 };
                 self.compares.push(cmp);
             }

@@ -498,7 +498,7 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
     if framework == "warp" {
         warp.read(cx, base);
     }
-    let span = cx.src.span(e.span());
+    let span = cx.src.span(util::expr_span(e));
     let mk = |method: String, path: String, fw: &str, handler: String, layers: Vec<String>| {
         Registration {
             method,

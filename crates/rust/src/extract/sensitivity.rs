@@ -7,7 +7,6 @@
 //! word (`event.kind`, `scheme`).
 
 use hooklint_model::{Knowledge, Operand, Span};
-use syn::spanned::Spanned;
 
 use crate::names;
 use crate::util::{self, Src};
@@ -259,7 +258,7 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
         sensitive: sensitive.is_some(),
         sensitive_reason: sensitive.unwrap_or_default(),
         field: field.to_string(),
-        span: cx.src.span(e.span()),
+        span: cx.src.span(util::expr_span(e)),
     }
 }
 
