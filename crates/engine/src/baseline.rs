@@ -43,7 +43,7 @@ impl Baseline {
         let entries = findings
             .into_iter()
             .map(|f| BaselineEntry {
-                path: f.span.file.clone(),
+                path: f.span.file.to_string(),
                 rule: f.rule.clone(),
                 fingerprint: f.fingerprint.clone(),
                 function: f.function.clone(),

@@ -25,7 +25,7 @@ pub(crate) fn assign(findings: &mut [Finding], sources: &BTreeMap<String, String
     let mut seen: HashMap<String, u32> = HashMap::new();
     for finding in findings {
         let line = sources
-            .get(&finding.span.file)
+            .get(finding.span.file.as_str())
             .and_then(|text| {
                 let index = usize::try_from(finding.span.line).ok()?.checked_sub(1)?;
                 text.lines().nth(index)

@@ -205,7 +205,7 @@ pub fn run_fixture_tests(
         let mut mismatches = Vec::new();
         for problem in &output.problems {
             let (file, line) = match &problem.span {
-                Some(s) => (s.file.clone(), s.line),
+                Some(s) => (s.file.to_string(), s.line),
                 None => (name.clone(), 0),
             };
             mismatches.push(Mismatch {
@@ -219,7 +219,7 @@ pub fn run_fixture_tests(
         }
         let mut actual: BTreeMap<String, Vec<(u32, String, String)>> = BTreeMap::new();
         for f in &output.findings {
-            actual.entry(f.span.file.clone()).or_default().push((
+            actual.entry(f.span.file.to_string()).or_default().push((
                 f.span.line,
                 f.rule.clone(),
                 f.message.clone(),

@@ -26,12 +26,14 @@ pub(crate) struct Gated {
     pub outside_diff: usize,
 }
 
-/// `findings` must be sorted and fingerprinted.
+/// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
+/// can find a directive in; `checked` is every file the run read.
 pub(crate) fn apply(
     opts: &Options,
     policies: &PolicySet,
     files: &[RustFile],
     texts: &BTreeMap<String, String>,
+    checked: &BTreeSet<String>,
     findings: Vec<Finding>,
     problems: &[Problem],
 ) -> Gated {
@@ -76,7 +78,7 @@ pub(crate) fn apply(
                 .map(|f| f.fingerprint.clone())
                 .collect();
             let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
-            let checked: BTreeSet<&str> = texts.keys().map(String::as_str).collect();
+            let checked: BTreeSet<&str> = checked.iter().map(String::as_str).collect();
             let mut active = rules.active.clone();
             active.extend(suppress::META_RULES.iter().map(|r| r.to_string()));
             let split = baseline::split(baseline, kept, &seen, &checked, &active);

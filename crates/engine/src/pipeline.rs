@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::discover::{discover, Candidate, FileKind};
 use crate::load::{load, Loaded};
+use crate::suppress;
 use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
@@ -22,8 +23,13 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 /// One file after reading and extraction.
 struct Parsed {
     display: String,
-    /// Text to render snippets from, when there is any.
+    /// Text to render snippets from and to scan for suppressions, kept only where it can be
+    /// needed: the file mentions `hooklint`, is a manifest, or has a problem. The others are
+    /// read again if a finding lands in them (see [`Dropped`]); on a large run most texts
+    /// would otherwise stay resident to the end for nothing.
     text: Option<String>,
+    /// Where to read the text again, and its hash, when `text` was dropped.
+    dropped: Option<Dropped>,
     /// Facts, when the file was read as text.
     file: Option<RustFile>,
     /// Manifest facts, when the file is a manifest.
@@ -40,12 +46,19 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
         let mut texts = BTreeMap::new();
+        let mut dropped = BTreeMap::new();
+        let mut checked = BTreeSet::new();
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
             problems.extend(p.problems);
+            if p.file.is_some() || p.manifest.is_some() || p.text.is_some() {
+                checked.insert(p.display.clone());
+            }
             if let Some(text) = p.text {
                 texts.insert(p.display, text);
+            } else if let Some(d) = p.dropped {
+                dropped.insert(p.display, d);
             }
             files.extend(p.file);
             manifests.extend(p.manifest);
@@ -66,9 +79,10 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
                 .then_with(|| a.span.cmp(&b.span))
                 .then_with(|| a.function.cmp(&b.function))
         });
+        problems.extend(reread(&findings, &mut dropped, &mut texts, opts.max_file_size));
         sort_problems(&mut problems);
         fingerprint::assign(&mut findings, &texts);
-        let gated = gate::apply(opts, policies, &files, &texts, findings, &problems);
+        let gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
 
@@ -135,7 +149,8 @@ impl Phases {
         files: Vec<RustFile>,
         manifests: Vec<ManifestFile>,
     ) -> Vec<(&'static str, std::time::Duration)> {
-        drop((files, manifests));
+        files.into_par_iter().for_each(drop);
+        drop(manifests);
         self.lap("free the facts");
         self.laps
     }
@@ -183,7 +198,14 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
     let text = match load(&candidate.fs_path, &display, max_size) {
         Loaded::Text(text) => text,
         Loaded::Failed { problem, text } => {
-            return Parsed { display, text, file: None, manifest: None, problems: vec![problem] };
+            return Parsed {
+                display,
+                text,
+                dropped: None,
+                file: None,
+                manifest: None,
+                problems: vec![problem],
+            };
         }
     };
     let extracted = match candidate.kind {
@@ -193,13 +215,23 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
         })),
     };
     match extracted {
-        Ok(extracted) => Parsed {
-            display,
-            text: Some(text),
-            file: Some(extracted.file),
-            manifest: None,
-            problems: extracted.problems,
-        },
+        Ok(extracted) => {
+            let keep = !extracted.problems.is_empty() || suppress::mentions_hooklint(&text);
+            let (text, dropped) = if keep {
+                (Some(text), None)
+            } else {
+                let hash = fingerprint::fnv1a64(text.as_bytes());
+                (None, Some(Dropped { fs_path: candidate.fs_path.clone(), hash }))
+            };
+            Parsed {
+                display,
+                text,
+                dropped,
+                file: Some(extracted.file),
+                manifest: None,
+                problems: extracted.problems,
+            }
+        }
         Err(payload) => {
             let problem = internal_error(
                 format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
@@ -210,6 +242,7 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
             Parsed {
                 display,
                 text: Some(text),
+                dropped: None,
                 file: Some(file),
                 manifest: None,
                 problems: vec![problem],
@@ -233,7 +266,53 @@ fn parse_manifest(display: String, text: String) -> Parsed {
     };
     // Snippets show the text with inline secrets masked, so no output repeats a secret.
     let text = hooklint_manifest::mask_secrets(&text, &manifest);
-    Parsed { display, text: Some(text), file: None, manifest: Some(manifest), problems }
+    Parsed {
+        display,
+        text: Some(text),
+        dropped: None,
+        file: None,
+        manifest: Some(manifest),
+        problems,
+    }
+}
+
+/// Where a dropped text is read again from, and the hash it must still have.
+struct Dropped {
+    fs_path: PathBuf,
+    hash: u64,
+}
+
+/// Reads again the dropped texts of the files that findings point into, for fingerprints and
+/// snippets. A file that changed or vanished since it was checked is an `io-error` problem:
+/// its findings keep their place but their fingerprints cannot be trusted.
+fn reread(
+    findings: &[Finding],
+    dropped: &mut BTreeMap<String, Dropped>,
+    texts: &mut BTreeMap<String, String>,
+    max_size: u64,
+) -> Vec<Problem> {
+    let wanted: BTreeSet<&str> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span)))
+        .map(|s| s.file.as_str())
+        .filter(|file| dropped.contains_key(*file))
+        .collect();
+    let wanted: Vec<String> = wanted.into_iter().map(str::to_string).collect();
+    let mut problems = Vec::new();
+    for display in wanted {
+        let Some(d) = dropped.remove(&display) else { continue };
+        match load(&d.fs_path, &display, max_size) {
+            Loaded::Text(text) if fingerprint::fnv1a64(text.as_bytes()) == d.hash => {
+                texts.insert(display, text);
+            }
+            _ => problems.push(Problem::new(
+                "io-error",
+                format!("`{display}` changed while it was being checked; check it again"),
+                Some(Span::line(display.as_str(), 0)),
+            )),
+        }
+    }
+    problems
 }
 
 /// Every `manifest` policy on every document (in parallel), then the `project` policies once.
@@ -397,6 +476,56 @@ mod tests {
         assert_eq!(out.problems[0].span.as_ref().map(|s| s.line), Some(2));
         let sources: Vec<&String> = out.sources.keys().collect();
         assert_eq!(sources, ["src/b.rs"]);
+    }
+
+    const INSECURE: &str = "fn client() {\n    let c = reqwest::Client::builder().danger_accept_invalid_certs(true).build();\n}\n";
+
+    #[test]
+    fn texts_of_files_with_findings_are_read_again_for_snippets_and_fingerprints() {
+        let dir = project(&[("src/a.rs", INSECURE.as_bytes()), ("src/b.rs", b"fn b() {}\n")]);
+        let out = run(&options(&dir), &PolicySet::builtin().unwrap());
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+        let sources: Vec<(&str, &str)> =
+            out.sources.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(sources, [("src/a.rs", INSECURE)]);
+        // The fingerprint hashes the finding's line, so it matches one computed from the text.
+        let mut again = out.findings.clone();
+        fingerprint::assign(&mut again, &out.sources);
+        assert_eq!(again[0].fingerprint, out.findings[0].fingerprint);
+        let mut blind = out.findings.clone();
+        fingerprint::assign(&mut blind, &BTreeMap::new());
+        assert_ne!(blind[0].fingerprint, out.findings[0].fingerprint);
+    }
+
+    #[test]
+    fn a_file_that_changed_before_it_was_read_again_is_a_problem() {
+        let dir = project(&[("a.rs", b"fn a() {}\n")]);
+        let span = Span::new("a.rs", 1, 1, 1, 2);
+        let finding = Finding {
+            rule: "r".into(),
+            severity: hooklint_model::Severity::Error,
+            message: "m".into(),
+            span,
+            help: String::new(),
+            function: String::new(),
+            labels: Vec::new(),
+            fingerprint: String::new(),
+        };
+        let stale = || Dropped { fs_path: dir.path().join("a.rs"), hash: 1 };
+        let mut dropped = BTreeMap::from([("a.rs".to_string(), stale())]);
+        let mut texts = BTreeMap::new();
+        let problems = reread(std::slice::from_ref(&finding), &mut dropped, &mut texts, 1024);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "io-error");
+        assert!(texts.is_empty());
+
+        let hash = fingerprint::fnv1a64(b"fn a() {}\n");
+        let mut dropped =
+            BTreeMap::from([("a.rs".to_string(), Dropped { fs_path: stale().fs_path, hash })]);
+        let problems = reread(&[finding], &mut dropped, &mut texts, 1024);
+        assert!(problems.is_empty());
+        assert_eq!(texts.get("a.rs").map(String::as_str), Some("fn a() {}\n"));
     }
 
     #[test]

@@ -99,11 +99,16 @@ pub(crate) struct FileScan {
     pub diagnostics: Vec<Finding>,
 }
 
+/// Whether a directive can be in the text at all: every directive names `hooklint`.
+pub(crate) fn mentions_hooklint(text: &str) -> bool {
+    text.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"hooklint"))
+}
+
 /// Finds and checks every suppression comment of one file.
 pub(crate) fn scan(path: &str, text: &str, functions: &[Function], rules: &RuleSets) -> FileScan {
     let mut out = FileScan::default();
     // Almost every file has no directive: skip lexing them.
-    if !text.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"hooklint")) {
+    if !mentions_hooklint(text) {
         return out;
     }
     let syntax = Syntax::of(path);

@@ -18,11 +18,126 @@ pub use knowledge::Knowledge;
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;
 
+/// An immutable string that clones without copying: the path in every span of a file, and the
+/// call names a function `reaches`, are one allocation shared by all the facts that hold them.
+/// It reads as a `&str` (`Deref`), compares with strings and serializes as a plain string.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedStr(std::sync::Arc<str>);
+
+impl SharedStr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(s: &str) -> Self {
+        SharedStr(s.into())
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> Self {
+        SharedStr(s.into())
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(s: &String) -> Self {
+        SharedStr(s.as_str().into())
+    }
+}
+
+impl From<&SharedStr> for SharedStr {
+    fn from(s: &SharedStr) -> Self {
+        s.clone()
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<SharedStr> for str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<SharedStr> for String {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self.as_str() == &*other.0
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SharedStr::from)
+    }
+}
+
 /// A region of a source file. Lines and columns are 1-based; columns count characters.
 /// `end_column` is exclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
-    pub file: String,
+    pub file: SharedStr,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
@@ -31,7 +146,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(
-        file: impl Into<String>,
+        file: impl Into<SharedStr>,
         line: u32,
         column: u32,
         end_line: u32,
@@ -41,7 +156,7 @@ impl Span {
     }
 
     /// A span covering one whole line's start; used when only a line is known.
-    pub fn line(file: impl Into<String>, line: u32) -> Self {
+    pub fn line(file: impl Into<SharedStr>, line: u32) -> Self {
         Span { file: file.into(), line, column: 1, end_line: line, end_column: 1 }
     }
 }
@@ -164,7 +279,7 @@ pub struct Function {
     pub calls: Vec<Call>,
     /// Call paths and names reachable from this function: its own calls, those of project
     /// functions it calls (transitively), of extractors it takes and of layers on its routes.
-    pub reaches: Vec<String>,
+    pub reaches: Vec<SharedStr>,
     /// Header names read by this function or anything it reaches (lowercase).
     pub reaches_headers: Vec<String>,
     /// This function or something it reaches compares a sensitive value (an attempted check).

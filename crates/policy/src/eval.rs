@@ -419,7 +419,7 @@ fn span_of(v: &Value) -> Result<Span, String> {
     let column = int(map_get(map, "column")).unwrap_or(1);
     let end_line = int(map_get(map, "end_line")).unwrap_or(line);
     let end_column = int(map_get(map, "end_column")).unwrap_or(column);
-    Ok(Span { file, line, column, end_line, end_column })
+    Ok(Span { file: file.into(), line, column, end_line, end_column })
 }
 
 fn display(v: &Value) -> String {

@@ -31,8 +31,8 @@ pub(crate) trait Native {
     fn get(&self, field: &str) -> NVal<'_>;
 }
 
-fn strs(items: &[String]) -> NVal<'_> {
-    NVal::List(items.iter().map(|s| NVal::Str(s)).collect())
+fn strs<S: AsRef<str>>(items: &[S]) -> NVal<'_> {
+    NVal::List(items.iter().map(|s| NVal::Str(s.as_ref())).collect())
 }
 
 fn objs<T: Native>(items: &[T]) -> NVal<'_> {

@@ -32,8 +32,8 @@ pub(crate) fn list<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> V<'a>) -> V<'a> {
     Box::new(CelList::from(items.iter().map(f).collect::<Vec<_>>()))
 }
 
-pub(crate) fn strings(items: &[String]) -> V<'_> {
-    list(items, |x| s(x))
+pub(crate) fn strings<S: AsRef<str>>(items: &[S]) -> V<'_> {
+    list(items, |x| s(x.as_ref()))
 }
 
 pub(crate) fn obj<'a, const N: usize>(fields: [(&'static str, V<'a>); N]) -> V<'a> {

@@ -45,7 +45,7 @@ fn problem_command(problem: &Problem) -> String {
 }
 
 fn location(span: &Span) -> Vec<(&'static str, String)> {
-    let mut properties = vec![("file", span.file.clone())];
+    let mut properties = vec![("file", span.file.to_string())];
     if span.line > 0 {
         let end_line = span.end_line.max(span.line);
         properties.push(("line", span.line.to_string()));

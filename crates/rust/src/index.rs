@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use hooklint_model::{Function, HeaderRead, Knowledge, Param, Route, RustFile};
+use hooklint_model::{Function, HeaderRead, Knowledge, Param, Route, RustFile, SharedStr};
 use rayon::prelude::*;
 
 use crate::extract::{body_kind_of, join_path, NEST};
@@ -262,7 +262,7 @@ struct Plan {
 
 /// Second pass's result for one function.
 struct Derived {
-    reaches: Vec<String>,
+    reaches: Vec<SharedStr>,
     reaches_headers: Vec<String>,
     reaches_sensitive_compare: bool,
     /// Per call: the name of the project helper through which it verifies, if any.
@@ -513,13 +513,14 @@ fn apply_plan(f: &mut Function, plan: &Plan, target_names: Vec<String>) {
 
 /// Strings the `reaches` closures are made of, numbered in sorted order so that sorting the
 /// numbers sorts the strings.
-struct Interned<'a> {
-    strings: Vec<&'a str>,
+struct Interned {
+    /// Shared, so that every `reaches` holding a string holds the same allocation.
+    strings: Vec<SharedStr>,
     /// Per function, the numbers of what its own calls contribute.
     per_fn: Vec<Vec<u32>>,
 }
 
-fn intern_calls<'a>(ix: &Index<'a>) -> Interned<'a> {
+fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
     // (string, function) pairs sorted by string give each distinct string its rank.
     let mut pairs: Vec<(&'a str, u32)> = (0..ix.nodes.len())
         .into_par_iter()
@@ -552,6 +553,7 @@ fn intern_calls<'a>(ix: &Index<'a>) -> Interned<'a> {
             ids.push(rank);
         }
     }
+    let strings = strings.into_par_iter().map(SharedStr::from).collect();
     Interned { strings, per_fn }
 }
 
@@ -634,7 +636,7 @@ fn closure(
     stamp: &mut [usize],
     id: Id,
     extras: &[(Id, String)],
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<SharedStr>, Vec<String>) {
     let mut reach: Vec<u32> = Vec::new();
     let mut heads: Vec<&str> = Vec::new();
     let mut queue: VecDeque<Id> = VecDeque::new();
@@ -665,10 +667,8 @@ fn closure(
     reach.dedup();
     heads.sort_unstable();
     heads.dedup();
-    let reach = reach
-        .into_iter()
-        .filter_map(|i| interned.strings.get(i as usize).map(|s| s.to_string()))
-        .collect();
+    let reach =
+        reach.into_iter().filter_map(|i| interned.strings.get(i as usize).cloned()).collect();
     (reach, heads.into_iter().map(str::to_string).collect())
 }
 
@@ -895,7 +895,7 @@ fn check(body: &[u8], sig: &[u8]) -> bool {
         let call = h.calls.iter().find(|c| c.name == "verify_signature").expect("call");
         assert_eq!(call.target, "verify::verify_signature");
         assert!(call.verifies);
-        assert!(h.reaches.contains(&"verify_slice".to_string()));
+        assert!(h.reaches.iter().any(|r| r == "verify_slice"));
         assert!(h.reaches_headers.contains(&"x-hub-signature-256".to_string()));
         assert!(h.body.parses[0].before_verify);
         assert!(!h.body.parses[1].before_verify);
@@ -938,7 +938,7 @@ fn app() -> Router {
         assert_eq!(s.params[0].custom, "VerifiedBody");
         assert_eq!(s.verified_by, ["extractor VerifiedBody", "layer verify_mw"]);
         assert!(!s.body.parses[0].before_verify);
-        assert!(s.reaches.contains(&"hmac::verify".to_string()));
+        assert!(s.reaches.iter().any(|r| r == "hmac::verify"));
         let e = func(&f, "slack_events");
         assert_eq!(e.verified_by, ["layer verify_mw"]);
         assert!(e.is_webhook);

@@ -1,6 +1,6 @@
 //! Spans and source text of syntax nodes.
 
-use hooklint_model::Span;
+use hooklint_model::{SharedStr, Span};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 
@@ -10,6 +10,8 @@ const MAX_TEXT: usize = 240;
 /// The file being extracted: its path (used verbatim in spans) and the text syn parsed.
 pub struct Src<'a> {
     pub path: &'a str,
+    /// `path` once more, shared by every span of the file.
+    file: SharedStr,
     pub text: &'a str,
     /// Byte offset where each line starts, and whether the line is ASCII (then a column,
     /// which counts characters, is also a byte count).
@@ -24,7 +26,7 @@ impl<'a> Src<'a> {
             lines.push((start, line.is_ascii()));
             start += line.len() + 1;
         }
-        Src { path, text, lines }
+        Src { path, file: SharedStr::from(path), text, lines }
     }
 
     /// Byte offset of a line and (character) column, as proc-macro2 counts them: lines split
@@ -48,7 +50,13 @@ impl<'a> Src<'a> {
 
     pub fn span(&self, s: proc_macro2::Span) -> Span {
         let (a, b) = (s.start(), s.end());
-        Span::new(self.path, a.line as u32, a.column as u32 + 1, b.line as u32, b.column as u32 + 1)
+        Span::new(
+            &self.file,
+            a.line as u32,
+            a.column as u32 + 1,
+            b.line as u32,
+            b.column as u32 + 1,
+        )
     }
 
     /// The node's source text, whitespace-normalised and shortened.
