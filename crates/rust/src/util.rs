@@ -127,17 +127,33 @@ pub fn fn_item_span(
     let first = match attrs.iter().find(|a| matches!(a.style, syn::AttrStyle::Outer)) {
         Some(a) => Some(a.pound_token.spans[0]),
         None => {
+            // The head (visibility, `default`) is a token or two; the signature's first token is
+            // one of its keywords, so neither needs the whole signature printed.
             let mut ts = proc_macro2::TokenStream::new();
             for h in head {
                 h.to_tokens(&mut ts);
             }
-            sig.to_tokens(&mut ts);
-            ts.into_iter().next().map(|t| t.span())
+            ts.into_iter().next().map(|t| t.span()).or_else(|| Some(sig_first_span(sig)))
         }
     };
     match first {
         Some(a) => a.join(block.brace_token.span.join()).unwrap_or(a),
         None => whole.span(),
+    }
+}
+
+/// Span of a signature's first token: `const`, `async`, `unsafe`/`safe`, `extern` or `fn`.
+fn sig_first_span(sig: &syn::Signature) -> proc_macro2::Span {
+    if let Some(t) = &sig.constness {
+        t.span
+    } else if let Some(t) = &sig.asyncness {
+        t.span
+    } else if let Some(t) = sig.safety.to_token_stream().into_iter().next() {
+        t.span()
+    } else if let Some(abi) = &sig.abi {
+        abi.extern_token.span
+    } else {
+        sig.fn_token.span
     }
 }
 

@@ -122,7 +122,14 @@ pub struct FnVisitor<'a, 'f> {
 }
 
 impl<'a, 'f> FnVisitor<'a, 'f> {
-    pub fn new(cx: &'a FileCx<'f>, self_type: &str, is_test: bool, params: &[Param]) -> Self {
+    /// `types` are the syntax of the params' types, one per param, in order.
+    pub fn new(
+        cx: &'a FileCx<'f>,
+        self_type: &str,
+        is_test: bool,
+        params: &[Param],
+        types: &[&syn::Type],
+    ) -> Self {
         let mut v = FnVisitor {
             cx,
             self_type: self_type.to_string(),
@@ -150,14 +157,14 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             lit_hint: None,
             depth: 0,
         };
-        for p in params {
-            if let Ok(ty) = syn::parse_str::<syn::Type>(&p.ty) {
-                if let Some(tp) = util::type_path(deref_wrapper(&ty)) {
+        for (p, ty) in params.iter().zip(types) {
+            {
+                if let Some(tp) = util::type_path(deref_wrapper(ty)) {
                     let path = util::path_str(tp);
                     v.var_types.insert(p.name.clone(), cx.resolve(&path, self_type));
                 }
                 if p.extractor == "header" {
-                    if let Some(name) = frameworks::typed_header_name(&ty) {
+                    if let Some(name) = frameworks::typed_header_name(ty) {
                         v.param_headers.push(pending(HeaderRead {
                             name,
                             binding: p.name.clone(),
@@ -818,7 +825,7 @@ pub fn module_value(
     _module: &str,
     is_test: bool,
 ) -> (Vec<Literal>, Vec<Registration>) {
-    let mut v = FnVisitor::new(cx, "", is_test, &[]);
+    let mut v = FnVisitor::new(cx, "", is_test, &[], &[]);
     v.lit_hint = Some(LitHint::Binding(name.to_string(), context));
     v.run_expr(e);
     let facts = v.finish();

@@ -72,7 +72,16 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         .any(|p| frameworks::is_strong_extractor(&p.extractor) && !p.ty.starts_with('&'));
     let is_handler = route_attr || strong_extractor;
 
-    let mut v = FnVisitor::new(cx, f.self_type, is_test, &params);
+    let types: Vec<&syn::Type> = f
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(pt) => Some(&*pt.ty),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let mut v = FnVisitor::new(cx, f.self_type, is_test, &params, &types);
     if let Some(b) = f.block {
         v.run_block(b);
     }
