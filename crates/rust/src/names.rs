@@ -61,7 +61,13 @@ impl<'a> Split<'a> {
     /// Re-splits into the same buffer, so a loop over many entries allocates once.
     fn reset(&mut self, text: &'a str) {
         self.text = text;
-        word_ranges(text, &mut self.ranges);
+        // Knowledge entries are mostly one lower-case word, which is its own only word.
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            self.ranges.clear();
+            self.ranges.push((0, text.len()));
+        } else {
+            word_ranges(text, &mut self.ranges);
+        }
     }
 
     fn len(&self) -> usize {

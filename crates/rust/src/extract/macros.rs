@@ -83,10 +83,35 @@ fn split(ts: TokenStream) -> Vec<Vec<TokenTree>> {
 }
 
 fn parse_expr(tokens: &[TokenTree]) -> Option<syn::Expr> {
-    if tokens.is_empty() {
-        return None;
+    match tokens {
+        [] => None,
+        // Most macro arguments are one literal or one name (`"{}"`, `x`): build those directly
+        // instead of running the parser, exactly as it would build them.
+        [TokenTree::Literal(lit)] => Some(syn::Expr::Lit(syn::ExprLit {
+            attrs: Vec::new(),
+            lit: syn::Lit::new(lit.clone()),
+        })),
+        [TokenTree::Ident(ident)] if is_plain_name(ident) => Some(syn::Expr::Path(syn::ExprPath {
+            attrs: Vec::new(),
+            qself: None,
+            path: syn::Path::from(ident.clone()),
+        })),
+        _ => syn::parse2::<syn::Expr>(tokens.iter().cloned().collect()).ok(),
     }
-    syn::parse2::<syn::Expr>(tokens.iter().cloned().collect()).ok()
+}
+
+/// A name the parser reads as a one-segment path: not a keyword, `true`/`false` or `_`.
+fn is_plain_name(ident: &proc_macro2::Ident) -> bool {
+    const RESERVED: &[&str] = &[
+        "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+        "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
+        "pub", "raw", "ref", "return", "safe", "self", "Self", "static", "struct", "super",
+        "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual",
+        "where", "while", "yield",
+    ];
+    let name = ident.to_string();
+    !name.starts_with("r#") && !RESERVED.contains(&name.as_str())
 }
 
 fn is_punct(tt: Option<&TokenTree>, c: char) -> bool {
