@@ -83,7 +83,7 @@ impl<'a> Src<'a> {
 /// `Spanned::span` prints the whole expression into a token stream, which is quadratic over
 /// nested calls and method chains.
 pub fn expr_span(e: &syn::Expr) -> proc_macro2::Span {
-    match (first_span(e, 0), last_span(e, 0)) {
+    match (first_span(e), last_span(e)) {
         (Some(a), Some(b)) => a.join(b).unwrap_or(a),
         _ => e.span(),
     }
@@ -94,7 +94,7 @@ pub fn method_call_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
     if !m.attrs.is_empty() {
         return m.span();
     }
-    match first_span(&m.receiver, 0) {
+    match first_span(&m.receiver) {
         Some(a) => a.join(m.paren_token.span.close()).unwrap_or(a),
         None => m.span(),
     }
@@ -105,7 +105,7 @@ pub fn call_span(c: &syn::ExprCall) -> proc_macro2::Span {
     if !c.attrs.is_empty() {
         return c.span();
     }
-    match first_span(&c.func, 0) {
+    match first_span(&c.func) {
         Some(a) => {
             let b = c.paren_token.span.join();
             a.join(b).unwrap_or(a)
@@ -173,62 +173,70 @@ fn path_last_span(path: &syn::Path) -> Option<proc_macro2::Span> {
 }
 
 /// Span of the first token the expression prints, or `None` where that is not simple to find.
-fn first_span(e: &syn::Expr, depth: usize) -> Option<proc_macro2::Span> {
-    if depth > 64 {
-        return None;
-    }
-    let d = depth + 1;
-    match e {
-        syn::Expr::Call(c) if c.attrs.is_empty() => first_span(&c.func, d),
-        syn::Expr::MethodCall(m) if m.attrs.is_empty() => first_span(&m.receiver, d),
-        syn::Expr::Field(f) if f.attrs.is_empty() => first_span(&f.base, d),
-        syn::Expr::Try(t) if t.attrs.is_empty() => first_span(&t.expr, d),
-        syn::Expr::Await(a) if a.attrs.is_empty() => first_span(&a.base, d),
-        syn::Expr::Index(i) if i.attrs.is_empty() => first_span(&i.expr, d),
-        syn::Expr::Binary(b) if b.attrs.is_empty() => first_span(&b.left, d),
-        syn::Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => path_first_span(&p.path),
-        syn::Expr::Lit(l) if l.attrs.is_empty() => Some(l.lit.span()),
-        syn::Expr::Paren(p) if p.attrs.is_empty() => Some(p.paren_token.span.join()),
-        syn::Expr::Reference(r) if r.attrs.is_empty() => Some(r.and_token.spans[0]),
-        syn::Expr::Unary(u) if u.attrs.is_empty() => Some(match u.op {
-            syn::UnOp::Deref(t) => t.spans[0],
-            syn::UnOp::Not(t) => t.spans[0],
-            syn::UnOp::Neg(t) => t.spans[0],
+/// A loop, not recursion: a method chain of any length costs its length, and never falls back
+/// to printing the whole expression.
+fn first_span(e: &syn::Expr) -> Option<proc_macro2::Span> {
+    let mut e = e;
+    loop {
+        e = match e {
+            syn::Expr::Call(c) if c.attrs.is_empty() => &c.func,
+            syn::Expr::MethodCall(m) if m.attrs.is_empty() => &m.receiver,
+            syn::Expr::Field(f) if f.attrs.is_empty() => &f.base,
+            syn::Expr::Try(t) if t.attrs.is_empty() => &t.expr,
+            syn::Expr::Await(a) if a.attrs.is_empty() => &a.base,
+            syn::Expr::Index(i) if i.attrs.is_empty() => &i.expr,
+            syn::Expr::Binary(b) if b.attrs.is_empty() => &b.left,
+            syn::Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => {
+                return path_first_span(&p.path)
+            }
+            syn::Expr::Lit(l) if l.attrs.is_empty() => return Some(l.lit.span()),
+            syn::Expr::Paren(p) if p.attrs.is_empty() => return Some(p.paren_token.span.join()),
+            syn::Expr::Reference(r) if r.attrs.is_empty() => return Some(r.and_token.spans[0]),
+            syn::Expr::Unary(u) if u.attrs.is_empty() => {
+                return match u.op {
+                    syn::UnOp::Deref(t) => Some(t.spans[0]),
+                    syn::UnOp::Not(t) => Some(t.spans[0]),
+                    syn::UnOp::Neg(t) => Some(t.spans[0]),
+                    _ => None,
+                }
+            }
+            syn::Expr::Macro(m) if m.attrs.is_empty() => return path_first_span(&m.mac.path),
             _ => return None,
-        }),
-        syn::Expr::Macro(m) if m.attrs.is_empty() => path_first_span(&m.mac.path),
-        _ => None,
+        };
     }
 }
 
 /// Span of the last token the expression prints, or `None` where that is not simple to find.
-fn last_span(e: &syn::Expr, depth: usize) -> Option<proc_macro2::Span> {
-    if depth > 64 {
-        return None;
-    }
-    let d = depth + 1;
-    match e {
-        syn::Expr::Call(c) => Some(c.paren_token.span.join()),
-        syn::Expr::MethodCall(m) => Some(m.paren_token.span.join()),
-        syn::Expr::Field(f) => Some(match &f.member {
-            syn::Member::Named(i) => i.span(),
-            syn::Member::Unnamed(i) => i.span,
-        }),
-        syn::Expr::Try(t) => Some(t.question_token.spans[0]),
-        syn::Expr::Await(a) => Some(a.await_token.span),
-        syn::Expr::Index(i) => Some(i.bracket_token.span.join()),
-        syn::Expr::Binary(b) => last_span(&b.right, d),
-        syn::Expr::Path(p) if p.qself.is_none() => path_last_span(&p.path),
-        syn::Expr::Lit(l) => Some(l.lit.span()),
-        syn::Expr::Paren(p) => Some(p.paren_token.span.join()),
-        syn::Expr::Reference(r) => last_span(&r.expr, d),
-        syn::Expr::Unary(u) => last_span(&u.expr, d),
-        syn::Expr::Macro(m) => Some(match &m.mac.delimiter {
-            syn::MacroDelimiter::Paren(p) => p.span.join(),
-            syn::MacroDelimiter::Brace(b) => b.span.join(),
-            syn::MacroDelimiter::Bracket(b) => b.span.join(),
-        }),
-        _ => None,
+fn last_span(e: &syn::Expr) -> Option<proc_macro2::Span> {
+    let mut e = e;
+    loop {
+        e = match e {
+            syn::Expr::Call(c) => return Some(c.paren_token.span.join()),
+            syn::Expr::MethodCall(m) => return Some(m.paren_token.span.join()),
+            syn::Expr::Field(f) => {
+                return Some(match &f.member {
+                    syn::Member::Named(i) => i.span(),
+                    syn::Member::Unnamed(i) => i.span,
+                })
+            }
+            syn::Expr::Try(t) => return Some(t.question_token.spans[0]),
+            syn::Expr::Await(a) => return Some(a.await_token.span),
+            syn::Expr::Index(i) => return Some(i.bracket_token.span.join()),
+            syn::Expr::Binary(b) => &b.right,
+            syn::Expr::Path(p) if p.qself.is_none() => return path_last_span(&p.path),
+            syn::Expr::Lit(l) => return Some(l.lit.span()),
+            syn::Expr::Paren(p) => return Some(p.paren_token.span.join()),
+            syn::Expr::Reference(r) => &r.expr,
+            syn::Expr::Unary(u) => &u.expr,
+            syn::Expr::Macro(m) => {
+                return Some(match &m.mac.delimiter {
+                    syn::MacroDelimiter::Paren(p) => p.span.join(),
+                    syn::MacroDelimiter::Brace(b) => b.span.join(),
+                    syn::MacroDelimiter::Bracket(b) => b.span.join(),
+                })
+            }
+            _ => return None,
+        };
     }
 }
 
