@@ -69,7 +69,7 @@ impl<'a> Index<'a> {
             files,
             nodes: Vec::new(),
             offsets: Vec::with_capacity(files.len()),
-            crate_of_file: Vec::new(),
+            crate_of_file: Vec::with_capacity(files.len()),
             by_qname: HashMap::new(),
             by_name: HashMap::new(),
             by_owner: HashMap::new(),
@@ -83,34 +83,23 @@ impl<'a> Index<'a> {
     }
 
     fn build(files: &'a [RustFile]) -> Index<'a> {
-        let mut ix = Index {
-            files,
-            nodes: Vec::new(),
-            offsets: Vec::with_capacity(files.len()),
-            crate_of_file: Vec::with_capacity(files.len()),
-            by_qname: HashMap::new(),
-            by_name: HashMap::new(),
-            by_owner: HashMap::new(),
-            unique_method: HashMap::new(),
-        };
+        let mut ix = Index::functions(files);
         let mut crates: HashMap<String, u32> = HashMap::new();
-        for (fi, file) in files.iter().enumerate() {
+        for file in files {
             let next = u32::try_from(crates.len()).unwrap_or(u32::MAX);
             ix.crate_of_file.push(*crates.entry(crate_root(&file.path)).or_insert(next));
-            ix.offsets.push(ix.nodes.len());
-            for (gi, f) in file.functions.iter().enumerate() {
-                let id = ix.nodes.len();
-                ix.nodes.push(Node { file: fi, func: gi });
-                ix.by_qname.entry(&f.qualified_name).or_default().push(id);
-                ix.by_name.entry(&f.name).or_default().push(id);
-                let owner = owner_of(f);
-                if !owner.is_empty() {
-                    ix.by_owner.entry(owner).or_default().entry(&f.name).or_default().push(id);
-                    ix.unique_method
-                        .entry(&f.name)
-                        .and_modify(|only| *only = None)
-                        .or_insert(Some(id));
-                }
+        }
+        for (id, node) in ix.nodes.iter().enumerate() {
+            let Some(f) = files.get(node.file).and_then(|file| file.functions.get(node.func))
+            else {
+                continue;
+            };
+            ix.by_qname.entry(&f.qualified_name).or_default().push(id);
+            ix.by_name.entry(&f.name).or_default().push(id);
+            let owner = owner_of(f);
+            if !owner.is_empty() {
+                ix.by_owner.entry(owner).or_default().entry(&f.name).or_default().push(id);
+                ix.unique_method.entry(&f.name).and_modify(|only| *only = None).or_insert(Some(id));
             }
         }
         ix
@@ -297,8 +286,7 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
 }
 
 /// Splits per-function items (in id order) into one `Vec` per file.
-fn by_file<T>(items: impl Iterator<Item = T>, offsets: &[Id]) -> Vec<Vec<T>> {
-    let mut items = items.peekable();
+fn by_file<T>(mut items: impl Iterator<Item = T>, offsets: &[Id]) -> Vec<Vec<T>> {
     let mut out: Vec<Vec<T>> = Vec::with_capacity(offsets.len());
     for (fi, &start) in offsets.iter().enumerate() {
         let end = offsets.get(fi + 1).copied().unwrap_or(usize::MAX);
