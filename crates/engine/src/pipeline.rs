@@ -94,12 +94,13 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             .collect();
         let sources =
             texts.into_iter().filter(|(path, _)| wanted.contains(path.as_str())).collect();
+        let phases = clock.finish(files, manifests);
         RunOutput {
             findings,
             problems,
             files_checked,
             duration: start.elapsed(),
-            phases: clock.finish(files, manifests),
+            phases,
             sources,
             suppressed: gated.suppressed,
             suppressions: gated.suppressions,
