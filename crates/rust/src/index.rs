@@ -240,6 +240,8 @@ struct Registered {
 struct Plan {
     /// Target of each call, by id.
     targets: Vec<Option<Id>>,
+    /// Qualified name of each call's target (`""` when external), taken by the apply pass.
+    target_names: Vec<String>,
     registered: Option<Registered>,
     is_handler: bool,
     /// Per param: the extractor it has as a handler's param (`String` reads the body as a
@@ -254,6 +256,8 @@ struct Derived {
     reaches: Vec<SharedStr>,
     reaches_headers: Vec<String>,
     reaches_sensitive_compare: bool,
+    /// Per call: it is a known verifier itself.
+    direct: Vec<bool>,
     /// Per call: the name of the project helper through which it verifies, if any.
     via_helper: Vec<Option<String>>,
     /// Phrases of the extras that reach a verifier.
@@ -262,18 +266,15 @@ struct Derived {
 }
 
 pub fn link(files: &mut [RustFile], k: &Knowledge) {
-    let (plans, offsets) = {
+    let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
     };
-    let qnames = target_names(files, &plans, &offsets);
-    files.par_iter_mut().zip(by_file(plans.iter(), &offsets)).zip(qnames).for_each(
-        |((file, plans), qnames)| {
-            for ((f, p), q) in file.functions.iter_mut().zip(plans).zip(qnames) {
-                apply_plan(f, p, q);
-            }
-        },
-    );
+    files.par_iter_mut().zip(by_file(plans.iter_mut(), &offsets)).for_each(|(file, plans)| {
+        for (f, p) in file.functions.iter_mut().zip(plans) {
+            apply_plan(f, p);
+        }
+    });
     let derived = {
         let ix = Index::functions(files);
         derive(&ix, &plans, k)
@@ -302,24 +303,6 @@ fn by_file<T>(mut items: impl Iterator<Item = T>, offsets: &[Id]) -> Vec<Vec<T>>
     out
 }
 
-/// Qualified names of the call targets, per file and function, read before anything changes.
-fn target_names(files: &[RustFile], plans: &[Plan], offsets: &[Id]) -> Vec<Vec<Vec<String>>> {
-    let qname = |id: Id| -> String {
-        let fi = offsets.partition_point(|&o| o <= id).saturating_sub(1);
-        let gi = id - offsets.get(fi).copied().unwrap_or(0);
-        files
-            .get(fi)
-            .and_then(|f| f.functions.get(gi))
-            .map(|f| f.qualified_name.clone())
-            .unwrap_or_default()
-    };
-    let per_fn: Vec<Vec<String>> = plans
-        .par_iter()
-        .map(|p| p.targets.iter().map(|t| t.map(qname).unwrap_or_default()).collect())
-        .collect();
-    by_file(per_fn.into_iter(), offsets)
-}
-
 /// The read-only first pass: call targets, registrations, handlers, extractors and layers.
 fn plan(ix: &Index) -> Vec<Plan> {
     let mut registered = registrations(ix);
@@ -330,6 +313,7 @@ fn plan(ix: &Index) -> Vec<Plan> {
             let Some(f) = ix.func(id) else {
                 return Plan {
                     targets: Vec::new(),
+                    target_names: Vec::new(),
                     registered: None,
                     is_handler: false,
                     params: Vec::new(),
@@ -348,7 +332,13 @@ fn plan(ix: &Index) -> Vec<Plan> {
                     (extractor, custom)
                 })
                 .collect();
-            Plan { targets: ix.call_targets(id), registered: None, is_handler, params, extras }
+            let targets = ix.call_targets(id);
+            let target_names = targets
+                .iter()
+                .map(|t| t.and_then(|t| ix.func(t)).map(|g| g.qualified_name.clone()))
+                .map(Option::unwrap_or_default)
+                .collect();
+            Plan { targets, target_names, registered: None, is_handler, params, extras }
         })
         .collect();
     for (id, plan) in plans.iter_mut().enumerate() {
@@ -457,8 +447,8 @@ fn registrations(ix: &Index) -> HashMap<Id, (Registered, Vec<(Id, String)>)> {
     out
 }
 
-fn apply_plan(f: &mut Function, plan: &Plan, target_names: Vec<String>) {
-    for (c, name) in f.calls.iter_mut().zip(target_names) {
+fn apply_plan(f: &mut Function, plan: &mut Plan) {
+    for (c, name) in f.calls.iter_mut().zip(std::mem::take(&mut plan.target_names)) {
         if !name.is_empty() {
             c.target = name;
         }
@@ -561,10 +551,12 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
     edges.resize(n, Vec::new());
 
     // Which functions reach a verifier or a sensitive comparison through calls.
-    let direct_verifier: Vec<bool> = (0..n)
+    let direct: Vec<Vec<bool>> = (0..n)
         .into_par_iter()
-        .map(|id| ix.func(id).is_some_and(|f| f.calls.iter().any(|c| is_verifier(c, k))))
+        .map(|id| ix.func(id).map(|f| f.calls.iter().map(|c| is_verifier(c, k)).collect()))
+        .map(Option::unwrap_or_default)
         .collect();
+    let direct_verifier: Vec<bool> = direct.iter().map(|d| d.contains(&true)).collect();
     let direct_cmp: Vec<bool> = (0..n)
         .into_par_iter()
         .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(sensitive_check)))
@@ -581,13 +573,14 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
     let rc = backward(&reverse, &direct_cmp);
     let interned = intern_calls(ix);
 
-    (0..n)
+    direct
         .into_par_iter()
+        .enumerate()
         // Few, large pieces: each gets its own scratch array of `n` slots.
         .with_min_len((n / (8 * rayon::current_num_threads().max(1))).max(256))
         .map_init(
             || vec![usize::MAX; n],
-            |stamp, id| {
+            |stamp, (id, direct)| {
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
                 let (reach, heads) = closure(ix, &edges, &interned, stamp, id, extras);
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
@@ -602,6 +595,7 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
                     reaches: reach,
                     reaches_headers: heads,
                     reaches_sensitive_compare: rc[id] || extras.iter().any(|(e, _)| rc[*e]),
+                    direct,
                     via_helper,
                     extra_phrases: extras
                         .iter()
@@ -666,8 +660,8 @@ fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
     f.reaches_sensitive_compare = d.reaches_sensitive_compare;
 
     let mut by: BTreeSet<String> = BTreeSet::new();
-    for (c, helper) in f.calls.iter_mut().zip(d.via_helper.iter().chain(std::iter::repeat(&None))) {
-        let direct = is_verifier(c, k);
+    let per_call = d.direct.iter().zip(&d.via_helper);
+    for (c, (&direct, helper)) in f.calls.iter_mut().zip(per_call) {
         c.verifies = direct || helper.is_some();
         if direct {
             by.insert(format!("calls {}", if c.path.contains("::") { &c.path } else { &c.name }));
