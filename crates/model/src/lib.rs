@@ -10,13 +10,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod flow;
 mod knowledge;
 pub mod manifest;
 pub mod suggest;
 pub use knowledge::Knowledge;
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
-pub const FACTS_VERSION: u32 = 1;
+pub const FACTS_VERSION: u32 = 2;
 
 /// An immutable string that clones without copying: the path in every span of a file, and the
 /// call names a function `reaches`, are one allocation shared by all the facts that hold them.
@@ -226,6 +227,14 @@ pub struct FileIndex {
     pub extractor_impls: Vec<(String, String, String)>,
     /// Router registrations found in this file.
     pub registrations: Vec<Registration>,
+    /// Data flow of the file's functions and `const`/`static` items; consumed by the index.
+    pub flow: flow::FileFlow,
+    /// Structs of the file, for field types and `{:?}` output.
+    pub structs: Vec<flow::StructDef>,
+    /// Types with a hand-written `impl Debug` in this file (it may print anything or nothing).
+    pub debug_impls: Vec<String>,
+    /// Module declarations under `#[cfg(test)]` (`mod tests;`): name, and the `#[path]` given.
+    pub test_mods: Vec<(String, Option<String>)>,
 }
 
 /// A route registered on a router or framework object, with the layers that wrap it.
@@ -353,6 +362,9 @@ pub struct Call {
     pub target: String,
     /// The call is a known verifier or reaches one.
     pub verifies: bool,
+    /// The call sits in a branch (an `if`/`else` body, a `match` arm, the body of `if let`),
+    /// so it runs only under some condition.
+    pub in_branch: bool,
     pub span: Span,
 }
 
@@ -364,6 +376,9 @@ pub struct Compare {
     pub text: String,
     pub left: Operand,
     pub right: Operand,
+    /// Path of the innermost call whose argument holds the comparison (`filter` in
+    /// `users.filter(email.eq(e))`), `""` when none.
+    pub inside: String,
     pub span: Span,
 }
 
@@ -373,9 +388,14 @@ pub struct Operand {
     pub text: String,
     /// Identifiers and field names in the expression (`sig`, `headers`, `expected`).
     pub idents: Vec<String>,
-    /// Names the value came from through `let` bindings: identifiers, called functions and
-    /// header names of its initialisers, transitively within the function.
-    pub origins: Vec<String>,
+    /// Where the value may come from, strongest first; see `docs/facts.md`, "Provenance".
+    pub provenance: Vec<Origin>,
+    /// Type of the value when the code states it (a typed binding or parameter, `T::new(..)`,
+    /// `T { .. }`), last path segment; `""` when unknown.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Log arguments only: formatted with `Debug` (`{:?}`, `?field`, `dbg!`).
+    pub debug: bool,
     /// Literal value when the operand is a string, byte-string or number literal, else `""`.
     pub literal: String,
     pub is_literal: bool,
@@ -402,6 +422,46 @@ pub struct Literal {
     pub callee: String,
     /// In test code (`#[cfg(test)]`, `#[test]`).
     pub is_test: bool,
+    /// Where the literal's value goes that makes it a credential: key material, a header, a
+    /// comparison with a request value. Through bindings, constants, fields and calls.
+    pub flows_to: Vec<LiteralUse>,
+    pub span: Span,
+}
+
+/// Where a value may come from: one origin of the provenance vocabulary and how the value got
+/// from it to where it is used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// `request`, `secret`, `mac`, `public`, `store` or `param`.
+    pub kind: std::borrow::Cow<'static, str>,
+    /// What produced it within the kind: `header`, `body`, `env`, `state`, `type`, `literal`...
+    pub source: std::borrow::Cow<'static, str>,
+    /// Header, variable, field path, type, call or parameter name; `""` for a literal.
+    pub name: String,
+    /// Steps from the use back to the source, nearest first (`let sig = headers.get(..)`,
+    /// `param headers`, `arg 1 of verify at src/hooks.rs:12`).
+    pub chain: Vec<SharedStr>,
+    /// Where the origin is read (the header read, the `env::var` call, the literal).
+    pub span: Span,
+}
+
+/// A use of a literal that makes it a credential.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiteralUse {
+    /// `arg`: an argument of a `secret_sinks` call; `header`: the value of a header set by
+    /// name; `compare`: compared with a value whose provenance is `against`.
+    pub kind: std::borrow::Cow<'static, str>,
+    /// The call's path (`hmac::Hmac::new_from_slice`), or the operator for `compare`.
+    pub callee: String,
+    /// Argument position for `arg` (the receiver of a method call is not counted).
+    pub arg: u32,
+    /// Header name for `header`.
+    pub name: String,
+    /// For `compare`: the provenance of the other side.
+    pub against: Vec<Origin>,
+    /// Steps from the use back to the literal.
+    pub chain: Vec<SharedStr>,
+    /// The call or comparison.
     pub span: Span,
 }
 

@@ -42,6 +42,12 @@ pub(crate) fn env() -> Env {
         contains_any,
     );
     let _ = env.add_overload(
+        "starts_with_any",
+        "starts_with_any_string_list",
+        vec![STRING_TYPE, DYN_TYPE],
+        starts_with_any,
+    );
+    let _ = env.add_overload(
         "is_placeholder",
         "is_placeholder_string_list",
         vec![STRING_TYPE, DYN_TYPE],
@@ -227,6 +233,11 @@ fn call_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exe
 fn contains_any<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let text = string_arg(&args, 0, "contains_any")?.to_lowercase();
     bool_val(any_str(&args, 1, "contains_any", |e| text.contains(&e.to_lowercase()))?)
+}
+
+fn starts_with_any<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let text = string_arg(&args, 0, "starts_with_any")?;
+    bool_val(any_str(&args, 1, "starts_with_any", |e| text.starts_with(e))?)
 }
 
 fn is_placeholder<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {

@@ -13,8 +13,8 @@ use crate::functions;
 use crate::load::Variable;
 use cel::common::ast::{operators, Expr as E, IdedExpr, LiteralValue};
 use hooklint_model::{
-    Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LogCall, Operand, Param, Parse,
-    Route, RustFile,
+    Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LiteralUse, LogCall, Operand,
+    Origin, Param, Parse, Route, RustFile,
 };
 
 /// A value read natively from the model.
@@ -119,6 +119,7 @@ impl Native for Call {
             "args" => strs(&self.args),
             "target" => NVal::Str(&self.target),
             "verifies" => NVal::Bool(self.verifies),
+            "in_branch" => NVal::Bool(self.in_branch),
             _ => NVal::Missing,
         }
     }
@@ -129,7 +130,9 @@ impl Native for Operand {
         match field {
             "text" => NVal::Str(&self.text),
             "idents" => strs(&self.idents),
-            "origins" => strs(&self.origins),
+            "provenance" => objs(&self.provenance),
+            "type" => NVal::Str(&self.ty),
+            "debug" => NVal::Bool(self.debug),
             "literal" => NVal::Str(&self.literal),
             "is_literal" => NVal::Bool(self.is_literal),
             "sensitive" => NVal::Bool(self.sensitive),
@@ -147,6 +150,7 @@ impl Native for Compare {
             "text" => NVal::Str(&self.text),
             "left" => NVal::Obj(&self.left),
             "right" => NVal::Obj(&self.right),
+            "inside" => NVal::Str(&self.inside),
             _ => NVal::Missing,
         }
     }
@@ -161,6 +165,32 @@ impl Native for Literal {
             "context" => NVal::Str(&self.context),
             "callee" => NVal::Str(&self.callee),
             "is_test" => NVal::Bool(self.is_test),
+            "flows_to" => objs(&self.flows_to),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for Origin {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "kind" => NVal::Str(&self.kind),
+            "source" => NVal::Str(&self.source),
+            "name" => NVal::Str(&self.name),
+            "chain" => strs(&self.chain),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for LiteralUse {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "kind" => NVal::Str(&self.kind),
+            "callee" => NVal::Str(&self.callee),
+            "name" => NVal::Str(&self.name),
+            "against" => objs(&self.against),
+            "chain" => strs(&self.chain),
             _ => NVal::Missing,
         }
     }
@@ -268,6 +298,7 @@ pub(crate) enum Helper {
     EndsWithWords,
     CallMatches,
     ContainsAny,
+    StartsWithAny,
     SensitiveName,
     IsPlaceholder,
 }
@@ -301,7 +332,7 @@ pub(crate) struct Names<'a> {
 
 impl Names<'_> {
     pub fn compile(&mut self, expr: &IdedExpr) -> Term {
-        if self.depth > 32 {
+        if self.depth > 96 {
             return Term::Unknown;
         }
         self.depth += 1;
@@ -342,6 +373,7 @@ impl Names<'_> {
                             "ends_with_words" => Helper::EndsWithWords,
                             "call_matches" => Helper::CallMatches,
                             "contains_any" => Helper::ContainsAny,
+                            "starts_with_any" => Helper::StartsWithAny,
                             "sensitive_name" => Helper::SensitiveName,
                             "is_placeholder" => Helper::IsPlaceholder,
                             _ => return self.path(expr).map_or(Term::Unknown, Term::Bool),
@@ -533,6 +565,7 @@ impl Term {
                         let v = v.to_lowercase();
                         first.iter().any(|e| v.contains(&e.to_lowercase()))
                     }
+                    Helper::StartsWithAny => first.iter().any(|e| v.starts_with(e.as_str())),
                     Helper::SensitiveName => functions::is_sensitive_name(v, first, lists.get(1)?),
                     Helper::IsPlaceholder => functions::looks_like_placeholder(v, first),
                 })

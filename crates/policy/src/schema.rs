@@ -113,6 +113,31 @@ pub(crate) static CALL: Obj = Obj {
         f("order", Ty::Int),
         f("target", Ty::Str),
         f("verifies", Ty::Bool),
+        f("in_branch", Ty::Bool),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static ORIGIN: Obj = Obj {
+    name: "Origin",
+    fields: &[
+        f("kind", Ty::Str),
+        f("source", Ty::Str),
+        f("name", Ty::Str),
+        f("chain", STR_LIST),
+        f("span", Ty::Obj(&SPAN)),
+    ],
+};
+
+pub(crate) static LITERAL_USE: Obj = Obj {
+    name: "LiteralUse",
+    fields: &[
+        f("kind", Ty::Str),
+        f("callee", Ty::Str),
+        f("arg", Ty::Int),
+        f("name", Ty::Str),
+        f("against", Ty::List(&Ty::Obj(&ORIGIN))),
+        f("chain", STR_LIST),
         f("span", Ty::Obj(&SPAN)),
     ],
 };
@@ -122,7 +147,9 @@ pub(crate) static OPERAND: Obj = Obj {
     fields: &[
         f("text", Ty::Str),
         f("idents", STR_LIST),
-        f("origins", STR_LIST),
+        f("provenance", Ty::List(&Ty::Obj(&ORIGIN))),
+        f("type", Ty::Str),
+        f("debug", Ty::Bool),
         f("literal", Ty::Str),
         f("is_literal", Ty::Bool),
         f("sensitive", Ty::Bool),
@@ -139,6 +166,7 @@ pub(crate) static COMPARE: Obj = Obj {
         f("text", Ty::Str),
         f("left", Ty::Obj(&OPERAND)),
         f("right", Ty::Obj(&OPERAND)),
+        f("inside", Ty::Str),
         f("span", Ty::Obj(&SPAN)),
     ],
 };
@@ -152,6 +180,7 @@ pub(crate) static LITERAL: Obj = Obj {
         f("context", Ty::Str),
         f("callee", Ty::Str),
         f("is_test", Ty::Bool),
+        f("flows_to", Ty::List(&Ty::Obj(&LITERAL_USE))),
         f("span", Ty::Obj(&SPAN)),
     ],
 };
@@ -166,6 +195,7 @@ pub(crate) static FILE_LITERAL: Obj = Obj {
         f("context", Ty::Str),
         f("callee", Ty::Str),
         f("is_test", Ty::Bool),
+        f("flows_to", Ty::List(&Ty::Obj(&LITERAL_USE))),
         f("span", Ty::Obj(&SPAN)),
         Field { name: "function", ty: Ty::Str, computed: true },
     ],
@@ -726,17 +756,30 @@ pub(crate) mod tests {
         m::Span::new("a.rs", 1, 2, 3, 4)
     }
 
+    fn origin() -> m::Origin {
+        m::Origin { chain: vec!["let x = y".into()], span: span(), ..Default::default() }
+    }
+
     fn operand() -> m::Operand {
         m::Operand {
             idents: vec!["x".into()],
-            origins: vec!["y".into()],
+            provenance: vec![origin()],
             span: span(),
             ..Default::default()
         }
     }
 
     fn literal() -> m::Literal {
-        m::Literal { span: span(), ..Default::default() }
+        m::Literal {
+            flows_to: vec![m::LiteralUse {
+                against: vec![origin()],
+                chain: vec!["const K".into()],
+                span: span(),
+                ..Default::default()
+            }],
+            span: span(),
+            ..Default::default()
+        }
     }
 
     pub(crate) fn full_function() -> m::Function {

@@ -9,8 +9,8 @@
 use cel::common::types::{CelBool, CelInt, CelList, CelMap, CelMapKey, CelString};
 use cel::common::value::Val;
 use hooklint_model::{
-    Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LogCall, Operand, Param, Parse,
-    Route, RustFile, Span,
+    Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LiteralUse, LogCall, Operand,
+    Origin, Param, Parse, Route, RustFile, Span,
 };
 use std::collections::HashMap;
 
@@ -92,6 +92,7 @@ fn call(x: &Call) -> V<'_> {
         ("order", n(x.order)),
         ("target", s(&x.target)),
         ("verifies", b(x.verifies)),
+        ("in_branch", b(x.in_branch)),
         ("span", span(&x.span)),
     ])
 }
@@ -100,12 +101,36 @@ fn operand(x: &Operand) -> V<'_> {
     obj([
         ("text", s(&x.text)),
         ("idents", strings(&x.idents)),
-        ("origins", strings(&x.origins)),
+        ("provenance", list(&x.provenance, origin)),
+        ("type", s(&x.ty)),
+        ("debug", b(x.debug)),
         ("literal", s(&x.literal)),
         ("is_literal", b(x.is_literal)),
         ("sensitive", b(x.sensitive)),
         ("sensitive_reason", s(&x.sensitive_reason)),
         ("field", s(&x.field)),
+        ("span", span(&x.span)),
+    ])
+}
+
+fn origin(x: &Origin) -> V<'_> {
+    obj([
+        ("kind", s(&x.kind)),
+        ("source", s(&x.source)),
+        ("name", s(&x.name)),
+        ("chain", strings(&x.chain)),
+        ("span", span(&x.span)),
+    ])
+}
+
+fn literal_use(x: &LiteralUse) -> V<'_> {
+    obj([
+        ("kind", s(&x.kind)),
+        ("callee", s(&x.callee)),
+        ("arg", n(x.arg)),
+        ("name", s(&x.name)),
+        ("against", list(&x.against, origin)),
+        ("chain", strings(&x.chain)),
         ("span", span(&x.span)),
     ])
 }
@@ -116,6 +141,7 @@ fn compare(x: &Compare) -> V<'_> {
         ("text", s(&x.text)),
         ("left", operand(&x.left)),
         ("right", operand(&x.right)),
+        ("inside", s(&x.inside)),
         ("span", span(&x.span)),
     ])
 }
@@ -128,6 +154,7 @@ fn literal(x: &Literal) -> V<'_> {
         ("context", s(&x.context)),
         ("callee", s(&x.callee)),
         ("is_test", b(x.is_test)),
+        ("flows_to", list(&x.flows_to, literal_use)),
         ("span", span(&x.span)),
     ])
 }
@@ -141,6 +168,7 @@ fn file_literal<'a>(x: &'a Literal, function: &'a str) -> V<'a> {
         ("context", s(&x.context)),
         ("callee", s(&x.callee)),
         ("is_test", b(x.is_test)),
+        ("flows_to", list(&x.flows_to, literal_use)),
         ("span", span(&x.span)),
         ("function", s(function)),
     ])

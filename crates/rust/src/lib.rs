@@ -9,6 +9,7 @@ mod depth;
 mod extract;
 mod index;
 mod names;
+mod provenance;
 #[cfg(test)]
 mod testutil;
 mod util;

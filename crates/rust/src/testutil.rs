@@ -8,9 +8,21 @@ pub fn knowledge() -> Knowledge {
     let text = include_str!("../../../policies/knowledge.yaml");
     let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut current = String::new();
+    // A flow list (`key: [a, b,` continued on the next lines up to `]`) being read.
+    let mut flow: Option<String> = None;
     for line in text.lines() {
         let line = line.split(" #").next().unwrap_or("").trim_end();
         if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(acc) = flow.as_mut() {
+            acc.push(' ');
+            acc.push_str(line.trim());
+            if line.trim_end().ends_with(']') {
+                let inner = acc.trim().trim_start_matches('[').trim_end_matches(']').to_string();
+                lists.insert(current.clone(), split_items(&inner));
+                flow = None;
+            }
             continue;
         }
         if let Some(item) = line.trim_start().strip_prefix("- ") {
@@ -19,14 +31,9 @@ pub fn knowledge() -> Knowledge {
             current = key.trim().to_string();
             let rest = rest.trim();
             if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                lists.insert(
-                    current.clone(),
-                    inner
-                        .split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect(),
-                );
+                lists.insert(current.clone(), split_items(inner));
+            } else if rest.starts_with('[') {
+                flow = Some(rest.to_string());
             }
         }
     }
@@ -45,7 +52,22 @@ pub fn knowledge() -> Knowledge {
         identity_headers: get("identity_headers"),
         ip_headers: get("ip_headers"),
         log_macros: get("log_macros"),
+        secret_sources: get("secret_sources"),
+        secret_types: get("secret_types"),
+        redacting_types: get("redacting_types"),
+        mac_sources: get("mac_sources"),
+        keyed_outputs: get("keyed_outputs"),
+        store_sources: get("store_sources"),
+        secret_sinks: get("secret_sinks"),
+        header_setters: get("header_setters"),
+        state_accessors: get("state_accessors"),
+        credential_types: get("credential_types"),
+        claims_decoders: get("claims_decoders"),
     }
+}
+
+fn split_items(inner: &str) -> Vec<String> {
+    inner.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }
 
 /// Extracts and links one file at `src/handlers.rs`.
@@ -80,6 +102,7 @@ fn knowledge_reads_the_shipped_lists() {
     assert!(k.verifiers.contains(&"verify_slice".to_string()));
     assert!(k.log_macros.contains(&"println".to_string()));
     assert!(k.non_sensitive_words.contains(&"len".to_string()));
+    assert!(k.header_setters.contains(&"header_str".to_string()), "multi-line flow lists");
 }
 
 /// Extracts every `.rs` file under `HOOKLINT_SWEEP_DIR` (one thread, 64 MB stack) and reports

@@ -10,9 +10,11 @@ mod sensitivity;
 
 use std::collections::BTreeMap;
 
-use hooklint_model::{Knowledge, RustFile};
+use hooklint_model::flow::{GlobalFlow, StructDef, StructField};
+use hooklint_model::{Function, Knowledge, Registration, RustFile, SharedStr};
 use syn::spanned::Spanned;
 
+use crate::provenance::build::{compact, Work};
 use crate::util::{self, Src};
 
 pub use frameworks::{join_path, NEST};
@@ -102,11 +104,10 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    let (func, regs) = functions::function(self.cx, &input);
-                    self.out.functions.push(func);
-                    self.out.index.registrations.extend(regs);
+                    self.push_fn(functions::function(self.cx, &input));
                 }
                 syn::Item::Impl(i) => self.item_impl(i, module, in_test),
+                syn::Item::Struct(st) => self.out.index.structs.push(struct_def(st)),
                 syn::Item::Trait(t) => {
                     let in_test = in_test || t.attrs.iter().any(functions::is_cfg_test);
                     let tname = t.ident.to_string();
@@ -128,28 +129,32 @@ impl Walker<'_, '_> {
                                 module,
                                 in_test,
                             };
-                            let (func, regs) = functions::function(self.cx, &input);
-                            self.out.functions.push(func);
-                            self.out.index.registrations.extend(regs);
+                            self.push_fn(functions::function(self.cx, &input));
                         }
                     }
                 }
                 syn::Item::Mod(m) => {
+                    let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
                     if let Some((_, inner)) = &m.content {
                         let name = m.ident.to_string();
                         let sub =
                             if module.is_empty() { name } else { format!("{module}::{name}") };
-                        let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
                         self.items(inner, &sub, t, depth + 1);
+                    } else if t && depth == 0 {
+                        // `#[cfg(test)] mod tests;`: the module's file is test code.
+                        let path = m.attrs.iter().find_map(path_attr);
+                        self.out.index.test_mods.push((m.ident.to_string(), path));
                     }
                 }
                 syn::Item::Const(c) => {
                     let t = in_test || c.attrs.iter().any(functions::is_cfg_test);
-                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, t);
+                    let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
+                    self.module_value(&g, &c.expr, module, "", t);
                 }
                 syn::Item::Static(s) => {
                     let t = in_test || s.attrs.iter().any(functions::is_cfg_test);
-                    self.module_value(&s.ident.to_string(), "static", &s.expr, module, t);
+                    let g = Global { name: s.ident.to_string(), context: "static", ty: &s.ty };
+                    self.module_value(&g, &s.expr, module, "", t);
                 }
                 _ => {}
             }
@@ -168,6 +173,9 @@ impl Walker<'_, '_> {
             .and_then(|(p, _)| p.segments.last())
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
+        if trait_name == "Debug" {
+            self.out.index.debug_impls.push(self_type.clone());
+        }
         for ii in &i.items {
             match ii {
                 syn::ImplItem::Fn(f) => {
@@ -187,7 +195,7 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    let (func, regs) = functions::function(self.cx, &input);
+                    let out = functions::function(self.cx, &input);
                     let fname = f.sig.ident.to_string();
                     if frameworks::is_extractor_trait(&trait_name)
                         && frameworks::is_extractor_fn(&fname)
@@ -195,34 +203,127 @@ impl Walker<'_, '_> {
                         self.out.index.extractor_impls.push((
                             self_type.clone(),
                             trait_name.clone(),
-                            func.qualified_name.clone(),
+                            out.0.qualified_name.clone(),
                         ));
                     }
-                    self.out.functions.push(func);
-                    self.out.index.registrations.extend(regs);
+                    self.push_fn(out);
                 }
                 syn::ImplItem::Const(c) => {
-                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, in_test);
+                    let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
+                    self.module_value(&g, &c.expr, module, &self_type, in_test);
                 }
                 _ => {}
             }
         }
     }
 
-    /// A module-level `const`/`static`: its literals go to the file, and router chains built in
-    /// its initialiser are registrations.
+    fn push_fn(&mut self, (func, regs, flow): (Function, Vec<Registration>, Work)) {
+        self.out.functions.push(func);
+        self.out.index.registrations.extend(regs);
+        let part = compact(flow, &mut self.out.index.flow);
+        self.out.index.flow.fns.push(part);
+    }
+
+    /// A module-level `const`/`static`: its literals go to the file, router chains built in
+    /// its initialiser are registrations, and its value's flow is a global of the project.
     fn module_value(
         &mut self,
-        name: &str,
-        context: &'static str,
+        g: &Global<'_>,
         e: &syn::Expr,
         module: &str,
+        self_type: &str,
         t: bool,
     ) {
-        let (lits, regs) = exprs::module_value(self.cx, name, context, e, module, t);
+        let (lits, regs, flow, calls) =
+            exprs::module_value(self.cx, &g.name, g.context, e, self_type, t);
+        let literal_offset = self.out.literals.len() as u32;
         self.out.literals.extend(lits);
         self.out.index.registrations.extend(regs);
+        let mut path = Vec::new();
+        if !module.is_empty() {
+            path.push(module);
+        }
+        if !self_type.is_empty() {
+            path.push(self_type);
+        }
+        path.push(&g.name);
+        let flow = compact(flow, &mut self.out.index.flow);
+        self.out.index.flow.globals.push(GlobalFlow {
+            path: path.join("::"),
+            literal_offset,
+            name: g.name.clone(),
+            ty: inner_type(g.ty),
+            flow,
+            calls,
+        });
     }
+}
+
+/// A `const` or `static` item being read.
+struct Global<'a> {
+    name: String,
+    context: &'static str,
+    ty: &'a syn::Type,
+}
+
+/// The type a value of `ty` holds: `&'static T`, `Lazy<T>`, `OnceCell<T>`, `Arc<T>`,
+/// `Mutex<T>`, `Option<T>`... looked through; last segment.
+pub fn inner_type(ty: &syn::Type) -> String {
+    let mut cur = ty;
+    for _ in 0..8 {
+        let Some(p) = util::type_path(cur) else { break };
+        let Some(last) = p.segments.last() else { break };
+        let wrapper = matches!(
+            last.ident.to_string().as_str(),
+            "Lazy"
+                | "LazyLock"
+                | "LazyCell"
+                | "OnceCell"
+                | "OnceLock"
+                | "Arc"
+                | "Rc"
+                | "Box"
+                | "Mutex"
+                | "RwLock"
+                | "Option"
+                | "Vec"
+                | "ArcSwap"
+                | "State"
+                | "Data"
+                | "Extension"
+                | "Cow"
+        );
+        match util::generic_types(p).first() {
+            Some(inner) if wrapper => cur = inner,
+            _ => return last.ident.to_string(),
+        }
+    }
+    util::type_path(cur)
+        .and_then(|p| p.segments.last())
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// A struct's fields and whether it derives `Debug`.
+fn struct_def(st: &syn::ItemStruct) -> StructDef {
+    let derives_debug = st.attrs.iter().any(|a| {
+        a.path().is_ident("derive")
+            && matches!(&a.meta, syn::Meta::List(l)
+                if l.tokens.to_string().split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "Debug"))
+    });
+    let fields = st
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| StructField {
+            name: SharedStr::from(
+                f.ident.as_ref().map_or_else(|| i.to_string(), |n| n.to_string()),
+            ),
+            ty: inner_type(&f.ty),
+        })
+        .collect();
+    StructDef { name: st.ident.to_string(), fields, derives_debug }
 }
 
 /// Collects `use` aliases, type aliases and string constants of the whole file.
@@ -329,6 +430,20 @@ fn guess_framework(uses: &BTreeMap<String, String>) -> &'static str {
 pub fn path_is_test(path: &str) -> bool {
     let comps: Vec<&str> = path.split('/').collect();
     comps.len() > 1 && comps[..comps.len() - 1].iter().any(|c| *c == "tests" || *c == "benches")
+}
+
+/// `#[path = "file.rs"]` on a module declaration.
+fn path_attr(a: &syn::Attribute) -> Option<String> {
+    if !a.path().is_ident("path") {
+        return None;
+    }
+    match &a.meta {
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Module path of a file within its crate (`src/handlers/github.rs` -> `handlers::github`).

@@ -9,19 +9,12 @@
 use hooklint_model::{Knowledge, Operand, Span};
 
 use crate::names;
+use crate::provenance::scope::Scopes;
 use crate::util::{self, Src};
 
 /// Calls whose result is a MAC or signature.
 const MAC_OUTPUT_CALLS: &[&str] =
     &["finalize", "finalize_reset", "finalize_fixed", "sign", "sign_to_vec"];
-
-/// What a `let` binding (or parameter) carries.
-#[derive(Debug, Clone, Default)]
-pub struct Binding {
-    pub origins: Vec<String>,
-    /// Why the bound value is sensitive, `None` when it is not.
-    pub sensitive: Option<String>,
-}
 
 /// Names found in an expression: identifiers (variables and field names), called functions and
 /// header names read.
@@ -190,12 +183,7 @@ fn reduced(e: &syn::Expr, k: &Knowledge) -> bool {
 }
 
 /// Why the value of `e` is sensitive, given the bindings in scope.
-pub fn assess(
-    e: &syn::Expr,
-    n: &ExprNames,
-    bindings: &std::collections::BTreeMap<String, Binding>,
-    k: &Knowledge,
-) -> Option<String> {
+pub fn assess(e: &syn::Expr, n: &ExprNames, scopes: &Scopes, k: &Knowledge) -> Option<String> {
     if reduced(e, k) {
         return None;
     }
@@ -209,7 +197,7 @@ pub fn assess(
         }
     }
     for id in &n.idents {
-        if let Some(reason) = bindings.get(id).and_then(|b| b.sensitive.as_ref()) {
+        if let Some(reason) = scopes.get(id).and_then(|b| b.sensitive.as_ref()) {
             return Some(reason.clone());
         }
     }
@@ -219,39 +207,19 @@ pub fn assess(
     None
 }
 
-/// Origins of a value: the origins of the bindings it reads, and the parameters it reads.
-pub fn origins(
-    n: &ExprNames,
-    bindings: &std::collections::BTreeMap<String, Binding>,
-    params: &[String],
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for id in &n.idents {
-        if let Some(b) = bindings.get(id) {
-            out.extend(b.origins.iter().cloned());
-        } else if params.contains(id) {
-            out.push(id.clone());
-        }
-    }
-    util::sort_dedup(&mut out);
-    out
-}
-
 pub struct OperandCx<'a> {
     pub src: &'a Src<'a>,
     pub k: &'a Knowledge,
-    pub bindings: &'a std::collections::BTreeMap<String, Binding>,
-    pub params: &'a [String],
+    pub scopes: &'a Scopes,
     pub headers: &'a dyn HeaderLookup,
 }
 
 pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
     let n = expr_names(e, cx.headers);
     let literal = literal_value(e);
-    let sensitive = assess(e, &n, cx.bindings, cx.k);
+    let sensitive = assess(e, &n, cx.scopes, cx.k);
     Operand {
         text: cx.src.text(e),
-        origins: origins(&n, cx.bindings, cx.params),
         idents: n.idents,
         is_literal: literal.is_some(),
         literal: literal.unwrap_or_default(),
@@ -259,6 +227,7 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
         sensitive_reason: sensitive.unwrap_or_default(),
         field: field.to_string(),
         span: cx.src.span(util::expr_span(e)),
+        ..Operand::default()
     }
 }
 
@@ -272,11 +241,10 @@ pub fn ident_operand(cx: &OperandCx<'_>, ident: &str, span: Span) -> Operand {
     } else if names::sensitive_word(ident, cx.k).is_some() {
         Some(format!("name {ident}"))
     } else {
-        cx.bindings.get(ident).and_then(|b| b.sensitive.clone())
+        cx.scopes.get(ident).and_then(|b| b.sensitive.clone())
     };
     Operand {
         text: ident.to_string(),
-        origins: origins(&n, cx.bindings, cx.params),
         idents: n.idents,
         sensitive: reason.is_some(),
         sensitive_reason: reason.unwrap_or_default(),

@@ -9,8 +9,9 @@
 
 mod derived;
 mod graph;
-mod resolve;
+pub(crate) mod resolve;
 mod routes;
+mod test_mods;
 #[cfg(test)]
 mod tests;
 
@@ -53,6 +54,7 @@ struct Derived {
 }
 
 pub fn link(files: &mut [RustFile], k: &Knowledge) {
+    test_mods::mark(files);
     let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
@@ -62,6 +64,10 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
             apply_plan(f, p);
         }
     });
+    {
+        let targets: Vec<&[Option<Id>]> = plans.iter().map(|p| p.targets.as_slice()).collect();
+        crate::provenance::link::link(files, &targets, k);
+    }
     let derived = {
         let ix = Index::functions(files);
         derive(&ix, &plans, k)
