@@ -1,6 +1,9 @@
 //! What counts as a secret in a manifest, what counts as a reference to one, and fingerprints
 //! that identify a credential without revealing it.
 
+use hooklint_model::names;
+pub(crate) use hooklint_model::names::words;
+
 /// Words that, as the last word of a key, make its value a secret.
 const SECRET_WORDS: &[&str] = &[
     "password",
@@ -68,31 +71,6 @@ const BROKERS: &[(&str, &[&str])] = &[
     ("redis", &["redis", "rediss", "valkey"]),
     ("mqtt", &["mqtt", "mqtts", "mosquitto", "emqx"]),
 ];
-
-/// Splits an identifier into lower-case words at `_`, `-`, `.`, spaces and case changes.
-pub(crate) fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
 
 /// The kind of secret a key names (`password`, `token`, `secret`, `api-key`, `private-key`),
 /// or `None` when its value is not a secret (`token_url`, `secret_name`, `password_length`).
@@ -254,11 +232,7 @@ pub(crate) fn is_known_token(value: &str) -> bool {
 /// baselines, and they only ever need to be compared within one project.
 pub(crate) fn fingerprint(secret: &str) -> String {
     const SALT: &[u8] = b"hooklint/credential/v1\0";
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in SALT.iter().chain(secret.as_bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = names::fnv1a64_continue(names::fnv1a64(SALT), secret.as_bytes());
     format!("fnv:{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
 }
 

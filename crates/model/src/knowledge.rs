@@ -44,3 +44,22 @@ pub struct Knowledge {
     /// Logging and printing macros (last path segment).
     pub log_macros: Vec<String>,
 }
+
+impl Knowledge {
+    /// The `sensitive_names` entry that makes `name` name a secret, by the sensitive-name rule
+    /// ([`crate::names::sensitive_word`], with `non_sensitive_words` as the property words).
+    pub fn sensitive_word(&self, name: &str) -> Option<&str> {
+        crate::names::sensitive_word(name, &self.sensitive_names, &self.non_sensitive_words)
+    }
+
+    /// `name` ends in a `non_sensitive_words` word (`event.kind`, `scheme`, `key_id`): it names
+    /// an attribute of a value, not the value.
+    pub fn ends_with_property(&self, name: &str) -> bool {
+        crate::names::ends_with_any(name, &self.non_sensitive_words)
+    }
+
+    /// The call is a `verifiers` entry, by its name or path.
+    pub fn is_verifier(&self, name: &str, path: &str) -> bool {
+        crate::names::first_call_match(name, path, &self.verifiers).is_some()
+    }
+}

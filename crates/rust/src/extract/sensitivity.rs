@@ -6,9 +6,8 @@
 //! `non_sensitive_methods` call (`sig.len()`), a literal, or a name whose last word is a property
 //! word (`event.kind`, `scheme`).
 
-use hooklint_model::{Knowledge, Operand, Span};
+use hooklint_model::{names, Knowledge, Operand, Span};
 
-use crate::names;
 use crate::util::{self, Src};
 
 /// Calls whose result is a MAC or signature.
@@ -154,29 +153,29 @@ fn reduced(e: &syn::Expr, k: &Knowledge) -> bool {
         syn::Expr::Lit(_) => true,
         syn::Expr::MethodCall(m) => {
             let name = m.method.to_string();
-            k.non_sensitive_methods.contains(&name)
-                || names::call_matches(&name, &name, &k.verifiers).is_some()
+            k.non_sensitive_methods.contains(&name) || k.is_verifier(&name, &name)
         }
         // The outcome of a verifier is a verdict, not the secret it checked.
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => {
                 let path = util::path_str(&p.path);
-                names::call_matches(util::last_segment(&path), &path, &k.verifiers).is_some()
+                k.is_verifier(util::last_segment(&path), &path)
             }
             _ => false,
         },
         syn::Expr::Field(f) => match &f.member {
             syn::Member::Named(n) => {
                 let n = n.to_string();
-                names::ends_with_property(&n, k) && names::sensitive_word(&n, k).is_none()
+                k.ends_with_property(&n) && k.sensitive_word(&n).is_none()
             }
             syn::Member::Unnamed(_) => false,
         },
-        syn::Expr::Path(p) if p.path.segments.len() == 1 => {
-            p.path.segments.first().map(|s| s.ident.to_string()).is_some_and(|n| {
-                names::ends_with_property(&n, k) && names::sensitive_word(&n, k).is_none()
-            })
-        }
+        syn::Expr::Path(p) if p.path.segments.len() == 1 => p
+            .path
+            .segments
+            .first()
+            .map(|s| s.ident.to_string())
+            .is_some_and(|n| k.ends_with_property(&n) && k.sensitive_word(&n).is_none()),
         syn::Expr::Binary(b) => !matches!(
             b.op,
             syn::BinOp::Add(_)
@@ -203,8 +202,7 @@ pub fn assess(
         return Some(format!("from header {h}"));
     }
     for id in &n.idents {
-        if let Some(w) = names::sensitive_word(id, k) {
-            let _ = w;
+        if k.sensitive_word(id).is_some() {
             return Some(format!("name {id}"));
         }
     }
@@ -265,11 +263,10 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
 /// An operand for a bare identifier, such as an inline `{token}` capture in a format string.
 pub fn ident_operand(cx: &OperandCx<'_>, ident: &str, span: Span) -> Operand {
     let n = ExprNames { idents: vec![ident.to_string()], ..ExprNames::default() };
-    let property =
-        names::ends_with_property(ident, cx.k) && names::sensitive_word(ident, cx.k).is_none();
+    let property = cx.k.ends_with_property(ident) && cx.k.sensitive_word(ident).is_none();
     let reason = if property {
         None
-    } else if names::sensitive_word(ident, cx.k).is_some() {
+    } else if cx.k.sensitive_word(ident).is_some() {
         Some(format!("name {ident}"))
     } else {
         cx.bindings.get(ident).and_then(|b| b.sensitive.clone())

@@ -2,10 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Function, Knowledge};
+use hooklint_model::{names, Function, Knowledge};
 
 use super::Derived;
-use crate::names;
 
 /// Calls that produce a MAC or signature (for recognising outbound senders).
 pub(super) const SIGN_CALLS: &[&str] = &["finalize", "sign", "finalize_reset", "sign_to_vec"];
@@ -55,14 +54,14 @@ pub(super) fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
 pub(super) fn webhook(f: &mut Function, k: &Knowledge, is_called: bool) {
     let mut reasons = Vec::new();
     for r in &f.routes {
-        if let Some(h) = names::hint_word(&r.path, &k.webhook_path_hints) {
+        if let Some(h) = names::first_run(&r.path, &k.webhook_path_hints) {
             reasons.push(format!("route path {} contains \"{h}\"", r.path));
         }
     }
-    if let Some(h) = names::hint_word(&f.name, &k.webhook_name_hints) {
+    if let Some(h) = names::first_run(&f.name, &k.webhook_name_hints) {
         reasons.push(format!("name {} contains \"{h}\"", f.name));
     }
-    if let Some(h) = names::hint_word(&f.module, &k.webhook_name_hints) {
+    if let Some(h) = names::first_run(&f.module, &k.webhook_name_hints) {
         reasons.push(format!("module {} contains \"{h}\"", f.module));
     }
     let sig_header = f

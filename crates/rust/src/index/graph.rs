@@ -8,7 +8,6 @@ use rayon::prelude::*;
 
 use super::resolve::{Id, Index};
 use super::{Derived, Plan};
-use crate::names;
 
 /// Most functions one function's `reaches` closure visits; beyond it the closure is cut.
 pub(super) const MAX_CLOSURE: usize = 20_000;
@@ -179,7 +178,7 @@ pub(super) fn closure(
 }
 
 pub(super) fn is_verifier(c: &hooklint_model::Call, k: &Knowledge) -> bool {
-    names::call_matches(&c.name, &c.path, &k.verifiers).is_some()
+    k.is_verifier(&c.name, &c.path)
 }
 
 pub(super) fn sensitive_check(c: &hooklint_model::Compare) -> bool {

@@ -234,7 +234,7 @@ pub(super) fn method_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
 
 /// Names of rate limiters (`limiter.check_key(..)`, `rate_limit(..)`, `governor`, `throttle`).
 pub(super) fn is_rate_limiter(text: &str) -> bool {
-    crate::names::words(text).iter().any(|w| {
+    hooklint_model::names::words(text).iter().any(|w| {
         matches!(
             w.as_str(),
             "limiter" | "ratelimit" | "ratelimiter" | "throttle" | "governor" | "quota" | "rate"
