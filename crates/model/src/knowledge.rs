@@ -7,13 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Matching conventions, documented in `docs/facts.md`:
-/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`) match a call whose name or
-///   path equals an entry, or whose path ends with `::` + entry;
+/// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
+/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
+///   `test_attributes`) match a call whose name or path equals an entry, or whose path ends
+///   with `::` + entry;
 /// - header lists (`signature_headers`, `timestamp_headers`) match lower-case header names that
 ///   contain an entry; `identity_headers` and `ip_headers` match exactly;
-/// - name lists (`sensitive_names`, `non_sensitive_words`, hints) match whole words of an
-///   identifier split at `_` and case changes (`webhookSecret` -> `webhook`, `secret`).
+/// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
+///   whole words of an identifier split at `_` and case changes (`webhookSecret` -> `webhook`,
+///   `secret`);
+/// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -43,6 +46,19 @@ pub struct Knowledge {
     pub ip_headers: Vec<String>,
     /// Logging and printing macros (last path segment).
     pub log_macros: Vec<String>,
+    /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
+    /// function that calls one and sends a request is an outbound sender, not a receiver.
+    pub mac_output_calls: Vec<String>,
+    /// Comparison operators (`Compare.op`) that take time depending on the bytes compared:
+    /// applied to a secret they leak it through timing.
+    pub variable_time_ops: Vec<String>,
+    /// Methods whose receiver and arguments are checked: a value passed to one decides control
+    /// flow (`ALLOWLIST.contains(&ip)`).
+    pub gate_methods: Vec<String>,
+    /// Words that name a rate limiter: keying a limiter by address is not a trust decision.
+    pub rate_limiter_words: Vec<String>,
+    /// Attributes that mark a function as test code (last path segment or path suffix).
+    pub test_attributes: Vec<String>,
 }
 
 impl Knowledge {

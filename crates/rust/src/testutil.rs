@@ -2,50 +2,11 @@
 
 use hooklint_model::{Function, Knowledge, RustFile};
 
-/// The built-in `policies/knowledge.yaml`, read with a minimal reader of its two list forms
-/// (`key: [a, b]` and `- item  # comment`), so tests follow the shipped lists.
+/// The built-in `policies/knowledge.yaml`, read with the parser the binary uses, so tests
+/// follow the shipped lists.
 pub fn knowledge() -> Knowledge {
     let text = include_str!("../../../policies/knowledge.yaml");
-    let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    let mut current = String::new();
-    for line in text.lines() {
-        let line = line.split(" #").next().unwrap_or("").trim_end();
-        if line.trim_start().starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        if let Some(item) = line.trim_start().strip_prefix("- ") {
-            lists.entry(current.clone()).or_default().push(item.trim().to_string());
-        } else if let Some((key, rest)) = line.split_once(':') {
-            current = key.trim().to_string();
-            let rest = rest.trim();
-            if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                lists.insert(
-                    current.clone(),
-                    inner
-                        .split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect(),
-                );
-            }
-        }
-    }
-    let mut get = |k: &str| lists.remove(k).unwrap_or_default();
-    Knowledge {
-        verifiers: get("verifiers"),
-        replay_safe_verifiers: get("replay_safe_verifiers"),
-        signature_headers: get("signature_headers"),
-        timestamp_headers: get("timestamp_headers"),
-        clock_calls: get("clock_calls"),
-        webhook_path_hints: get("webhook_path_hints"),
-        webhook_name_hints: get("webhook_name_hints"),
-        sensitive_names: get("sensitive_names"),
-        non_sensitive_words: get("non_sensitive_words"),
-        non_sensitive_methods: get("non_sensitive_methods"),
-        identity_headers: get("identity_headers"),
-        ip_headers: get("ip_headers"),
-        log_macros: get("log_macros"),
-    }
+    serde_saphyr::from_str(text).expect("policies/knowledge.yaml is a valid Knowledge")
 }
 
 /// Extracts and links one file at `src/handlers.rs`.

@@ -2,17 +2,13 @@
 //!
 //! A value is sensitive when a `sensitive_names` word names it (`expected_sig`), when a `let`
 //! binding it reads was sensitive, when it reads a signature header, or when it is the output of
-//! a MAC (`finalize`, `sign`). The outermost expression can take that away again: a
+//! a `mac_output_calls` call (`finalize`, `sign`). The outermost expression can take that away again: a
 //! `non_sensitive_methods` call (`sig.len()`), a literal, or a name whose last word is a property
 //! word (`event.kind`, `scheme`).
 
 use hooklint_model::{names, Knowledge, Operand, Span};
 
 use crate::util::{self, Src};
-
-/// Calls whose result is a MAC or signature.
-const MAC_OUTPUT_CALLS: &[&str] =
-    &["finalize", "finalize_reset", "finalize_fixed", "sign", "sign_to_vec"];
 
 /// What a `let` binding (or parameter) carries.
 #[derive(Debug, Clone, Default)]
@@ -211,7 +207,10 @@ pub fn assess(
             return Some(reason.clone());
         }
     }
-    if n.calls.iter().any(|c| MAC_OUTPUT_CALLS.contains(&util::last_segment(c))) {
+    if n.calls
+        .iter()
+        .any(|c| names::first_call_match(util::last_segment(c), c, &k.mac_output_calls).is_some())
+    {
         return Some("from mac output".to_string());
     }
     None

@@ -6,9 +6,6 @@ use hooklint_model::{names, Function, Knowledge};
 
 use super::Derived;
 
-/// Calls that produce a MAC or signature (for recognising outbound senders).
-pub(super) const SIGN_CALLS: &[&str] = &["finalize", "sign", "finalize_reset", "sign_to_vec"];
-
 pub(super) fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
     f.reaches = d.reaches;
     f.reaches_headers = d.reaches_headers;
@@ -72,7 +69,10 @@ pub(super) fn webhook(f: &mut Function, k: &Knowledge, is_called: bool) {
     if let Some(h) = &sig_header {
         reasons.push(format!("reads signature header {h}"));
     }
-    let signs = f.calls.iter().any(|c| SIGN_CALLS.contains(&c.name.as_str()));
+    let signs = f
+        .calls
+        .iter()
+        .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
     let sends = f.calls.iter().any(|c| {
         c.name == "send"
             || c.path.starts_with("reqwest")
