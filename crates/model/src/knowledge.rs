@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 /// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
 ///   whole words of an identifier split at `_` and case changes (`webhookSecret` -> `webhook`,
 ///   `secret`);
-/// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly.
+/// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly;
+/// - manifest lists: `secret_key_words` and `secret_key_qualifiers` match words of a key
+///   (the last word, the word before `key`), `connection_key_words` any word of it;
+///   `token_prefixes` and `secret_reference_prefixes` match the start of a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -59,6 +62,23 @@ pub struct Knowledge {
     pub rate_limiter_words: Vec<String>,
     /// Attributes that mark a function as test code (last path segment or path suffix).
     pub test_attributes: Vec<String>,
+    /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
+    /// `.json()` on it reads a response, not the request body.
+    pub response_receiver_hints: Vec<String>,
+    /// Manifests: words that, as the last word of a key or variable name, make its value a
+    /// secret (`DB_PASSWORD`, `api_token`). Secret values are redacted before they are stored.
+    pub secret_key_words: Vec<String>,
+    /// Manifests: words that make a following `key` a secret (`SIGNING_KEY`, `api_key`).
+    pub secret_key_qualifiers: Vec<String>,
+    /// Manifests: prefixes of provider tokens and secret-bearing URLs; a value that starts with
+    /// one is a secret whatever its key.
+    pub token_prefixes: Vec<String>,
+    /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
+    /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
+    pub secret_reference_prefixes: Vec<String>,
+    /// Manifests: words of a variable name whose value locates a broker (`AMQP_URL`,
+    /// `KAFKA_BROKERS`); a reference there is the broker credential.
+    pub connection_key_words: Vec<String>,
 }
 
 impl Knowledge {

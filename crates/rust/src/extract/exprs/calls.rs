@@ -180,7 +180,7 @@ impl FnVisitor<'_, '_> {
         }
         if method == "json" && m.args.is_empty() {
             let recv = self.cx.src.text_expr(&m.receiver).to_lowercase();
-            if !recv.contains("resp") && !recv.contains("client") {
+            if !self.cx.k.response_receiver_hints.iter().any(|h| recv.contains(h.as_str())) {
                 self.parses.push(Parse {
                     what: ".json()".to_string(),
                     before_verify: false,
