@@ -6,48 +6,28 @@ use cel::common::value::{CowVal, Val};
 use cel::{Env, ExecutionError};
 use hooklint_model::names::{self, Words};
 
+/// The helpers, each with how many list arguments follow its string argument. The overload id
+/// spells the argument types: `sensitive_name_string_list_list`.
+const HELPERS: [(&str, usize, cel::common::functions::Function); 7] = [
+    ("words", 0, words),
+    ("has_words", 1, has_words),
+    ("sensitive_name", 2, sensitive_name),
+    ("ends_with_words", 1, ends_with_words),
+    ("call_matches", 1, call_matches),
+    ("contains_any", 1, contains_any),
+    ("is_placeholder", 1, is_placeholder),
+];
+
 pub(crate) fn env() -> Env {
     let mut env = Env::stdlib();
     // Registration only fails on a duplicate declaration, which would be a bug caught by the
     // tests; a failed helper then reports "undeclared reference" at run time, not a crash.
     let _ = env.add_extension(cel::extensions::strings);
-    let _ = env.add_overload("words", "words_string", vec![STRING_TYPE], words);
-    let _ = env.add_overload(
-        "has_words",
-        "has_words_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        has_words,
-    );
-    let _ = env.add_overload(
-        "sensitive_name",
-        "sensitive_name_string_list_list",
-        vec![STRING_TYPE, DYN_TYPE, DYN_TYPE],
-        sensitive_name,
-    );
-    let _ = env.add_overload(
-        "ends_with_words",
-        "ends_with_words_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        ends_with_words,
-    );
-    let _ = env.add_overload(
-        "call_matches",
-        "call_matches_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        call_matches,
-    );
-    let _ = env.add_overload(
-        "contains_any",
-        "contains_any_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        contains_any,
-    );
-    let _ = env.add_overload(
-        "is_placeholder",
-        "is_placeholder_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        is_placeholder,
-    );
+    for (name, lists, helper) in HELPERS {
+        let id = format!("{name}_string{}", "_list".repeat(lists));
+        let args = std::iter::once(STRING_TYPE).chain((0..lists).map(|_| DYN_TYPE)).collect();
+        let _ = env.add_overload(name, &id, args, helper);
+    }
     env
 }
 

@@ -108,24 +108,9 @@ fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usiz
     }
 }
 
-/// The expression without references, parens, `?` and `.await`.
-fn core(mut e: &syn::Expr) -> &syn::Expr {
-    loop {
-        match e {
-            syn::Expr::Reference(r) => e = &r.expr,
-            syn::Expr::Paren(p) => e = &p.expr,
-            syn::Expr::Group(g) => e = &g.expr,
-            syn::Expr::Try(t) => e = &t.expr,
-            syn::Expr::Await(a) => e = &a.base,
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => e = &u.expr,
-            _ => return e,
-        }
-    }
-}
-
 /// Literal value of a literal expression (`"v1"`, `b"x"`, `64`).
 pub fn literal_value(e: &syn::Expr) -> Option<String> {
-    match core(e) {
+    match util::peel_operand(e) {
         syn::Expr::Lit(l) => Some(match &l.lit {
             syn::Lit::Str(s) => s.value(),
             syn::Lit::ByteStr(b) => String::from_utf8_lossy(&b.value()).into_owned(),
@@ -145,7 +130,7 @@ pub fn literal_value(e: &syn::Expr) -> Option<String> {
 
 /// Whether the outermost expression reduces the value to something that is no longer secret.
 fn reduced(e: &syn::Expr, k: &Knowledge) -> bool {
-    match core(e) {
+    match util::peel_operand(e) {
         syn::Expr::Lit(_) => true,
         syn::Expr::MethodCall(m) => {
             let name = m.method.to_string();
