@@ -237,6 +237,12 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
 }
 
 pub fn facts(args: &FactsArgs) -> Outcome {
+    if args.schema {
+        let mut w = io::BufWriter::new(io::stdout().lock());
+        hooklint_report::facts_schema_json(&mut w)?;
+        w.flush()?;
+        return Ok(0);
+    }
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();

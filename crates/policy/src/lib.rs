@@ -8,13 +8,13 @@
 //!
 //! Architecture invariant: no I/O beyond the texts it is handed; never panics on a policy.
 
-use hooklint_model::{Finding, Function, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::fact::{self, Fact, FieldRef};
+use hooklint_model::{FileView, Finding, Function, Knowledge, Problem, RustFile, Severity, Target};
 use std::sync::Arc;
 
 mod eval;
 mod functions;
 mod load;
-mod manifest_value;
 mod native;
 mod prefilter;
 mod schema;
@@ -349,37 +349,13 @@ impl PolicySet {
 
     /// Evaluates every `rust.function` policy on one function.
     pub fn check_function(&self, function: &Function) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::function_subject(function);
-        let items = |path: &[String]| native_items(function, path);
-        self.check(
-            load::Target::RustFunction,
-            &subject,
-            function,
-            &items,
-            |p| p.prefilter.admits_function(function),
-            || value::function(function),
-        )
+        self.check(Target::RustFunction, &eval::function_subject(function), function)
     }
 
     /// Evaluates every `rust.file` policy on one file.
     pub fn check_file(&self, file: &RustFile) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::file_subject(file);
-        let literals = std::cell::OnceCell::new();
-        let items = |path: &[String]| -> Option<Vec<&dyn native::Native>> {
-            if path == ["file", "all_literals"] {
-                let all = literals.get_or_init(|| native::file_literals(file));
-                return Some(all.iter().map(|l| l as &dyn native::Native).collect());
-            }
-            native_items(file, path)
-        };
-        self.check(
-            load::Target::RustFile,
-            &subject,
-            file,
-            &items,
-            |p| p.prefilter.admits_file(file),
-            || value::file(file),
-        )
+        let view = FileView::new(file);
+        self.check(Target::RustFile, &eval::file_subject(file), &view)
     }
 
     /// Evaluates every `manifest` policy on one manifest document.
@@ -387,16 +363,7 @@ impl PolicySet {
         &self,
         doc: &hooklint_model::manifest::Document,
     ) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::document_subject(doc);
-        let items = |path: &[String]| native_items(doc, path);
-        self.check(
-            load::Target::Manifest,
-            &subject,
-            doc,
-            &items,
-            |_| true,
-            || manifest_value::document(doc),
-        )
+        self.check(Target::Manifest, &eval::document_subject(doc), doc)
     }
 
     /// Evaluates every `project` policy once, on the whole run.
@@ -404,16 +371,7 @@ impl PolicySet {
         &self,
         project: &hooklint_model::manifest::Project,
     ) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::project_subject();
-        let items = |path: &[String]| native_items(project, path);
-        self.check(
-            load::Target::Project,
-            &subject,
-            project,
-            &items,
-            |_| true,
-            || manifest_value::project(project),
-        )
+        self.check(Target::Project, &eval::project_subject(), project)
     }
 
     /// Whether some loaded policy has this target (`manifest`, `project`), so the engine can
@@ -426,17 +384,14 @@ impl PolicySet {
     /// the first one that needs it, and shared by the rest.
     fn check<'t>(
         &self,
-        target: load::Target,
+        target: Target,
         subject: &eval::Subject,
-        facts: &'t dyn native::Native,
-        items: &ListFn<'t>,
-        admits: impl Fn(&load::Policy) -> bool,
-        build: impl Fn() -> value::V<'t>,
+        facts: &'t dyn Fact,
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
         for policy in self.policies.iter().filter(|p| p.target == target) {
-            if !admits(policy) {
+            if !policy.prefilter.admits(facts) {
                 continue;
             }
             let mut env = native::Env { target: facts, it: None, locals: Vec::new() };
@@ -447,16 +402,12 @@ impl PolicySet {
             // and a target with no element left costs no CEL at all.
             let mut mask = None;
             match &policy.prefilter.for_each_path {
-                Some(path) if !policy.native_violation.is_unknown() => {
-                    if let Some(elements) = items(path) {
+                Some((path, _)) if !policy.native_violation.is_unknown() => {
+                    if let Some(elements) = elements(facts, path) {
                         let keep: Vec<bool> = elements
-                            .iter()
                             .map(|it| {
-                                let mut env = native::Env {
-                                    target: facts,
-                                    it: Some(*it),
-                                    locals: Vec::new(),
-                                };
+                                let mut env =
+                                    native::Env { target: facts, it: Some(it), locals: Vec::new() };
                                 policy.native_violation.eval(&mut env) != Some(false)
                             })
                             .collect();
@@ -473,7 +424,7 @@ impl PolicySet {
                     }
                 }
             }
-            let target = built.get_or_insert_with(&build);
+            let target = built.get_or_insert_with(|| value::fact(facts));
             let evaluator = eval::Evaluator { env: &self.env, policy, subject, target: &**target };
             evaluator.run(&mut out, mask.as_deref());
         }
@@ -481,30 +432,17 @@ impl PolicySet {
     }
 }
 
-/// Reads the elements of a `for_each` list path natively.
-type ListFn<'t> = dyn Fn(&[String]) -> Option<Vec<&'t dyn native::Native>> + 't;
-
-/// The object elements of a list field of the facts, for masking `for_each` elements.
-fn native_items<'a>(
-    facts: &'a dyn native::Native,
-    path: &[String],
-) -> Option<Vec<&'a dyn native::Native>> {
-    let (_, fields) = path.split_first()?;
-    let mut cur = native::NVal::Obj(facts);
-    for field in fields {
-        cur = match cur {
-            native::NVal::Obj(o) => o.get(field),
-            _ => return None,
-        };
-    }
-    let native::NVal::List(items) = cur else { return None };
-    items
-        .into_iter()
-        .map(|i| match i {
-            native::NVal::Obj(o) => Some(o),
+/// The elements of a list field of the facts when they are all structs, for masking
+/// `for_each` elements.
+fn elements<'a>(facts: &'a dyn Fact, path: &[usize]) -> Option<impl Iterator<Item = &'a dyn Fact>> {
+    let FieldRef::List(items) = fact::read(FieldRef::Obj(facts), path) else { return None };
+    let all_structs = (0..items.len()).all(|i| matches!(items.at(i), FieldRef::Obj(_)));
+    all_structs.then(|| {
+        (0..items.len()).filter_map(move |i| match items.at(i) {
+            FieldRef::Obj(o) => Some(o),
             _ => None,
         })
-        .collect()
+    })
 }
 
 #[cfg(test)]

@@ -3,54 +3,13 @@
 
 use crate::native;
 use crate::prefilter::Prefilter;
-use crate::schema::{self, Root, Ty};
+use crate::schema::{self, Root};
 use crate::yaml::{self, Kind, Node};
 use crate::PolicyError;
 use cel::common::value::Val;
 use cel::{Env, Program};
-use hooklint_model::Severity;
-
-/// Where a policy applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    RustFunction,
-    RustFile,
-    /// Every manifest document, bound as `doc`.
-    Manifest,
-    /// The whole run once, bound as `project`.
-    Project,
-}
-
-impl Target {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::RustFunction => "rust.function",
-            Target::RustFile => "rust.file",
-            Target::Manifest => "manifest",
-            Target::Project => "project",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Target> {
-        match s {
-            "rust.function" => Some(Target::RustFunction),
-            "rust.file" => Some(Target::RustFile),
-            "manifest" => Some(Target::Manifest),
-            "project" => Some(Target::Project),
-            _ => None,
-        }
-    }
-
-    /// The name the target is bound to in expressions, and its schema.
-    pub fn binding(self) -> Option<(&'static str, Ty)> {
-        match self {
-            Target::RustFunction => Some(("fn", Ty::Obj(&schema::FUNCTION))),
-            Target::RustFile => Some(("file", Ty::Obj(&schema::RUST_FILE))),
-            Target::Manifest => Some(("doc", Ty::Obj(&schema::DOCUMENT))),
-            Target::Project => Some(("project", Ty::Obj(&schema::PROJECT))),
-        }
-    }
-}
+use hooklint_model::fact::Ty;
+use hooklint_model::{Severity, Target};
 
 /// One compiled CEL expression and where it came from.
 pub(crate) struct Expr {
@@ -324,7 +283,7 @@ pub(crate) fn load(
     let Some(target) = target else {
         return Err(cx.errors);
     };
-    let binding = target.binding();
+    let binding = Some((target.binding(), Ty::Obj(target.schema())));
 
     // Expressions, compiled and checked in the order they are evaluated.
     let mut roots: Vec<(&str, Root)> = Vec::new();
@@ -458,8 +417,7 @@ pub(crate) fn load(
     };
     let [why, fix, bad, good] = docs;
     let help = help_text.unwrap_or_else(|| first_paragraph(&fix));
-    let prefilter =
-        Prefilter::build(binding.map(|(n, _)| n), match_.as_ref(), for_each.as_ref(), &violation);
+    let prefilter = Prefilter::build(target, match_.as_ref(), for_each.as_ref(), &violation);
     let mut policy = Policy {
         native_match: native::Term::Unknown,
         native_violation: native::Term::Unknown,
@@ -496,7 +454,8 @@ impl Policy {
     /// (Re)derives the native terms, which read `params` lists: call after changing params.
     pub fn compile_native(&mut self) {
         let mut names = native::Names {
-            target: self.target.binding().map_or("", |(n, _)| n),
+            target: self.target,
+            it: self.prefilter.for_each_path.as_ref().map(|(_, elem)| *elem),
             params: &self.params_json,
             variables: &self.variables,
             locals: Vec::new(),
@@ -577,8 +536,8 @@ fn element_root(expr: &Expr, binding: Option<(&str, Ty)>) -> Root {
         return Root::Untyped;
     };
     match segments.split_first() {
-        Some((root, rest)) if root == name => match schema::type_of_path(ty, rest) {
-            Some(Ty::List(elem)) => Root::Typed(*elem),
+        Some((root, rest)) if root == name => match schema::resolve(ty, rest) {
+            Some((_, Ty::List(elem))) => Root::Typed(*elem),
             _ => Root::Untyped,
         },
         _ => Root::Untyped,

@@ -69,6 +69,44 @@ fn plain(text: &str) -> Operand {
     Operand { text: text.to_string(), span: span(12), ..Operand::default() }
 }
 
+/// A function with one element in every list, so that every field of the model has a value.
+pub(crate) fn full_function() -> Function {
+    let span = || Span::new("a.rs", 1, 2, 3, 4);
+    let operand = || Operand {
+        idents: vec!["x".into()],
+        origins: vec!["y".into()],
+        span: span(),
+        ..Default::default()
+    };
+    Function {
+        span: span(),
+        item_span: span(),
+        attributes: vec!["post".into()],
+        routes: vec![Route { layers: vec!["l".into()], span: span(), ..Default::default() }],
+        params: vec![hooklint_model::Param { span: span(), ..Default::default() }],
+        webhook_reasons: vec!["r".into()],
+        headers_read: vec![HeaderRead { span: span(), ..Default::default() }],
+        calls: vec![Call { args: vec!["a".into()], span: span(), ..Default::default() }],
+        reaches: vec!["r".into()],
+        reaches_headers: vec!["h".into()],
+        verified_by: vec!["v".into()],
+        compares: vec![Compare {
+            left: operand(),
+            right: operand(),
+            span: span(),
+            ..Default::default()
+        }],
+        literals: vec![Literal { span: span(), ..Default::default() }],
+        logs: vec![LogCall { args: vec![operand()], span: span(), ..Default::default() }],
+        ip_sources: vec![IpSource { span: span(), ..Default::default() }],
+        body: Body {
+            parses: vec![Parse { span: span(), ..Default::default() }],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Built-ins
 // ---------------------------------------------------------------------------------------------
@@ -729,18 +767,16 @@ fn prefilters_are_derived_from_simple_shapes() {
     assert!(missing.prefilter.violation_native);
     assert_eq!(missing.prefilter.clauses.len(), 4);
     let compare = p("crypto/non-constant-time-compare");
-    assert_eq!(
-        compare.prefilter.for_each_path.as_deref(),
-        Some(&["fn".to_string(), "compares".to_string()][..])
-    );
+    let compares = Target::RustFunction.schema().lookup("compares").unwrap().0;
+    assert_eq!(compare.prefilter.for_each_path.as_ref().map(|(p, _)| p), Some(&compares));
     assert!(compare.prefilter.match_native);
     // A plain function with no facts is decided without building a CEL value.
     let f = function("plain");
     assert!(set
         .policies
         .iter()
-        .filter(|p| p.target == load::Target::RustFunction)
-        .all(|p| !p.prefilter.admits_function(&f)));
+        .filter(|p| p.target == Target::RustFunction)
+        .all(|p| !p.prefilter.admits(&f)));
 }
 
 #[test]
@@ -787,7 +823,7 @@ fn cost_of_evaluation() {
     let set = builtin();
     let n = 2_000u32;
     let bare = function("plain");
-    let full = crate::schema::tests::full_function();
+    let full = full_function();
     let time = |label: &str, f: &dyn Fn()| {
         let start = std::time::Instant::now();
         for _ in 0..n {
@@ -798,8 +834,8 @@ fn cost_of_evaluation() {
     time("prefiltered-out function", &|| {
         set.check_function(&bare);
     });
-    time("hand-built cel value of a populated function", &|| {
-        let _ = value::function(&full);
+    time("cel value of a populated function", &|| {
+        let _ = value::fact(&full);
     });
     time("cel::to_value + Val of a populated function", &|| {
         let v = cel::to_value(&full).unwrap();
@@ -832,56 +868,13 @@ fn cost_of_evaluation() {
     });
 }
 
-/// The hand-built CEL value has exactly the fields and values of the serialized model.
-#[test]
-fn hand_built_values_match_the_model() {
-    fn normalize(v: cel::Value) -> cel::Value {
-        match v {
-            cel::Value::UInt(u) => cel::Value::Int(u as i64),
-            cel::Value::List(items) => {
-                cel::Value::List(items.iter().cloned().map(normalize).collect::<Vec<_>>().into())
-            }
-            cel::Value::Map(m) => {
-                let entries: std::collections::HashMap<_, _> =
-                    m.map.iter().map(|(k, v)| (k.clone(), normalize(v.clone()))).collect();
-                cel::Value::Map(cel::objects::Map { map: std::sync::Arc::new(entries) })
-            }
-            other => other,
-        }
-    }
-    let mut full = crate::schema::tests::full_function();
-    full.name = "n".into();
-    full.calls[0].order = 3;
-    full.literals[0].value = "v".into();
-    let built = cel::Value::try_from(&*value::function(&full)).unwrap();
-    let serialized = normalize(cel::to_value(&full).unwrap());
-    assert_eq!(built, serialized);
-
-    let file = RustFile {
-        path: "a.rs".into(),
-        literals: vec![Literal { value: "x".into(), ..Literal::default() }],
-        functions: vec![full],
-        ..RustFile::default()
-    };
-    let built = cel::Value::try_from(&*value::file(&file)).unwrap();
-    let cel::Value::Map(built) = built else { panic!("not a map") };
-    let serialized = normalize(cel::to_value(&file).unwrap());
-    let cel::Value::Map(serialized) = serialized else { panic!("not a map") };
-    for (k, v) in serialized.map.iter() {
-        assert_eq!(built.map.get(k), Some(v), "{k:?}");
-    }
-    let all = built.map.get(&cel::objects::Key::String(std::sync::Arc::new("all_literals".into())));
-    let Some(cel::Value::List(all)) = all else { panic!("no all_literals") };
-    assert_eq!(all.len(), 2);
-}
-
 /// The native terms decide ordinary elements without CEL, and never reject a finding.
 #[test]
 fn native_terms_reject_ordinary_elements() {
     let set = builtin();
     let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
     let f = function("f");
-    let eval = |id: &str, it: &dyn native::Native| {
+    let eval = |id: &str, it: &dyn Fact| {
         let mut env = native::Env { target: &f, it: Some(it), locals: Vec::new() };
         p(id).native_violation.eval(&mut env)
     };
@@ -907,7 +900,7 @@ fn native_terms_reject_ordinary_elements() {
 
     let file = RustFile::default();
     let lit = |l: &Literal| {
-        let fl = native::FileLiteral { literal: l, function: "" };
+        let fl = hooklint_model::FileLiteral { literal: l, function: "" };
         let mut env = native::Env { target: &file, it: Some(&fl), locals: Vec::new() };
         p("secrets/hardcoded-secret").native_violation.eval(&mut env)
     };

@@ -14,6 +14,7 @@ use hooklint_model::{Finding, Problem};
 pub use codespan_reporting::term::termcolor;
 
 mod facts;
+mod facts_schema;
 mod github;
 mod human;
 mod json;
@@ -26,6 +27,9 @@ mod suppressions;
 mod yaml;
 
 pub use facts::facts_json;
+pub use facts_schema::{
+    fact_schemas, fact_table, facts_schema, facts_schema_json, regenerate_fact_tables, Json,
+};
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};
