@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, Problem, RustFile};
+use hooklint_model::{Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -58,7 +58,7 @@ pub(crate) fn apply(
     // A file syn could not parse has no findings, so its suppressions say nothing about use.
     let unparsed: BTreeSet<&str> = problems
         .iter()
-        .filter(|p| p.code == "parse-error")
+        .filter(|p| p.code == ProblemCode::ParseError)
         .filter_map(|p| p.span.as_ref().map(|s| s.file.as_str()))
         .collect();
     let judged: Vec<Suppression> =

@@ -607,9 +607,7 @@ impl Finding {
 /// a policy that failed at run time. Each names where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// Stable kebab-case code: `parse-error`, `io-error`, `non-utf8`, `too-large`,
-    /// `policy-error`, `cel-runtime-error`.
-    pub code: String,
+    pub code: ProblemCode,
     pub message: String,
     /// Where, when known. A problem in a file without position has line 0.
     pub span: Option<Span>,
@@ -617,7 +615,139 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: &str, message: impl Into<String>, span: Option<Span>) -> Self {
-        Problem { code: code.to_string(), message: message.into(), span, severity: Severity::Error }
+    /// A problem with its code's severity.
+    pub fn new(code: ProblemCode, message: impl Into<String>, span: Option<Span>) -> Self {
+        Problem { code, message: message.into(), span, severity: code.severity() }
+    }
+}
+
+/// What went wrong, as the stable kebab-case code every output shows (`parse-error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemCode {
+    /// syn could not parse a Rust file.
+    ParseError,
+    /// A file or directory could not be read (permissions, a symlink loop, a file that changed
+    /// during the run).
+    IoError,
+    /// A file is not UTF-8.
+    NonUtf8,
+    /// A file is over the size limit.
+    TooLarge,
+    /// A Rust file nests brackets deeper than the parser may recurse.
+    TooDeeplyNested,
+    /// A YAML document is not valid YAML.
+    YamlError,
+    /// A YAML document is over the depth, node or alias budget.
+    YamlTooComplex,
+    /// A key repeated in one YAML mapping (a warning: the last value is used).
+    YamlDuplicateKey,
+    /// A policy expression failed on one target.
+    CelRuntimeError,
+    /// A bug in hooklint, caught on one input.
+    InternalError,
+}
+
+impl ProblemCode {
+    pub const ALL: [ProblemCode; 10] = [
+        ProblemCode::ParseError,
+        ProblemCode::IoError,
+        ProblemCode::NonUtf8,
+        ProblemCode::TooLarge,
+        ProblemCode::TooDeeplyNested,
+        ProblemCode::YamlError,
+        ProblemCode::YamlTooComplex,
+        ProblemCode::YamlDuplicateKey,
+        ProblemCode::CelRuntimeError,
+        ProblemCode::InternalError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::ParseError => "parse-error",
+            ProblemCode::IoError => "io-error",
+            ProblemCode::NonUtf8 => "non-utf8",
+            ProblemCode::TooLarge => "too-large",
+            ProblemCode::TooDeeplyNested => "too-deeply-nested",
+            ProblemCode::YamlError => "yaml-error",
+            ProblemCode::YamlTooComplex => "yaml-too-complex",
+            ProblemCode::YamlDuplicateKey => "yaml-duplicate-key",
+            ProblemCode::CelRuntimeError => "cel-runtime-error",
+            ProblemCode::InternalError => "internal-error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProblemCode> {
+        ProblemCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A file was found but not checked: the run is incomplete, and fails like a run with
+    /// findings (a gate must not pass on code it never read).
+    pub fn is_input(self) -> bool {
+        matches!(
+            self,
+            ProblemCode::ParseError
+                | ProblemCode::IoError
+                | ProblemCode::NonUtf8
+                | ProblemCode::TooLarge
+                | ProblemCode::TooDeeplyNested
+                | ProblemCode::YamlError
+                | ProblemCode::YamlTooComplex
+        )
+    }
+
+    /// The severity a problem of this code has, which decides the exit code against
+    /// `--fail-on`: every problem is an error except a repeated YAML key, which loses nothing.
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemCode::YamlDuplicateKey => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProblemCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProblemCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        ProblemCode::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown problem code `{s}`")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_codes_are_kebab_case_and_round_trip() {
+        for code in ProblemCode::ALL {
+            let s = code.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert_eq!(ProblemCode::parse(s), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<ProblemCode>(&json).unwrap(), code);
+        }
+        assert_eq!(ProblemCode::parse("parse_error"), None);
+    }
+
+    #[test]
+    fn input_problems_are_errors() {
+        for code in ProblemCode::ALL.into_iter().filter(|c| c.is_input()) {
+            assert_eq!(code.severity(), Severity::Error, "{code}");
+        }
+        assert!(!ProblemCode::CelRuntimeError.is_input());
+        assert_eq!(ProblemCode::YamlDuplicateKey.severity(), Severity::Warning);
     }
 }

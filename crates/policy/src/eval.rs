@@ -8,7 +8,7 @@ use cel::context::VariableResolver;
 use cel::objects::{KeyRef, Map};
 use cel::{Context, Env, ExecutionError, Value};
 use hooklint_model::manifest::Document;
-use hooklint_model::{Finding, Function, Label, Problem, RustFile, Severity, Span};
+use hooklint_model::{Finding, Function, Label, Problem, ProblemCode, RustFile, Severity, Span};
 use std::sync::{Arc, OnceLock};
 
 /// A variable's value, computed on first use.
@@ -147,7 +147,11 @@ impl Evaluator<'_> {
             self.subject.describe(),
             lower_first(error)
         );
-        out.problems.push(Problem::new("cel-runtime-error", message, Some(self.subject.span())));
+        out.problems.push(Problem::new(
+            ProblemCode::CelRuntimeError,
+            message,
+            Some(self.subject.span()),
+        ));
     }
 
     fn slots(&self) -> Vec<Slot> {

@@ -1,6 +1,7 @@
 use super::*;
 use hooklint_model::{
-    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, Route, Span,
+    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, ProblemCode,
+    Route, Span,
 };
 
 fn builtin() -> PolicySet {
@@ -693,7 +694,7 @@ fn runtime_error_becomes_a_problem() {
     let (findings, problems) = set.check_function(&function("handler"));
     assert!(findings.is_empty());
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].code, "cel-runtime-error");
+    assert_eq!(problems[0].code, ProblemCode::CelRuntimeError);
     assert!(
         problems[0].message.starts_with(
             "rule test/rule failed in `violation` on fn `app::handler` (src/app.rs:10)"

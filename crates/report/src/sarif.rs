@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Finding, Problem, ProblemCode, Severity, Span};
 use hooklint_policy::RuleInfo;
 use serde::Serialize;
 
@@ -241,7 +241,10 @@ pub fn sarif(
                 },
             },
             invocations: [Invocation {
-                execution_successful: !report.problems.iter().any(|p| p.code == "internal-error"),
+                execution_successful: !report
+                    .problems
+                    .iter()
+                    .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
             }],
             column_kind: "unicodeCodePoints",
@@ -439,7 +442,7 @@ fn notification(problem: &Problem) -> Notification<'_> {
     Notification {
         level: level(problem.severity),
         message: Text { text: problem.message.clone() },
-        descriptor: DescriptorReference { id: &problem.code },
+        descriptor: DescriptorReference { id: problem.code.as_str() },
         locations: problem.span.iter().map(location).collect(),
     }
 }
@@ -483,8 +486,12 @@ mod tests {
         let silenced = finding("crypto/x", Severity::Error, Span::new("b.rs", 4, 1, 5, 2));
         let suppressed = [SuppressedFinding { finding: &silenced, reason: "test key" }];
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("d.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "denied", Some(Span::line("/abs/e.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("d.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("/abs/e.rs", 0))),
         ];
         let report = Report {
             findings: &[kept, other],

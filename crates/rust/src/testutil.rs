@@ -123,7 +123,7 @@ fn sweep() {
                 Ok(e) => {
                     fns += e.file.functions.len();
                     for pr in &e.problems {
-                        *problems.entry(pr.code.clone()).or_default() += 1;
+                        *problems.entry(pr.code.to_string()).or_default() += 1;
                     }
                     let krate = name.split("/src/").nth(1).and_then(|r| r.split('/').nth(1)).unwrap_or("").to_string();
                     by_crate.entry(krate).or_default().push(e.file);
