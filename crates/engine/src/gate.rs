@@ -80,7 +80,7 @@ pub(crate) fn apply(
             let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
             let checked: BTreeSet<&str> = checked.iter().map(String::as_str).collect();
             let mut active = rules.active.clone();
-            active.extend(suppress::META_RULES.iter().map(|r| r.to_string()));
+            active.extend(crate::META_RULES.iter().map(|r| r.to_string()));
             let split = baseline::split(baseline, kept, &seen, &checked, &active);
             gated.baselined = split.baselined;
             gated.fixed = split.fixed;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::{Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -24,6 +24,7 @@ mod fingerprint;
 mod fixture_test;
 mod gate;
 mod load;
+mod meta_rules;
 mod pipeline;
 mod policy_dir;
 mod suppress;
@@ -36,8 +37,9 @@ pub use fixture_test::{
     fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
     UnitResult,
 };
+pub use meta_rules::META_RULES;
 pub use policy_dir::policy_sources;
-pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
+pub use suppress::{SuppressedFinding, Suppression};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -110,6 +112,14 @@ pub struct RunOutput {
     /// Text of every file that has a finding or a problem, by reported path, so that snippets
     /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+}
+
+/// Every rule a run with `policies` can report: the policies' (sorted by id), then the
+/// engine's own `hooklint/*` rules. What `rules`, `explain`, finding titles and SARIF list.
+pub fn rules(policies: &PolicySet) -> Vec<RuleInfo> {
+    let mut rules = policies.rules();
+    rules.extend(meta_rules::meta_rules());
+    rules
 }
 
 /// Checks the files named by `opts` with every policy of `policies`.

@@ -16,9 +16,11 @@ extern crate self as hooklint_model;
 pub mod fact;
 mod knowledge;
 pub mod manifest;
+mod rule;
 pub mod suggest;
 pub use fact::{Fact, Target};
 pub use knowledge::Knowledge;
+pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;

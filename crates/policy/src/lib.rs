@@ -9,7 +9,10 @@
 //! Architecture invariant: no I/O beyond the texts it is handed; never panics on a policy.
 
 use hooklint_model::fact::{self, Fact, FieldRef};
-use hooklint_model::{FileView, Finding, Function, Knowledge, Problem, RustFile, Severity, Target};
+use hooklint_model::{
+    FileView, Finding, Function, Knowledge, LoadError, LoadErrorKind, Problem, RuleInfo, RustFile,
+    Severity, Target,
+};
 use std::sync::Arc;
 
 mod eval;
@@ -28,47 +31,6 @@ pub use functions::{is_sensitive_name, looks_like_placeholder, matches_call, spl
 pub struct PolicySource {
     pub path: String,
     pub text: String,
-}
-
-/// A policy file that could not be loaded: YAML error, unknown key, CEL syntax error,
-/// unknown field. Positions point into `text` (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub path: String,
-    pub text: String,
-    pub line: u32,
-    pub column: u32,
-    /// Length in characters of the offending region on that line (at least 1).
-    pub len: u32,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
-
-/// Metadata of a loaded rule, for `rules` and `explain`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub target: String,
-    /// `built-in` or the policy file's path.
-    pub source: String,
-    pub why: String,
-    pub fix: String,
-    pub bad: String,
-    pub good: String,
-    /// The one-paragraph fix shown under findings.
-    pub help: String,
-    /// Inline suppressions cannot silence it (only configuration can).
-    pub unsuppressible: bool,
 }
 
 /// The built-in policies, embedded at build time. A unit test fails when a file under
@@ -192,7 +154,7 @@ impl Default for PolicySet {
 
 impl PolicySet {
     /// The built-in policies (embedded `policies/**/*.yaml`) and `policies/knowledge.yaml`.
-    pub fn builtin() -> Result<PolicySet, Vec<PolicyError>> {
+    pub fn builtin() -> Result<PolicySet, Vec<LoadError>> {
         let mut set = PolicySet { knowledge: builtin_knowledge(), ..PolicySet::default() };
         let sources: Vec<(PolicySource, &str)> =
             builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
@@ -204,7 +166,7 @@ impl PolicySet {
     pub fn load(
         sources: &[PolicySource],
         knowledge: Knowledge,
-    ) -> Result<PolicySet, Vec<PolicyError>> {
+    ) -> Result<PolicySet, Vec<LoadError>> {
         let mut set = PolicySet { knowledge, ..PolicySet::default() };
         let sources: Vec<(PolicySource, &str)> = sources.iter().map(|s| (s.clone(), "")).collect();
         set.add(&sources)?;
@@ -215,7 +177,7 @@ impl PolicySet {
     pub fn builtin_with(
         extra: &[PolicySource],
         knowledge: Knowledge,
-    ) -> Result<PolicySet, Vec<PolicyError>> {
+    ) -> Result<PolicySet, Vec<LoadError>> {
         let mut set = PolicySet { knowledge, ..PolicySet::default() };
         let mut sources: Vec<(PolicySource, &str)> =
             builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
@@ -225,7 +187,7 @@ impl PolicySet {
     }
 
     /// Compiles `sources` (each with its `source` label; `""` means its path) and adds them.
-    fn add(&mut self, sources: &[(PolicySource, &str)]) -> Result<(), Vec<PolicyError>> {
+    fn add(&mut self, sources: &[(PolicySource, &str)]) -> Result<(), Vec<LoadError>> {
         let knowledge = match serde_json::to_value(&self.knowledge) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
@@ -238,7 +200,8 @@ impl PolicySet {
                     if let Some(first) = self.policies.iter().find(|p| p.id == policy.id) {
                         let line =
                             source.text.lines().position(|l| l.starts_with("id:")).unwrap_or(0);
-                        errors.push(PolicyError {
+                        errors.push(LoadError {
+                            kind: LoadErrorKind::Policy,
                             path: source.path.clone(),
                             text: source.text.clone(),
                             line: line as u32 + 1,
@@ -294,7 +257,7 @@ impl PolicySet {
                 id: p.id.clone(),
                 title: p.title.clone(),
                 severity: p.severity,
-                target: p.target.as_str().to_string(),
+                target: p.target,
                 source: p.source.clone(),
                 why: p.why.clone(),
                 fix: p.fix.clone(),

@@ -5,11 +5,10 @@ use crate::native;
 use crate::prefilter::Prefilter;
 use crate::schema::{self, Root};
 use crate::yaml::{self, Kind, Node};
-use crate::PolicyError;
 use cel::common::value::Val;
 use cel::{Env, Program};
 use hooklint_model::fact::Ty;
-use hooklint_model::{Severity, Target};
+use hooklint_model::{LoadError, LoadErrorKind, Severity, Target};
 
 /// One compiled CEL expression and where it came from.
 pub(crate) struct Expr {
@@ -87,7 +86,7 @@ const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good"];
 struct Ctx<'a> {
     path: &'a str,
     text: &'a str,
-    errors: Vec<PolicyError>,
+    errors: Vec<LoadError>,
     /// Keys suggested for misspelt ones: not reported again as missing.
     suggested: Vec<String>,
 }
@@ -101,7 +100,8 @@ impl Ctx<'_> {
         message: String,
         help: Option<String>,
     ) {
-        self.errors.push(PolicyError {
+        self.errors.push(LoadError {
+            kind: LoadErrorKind::Policy,
             path: self.path.to_string(),
             text: self.text.to_string(),
             line: line.max(1),
@@ -136,7 +136,7 @@ pub(crate) fn load(
     source: &str,
     env: &Env,
     knowledge: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Policy, Vec<PolicyError>> {
+) -> Result<Policy, Vec<LoadError>> {
     let mut cx = Ctx { path, text, errors: Vec::new(), suggested: Vec::new() };
     let doc = match yaml::parse(text) {
         Ok(doc) => doc,

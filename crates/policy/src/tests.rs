@@ -11,12 +11,12 @@ fn builtin() -> PolicySet {
     }
 }
 
-fn load_one(text: &str) -> Result<PolicySet, Vec<PolicyError>> {
+fn load_one(text: &str) -> Result<PolicySet, Vec<LoadError>> {
     let source = PolicySource { path: "p/test.yaml".to_string(), text: text.to_string() };
     PolicySet::load(&[source], builtin_knowledge())
 }
 
-fn load_err(text: &str) -> PolicyError {
+fn load_err(text: &str) -> LoadError {
     match load_one(text) {
         Ok(_) => panic!("expected an error for\n{text}"),
         Err(mut errors) => errors.remove(0),
@@ -534,7 +534,7 @@ fn a_good_policy_loads() {
     let rules = set.rules();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].source, "p/test.yaml");
-    assert_eq!(rules[0].target, "rust.function");
+    assert_eq!(rules[0].target, Target::RustFunction);
 }
 
 #[test]

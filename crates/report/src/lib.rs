@@ -18,7 +18,7 @@ mod facts_schema;
 mod github;
 mod human;
 mod json;
-mod policy_errors;
+mod load_errors;
 mod rules;
 mod sarif;
 mod span;
@@ -33,7 +33,7 @@ pub use facts_schema::{
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};
-pub use policy_errors::{render_config_errors, render_policy_errors};
+pub use load_errors::render_load_errors;
 pub use rules::{explain, rules_human, rules_json};
 pub use sarif::{sarif, SARIF_SCHEMA};
 pub use suggest::did_you_mean;

@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, ProblemCode, Severity, Span};
-use hooklint_policy::RuleInfo;
+use hooklint_model::{Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
 use serde::Serialize;
 
 use crate::Report;
@@ -314,9 +313,9 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
 
 /// Help as plain text and as Markdown, from the rule's why, fix, bad and good docs.
 fn help(rule: &RuleInfo) -> (String, String) {
-    let language = if rule.target.starts_with("rust") {
+    let language = if matches!(rule.target, Target::RustFunction | Target::RustFile) {
         "rust"
-    } else if rule.target == "manifest" {
+    } else if rule.target == Target::Manifest {
         "yaml"
     } else {
         ""
@@ -460,7 +459,7 @@ mod tests {
             id: id.to_string(),
             title: "Secret compared in variable time".to_string(),
             severity: Severity::Error,
-            target: "rust.function".to_string(),
+            target: Target::RustFunction,
             source: "built-in".to_string(),
             why: "Equality stops at the first\ndifferent byte.\n\nTiming leaks it.\n".to_string(),
             fix: "Use `ct_eq`.\n".to_string(),
