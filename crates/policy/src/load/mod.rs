@@ -1,0 +1,175 @@
+//! Policy files to compiled policies, each error positioned in the policy file. Loading goes
+//! in the order a reader checks a policy: the YAML and its keys (`ctx.rs`), the plain keys
+//! (`header.rs`), then the CEL keys, each compiled in the scope it is evaluated in (`exprs.rs`,
+//! with `compile.rs` for compiling and positioning one expression); last, the native prefilters.
+
+mod compile;
+mod ctx;
+mod exprs;
+mod header;
+
+use header::{first_paragraph, KEYS};
+
+use crate::native;
+use crate::prefilter::Prefilter;
+use crate::yaml::{self, Kind};
+use cel::common::value::Val;
+use cel::{Env, Program};
+use ctx::{Ctx, Fields};
+use hooklint_model::{LoadError, Severity, Target};
+
+/// One compiled CEL expression and where it came from.
+pub(crate) struct Expr {
+    /// The policy key it was written under (`violation`, `variables.sig`, `message`).
+    pub field: String,
+    pub program: Program,
+}
+
+pub(crate) enum Part {
+    Text(String),
+    Expr(Expr),
+}
+
+pub(crate) struct Variable {
+    pub name: String,
+    pub expr: Expr,
+    /// Uses `it` (directly or through another variable): evaluated per element.
+    pub per_item: bool,
+}
+
+pub(crate) struct Policy {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub target: Target,
+    pub match_: Option<Expr>,
+    pub variables: Vec<Variable>,
+    pub for_each: Option<Expr>,
+    pub violation: Expr,
+    pub message: Vec<Part>,
+    pub message_template: String,
+    pub span: Option<Expr>,
+    /// Secondary locations: a list of `{span, message}` maps.
+    pub labels: Option<Expr>,
+    /// When true for a finding, it is reported as an error whatever `severity` says.
+    pub escalate: Option<Expr>,
+    /// Knowledge lists with the policy's own params on top, as one CEL map.
+    pub params: Box<dyn Val>,
+    pub params_json: serde_json::Map<String, serde_json::Value>,
+    pub help: String,
+    pub unsuppressible: bool,
+    pub why: String,
+    pub fix: String,
+    pub bad: String,
+    pub good: String,
+    /// `built-in` or the file's path.
+    pub source: String,
+    pub path: String,
+    pub prefilter: Prefilter,
+    /// `match` and `violation` as natively evaluable terms (`Unknown` where only CEL can tell).
+    pub native_match: native::Term,
+    pub native_violation: native::Term,
+}
+
+/// Loads one policy file: every mistake in it is reported, not only the first.
+pub(crate) fn load(
+    path: &str,
+    text: &str,
+    source: &str,
+    env: &Env,
+    knowledge: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Policy, Vec<LoadError>> {
+    let mut cx = Ctx::new(path, text);
+    let doc = match yaml::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            cx.error_at(e.line, e.column, 1, e.message, None);
+            return Err(cx.errors);
+        }
+    };
+    let Kind::Map(entries) = &doc.kind else {
+        cx.error(&doc, format!("a policy must be a mapping, found {}", doc.type_name()), None);
+        return Err(cx.errors);
+    };
+    let fields = Fields::check(&mut cx, entries, KEYS, "policy");
+    let header = header::read(&mut cx, &fields);
+    let params_json = header::params(&mut cx, &fields, knowledge);
+    let Some(target) = header.target else {
+        return Err(cx.errors);
+    };
+    let param_keys = params_json.keys().cloned().collect();
+    let exprs = exprs::compile_all(&mut cx, env, &fields, target, param_keys);
+    if !cx.errors.is_empty() {
+        return Err(cx.errors);
+    }
+    let header::Header { id, title, severity, help, unsuppressible, docs, .. } = header;
+    let exprs::Exprs { for_each, variables, match_, violation, span, labels, escalate, message } =
+        exprs;
+    let (Some(id), Some(title), Some(severity), Some(violation), Some((template, message))) =
+        (id, title, severity, violation, message)
+    else {
+        return Err(cx.errors);
+    };
+    let params = match cel::to_value(serde_json::Value::Object(params_json.clone()))
+        .map_err(|e| e.to_string())
+        .and_then(|v| Box::<dyn Val>::try_from(v).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => {
+            cx.error_at(1, 1, 1, format!("params cannot be used in expressions: {e}"), None);
+            return Err(cx.errors);
+        }
+    };
+    let [why, fix, bad, good] = docs;
+    let help = help.unwrap_or_else(|| first_paragraph(&fix));
+    let prefilter = Prefilter::build(target, match_.as_ref(), for_each.as_ref(), &violation);
+    let mut policy = Policy {
+        native_match: native::Term::Unknown,
+        native_violation: native::Term::Unknown,
+        id,
+        title,
+        severity,
+        target,
+        match_,
+        variables,
+        for_each,
+        violation,
+        message,
+        message_template: template,
+        span,
+        labels,
+        escalate,
+        params,
+        params_json,
+        help,
+        unsuppressible,
+        why,
+        fix,
+        bad,
+        good,
+        source: source.to_string(),
+        path: path.to_string(),
+        prefilter,
+    };
+    policy.compile_native();
+    Ok(policy)
+}
+
+impl Policy {
+    /// (Re)derives the native terms, which read `params` lists: call after changing params.
+    pub fn compile_native(&mut self) {
+        let mut names = native::Names {
+            target: self.target,
+            it: self.prefilter.for_each_path.as_ref().map(|(_, elem)| *elem),
+            params: &self.params_json,
+            variables: &self.variables,
+            locals: Vec::new(),
+            depth: 0,
+        };
+        self.native_match = self
+            .match_
+            .as_ref()
+            .map_or(native::Term::Const(true), |m| names.compile(m.program.expression()));
+        self.native_violation = names.compile(self.violation.program.expression());
+    }
+}
