@@ -909,3 +909,96 @@ fn native_terms_reject_ordinary_elements() {
     assert_eq!(lit(&literal("users", "CACHE_KEY", "const", "")), Some(false));
     assert_ne!(lit(&literal("whsec_5f2b9c0e7a41d3", "WEBHOOK_SECRET", "const", "")), Some(false));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The JSON Schema of policy files (docs/schema/policy.schema.json)
+// ---------------------------------------------------------------------------------------------
+
+fn policy_schema() -> serde_json::Value {
+    let text = include_str!("../../../docs/schema/policy.schema.json");
+    serde_json::from_str(text).expect("the policy schema is JSON")
+}
+
+fn yaml_to_json(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).expect("a policy is YAML")
+}
+
+/// Every shipped policy (built-in and the examples) validates against the schema editors use.
+#[test]
+fn shipped_policies_validate_against_the_policy_schema() {
+    let validator = jsonschema::validator_for(&policy_schema()).expect("the schema compiles");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/org-policies/policies");
+    let mut sources: Vec<(String, String)> =
+        BUILTIN.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    for entry in std::fs::read_dir(&examples).expect("the example policies") {
+        let path = entry.expect("an example policy").path();
+        let text = std::fs::read_to_string(&path).expect("an example policy");
+        sources.push((path.display().to_string(), text));
+    }
+    assert!(sources.len() > BUILTIN.len(), "no example policies found");
+    for (path, text) in sources {
+        let errors: Vec<String> = validator
+            .iter_errors(&yaml_to_json(&text))
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path} does not validate:\n{}", errors.join("\n"));
+    }
+}
+
+/// The schema's keys are the loader's: no key is missing from either, and the required ones
+/// are those the loader reports missing.
+#[test]
+fn the_policy_schema_has_the_loaders_keys() {
+    let schema = policy_schema();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().expect("properties").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let sorted = |list: &[&str]| {
+        let mut list: Vec<String> = list.iter().map(|k| k.to_string()).collect();
+        list.sort();
+        list
+    };
+    assert_eq!(keys(&schema["properties"]), sorted(load::KEYS));
+    assert_eq!(keys(&schema["properties"]["docs"]["properties"]), sorted(load::DOC_KEYS));
+    let mut missing: Vec<String> = Vec::new();
+    for text in ["{}", "target: rust.function"] {
+        let errors = load_one(text).err().expect("an empty policy is an error");
+        missing.extend(errors.into_iter().filter_map(|e| {
+            let key = e.message.strip_prefix("missing required key `")?;
+            Some(key.trim_end_matches('`').to_string())
+        }));
+    }
+    missing.sort();
+    missing.dedup();
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .map(|k| k.as_str().expect("a key").to_string())
+        .collect();
+    required.sort();
+    assert_eq!(required, missing);
+}
+
+#[test]
+fn the_policy_schema_rejects_what_the_loader_rejects() {
+    let validator = jsonschema::validator_for(&policy_schema()).expect("the schema compiles");
+    let good = format!("{HEADER}violation: fn.is_webhook\nmessage: m\n");
+    assert!(load_one(&good).is_ok());
+    assert!(validator.is_valid(&yaml_to_json(&good)));
+    for bad in [
+        good.replace("violation:", "violaton:"),
+        good.replace("severity: error", "severity: fatal"),
+        good.replace("target: rust.function", "target: rust.fn"),
+        good.replace("id: test/rule", "id: Test"),
+        format!("{good}docs:\n  how: x\n"),
+        format!("{good}variables:\n  2x: fn.name\n"),
+        format!("{good}unsuppressible: yes please\n"),
+    ] {
+        assert!(load_one(&bad).is_err(), "the loader accepts:\n{bad}");
+        assert!(!validator.is_valid(&yaml_to_json(&bad)), "the schema accepts:\n{bad}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::yaml::Kind;
 use hooklint_model::{Severity, Target};
 
 /// Every key a policy may have.
-pub(super) const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "id",
     "title",
     "severity",
@@ -27,7 +27,7 @@ pub(super) const KEYS: &[&str] = &[
 ];
 
 /// The keys of `docs`.
-const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good"];
+pub(crate) const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good"];
 
 /// What the plain keys said; `None` where a key is missing or wrong (already reported).
 pub(super) struct Header {
