@@ -236,60 +236,28 @@ pub trait FieldValue {
     fn field_ref(&self) -> FieldRef<'_>;
 }
 
-impl FieldValue for bool {
-    const TY: Ty = Ty::Bool;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Bool(*self)
-    }
+/// The scalar field types: their policy type, and how a borrowed value reads.
+macro_rules! scalars {
+    ($($t:ty => $ty:expr, |$v:ident| $read:expr;)*) => {$(
+        impl FieldValue for $t {
+            const TY: Ty = $ty;
+            #[inline]
+            fn field_ref(&self) -> FieldRef<'_> {
+                let $v = self;
+                $read
+            }
+        }
+    )*};
 }
 
-impl FieldValue for u32 {
-    const TY: Ty = Ty::Int;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Int(i64::from(*self))
-    }
-}
-
-impl FieldValue for i64 {
-    const TY: Ty = Ty::Int;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Int(*self)
-    }
-}
-
-impl FieldValue for str {
-    const TY: Ty = Ty::Str;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Str(self)
-    }
-}
-
-impl FieldValue for String {
-    const TY: Ty = Ty::Str;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Str(self)
-    }
-}
-
-impl FieldValue for SharedStr {
-    const TY: Ty = Ty::Str;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Str(self)
-    }
-}
-
-impl FieldValue for Value {
-    const TY: Ty = Ty::Any;
-    #[inline]
-    fn field_ref(&self) -> FieldRef<'_> {
-        FieldRef::Data(self)
-    }
+scalars! {
+    bool => Ty::Bool, |v| FieldRef::Bool(*v);
+    u32 => Ty::Int, |v| FieldRef::Int(i64::from(*v));
+    i64 => Ty::Int, |v| FieldRef::Int(*v);
+    str => Ty::Str, |v| FieldRef::Str(v);
+    String => Ty::Str, |v| FieldRef::Str(v);
+    SharedStr => Ty::Str, |v| FieldRef::Str(v);
+    Value => Ty::Any, |v| FieldRef::Data(v);
 }
 
 impl<T: FieldValue + ?Sized> FieldValue for &T {

@@ -135,6 +135,11 @@ pub fn builtin_sources() -> Vec<PolicySource> {
         .collect()
 }
 
+/// Sources with the `source` label their rules show (`""`: the file's path).
+fn labelled(sources: Vec<PolicySource>, label: &str) -> Vec<(PolicySource, &str)> {
+    sources.into_iter().map(|s| (s, label)).collect()
+}
+
 /// Every loaded and compiled policy plus the shared knowledge.
 pub struct PolicySet {
     pub knowledge: Knowledge,
@@ -155,11 +160,7 @@ impl Default for PolicySet {
 impl PolicySet {
     /// The built-in policies (embedded `policies/**/*.yaml`) and `policies/knowledge.yaml`.
     pub fn builtin() -> Result<PolicySet, Vec<LoadError>> {
-        let mut set = PolicySet { knowledge: builtin_knowledge(), ..PolicySet::default() };
-        let sources: Vec<(PolicySource, &str)> =
-            builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
-        set.add(&sources)?;
-        Ok(set)
+        PolicySet::compiled(builtin_knowledge(), &labelled(builtin_sources(), "built-in"))
     }
 
     /// Loads and compiles policy files on top of the given knowledge.
@@ -167,10 +168,7 @@ impl PolicySet {
         sources: &[PolicySource],
         knowledge: Knowledge,
     ) -> Result<PolicySet, Vec<LoadError>> {
-        let mut set = PolicySet { knowledge, ..PolicySet::default() };
-        let sources: Vec<(PolicySource, &str)> = sources.iter().map(|s| (s.clone(), "")).collect();
-        set.add(&sources)?;
-        Ok(set)
+        PolicySet::compiled(knowledge, &labelled(sources.to_vec(), ""))
     }
 
     /// The built-in policies plus extra policy files (`--policy DIR`), all on `knowledge`.
@@ -178,11 +176,17 @@ impl PolicySet {
         extra: &[PolicySource],
         knowledge: Knowledge,
     ) -> Result<PolicySet, Vec<LoadError>> {
+        let mut sources = labelled(builtin_sources(), "built-in");
+        sources.extend(labelled(extra.to_vec(), ""));
+        PolicySet::compiled(knowledge, &sources)
+    }
+
+    fn compiled(
+        knowledge: Knowledge,
+        sources: &[(PolicySource, &str)],
+    ) -> Result<PolicySet, Vec<LoadError>> {
         let mut set = PolicySet { knowledge, ..PolicySet::default() };
-        let mut sources: Vec<(PolicySource, &str)> =
-            builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
-        sources.extend(extra.iter().map(|s| (s.clone(), "")));
-        set.add(&sources)?;
+        set.add(sources)?;
         Ok(set)
     }
 
@@ -197,7 +201,8 @@ impl PolicySet {
             let label = if label.is_empty() { source.path.as_str() } else { label };
             match load::load(&source.path, &source.text, label, &self.env, &knowledge) {
                 Ok(policy) => {
-                    if let Some(first) = self.policies.iter().find(|p| p.id == policy.id) {
+                    if let Some(first) = self.policies.iter().find(|p| p.info.id == policy.info.id)
+                    {
                         let line =
                             source.text.lines().position(|l| l.starts_with("id:")).unwrap_or(0);
                         errors.push(LoadError {
@@ -215,7 +220,7 @@ impl PolicySet {
                                 .max(1),
                             message: format!(
                                 "policy id `{}` is already used by {}",
-                                policy.id, first.path
+                                policy.info.id, first.path
                             ),
                             help: Some(
                                 "policy ids are unique; rename one of the two policies".to_string(),
@@ -228,7 +233,7 @@ impl PolicySet {
                 Err(mut e) => errors.append(&mut e),
             }
         }
-        self.policies.sort_by(|a, b| a.id.cmp(&b.id));
+        self.policies.sort_by(|a, b| a.info.id.cmp(&b.info.id));
         if errors.is_empty() {
             Ok(())
         } else {
@@ -242,38 +247,24 @@ impl PolicySet {
         let unknown: Vec<String> = only
             .iter()
             .chain(skip)
-            .filter(|name| !self.policies.iter().any(|p| &p.id == *name))
+            .filter(|name| !self.policies.iter().any(|p| &p.info.id == *name))
             .cloned()
             .collect();
-        self.policies
-            .retain(|p| (only.is_empty() || only.contains(&p.id)) && !skip.contains(&p.id));
+        self.policies.retain(|p| {
+            (only.is_empty() || only.contains(&p.info.id)) && !skip.contains(&p.info.id)
+        });
         unknown
     }
 
     pub fn rules(&self) -> Vec<RuleInfo> {
-        self.policies
-            .iter()
-            .map(|p| RuleInfo {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                severity: p.severity,
-                target: p.target,
-                source: p.source.clone(),
-                why: p.why.clone(),
-                fix: p.fix.clone(),
-                bad: p.bad.clone(),
-                good: p.good.clone(),
-                help: p.help.clone(),
-                unsuppressible: p.unsuppressible,
-            })
-            .collect()
+        self.policies.iter().map(|p| p.info.clone()).collect()
     }
 
     /// Overrides a rule's severity (from configuration). Returns false for an unknown rule.
     pub fn set_severity(&mut self, rule: &str, severity: Severity) -> bool {
-        match self.policies.iter_mut().find(|p| p.id == rule) {
+        match self.policies.iter_mut().find(|p| p.info.id == rule) {
             Some(p) => {
-                p.severity = severity;
+                p.info.severity = severity;
                 true
             }
             None => false,
@@ -287,7 +278,7 @@ impl PolicySet {
         name: &str,
         value: serde_json::Value,
     ) -> Result<(), String> {
-        let Some(p) = self.policies.iter_mut().find(|p| p.id == rule) else {
+        let Some(p) = self.policies.iter_mut().find(|p| p.info.id == rule) else {
             return Err(format!("unknown rule `{rule}`"));
         };
         if !p.params_json.contains_key(name) {
@@ -340,7 +331,7 @@ impl PolicySet {
     /// Whether some loaded policy has this target (`manifest`, `project`), so the engine can
     /// skip building facts nobody reads.
     pub fn has_target(&self, target: &str) -> bool {
-        self.policies.iter().any(|p| p.target.as_str() == target)
+        self.policies.iter().any(|p| p.info.target.as_str() == target)
     }
 
     /// Runs the policies of `target` that pass their prefilters; the CEL value is built on
@@ -353,7 +344,7 @@ impl PolicySet {
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
-        for policy in self.policies.iter().filter(|p| p.target == target) {
+        for policy in self.policies.iter().filter(|p| p.info.target == target) {
             if !policy.prefilter.admits(facts) {
                 continue;
             }

@@ -239,6 +239,20 @@ fn read<'a>(env: &Env<'a, '_>, path: &Path) -> FieldRef<'a> {
     fact::read(root, &path.fields)
 }
 
+/// Three-valued `&&` (`decisive` false) and `||` (`decisive` true), evaluated lazily: the
+/// first result equal to `decisive` decides; otherwise any unknown result makes it unknown.
+fn decide(results: impl Iterator<Item = Option<bool>>, decisive: bool) -> Option<bool> {
+    let mut decided = Some(!decisive);
+    for r in results {
+        match r {
+            Some(b) if b == decisive => return Some(decisive),
+            Some(_) => {}
+            None => decided = None,
+        }
+    }
+    decided
+}
+
 impl Term {
     /// `Some(b)` when the term is decided natively, `None` when only CEL can tell.
     pub fn eval<'t>(&'t self, env: &mut Env<'_, 't>) -> Option<bool> {
@@ -250,28 +264,8 @@ impl Term {
                 _ => None,
             },
             Term::Not(t) => t.eval(env).map(|b| !b),
-            Term::And(ts) => {
-                let mut all = Some(true);
-                for t in ts {
-                    match t.eval(env) {
-                        Some(false) => return Some(false),
-                        Some(true) => {}
-                        None => all = None,
-                    }
-                }
-                all
-            }
-            Term::Or(ts) => {
-                let mut any = Some(false);
-                for t in ts {
-                    match t.eval(env) {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any
-            }
+            Term::And(ts) => decide(ts.iter().map(|t| t.eval(env)), false),
+            Term::Or(ts) => decide(ts.iter().map(|t| t.eval(env)), true),
             Term::Eq(p, s, eq) => match read(env, p) {
                 FieldRef::Str(v) => Some((v == s) == *eq),
                 _ => None,
@@ -310,18 +304,13 @@ impl Term {
             }
             Term::Exists(p, var, body) => {
                 let FieldRef::List(items) = read(env, p) else { return None };
-                let mut any = Some(false);
-                for i in 0..items.len() {
+                let results = (0..items.len()).map(|i| {
                     env.locals.push((var.as_str(), items.at(i)));
                     let r = body.eval(env);
                     env.locals.pop();
-                    match r {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any
+                    r
+                });
+                decide(results, true)
             }
         }
     }

@@ -8,7 +8,7 @@
 //! is skipped without building its CEL value. When every term of `match` and `violation` is
 //! native (and there is no `for_each`), CEL is not evaluated for the decision at all.
 
-use crate::load::Expr;
+use crate::load::Exprs;
 use cel::common::ast::{operators, Expr as E, IdedExpr, LiteralValue};
 use hooklint_model::fact::{self, Fact, FieldRef, Ty};
 use hooklint_model::Target;
@@ -34,19 +34,14 @@ pub(crate) struct Prefilter {
 }
 
 impl Prefilter {
-    pub fn build(
-        target: Target,
-        match_: Option<&Expr>,
-        for_each: Option<&Expr>,
-        violation: &Expr,
-    ) -> Prefilter {
+    pub fn build(target: Target, exprs: &Exprs) -> Prefilter {
         let mut pre = Prefilter::default();
-        pre.match_native = match match_ {
+        pre.match_native = match &exprs.match_ {
             Some(m) => pre.add_terms(target, m.program.expression()),
             None => true,
         };
-        pre.violation_native = pre.add_terms(target, violation.program.expression());
-        if let Some(fe) = for_each {
+        pre.violation_native = pre.add_terms(target, exprs.violation.program.expression());
+        if let Some(fe) = &exprs.for_each {
             if let Some((path, Ty::List(elem))) = resolve(target, fe.program.expression()) {
                 pre.clauses.push(vec![Atom::NonEmpty(path.clone())]);
                 pre.for_each_path = Some((path, *elem));

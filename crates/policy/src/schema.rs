@@ -18,6 +18,9 @@ pub(crate) enum Root {
     Keys(Vec<String>),
 }
 
+/// The names bound in an expression, each with what it stands for.
+pub(crate) type Bound<'a> = [(&'a str, Root)];
+
 /// A field reference that is not in the schema, positioned in the expression (characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RefError {
@@ -31,7 +34,7 @@ pub(crate) struct RefError {
 pub(crate) fn check(
     expr: &IdedExpr,
     info: &cel::common::ast::SourceInfo,
-    roots: &[(&str, Root)],
+    roots: &Bound,
 ) -> Vec<RefError> {
     let mut checker = Checker { info, roots, locals: Vec::new(), errors: Vec::new() };
     checker.walk(expr);
@@ -48,7 +51,7 @@ enum Seen {
 
 struct Checker<'a> {
     info: &'a cel::common::ast::SourceInfo,
-    roots: &'a [(&'a str, Root)],
+    roots: &'a Bound<'a>,
     locals: Vec<(String, Seen)>,
     errors: Vec<RefError>,
 }

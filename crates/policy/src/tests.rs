@@ -763,7 +763,7 @@ fn span_expression_and_help() {
 #[test]
 fn prefilters_are_derived_from_simple_shapes() {
     let set = builtin();
-    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let missing = p("webhook/missing-signature-check");
     assert!(missing.prefilter.violation_native);
     assert_eq!(missing.prefilter.clauses.len(), 4);
@@ -776,7 +776,7 @@ fn prefilters_are_derived_from_simple_shapes() {
     assert!(set
         .policies
         .iter()
-        .filter(|p| p.target == Target::RustFunction)
+        .filter(|p| p.info.target == Target::RustFunction)
         .all(|p| !p.prefilter.admits(&f)));
 }
 
@@ -873,7 +873,7 @@ fn cost_of_evaluation() {
 #[test]
 fn native_terms_reject_ordinary_elements() {
     let set = builtin();
-    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let f = function("f");
     let eval = |id: &str, it: &dyn Fact| {
         let mut env = native::Env { target: &f, it: Some(it), locals: Vec::new() };

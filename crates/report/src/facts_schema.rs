@@ -17,7 +17,7 @@ pub fn facts_schema_json(w: &mut dyn io::Write) -> io::Result<()> {
 
 /// A JSON value whose objects keep the order their keys were written in.
 #[derive(Debug, Clone)]
-pub enum Json {
+enum Json {
     Str(String),
     Bool(bool),
     Array(Vec<Json>),
@@ -46,7 +46,7 @@ fn str(s: impl Into<String>) -> Json {
 }
 
 /// The whole JSON Schema document.
-pub fn facts_schema() -> Json {
+fn facts_schema() -> Json {
     let targets = Target::ALL
         .iter()
         .map(|t| {
@@ -121,24 +121,8 @@ fn one_line(doc: &str) -> String {
     doc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The markdown table of a fact struct's fields: field, type, meaning.
-pub fn fact_table(schema: &'static Schema) -> String {
-    let mut out = String::from("| field | type | meaning |\n|---|---|---|\n");
-    for field in schema.visible() {
-        let mut meaning = one_line(field.doc);
-        if field.kind == FieldKind::Computed {
-            meaning.push_str(" (computed: policies read it, `facts` does not print it)");
-        }
-        out.push_str(&format!("| `{}` | {} | {} |\n", field.name, field.ty, meaning));
-    }
-    out
-}
-
-const TABLE_START: &str = "<!-- facts:table ";
-const TABLE_END: &str = "<!-- facts:end -->";
-
 /// Every fact struct policies can reach, from the four targets, each once.
-pub fn fact_schemas() -> Vec<&'static Schema> {
+fn fact_schemas() -> Vec<&'static Schema> {
     let mut out: Vec<&'static Schema> = Vec::new();
     for target in Target::ALL {
         for schema in target.schema().reachable() {
@@ -150,37 +134,62 @@ pub fn fact_schemas() -> Vec<&'static Schema> {
     out
 }
 
-/// `text` with the table between each `<!-- facts:table NAME -->` and the next
-/// `<!-- facts:end -->` generated afresh from the schema of NAME, and the names it has tables
-/// for. Errors name a marker that names no fact struct or is not closed.
-pub fn regenerate_fact_tables(text: &str) -> Result<(String, Vec<&'static str>), String> {
-    let schemas = fact_schemas();
-    let mut out = String::with_capacity(text.len());
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(TABLE_START) {
-        let after = &rest[start + TABLE_START.len()..];
-        let close = after.find("-->").ok_or("a `facts:table` marker is not closed")?;
-        let name = after[..close].trim();
-        let schema = schemas
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| format!("`facts:table {name}` names no fact struct"))?;
-        let body = &after[close + 3..];
-        let end = body.find(TABLE_END).ok_or_else(|| format!("`facts:table {name}` has no end"))?;
-        out.push_str(&rest[..start + TABLE_START.len() + close + 3]);
-        out.push('\n');
-        out.push_str(&fact_table(schema));
-        out.push_str(TABLE_END);
-        names.push(schema.name);
-        rest = &body[end + TABLE_END.len()..];
+/// The field tables of the docs, generated between `<!-- facts:table NAME -->` and
+/// `<!-- facts:end -->` markers by the test below (the docs are files; this crate reads none).
+#[cfg(test)]
+mod tables {
+    use super::*;
+
+    /// The markdown table of a fact struct's fields: field, type, meaning.
+    pub fn fact_table(schema: &'static Schema) -> String {
+        let mut out = String::from("| field | type | meaning |\n|---|---|---|\n");
+        for field in schema.visible() {
+            let mut meaning = one_line(field.doc);
+            if field.kind == FieldKind::Computed {
+                meaning.push_str(" (computed: policies read it, `facts` does not print it)");
+            }
+            out.push_str(&format!("| `{}` | {} | {} |\n", field.name, field.ty, meaning));
+        }
+        out
     }
-    out.push_str(rest);
-    Ok((out, names))
+
+    const TABLE_START: &str = "<!-- facts:table ";
+    const TABLE_END: &str = "<!-- facts:end -->";
+
+    /// `text` with the table between each `<!-- facts:table NAME -->` and the next
+    /// `<!-- facts:end -->` generated afresh from the schema of NAME, and the names it has tables
+    /// for. Errors name a marker that names no fact struct or is not closed.
+    pub fn regenerate_fact_tables(text: &str) -> Result<(String, Vec<&'static str>), String> {
+        let schemas = fact_schemas();
+        let mut out = String::with_capacity(text.len());
+        let mut names = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(TABLE_START) {
+            let after = &rest[start + TABLE_START.len()..];
+            let close = after.find("-->").ok_or("a `facts:table` marker is not closed")?;
+            let name = after[..close].trim();
+            let schema = schemas
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| format!("`facts:table {name}` names no fact struct"))?;
+            let body = &after[close + 3..];
+            let end =
+                body.find(TABLE_END).ok_or_else(|| format!("`facts:table {name}` has no end"))?;
+            out.push_str(&rest[..start + TABLE_START.len() + close + 3]);
+            out.push('\n');
+            out.push_str(&fact_table(schema));
+            out.push_str(TABLE_END);
+            names.push(schema.name);
+            rest = &body[end + TABLE_END.len()..];
+        }
+        out.push_str(rest);
+        Ok((out, names))
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::tables::*;
     use super::*;
     use std::path::Path;
 

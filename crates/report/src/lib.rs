@@ -27,9 +27,7 @@ mod suppressions;
 mod yaml;
 
 pub use facts::facts_json;
-pub use facts_schema::{
-    fact_schemas, fact_table, facts_schema, facts_schema_json, regenerate_fact_tables, Json,
-};
+pub use facts_schema::facts_schema_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};

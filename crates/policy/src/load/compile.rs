@@ -3,7 +3,7 @@
 
 use super::ctx::Ctx;
 use super::{Expr, Part};
-use crate::schema::{self, Root};
+use crate::schema::{self, Bound};
 use crate::yaml::{self, Kind, Node};
 use cel::Env;
 
@@ -15,7 +15,7 @@ fn compile_source(
     node: &Node,
     source: &str,
     field: &str,
-    roots: &[(&str, Root)],
+    roots: &Bound,
     base: usize,
 ) -> Option<Expr> {
     let positions = yaml::scalar_positions(cx.text, node);
@@ -82,13 +82,13 @@ pub(super) fn report_refs(
     }
 }
 
+/// Compiles the CEL expression that is the value of `node`, the policy key `field`.
 pub(super) fn compile(
     cx: &mut Ctx,
     env: &Env,
     node: &Node,
     field: &str,
-    roots: &[(&str, Root)],
-    base: usize,
+    roots: &Bound,
 ) -> Option<Expr> {
     let bang = match &node.kind {
         Kind::Str(s) => s.is_empty() && tagged(cx.text, node),
@@ -106,7 +106,7 @@ pub(super) fn compile(
         );
         return None;
     };
-    compile_source(cx, env, node, &source, field, roots, base)
+    compile_source(cx, env, node, &source, field, roots, 0)
 }
 
 /// Whether the node was written with a YAML tag (`!fn.is_test` unquoted).
@@ -151,7 +151,7 @@ pub(super) fn template_parts(
     env: &Env,
     node: &Node,
     template: &str,
-    roots: &[(&str, Root)],
+    roots: &Bound,
 ) -> Vec<Part> {
     let mut parts = Vec::new();
     let chars: Vec<char> = template.chars().collect();

@@ -12,28 +12,34 @@ use cel::{Env, Program};
 use hooklint_model::fact::Ty;
 use hooklint_model::Target;
 
-/// The compiled expressions; `None` where a key is absent or failed (already reported).
-pub(super) struct Exprs {
-    pub for_each: Option<Expr>,
+/// A policy's compiled expressions, in the order they are evaluated.
+pub(crate) struct Exprs {
+    /// `variables`, in order; those that use `it` are evaluated per element.
     pub variables: Vec<Variable>,
+    pub for_each: Option<Expr>,
     pub match_: Option<Expr>,
-    pub violation: Option<Expr>,
+    pub violation: Expr,
     pub span: Option<Expr>,
+    /// Secondary locations: a list of `{span, message}` maps.
     pub labels: Option<Expr>,
+    /// When true for a finding, it is reported as an error whatever `severity` says.
     pub escalate: Option<Expr>,
-    /// The template as written and its parts.
-    pub message: Option<(String, Vec<Part>)>,
+    pub message: Vec<Part>,
+    /// The message as written, shown when an interpolation fails.
+    pub message_template: String,
 }
 
 type Scope = Vec<(&'static str, Root)>;
 
+/// Every CEL key compiled, all errors reported; `None` when one failed or a required one is
+/// missing.
 pub(super) fn compile_all(
     cx: &mut Ctx,
     env: &Env,
     fields: &Fields,
     target: Target,
     param_keys: Vec<String>,
-) -> Exprs {
+) -> Option<Exprs> {
     let (name, ty) = (target.binding(), Ty::Obj(target.schema()));
     let roots: Scope = vec![(name, Root::Typed(ty)), ("params", Root::Keys(param_keys))];
 
@@ -44,7 +50,7 @@ pub(super) fn compile_all(
         let mut with_vars = roots.clone();
         // Variables are not parsed yet; the references are checked again below.
         with_vars.push(("variables", Root::Untyped));
-        if let Some(expr) = compile(cx, env, node, "for_each", &with_vars, 0) {
+        if let Some(expr) = compile(cx, env, node, "for_each", &with_vars) {
             it_root = Some(element_root(&expr, name, ty));
             for_each = Some(expr);
         } else {
@@ -68,7 +74,7 @@ pub(super) fn compile_all(
         report_refs(cx, node, "for_each", 0, errors);
     }
     let match_ =
-        fields.get("match").and_then(|node| compile(cx, env, node, "match", &target_scope, 0));
+        fields.get("match").and_then(|node| compile(cx, env, node, "match", &target_scope));
 
     let mut full = roots;
     full.push(("variables", Root::Keys(all_vars)));
@@ -76,14 +82,14 @@ pub(super) fn compile_all(
         full.push(("it", it));
     }
     let violation = match fields.get("violation") {
-        Some(node) => compile(cx, env, node, "violation", &full, 0),
+        Some(node) => compile(cx, env, node, "violation", &full),
         None => {
             cx.missing("violation");
             None
         }
     };
     let optional = |cx: &mut Ctx, key: &str| {
-        fields.get(key).and_then(|node| compile(cx, env, node, key, &full, 0))
+        fields.get(key).and_then(|node| compile(cx, env, node, key, &full))
     };
     let span = optional(cx, "span");
     let labels = optional(cx, "labels");
@@ -92,7 +98,20 @@ pub(super) fn compile_all(
         let parts = template_parts(cx, env, node, &template, &full);
         (template, parts)
     });
-    Exprs { for_each, variables, match_, violation, span, labels, escalate, message }
+    let (Some(violation), Some((message_template, message))) = (violation, message) else {
+        return None;
+    };
+    Some(Exprs {
+        variables,
+        for_each,
+        match_,
+        violation,
+        span,
+        labels,
+        escalate,
+        message,
+        message_template,
+    })
 }
 
 /// `variables`, in order: each sees those above it, and `it` with a `for_each`; a variable that
@@ -141,7 +160,7 @@ fn variables(
             scope.push(("it", it.clone()));
         }
         let field = format!("variables.{name}");
-        if let Some(expr) = compile(cx, env, v, &field, &scope, 0) {
+        if let Some(expr) = compile(cx, env, v, &field, &scope) {
             let per_item = uses(&expr.program, "it")
                 || variables
                     .iter()

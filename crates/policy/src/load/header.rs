@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, Fields};
 use crate::schema;
 use crate::yaml::Kind;
-use hooklint_model::{Severity, Target};
+use hooklint_model::{RuleInfo, Severity, Target};
 
 /// Every key a policy may have.
 pub(crate) const KEYS: &[&str] = &[
@@ -29,19 +29,13 @@ pub(crate) const KEYS: &[&str] = &[
 /// The keys of `docs`.
 pub(crate) const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good"];
 
-/// What the plain keys said; `None` where a key is missing or wrong (already reported).
-pub(super) struct Header {
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub severity: Option<Severity>,
-    pub target: Option<Target>,
-    pub help: Option<String>,
-    pub unsuppressible: bool,
-    /// `why`, `fix`, `bad`, `good`.
-    pub docs: [String; 4],
-}
-
-pub(super) fn read(cx: &mut Ctx, fields: &Fields) -> Header {
+/// The target, and the rule's metadata when every plain key it needs is right; `None` where
+/// a key is missing or wrong (already reported). `source` is `built-in` or the file's path.
+pub(super) fn read(
+    cx: &mut Ctx,
+    fields: &Fields,
+    source: &str,
+) -> (Option<Target>, Option<RuleInfo>) {
     let id = fields.string(cx, "id", true).map(|(id, node)| {
         if !valid_id(&id) {
             cx.error(
@@ -96,7 +90,16 @@ pub(super) fn read(cx: &mut Ctx, fields: &Fields) -> Header {
         },
         None => false,
     };
-    Header { id, title, severity, target, help, unsuppressible, docs: docs(cx, fields) }
+    let [why, fix, bad, good] = docs(cx, fields);
+    let (Some(id), Some(title), Some(severity), Some(target)) = (id, title, severity, target)
+    else {
+        return (target, None);
+    };
+    let help = help.unwrap_or_else(|| first_paragraph(&fix));
+    let source = source.to_string();
+    let info =
+        RuleInfo { id, title, severity, target, source, why, fix, bad, good, help, unsuppressible };
+    (Some(target), Some(info))
 }
 
 fn docs(cx: &mut Ctx, fields: &Fields) -> [String; 4] {
@@ -160,7 +163,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// The first paragraph of a text, on one line: the default `help` from `docs.fix`.
-pub(super) fn first_paragraph(text: &str) -> String {
+fn first_paragraph(text: &str) -> String {
     let para: Vec<&str> =
         text.trim().lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
     para.join(" ")

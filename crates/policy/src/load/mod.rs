@@ -8,7 +8,6 @@ mod ctx;
 mod exprs;
 mod header;
 
-use header::first_paragraph;
 /// For the test that holds `docs/schema/policy.schema.json` to the loader's keys.
 #[cfg(test)]
 pub(crate) use header::DOC_KEYS;
@@ -20,7 +19,8 @@ use crate::yaml::{self, Kind};
 use cel::common::value::Val;
 use cel::{Env, Program};
 use ctx::{Ctx, Fields};
-use hooklint_model::{LoadError, Severity, Target};
+pub(crate) use exprs::Exprs;
+use hooklint_model::{LoadError, RuleInfo};
 
 /// One compiled CEL expression and where it came from.
 pub(crate) struct Expr {
@@ -42,33 +42,14 @@ pub(crate) struct Variable {
 }
 
 pub(crate) struct Policy {
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub target: Target,
-    pub match_: Option<Expr>,
-    pub variables: Vec<Variable>,
-    pub for_each: Option<Expr>,
-    pub violation: Expr,
-    pub message: Vec<Part>,
-    pub message_template: String,
-    pub span: Option<Expr>,
-    /// Secondary locations: a list of `{span, message}` maps.
-    pub labels: Option<Expr>,
-    /// When true for a finding, it is reported as an error whatever `severity` says.
-    pub escalate: Option<Expr>,
+    /// Id, title, severity, target, docs, help: what `rules` and `explain` show.
+    pub info: RuleInfo,
+    /// The file it was loaded from.
+    pub path: String,
+    pub exprs: Exprs,
     /// Knowledge lists with the policy's own params on top, as one CEL map.
     pub params: Box<dyn Val>,
     pub params_json: serde_json::Map<String, serde_json::Value>,
-    pub help: String,
-    pub unsuppressible: bool,
-    pub why: String,
-    pub fix: String,
-    pub bad: String,
-    pub good: String,
-    /// `built-in` or the file's path.
-    pub source: String,
-    pub path: String,
     pub prefilter: Prefilter,
     /// `match` and `violation` as natively evaluable terms (`Unknown` where only CEL can tell).
     pub native_match: native::Term,
@@ -96,9 +77,9 @@ pub(crate) fn load(
         return Err(cx.errors);
     };
     let fields = Fields::check(&mut cx, entries, KEYS, "policy");
-    let header = header::read(&mut cx, &fields);
+    let (target, info) = header::read(&mut cx, &fields, source);
     let params_json = header::params(&mut cx, &fields, knowledge);
-    let Some(target) = header.target else {
+    let Some(target) = target else {
         return Err(cx.errors);
     };
     let param_keys = params_json.keys().cloned().collect();
@@ -106,12 +87,7 @@ pub(crate) fn load(
     if !cx.errors.is_empty() {
         return Err(cx.errors);
     }
-    let header::Header { id, title, severity, help, unsuppressible, docs, .. } = header;
-    let exprs::Exprs { for_each, variables, match_, violation, span, labels, escalate, message } =
-        exprs;
-    let (Some(id), Some(title), Some(severity), Some(violation), Some((template, message))) =
-        (id, title, severity, violation, message)
-    else {
+    let (Some(info), Some(exprs)) = (info, exprs) else {
         return Err(cx.errors);
     };
     let params = match cel::to_value(serde_json::Value::Object(params_json.clone()))
@@ -124,36 +100,16 @@ pub(crate) fn load(
             return Err(cx.errors);
         }
     };
-    let [why, fix, bad, good] = docs;
-    let help = help.unwrap_or_else(|| first_paragraph(&fix));
-    let prefilter = Prefilter::build(target, match_.as_ref(), for_each.as_ref(), &violation);
+    let prefilter = Prefilter::build(target, &exprs);
     let mut policy = Policy {
-        native_match: native::Term::Unknown,
-        native_violation: native::Term::Unknown,
-        id,
-        title,
-        severity,
-        target,
-        match_,
-        variables,
-        for_each,
-        violation,
-        message,
-        message_template: template,
-        span,
-        labels,
-        escalate,
+        info,
+        path: path.to_string(),
+        exprs,
         params,
         params_json,
-        help,
-        unsuppressible,
-        why,
-        fix,
-        bad,
-        good,
-        source: source.to_string(),
-        path: path.to_string(),
         prefilter,
+        native_match: native::Term::Unknown,
+        native_violation: native::Term::Unknown,
     };
     policy.compile_native();
     Ok(policy)
@@ -163,17 +119,18 @@ impl Policy {
     /// (Re)derives the native terms, which read `params` lists: call after changing params.
     pub fn compile_native(&mut self) {
         let mut names = native::Names {
-            target: self.target,
+            target: self.info.target,
             it: self.prefilter.for_each_path.as_ref().map(|(_, elem)| *elem),
             params: &self.params_json,
-            variables: &self.variables,
+            variables: &self.exprs.variables,
             locals: Vec::new(),
             depth: 0,
         };
         self.native_match = self
+            .exprs
             .match_
             .as_ref()
             .map_or(native::Term::Const(true), |m| names.compile(m.program.expression()));
-        self.native_violation = names.compile(self.violation.program.expression());
+        self.native_violation = names.compile(self.exprs.violation.program.expression());
     }
 }
