@@ -160,7 +160,7 @@ fn finding_diagnostic(db: &SourceDb<'_>, finding: &Finding, title: &str) -> Diag
 
 fn problem_diagnostic(db: &SourceDb<'_>, problem: &Problem) -> Diagnostic<usize> {
     let mut diagnostic = Diagnostic::new(severity(problem.severity))
-        .with_code(&problem.code)
+        .with_code(problem.code.as_str())
         .with_message(&problem.message);
     if let Some(span) = &problem.span {
         match db.locate(span) {
