@@ -51,10 +51,9 @@ fn facts_schema() -> Json {
         .iter()
         .map(|t| {
             let schema = t.schema();
-            let description = format!("target `{}`: {}", t.as_str(), one_line(schema.doc));
             let property = Json::Object(vec![
                 ("$ref", str(format!("#/$defs/{}", schema.name))),
-                ("description", str(description)),
+                ("description", str(one_line(schema.doc))),
             ]);
             (t.binding(), property)
         })
