@@ -11,10 +11,10 @@ mod sensitivity;
 use std::collections::BTreeMap;
 
 use hooklint_model::flow::{GlobalFlow, StructDef, StructField};
-use hooklint_model::{Function, Knowledge, Registration, RustFile, SharedStr};
+use hooklint_model::{Knowledge, RustFile, SharedStr};
 use syn::spanned::Spanned;
 
-use crate::provenance::build::{compact, Work};
+use crate::provenance::build::compact;
 use crate::util::{self, Src};
 
 pub use frameworks::{join_path, NEST};
@@ -104,7 +104,7 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    self.push_fn(functions::function(self.cx, &input));
+                    self.function(&input);
                 }
                 syn::Item::Impl(i) => self.item_impl(i, module, in_test),
                 syn::Item::Struct(st) => self.out.index.structs.push(struct_def(st)),
@@ -129,7 +129,7 @@ impl Walker<'_, '_> {
                                 module,
                                 in_test,
                             };
-                            self.push_fn(functions::function(self.cx, &input));
+                            self.function(&input);
                         }
                     }
                 }
@@ -195,18 +195,18 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    let out = functions::function(self.cx, &input);
+                    self.function(&input);
                     let fname = f.sig.ident.to_string();
                     if frameworks::is_extractor_trait(&trait_name)
                         && frameworks::is_extractor_fn(&fname)
                     {
+                        let qualified = self.out.functions.last().map(|g| g.qualified_name.clone());
                         self.out.index.extractor_impls.push((
                             self_type.clone(),
                             trait_name.clone(),
-                            out.0.qualified_name.clone(),
+                            qualified.unwrap_or_default(),
                         ));
                     }
-                    self.push_fn(out);
                 }
                 syn::ImplItem::Const(c) => {
                     let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
@@ -217,7 +217,10 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn push_fn(&mut self, (func, regs, flow): (Function, Vec<Registration>, Work)) {
+    /// Extracts one fn into the file, with the router registrations its body makes and its
+    /// flow.
+    fn function(&mut self, input: &functions::FnInput<'_>) {
+        let (func, regs, flow) = functions::function(self.cx, input);
         self.out.functions.push(func);
         self.out.index.registrations.extend(regs);
         let part = compact(flow, &mut self.out.index.flow);

@@ -2,13 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Function, Knowledge};
+use hooklint_model::{names, Function, Knowledge};
 
 use super::Derived;
-use crate::names;
-
-/// Calls that produce a MAC or signature (for recognising outbound senders).
-pub(super) const SIGN_CALLS: &[&str] = &["finalize", "sign", "finalize_reset", "sign_to_vec"];
 
 pub(super) fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
     f.reaches = d.reaches;
@@ -55,14 +51,14 @@ pub(super) fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {
 pub(super) fn webhook(f: &mut Function, k: &Knowledge, is_called: bool) {
     let mut reasons = Vec::new();
     for r in &f.routes {
-        if let Some(h) = names::hint_word(&r.path, &k.webhook_path_hints) {
+        if let Some(h) = names::first_run(&r.path, &k.webhook_path_hints) {
             reasons.push(format!("route path {} contains \"{h}\"", r.path));
         }
     }
-    if let Some(h) = names::hint_word(&f.name, &k.webhook_name_hints) {
+    if let Some(h) = names::first_run(&f.name, &k.webhook_name_hints) {
         reasons.push(format!("name {} contains \"{h}\"", f.name));
     }
-    if let Some(h) = names::hint_word(&f.module, &k.webhook_name_hints) {
+    if let Some(h) = names::first_run(&f.module, &k.webhook_name_hints) {
         reasons.push(format!("module {} contains \"{h}\"", f.module));
     }
     let sig_header = f
@@ -73,7 +69,10 @@ pub(super) fn webhook(f: &mut Function, k: &Knowledge, is_called: bool) {
     if let Some(h) = &sig_header {
         reasons.push(format!("reads signature header {h}"));
     }
-    let signs = f.calls.iter().any(|c| SIGN_CALLS.contains(&c.name.as_str()));
+    let signs = f
+        .calls
+        .iter()
+        .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
     let sends = f.calls.iter().any(|c| {
         c.name == "send"
             || c.path.starts_with("reqwest")

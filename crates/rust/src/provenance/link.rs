@@ -30,12 +30,13 @@ use std::sync::Arc;
 use hooklint_model::flow::{
     Atom, FieldRead, FieldRoot, FileFlow, FlowFn, ParamSlot, StoreTarget, StructDef, Val, NO_NODE,
 };
-use hooklint_model::{Call, Function, Knowledge, LiteralUse, Origin, RustFile, SharedStr, Span};
+use hooklint_model::{
+    names, Call, Function, Knowledge, LiteralUse, Origin, RustFile, SharedStr, Span,
+};
 use rayon::prelude::*;
 
 use super::kinds;
 use crate::index::resolve::{join, Id, Index};
-use crate::names;
 
 /// Most rounds of summary propagation: values are followed through this many call levels.
 /// Helpers that compare or log what a handler read sit one to three levels down in real code;
@@ -1146,7 +1147,7 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
     for cf in ff.calls.get(part.calls.iter()).unwrap_or_default() {
         let Some(call) = calls.get(cf.call as usize) else { continue };
         let skip = usize::from(call.is_method);
-        let sink = names::call_matches(&call.name, &call.path, &p.k.secret_sinks).is_some();
+        let sink = names::first_call_match(&call.name, &call.path, &p.k.secret_sinks).is_some();
         let args = ff.vals(cf.args);
         let setter =
             call.is_method && p.k.header_setters.contains(&call.name) && args.len() >= skip + 2;

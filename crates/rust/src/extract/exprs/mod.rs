@@ -211,9 +211,12 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
                     let mut names = Vec::new();
                     util::pat_idents(&pt.pat, &mut names, 0);
                     for n in names {
-                        let sensitive = crate::names::sensitive_word(&n, self.cx.k)
+                        let sensitive = self
+                            .cx
+                            .k
+                            .sensitive_word(&n)
                             .map(|_| format!("name {n}"))
-                            .filter(|_| !crate::names::ends_with_property(&n, self.cx.k));
+                            .filter(|_| !self.cx.k.ends_with_property(&n));
                         self.scopes.bind(&n, Local { val: val.clone(), closure: None, sensitive });
                     }
                 }

@@ -7,15 +7,14 @@
 use hooklint_model::flow::{FieldRoot, ParamSlot};
 use hooklint_model::{Param, SharedStr};
 
-use super::calls::GATE_METHODS;
 use super::FnVisitor;
 use crate::extract::FileCx;
-use crate::names;
 use crate::provenance::build::{FlowVal, WorkCall, WorkStore, WorkTarget};
 use crate::provenance::kinds;
 use crate::provenance::scope::Local;
 use crate::provenance::shape::shape;
 use crate::util;
+use hooklint_model::names;
 use syn::spanned::Spanned;
 
 /// Methods whose closure's result is the call's result (`opt.map(|v| v.len())`): the receiver
@@ -496,7 +495,7 @@ impl FnVisitor<'_, '_> {
         let kn = self.cx.k;
         let is_method = recv.is_some();
         let recv_v = recv.cloned().unwrap_or_default();
-        if names::call_matches(name, path, &kn.verifiers).is_some() {
+        if names::first_call_match(name, path, &kn.verifiers).is_some() {
             return self.fb.public("verdict", name);
         }
         // `SecretString::from(v)`, `Secret::new(v)`: the value is now a secret of that type,
@@ -538,7 +537,7 @@ impl FnVisitor<'_, '_> {
         }
         if is_method
             && (kn.non_sensitive_methods.iter().any(|m| m == name)
-                || GATE_METHODS.contains(&name)
+                || kn.gate_methods.iter().any(|g| g == name)
                 || name.starts_with("is_"))
         {
             return self.reduced(name);
@@ -684,10 +683,10 @@ fn is_const_name(name: &str) -> bool {
 
 /// Sensitivity by the name alone, for names bound by patterns.
 fn name_reason(name: &str, cx: &FileCx<'_>) -> Option<String> {
-    if names::ends_with_property(name, cx.k) {
+    if cx.k.ends_with_property(name) {
         return None;
     }
-    names::sensitive_word(name, cx.k).map(|_| format!("name {name}"))
+    cx.k.sensitive_word(name).map(|_| format!("name {name}"))
 }
 
 /// A parameter slot: its type with `&`, `State<T>`, `Data<T>`, `Arc<T>`... looked through.
