@@ -2,53 +2,60 @@
 //! calls, extractors, layers and routes across files.
 //!
 //! Architecture invariant: no I/O, no printing, never panics on user input. A file syn cannot
-//! parse yields a `parse-error` problem and no functions; a file nested deeper than
-//! [`MAX_NESTING`] brackets yields a `too-deeply-nested` problem and is not parsed at all.
+//! parse yields a `parse-error` problem and no functions; a file whose brackets nest deeper
+//! than [`MAX_NESTING`] levels, or whose syntax tree would be deeper than the pre-parse scan
+//! allows (`scan.rs`), yields a `too-deeply-nested` or `too-complex` problem and is not
+//! parsed at all.
 
-mod depth;
 mod extract;
 mod index;
 mod names;
+mod scan;
 #[cfg(test)]
 mod testutil;
 mod util;
 
 use hooklint_model::{Knowledge, Problem, RustFile, Span};
 
+pub use scan::{IncludeRef, MAX_PARSE_DEPTH, MAX_TREE_DEPTH};
+
 /// Deepest bracket nesting parsed; syn's recursive parser needs stack in proportion to it.
-pub const MAX_NESTING: usize = depth::MAX_DEPTH;
+pub const MAX_NESTING: usize = scan::MAX_BRACKETS;
 
 /// The facts of one file plus the problems met while extracting them.
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub file: RustFile,
     pub problems: Vec<Problem>,
+    /// Files the source names with `#[path = "..."]` or `include!("...")`, for gate mode.
+    pub includes: Vec<IncludeRef>,
 }
 
 /// Extracts the facts of one Rust source file. `path` is used verbatim in every span.
 ///
-/// Parsing recurses in proportion to the nesting (at most [`MAX_NESTING`]); callers that take
-/// arbitrary input should run this on a thread with a generous stack (16 MB or more).
+/// A linear pre-parse scan refuses input whose parse or syntax tree would be deeper than
+/// [`MAX_PARSE_DEPTH`] or [`MAX_TREE_DEPTH`] levels; within those bounds parsing, walking and
+/// dropping the tree need a few MiB of stack. Callers that take arbitrary input should run
+/// this on a thread with a generous stack (the engine's workers have 64 MiB).
 pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracted {
     let empty = || RustFile {
         path: path.to_string(),
         is_test: extract::path_is_test(&path.replace('\\', "/")),
         ..RustFile::default()
     };
-    if let Some(line) = depth::exceeds(source, MAX_NESTING) {
-        let problem = Problem::new(
-            "too-deeply-nested",
-            format!("brackets nest deeper than {MAX_NESTING} levels; the file was not analysed"),
-            Some(Span::line(path, line)),
-        );
-        return Extracted { file: empty(), problems: vec![problem] };
+    let scanned = scan::scan(source);
+    if let Some(refusal) = scanned.refusal {
+        let problem =
+            Problem::new(refusal.code, refusal.message, Some(Span::line(path, refusal.line)));
+        return Extracted { file: empty(), problems: vec![problem], includes: scanned.includes };
     }
+    let includes = scanned.includes;
     let text = strip_preamble(source);
     let result = match syn::parse_str::<syn::File>(&text) {
         Ok(ast) => {
             let src = util::Src::new(path, &text);
             let out = extract::file(src, knowledge, &ast);
-            Extracted { file: out.file, problems: Vec::new() }
+            Extracted { file: out.file, problems: Vec::new(), includes }
         }
         Err(e) => {
             let start = e.span().start();
@@ -61,7 +68,7 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
                 end.column as u32 + 1,
             );
             let problem = Problem::new("parse-error", lower_first(&e.to_string()), Some(span));
-            Extracted { file: empty(), problems: vec![problem] }
+            Extracted { file: empty(), problems: vec![problem], includes }
         }
     };
     // Every parse adds the file to proc-macro2's per-thread source map; all spans of this
