@@ -11,6 +11,7 @@
 use hooklint_model::{Finding, Function, Knowledge, Problem, RustFile, Severity};
 use std::sync::Arc;
 
+mod cost;
 mod eval;
 mod functions;
 mod load;
@@ -21,7 +22,10 @@ mod schema;
 mod value;
 mod yaml;
 
-pub use functions::{is_sensitive_name, looks_like_placeholder, matches_call, split_words};
+pub use cost::BUDGET as CEL_BUDGET;
+pub use functions::{
+    is_sensitive_name, looks_like_placeholder, matches_call, split_words, MAX_PATTERN,
+};
 
 /// The text of a policy file and the path it is reported under.
 #[derive(Debug, Clone)]
@@ -178,6 +182,8 @@ pub struct PolicySet {
     pub knowledge: Knowledge,
     env: Arc<cel::Env>,
     policies: Vec<load::Policy>,
+    /// The estimated cost of each policy, by id (`cost.rs`).
+    costs: std::collections::HashMap<String, cost::PolicyCost>,
 }
 
 impl Default for PolicySet {
@@ -186,6 +192,7 @@ impl Default for PolicySet {
             knowledge: Knowledge::default(),
             env: Arc::new(functions::env()),
             policies: Vec::new(),
+            costs: std::collections::HashMap::new(),
         }
     }
 }
@@ -260,6 +267,7 @@ impl PolicySet {
                         });
                         continue;
                     }
+                    self.costs.insert(policy.id.clone(), cost::of_policy(&policy));
                     self.policies.push(policy);
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -317,6 +325,18 @@ impl PolicySet {
         }
     }
 
+    /// Makes a rule unsuppressible (from configuration): inline comments cannot silence it.
+    /// Returns false for an unknown rule.
+    pub fn set_unsuppressible(&mut self, rule: &str) -> bool {
+        match self.policies.iter_mut().find(|p| p.id == rule) {
+            Some(p) => {
+                p.unsuppressible = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Overrides one of a rule's `params` (from configuration).
     pub fn set_param(
         &mut self,
@@ -344,6 +364,7 @@ impl PolicySet {
         p.params = val;
         p.params_json = params;
         p.compile_native();
+        self.costs.insert(rule.to_string(), cost::of_policy(p));
         Ok(())
     }
 
@@ -435,6 +456,8 @@ impl PolicySet {
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
+        // The target's largest list (and, for `[1]`, string), computed when first needed.
+        let mut largest: [Option<usize>; 2] = [None, None];
         for policy in self.policies.iter().filter(|p| p.target == target) {
             if !admits(policy) {
                 continue;
@@ -474,11 +497,43 @@ impl PolicySet {
                 }
             }
             let target = built.get_or_insert_with(&build);
+            if let Some(cost) = self.costs.get(&policy.id).filter(|c| c.needs_check()) {
+                let k = usize::from(cost.splits_strings);
+                let n = *largest[k].get_or_insert_with(|| cost::largest(&**target, k == 1));
+                let items = mask.as_ref().map(|m| m.iter().filter(|&&keep| keep).count());
+                let estimate = cost.total(n, items);
+                if estimate > cost::BUDGET {
+                    out.problems.push(too_complex(policy, subject, n, estimate));
+                    continue;
+                }
+            }
             let evaluator = eval::Evaluator { env: &self.env, policy, subject, target: &**target };
             evaluator.run(&mut out, mask.as_deref());
         }
         (out.findings, out.problems)
     }
+}
+
+/// The rule a problem of evaluation is about (`cel-runtime-error`, or `too-complex` for a
+/// policy over its cost budget), read from the message this crate writes; `None` for any
+/// other problem.
+pub fn problem_rule(problem: &Problem) -> Option<&str> {
+    if !matches!(problem.code.as_str(), "cel-runtime-error" | "too-complex") {
+        return None;
+    }
+    problem.message.strip_prefix("rule ")?.split(' ').next()
+}
+
+/// A policy skipped on a target because its estimated cost is over the budget.
+fn too_complex(policy: &load::Policy, subject: &eval::Subject, n: usize, estimate: f64) -> Problem {
+    let message = format!(
+        "rule {} was not evaluated on {}: with lists of up to {n} elements its estimated cost \
+         ({estimate:.1e} steps) is over the budget of {:.0e} per target",
+        policy.id,
+        subject.describe(),
+        cost::BUDGET
+    );
+    Problem::new("too-complex", message, Some(subject.span()))
 }
 
 /// Reads the elements of a `for_each` list path natively.
