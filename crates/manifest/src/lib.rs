@@ -10,6 +10,7 @@
 
 mod data;
 mod formats;
+mod mask;
 mod project;
 mod secrets;
 mod tree;
@@ -18,6 +19,7 @@ mod views;
 use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Problem, Severity, Span};
 
+pub use mask::{is_secret_value, mask_text, secret_redaction, Redactor};
 pub use project::{build_project, route_matches};
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
