@@ -5,7 +5,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
 use hooklint_model::Severity;
 use hooklint_policy::{PolicySet, RuleInfo};
@@ -31,15 +30,46 @@ pub fn check(args: &CheckArgs) -> Outcome {
         Err(code) => return Ok(code),
     };
     let mut policies = setup.policies;
+    let mut record = setup.record;
     // Rules the configuration disabled stay known to --only/--skip and suppressions.
     let ids: Vec<String> = setup.known;
     let fail_on = match setup.config.as_ref().and_then(|c| c.fail_on) {
-        Some(configured) if !args.fail_on_given => configured,
-        _ => args.fail_on.threshold(),
+        Some(configured) if !args.fail_on_given => {
+            record.fail_on_source = "configuration";
+            configured
+        }
+        _ => {
+            if args.fail_on_given {
+                record.fail_on_source = "command line";
+            }
+            args.fail_on.threshold()
+        }
     };
+    record.fail_on = fail_on.map_or("never", |s| s.as_str()).to_string();
     if let Some(code) = select_rules(&args.selection, &mut policies, &ids) {
         return Ok(code);
     }
+    record.only = args.selection.only.clone();
+    record.skipped = args.selection.skip.clone();
+    if setup.gate && args.baseline.is_some() {
+        output::error(
+            "--baseline is not read in gate mode",
+            &["name the baseline in the trusted configuration: `baseline = \"...\"`".to_string()],
+        );
+        return Ok(USAGE);
+    }
+    if setup.gate && args.follow_links {
+        output::error(
+            "--follow-links does not apply in gate mode",
+            &["gate mode follows a tracked symbolic link only when it stays in the repository"
+                .to_string()],
+        );
+        return Ok(USAGE);
+    }
+    // The baseline: `--baseline`, else the configuration's `baseline` (the only source in
+    // gate mode).
+    let baseline_path: Option<PathBuf> =
+        args.baseline.clone().or_else(|| setup.config.as_ref().and_then(|c| c.baseline.clone()));
 
     let mut opts = Options {
         paths: args.paths.clone(),
@@ -48,15 +78,32 @@ pub fn check(args: &CheckArgs) -> Outcome {
         follow_links: args.follow_links,
         known_rules: ids,
         select: setup.config,
+        gate: setup.gate.then(|| setup.tree.clone()),
+        watch: crate::supervise::watch()?,
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {
         return Ok(code);
     }
-    if let Some(path) = &args.baseline {
+    if let Some(path) = &baseline_path {
         match Baseline::read(path) {
-            Ok(baseline) => opts.baseline = Some(baseline),
+            Ok(baseline) => {
+                record.baseline = Some(hooklint_report::BaselineUse {
+                    path: path.to_string_lossy().replace('\\', "/"),
+                    entries: baseline.entries.len(),
+                });
+                opts.baseline = Some(baseline);
+            }
             Err(message) => {
+                let shown = setup.gate || args.baseline.is_some() || setup.tree.contains(path);
+                let message = if shown {
+                    message
+                } else {
+                    format!(
+                        "cannot use baseline `{}`: it resolves to a file outside the checked tree",
+                        path.display()
+                    )
+                };
                 output::error(&message, &[]);
                 return Ok(USAGE);
             }
@@ -72,7 +119,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         }
     }
     let mut out = hooklint_engine::run(&opts, &policies);
-    let baselining = args.baseline.is_some() || args.write_baseline.is_some();
+    let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(out.findings.iter().chain(&out.baselined));
         if let Err(message) = baseline.write(path) {
@@ -90,6 +137,14 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if args.timings {
         output::timings(&out.phases, out.duration);
     }
+    record.ignored_files = out.ignored_configs.clone();
+    record.files =
+        hooklint_report::FileCounts { checked: out.files_checked, excluded: out.files_excluded };
+    record.suppressions = hooklint_report::SuppressionUse {
+        used: out.suppressions.iter().filter(|s| s.used()).count(),
+        findings: out.suppressed.len(),
+        added: args.new_since.as_ref().map(|_| out.added_suppressions),
+    };
     let mut rules = policies.rules();
     rules.extend(hooklint_engine::meta_rules());
     let titles: BTreeMap<String, String> =
@@ -112,25 +167,32 @@ pub fn check(args: &CheckArgs) -> Outcome {
         outside_diff: args.new_since.as_ref().map(|_| out.outside_diff),
         sources: &out.sources,
         titles: &titles,
+        configuration: Some(&record),
     };
+    write_report(args, &report, &rules)?;
+    Ok(exit_code(&out, fail_on))
+}
+
+/// Writes the report in the chosen format to `--output` (and the human report to the
+/// terminal) or to the terminal.
+pub fn write_report(args: &CheckArgs, report: &Report<'_>, rules: &[RuleInfo]) -> io::Result<()> {
     match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write `{}`", path.display()));
-            let file = match file {
+            let file = match std::fs::File::create(path) {
                 Ok(file) => file,
                 Err(err) => {
-                    output::error(&format!("{err:#}"), &[]);
-                    return Ok(USAGE);
+                    return Err(io::Error::new(
+                        err.kind(),
+                        format!("cannot write `{}`: {err}", path.display()),
+                    ))
                 }
             };
             let mut w = NoColor::new(io::BufWriter::new(file));
-            render(&mut w, args.format, &report, &rules)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
-            w.get_mut().flush().with_context(|| format!("cannot write `{}`", path.display()))?;
+            render(&mut w, args.format, report, rules)?;
+            w.get_mut().flush()?;
             let mut w = output::stdout(args.color);
-            hooklint_report::human(&mut w, &report)?;
-            w.flush()?;
+            hooklint_report::human(&mut w, report)?;
+            w.flush()
         }
         None => {
             let mut w = output::stdout(if args.format == Format::Human {
@@ -138,11 +200,10 @@ pub fn check(args: &CheckArgs) -> Outcome {
             } else {
                 ColorWhen::Never
             });
-            render(&mut w, args.format, &report, &rules)?;
-            w.flush()?;
+            render(&mut w, args.format, report, rules)?;
+            w.flush()
         }
     }
-    Ok(exit_code(&out, fail_on))
 }
 
 fn exit_code(out: &RunOutput, fail_on: Option<Severity>) -> u8 {
@@ -176,6 +237,7 @@ pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
         paths: args.paths.clone(),
         known_rules: setup.known,
         select: setup.config,
+        gate: setup.gate.then(|| setup.tree.clone()),
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {
@@ -251,6 +313,18 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     }
     let hooklint_engine::Facts { files, manifests, problems } =
         hooklint_engine::collect_facts(&opts, &knowledge);
+    // Secret values are shown only when asked for, as `<redacted:fnv:...>` otherwise.
+    let redactor = hooklint_engine::Redactor::new(&if args.show_secrets {
+        Vec::new()
+    } else {
+        hooklint_engine::secret_values(&files)
+    });
+    let redact = |text: &str| match redactor.redact(text) {
+        std::borrow::Cow::Owned(new) => Some(new),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let redact: Option<&hooklint_report::Redact<'_>> =
+        if redactor.is_empty() { None } else { Some(&redact) };
     if !problems.is_empty() {
         let sources = BTreeMap::new();
         let report = Report {
@@ -263,6 +337,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             outside_diff: None,
             sources: &sources,
             titles: &sources,
+            configuration: None,
         };
         let mut err = output::stderr(ColorWhen::Auto);
         // Problems go to stderr so that stdout stays one JSON document; a closed stderr must
@@ -271,12 +346,20 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     }
     let mut w = io::BufWriter::new(io::stdout().lock());
     let written = match args.format {
-        FactsFormat::Json => {
-            hooklint_report::facts_json(&mut w, &files, &manifests, args.function.as_deref())?
-        }
-        FactsFormat::Yaml => {
-            hooklint_report::facts_yaml(&mut w, &files, &manifests, args.function.as_deref())?
-        }
+        FactsFormat::Json => hooklint_report::facts_json(
+            &mut w,
+            &files,
+            &manifests,
+            args.function.as_deref(),
+            redact,
+        )?,
+        FactsFormat::Yaml => hooklint_report::facts_yaml(
+            &mut w,
+            &files,
+            &manifests,
+            args.function.as_deref(),
+            redact,
+        )?,
     };
     w.flush()?;
     if let (Some(name), 0) = (&args.function, written) {

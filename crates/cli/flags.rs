@@ -120,6 +120,11 @@ pub struct ConfigArgs {
     /// Do not read any hooklint.toml
     #[arg(long, conflicts_with = "file")]
     pub no_config: bool,
+    /// Gate mode: FILE is the whole configuration (its baseline and policy folders too). No
+    /// hooklint.toml of the checked tree is read, every file git tracks is checked whatever
+    /// ignore files say, and `#[path]`/`include!` targets in the tree are read
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "no_config"])]
+    pub trusted_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +177,10 @@ pub struct FactsArgs {
     /// Show only functions with this name or qualified name
     #[arg(long = "fn", value_name = "NAME")]
     pub function: Option<String>,
+    /// Show secret values (literals that look like keys, tokens or passwords) instead of
+    /// `<redacted:...>` fingerprints
+    #[arg(long)]
+    pub show_secrets: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -343,6 +352,13 @@ mod tests {
         let cli = parse(&["cargo-hooklint", "--config", "ci.toml", "src"]).unwrap();
         assert_eq!(cli.check.policies.config.file, Some(PathBuf::from("ci.toml")));
         assert!(parse(&["cargo-hooklint", "--config", "a.toml", "--no-config"]).is_err());
+        let cli = parse(&["cargo-hooklint", "--trusted-config", "/ci/hooklint.toml"]).unwrap();
+        assert_eq!(
+            cli.check.policies.config.trusted_config,
+            Some(PathBuf::from("/ci/hooklint.toml"))
+        );
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--config", "b"]).is_err());
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--no-config"]).is_err());
     }
 
     #[test]

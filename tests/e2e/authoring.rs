@@ -106,14 +106,17 @@ fn a_runtime_error_names_rule_field_and_target() {
     );
     let run = project.run(&["test", "fixtures", "--policy", "policies"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
+    // One problem for the rule, at the first target it failed on, with the count of the rest.
     assert!(
         run.stdout.contains(
-            "fixtures/internal.rs:11: problem [cel-runtime-error]: rule \
-             org/internal-requires-service-token failed in `match` on fn `list_users`"
+            "fixtures/internal.rs:3: problem [cel-runtime-error]: rule \
+             org/internal-requires-service-token failed in `match` on fn `router`"
         ),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains("(and on 2 more targets)"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("problem [cel-runtime-error]").count(), 1, "{}", run.stdout);
 }
 
 #[test]

@@ -98,6 +98,7 @@ fn sarif_validates_and_lists_every_rule_with_help() {
             "hooklint/suppression-without-reason",
             "hooklint/unused-suppression",
             "hooklint/unsuppressible-rule",
+            "hooklint/new-suppression",
         ]
         .map(String::from),
     );

@@ -24,6 +24,8 @@ pub(crate) struct Gated {
     pub baselined: Vec<Finding>,
     pub fixed: Vec<BaselineEntry>,
     pub outside_diff: usize,
+    /// Suppressions on lines the change adds or edits (`new_since`).
+    pub added_suppressions: usize,
 }
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
@@ -90,14 +92,46 @@ pub(crate) fn apply(
     };
     gated.findings = match &opts.new_since {
         Some(changed) => {
-            let (inside, outside): (Vec<Finding>, Vec<Finding>) =
+            let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
                 kept.into_iter().partition(|f| changed.touches(&f.span));
             gated.outside_diff = outside.len();
+            // A suppression the change adds is reported where the change is reviewed.
+            let mut added: Vec<Finding> = gated
+                .suppressions
+                .iter()
+                .filter(|s| changed.touches(&s.span))
+                .map(added_suppression)
+                .collect();
+            gated.added_suppressions = added.len();
+            fingerprint::assign(&mut added, texts);
+            inside.extend(added);
+            sort(&mut inside);
             inside
         }
         None => kept,
     };
     gated
+}
+
+fn added_suppression(s: &Suppression) -> Finding {
+    let rules: Vec<String> = s.rules.iter().map(|r| format!("`{r}`")).collect();
+    let reason = if s.reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        format!("reason: {}", s.reason)
+    };
+    Finding {
+        rule: suppress::ADDED.to_string(),
+        severity: hooklint_model::Severity::Warning,
+        message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
+        span: s.span.clone(),
+        help: "confirm the accepted risk in review; the trusted configuration can mark a rule \
+               `unsuppressible`"
+            .to_string(),
+        function: String::new(),
+        labels: Vec::new(),
+        fingerprint: String::new(),
+    }
 }
 
 fn rule_sets(opts: &Options, policies: &PolicySet) -> RuleSets {

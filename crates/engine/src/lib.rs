@@ -26,7 +26,10 @@ mod gate;
 mod load;
 mod pipeline;
 mod policy_dir;
+mod secrets;
 mod suppress;
+pub mod tree;
+pub mod watch;
 
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
 pub use diff::{ChangedLines, DiffError, FileChange};
@@ -36,14 +39,16 @@ pub use fixture_test::{
     fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
     UnitResult,
 };
+pub use hooklint_manifest::Redactor;
 pub use policy_dir::policy_sources;
+pub use secrets::secret_values;
 pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
 /// What to check and how.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// Files and directories to check; the current directory when empty. Named files are
     /// always checked, even when ignored or not ending in `.rs`.
@@ -66,6 +71,11 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// Gate mode: check every file git tracks in this tree (under `paths`), whatever ignore
+    /// files say, and the targets of `#[path]` and `include!` that stay inside it.
+    pub gate: Option<tree::Tree>,
+    /// The flight record of a supervised run (see `watch.rs`).
+    pub watch: Option<watch::Watch>,
 }
 
 impl Default for Options {
@@ -80,6 +90,8 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            gate: None,
+            watch: None,
         }
     }
 }
@@ -100,15 +112,24 @@ pub struct RunOutput {
     pub fixed: Vec<BaselineEntry>,
     /// Findings left out because no line of theirs changed (`new_since`).
     pub outside_diff: usize,
+    /// Suppression comments on lines the change adds or edits (`new_since`), each also
+    /// reported as a `hooklint/new-suppression` finding.
+    pub added_suppressions: usize,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
     pub files_checked: usize,
+    /// Files found but left out by the configuration's `include` and `exclude` globs.
+    pub files_excluded: usize,
+    /// `hooklint.toml` files in the checked tree that gate mode did not read.
+    pub ignored_configs: Vec<String>,
     pub duration: Duration,
     /// Wall time of each phase of the run, in order (`check --timings`).
     pub phases: Vec<(&'static str, Duration)>,
-    /// Text of every file that has a finding or a problem, by reported path, so that snippets
-    /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
+    /// The lines reports show of every file that has a finding or a problem, by reported
+    /// path, so that snippets can be rendered without reading the files again: the other
+    /// lines are empty (line numbers hold), and secret values in the shown ones are masked
+    /// with `*` (columns hold). Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
 }
 
@@ -145,6 +166,9 @@ pub const INPUT_PROBLEM_CODES: &[&str] = &[
     "non-utf8",
     "too-large",
     "too-deeply-nested",
+    "too-complex",
+    "outside-tree",
+    "no-files",
     "yaml-error",
     "yaml-too-complex",
 ];

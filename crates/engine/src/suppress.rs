@@ -31,8 +31,11 @@ pub const UNUSED: &str = "hooklint/unused-suppression";
 /// A suppression naming a rule that inline comments cannot silence. The finding stays.
 pub const NOT_APPLICABLE: &str = "hooklint/unsuppressible-rule";
 
+/// A suppression comment on a line the change being checked adds or modifies (`--new-since`).
+pub const ADDED: &str = "hooklint/new-suppression";
+
 /// Every rule id the suppression machinery reports under, in order.
-pub const META_RULES: [&str; 4] = [MALFORMED, WITHOUT_REASON, UNUSED, NOT_APPLICABLE];
+pub const META_RULES: [&str; 5] = [MALFORMED, WITHOUT_REASON, UNUSED, NOT_APPLICABLE, ADDED];
 
 const DIRECTIVE_HELP: &str = "write `// hooklint: allow(RULE[, RULE]) -- reason`";
 
@@ -296,7 +299,7 @@ pub fn meta_rules() -> Vec<RuleInfo> {
                        then `--` and why the finding is acceptable.";
     let good_comment = "// hooklint: allow(crypto/non-constant-time-compare) -- compares public \
                         ids, not secrets";
-    let docs: [(&str, &str, &str, &str, &str, &str); 4] = [
+    let docs: [(&str, &str, &str, &str, &str, &str); 5] = [
         (
             MALFORMED,
             "Malformed suppression comment",
@@ -339,6 +342,17 @@ pub fn meta_rules() -> Vec<RuleInfo> {
             "Fix the code, or disable the rule in the configuration, where the decision is \
              reviewed once for the whole project.",
             "// hooklint: allow(hooklint/unused-suppression) -- keep it",
+            "",
+        ),
+        (
+            ADDED,
+            "Suppression added by the change",
+            "In a diff-aware run (`--new-since`), a suppression comment on a line the change \
+             adds or edits is reported, so that the pull request that silences a finding says \
+             so where reviewers look, instead of the finding simply disappearing.",
+            "Confirm the accepted risk in review. Rules that must never be silenced inline are \
+             marked `unsuppressible = true` in the trusted configuration.",
+            "// hooklint: allow(tls/verification-disabled) -- temporary",
             "",
         ),
     ];

@@ -16,6 +16,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     problems: Vec<JsonProblem<'a>>,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a crate::Configuration>,
 }
 
 #[derive(Serialize)]
@@ -83,6 +85,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             fixed: report.baseline.map_or(0, |b| b.fixed),
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
+        configuration: report.configuration,
     };
     serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
     writeln!(w)
@@ -147,6 +150,7 @@ mod tests {
             outside_diff: None,
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let mut out = Vec::new();
         json(&mut out, &report).unwrap();
