@@ -76,6 +76,10 @@ thread_local! {
 fn matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let text = string_arg(&args, 0, "matches")?;
     let pattern = string_arg(&args, 1, "matches")?;
+    if pattern.len() > MAX_PATTERN {
+        // Refused before it is hashed for the cache: a long pattern costs nothing per target.
+        return Err(ExecutionError::function_error("matches", too_long(pattern)));
+    }
     let found = REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(pattern) {
@@ -98,10 +102,7 @@ fn matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Executio
 
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
     if pattern.len() > MAX_PATTERN {
-        return Err(format!(
-            "the pattern is {} bytes long, over the limit of {MAX_PATTERN}",
-            pattern.len()
-        ));
+        return Err(too_long(pattern));
     }
     regex::RegexBuilder::new(pattern)
         .size_limit(MAX_REGEX_SIZE)
@@ -113,6 +114,10 @@ fn compile(pattern: &str) -> Result<regex::Regex, String> {
             }
             other => format!("not a valid regular expression: {}", first_line(&other.to_string())),
         })
+}
+
+fn too_long(pattern: &str) -> String {
+    format!("the pattern is {} bytes long, over the limit of {MAX_PATTERN}", pattern.len())
 }
 
 fn first_line(text: &str) -> &str {

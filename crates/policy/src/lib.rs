@@ -456,12 +456,13 @@ impl PolicySet {
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
-        // The target's largest list (and, for `[1]`, string), computed when first needed.
-        let mut largest: [Option<usize>; 2] = [None, None];
+        // The lengths of the target's lists, measured when first needed.
+        let mut measured: Option<cost::Measured> = None;
         for policy in self.policies.iter().filter(|p| p.target == target) {
             if !admits(policy) {
                 continue;
             }
+            native::reset_budget();
             let mut env = native::Env { target: facts, it: None, locals: Vec::new() };
             if policy.native_match.eval(&mut env) == Some(false) {
                 continue;
@@ -497,13 +498,12 @@ impl PolicySet {
                 }
             }
             let target = built.get_or_insert_with(&build);
-            if let Some(cost) = self.costs.get(&policy.id).filter(|c| c.needs_check()) {
-                let k = usize::from(cost.splits_strings);
-                let n = *largest[k].get_or_insert_with(|| cost::largest(&**target, k == 1));
+            if self.costs.get(&policy.id).is_some_and(|c| c.needs_check()) {
+                let sizes = measured.get_or_insert_with(|| cost::Measured::of(&**target));
                 let items = mask.as_ref().map(|m| m.iter().filter(|&&keep| keep).count());
-                let estimate = cost.total(n, items);
+                let estimate = cost::PolicyCost::total(policy, sizes, items);
                 if estimate > cost::BUDGET {
-                    out.problems.push(too_complex(policy, subject, n, estimate));
+                    out.problems.push(too_complex(policy, subject, sizes.largest(), estimate));
                     continue;
                 }
             }
