@@ -80,6 +80,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         select: setup.config,
         gate: setup.gate.then(|| setup.tree.clone()),
         watch: crate::supervise::watch()?,
+        stack_size: crate::supervise::stack_size(),
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {

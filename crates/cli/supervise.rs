@@ -33,6 +33,15 @@ pub fn watch() -> anyhow::Result<Option<Watch>> {
     Ok(Some(Watch::open(&dir)?))
 }
 
+/// The workers' stack size: `HOOKLINT_STACK_SIZE` (bytes) when set, which the test suite uses
+/// to make a real stack overflow happen on an ordinary file and watch the run survive it.
+pub fn stack_size() -> usize {
+    std::env::var("HOOKLINT_STACK_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(hooklint_engine::STACK_SIZE)
+}
+
 /// Whether this process should supervise a child instead of checking itself.
 pub fn wanted() -> bool {
     cfg!(unix)

@@ -40,6 +40,7 @@ pub use fixture_test::{
     UnitResult,
 };
 pub use hooklint_manifest::Redactor;
+pub use pipeline::STACK_SIZE;
 pub use policy_dir::policy_sources;
 pub use secrets::secret_values;
 pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
@@ -76,6 +77,9 @@ pub struct Options {
     pub gate: Option<tree::Tree>,
     /// The flight record of a supervised run (see `watch.rs`).
     pub watch: Option<watch::Watch>,
+    /// Stack size of the worker threads ([`STACK_SIZE`]); smaller only to test what happens
+    /// when a worker overflows it anyway.
+    pub stack_size: usize,
 }
 
 impl Default for Options {
@@ -92,6 +96,7 @@ impl Default for Options {
             select: None,
             gate: None,
             watch: None,
+            stack_size: STACK_SIZE,
         }
     }
 }

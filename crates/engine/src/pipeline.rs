@@ -19,8 +19,9 @@ use crate::tree::Tree;
 use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
-/// a thousand nested parentheses; 64 MiB of (lazily committed) stack keeps hostile input safe.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+/// a thousand nested parentheses; 64 MiB of (lazily committed) stack is about ten times what
+/// the pre-parse scan's bounds need.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// One file after reading and extraction.
 struct Parsed {
@@ -45,7 +46,7 @@ struct Parsed {
 
 pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
-    in_pool(opts.jobs, || {
+    in_pool(opts.jobs, opts.stack_size, || {
         let mut clock = Phases::new();
         let Parsing { parsed, mut problems, excluded, ignored_configs } =
             parse_all(opts, &policies.knowledge);
@@ -148,7 +149,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
 }
 
 pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
-    in_pool(opts.jobs, || {
+    in_pool(opts.jobs, opts.stack_size, || {
         let Parsing { parsed, mut problems, .. } = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
@@ -195,10 +196,10 @@ impl Phases {
 
 /// Runs `f` on a dedicated pool with big stacks, or on the current thread if no pool can be
 /// built (which only loses parallelism and stack headroom).
-fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
+fn in_pool<R: Send>(jobs: Option<usize>, stack: usize, f: impl FnOnce() -> R + Send) -> R {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
-        .stack_size(STACK_SIZE)
+        .stack_size(stack)
         .thread_name(|i| format!("hooklint-{i}"))
         .build();
     match pool {
@@ -607,13 +608,15 @@ fn one_per_rule(mut problems: Vec<Problem>) -> Vec<Problem> {
     out
 }
 
-fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Option<Problem> {
-    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).err().map(|payload| {
-        internal_error(
-            format!("linking the project index failed: {}", panic_message(&payload)),
-            None,
-        )
-    })
+fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Vec<Problem> {
+    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).unwrap_or_else(
+        |payload| {
+            vec![internal_error(
+                format!("linking the project index failed: {}", panic_message(&payload)),
+                None,
+            )]
+        },
+    )
 }
 
 #[derive(Clone, Copy)]

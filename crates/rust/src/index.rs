@@ -15,8 +15,15 @@ use rayon::prelude::*;
 use crate::extract::{body_kind_of, join_path, NEST};
 use crate::names;
 
-/// Most functions one function's `reaches` closure visits; beyond it the closure is cut.
+/// Most functions one function's `reaches` closure visits; beyond it the closure is cut (and
+/// reported).
 const MAX_CLOSURE: usize = 20_000;
+/// Most names all `reaches` lists of a project hold together: the closures of a call chain
+/// are quadratic in its length (a 40,000-function chain made 8e8 names, 9.5 GB). The whole
+/// registry of a build machine (457,000 functions) holds 9.5 million; a name costs 16 bytes.
+const REACH_BUDGET: usize = 16_000_000;
+/// Functions whose closures are computed together; each may take `remaining / CHUNK` names.
+const CHUNK: usize = 1024;
 
 /// Calls that produce a MAC or signature (for recognising outbound senders).
 const SIGN_CALLS: &[&str] = &["finalize", "sign", "finalize_reset", "sign_to_vec"];
@@ -265,7 +272,7 @@ struct Derived {
     is_called: bool,
 }
 
-pub fn link(files: &mut [RustFile], k: &Knowledge) {
+pub fn link(files: &mut [RustFile], k: &Knowledge) -> Vec<hooklint_model::Problem> {
     let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
@@ -275,15 +282,36 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
             apply_plan(f, p);
         }
     });
-    let derived = {
+    let (derived, cut) = {
         let ix = Index::functions(files);
-        derive(&ix, &plans, k)
+        let (derived, cut) = derive(&ix, &plans, k);
+        (derived, cut_problem(&ix, &cut))
     };
     files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {
         for (f, d) in file.functions.iter_mut().zip(derived) {
             apply_derived(f, d, k);
         }
     });
+    cut.into_iter().collect()
+}
+
+/// One problem for the functions whose `reaches` was cut, at the first of them.
+fn cut_problem(ix: &Index, cut: &[Id]) -> Option<hooklint_model::Problem> {
+    let first = ix.func(*cut.first()?)?;
+    let more = match cut.len() - 1 {
+        0 => String::new(),
+        1 => " (and of 1 more function)".to_string(),
+        n => format!(" (and of {n} more functions)"),
+    };
+    Some(hooklint_model::Problem::new(
+        "too-complex",
+        format!(
+            "the functions `{}` calls, transitively, are too many to follow: its `reaches` holds \
+             only part of them{more}",
+            first.qualified_name
+        ),
+        Some(first.span.clone()),
+    ))
 }
 
 /// Splits per-function items (in id order) into one `Vec` per file.
@@ -535,8 +563,9 @@ fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
     Interned { strings, per_fn }
 }
 
-/// The read-only second pass over the call graph.
-fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
+/// The read-only second pass over the call graph; also the ids of the functions whose
+/// `reaches` was cut.
+fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>, Vec<Id>) {
     let n = ix.nodes.len();
     let mut edges: Vec<Vec<Id>> = plans
         .par_iter()
@@ -573,16 +602,34 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
     let rc = backward(&reverse, &direct_cmp);
     let interned = intern_calls(ix);
 
-    direct
-        .into_par_iter()
-        .enumerate()
-        // Few, large pieces: each gets its own scratch array of `n` slots.
-        .with_min_len((n / (8 * rayon::current_num_threads().max(1))).max(256))
-        .map_init(
-            || vec![usize::MAX; n],
-            |stamp, (id, direct)| {
+    // Closures are computed CHUNK functions at a time, in id order, each within its share of
+    // what is left of the budget, so that the result does not depend on scheduling. Each
+    // thread keeps one scratch array of `n` slots for the whole pass.
+    let scratch: Vec<std::sync::Mutex<Vec<usize>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(Vec::new()))
+        .collect();
+    let mut remaining = REACH_BUDGET;
+    let mut out: Vec<Derived> = Vec::with_capacity(n);
+    let mut cut: Vec<Id> = Vec::new();
+    let mut direct = direct.into_iter().enumerate();
+    loop {
+        let chunk: Vec<(Id, Vec<bool>)> = direct.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let cap = (remaining / chunk.len()).min(MAX_CLOSURE);
+        let done: Vec<(Derived, bool)> = chunk
+            .into_par_iter()
+            .map(|(id, direct)| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+                let mut stamp = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
+                if stamp.len() != n {
+                    *stamp = vec![usize::MAX; n];
+                }
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
-                let (reach, heads) = closure(ix, &edges, &interned, stamp, id, extras);
+                let (reach, heads, was_cut) =
+                    closure(ix, &edges, &interned, &mut stamp, id, extras, cap);
+                drop(stamp);
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
                 let via_helper = targets
                     .iter()
@@ -591,7 +638,7 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
                         Some(ix.func(t).map(|g| g.name.clone()).unwrap_or_default())
                     })
                     .collect();
-                Derived {
+                let derived = Derived {
                     reaches: reach,
                     reaches_headers: heads,
                     reaches_sensitive_compare: rc[id] || extras.iter().any(|(e, _)| rc[*e]),
@@ -603,14 +650,25 @@ fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
                         .map(|(_, phrase)| phrase.clone())
                         .collect(),
                     is_called: called[id],
-                }
-            },
-        )
-        .collect()
+                };
+                (derived, was_cut)
+            })
+            .collect();
+        for (derived, was_cut) in done {
+            remaining = remaining.saturating_sub(derived.reaches.len());
+            if was_cut {
+                cut.push(out.len());
+            }
+            out.push(derived);
+        }
+    }
+    (out, cut)
 }
 
 /// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
 /// its extra entry points call and read. `stamp` is scratch space, one slot per function.
+/// At most `cap` functions are visited and `cap` names kept (the first in sorted order); the
+/// flag says whether anything was left out.
 fn closure(
     ix: &Index,
     edges: &[Vec<Id>],
@@ -618,7 +676,8 @@ fn closure(
     stamp: &mut [usize],
     id: Id,
     extras: &[(Id, String)],
-) -> (Vec<SharedStr>, Vec<String>) {
+    cap: usize,
+) -> (Vec<SharedStr>, Vec<String>, bool) {
     let mut reach: Vec<u32> = Vec::new();
     let mut heads: Vec<&str> = Vec::new();
     let mut queue: VecDeque<Id> = VecDeque::new();
@@ -629,9 +688,12 @@ fn closure(
         }
     }
     let mut visited = 0usize;
+    let mut cut = false;
     while let Some(cur) = queue.pop_front() {
         visited += 1;
-        if visited > MAX_CLOSURE {
+        // Names repeat across functions, so twice the cap leaves room for duplicates.
+        if visited > cap || reach.len() > cap.saturating_mul(2) {
+            cut = true;
             break;
         }
         reach.extend(interned.per_fn.get(cur).into_iter().flatten());
@@ -647,11 +709,15 @@ fn closure(
     }
     reach.sort_unstable();
     reach.dedup();
+    if reach.len() > cap {
+        reach.truncate(cap);
+        cut = true;
+    }
     heads.sort_unstable();
     heads.dedup();
     let reach =
         reach.into_iter().filter_map(|i| interned.strings.get(i as usize).cloned()).collect();
-    (reach, heads.into_iter().map(str::to_string).collect())
+    (reach, heads.into_iter().map(str::to_string).collect(), cut)
 }
 
 fn apply_derived(f: &mut Function, d: Derived, k: &Knowledge) {

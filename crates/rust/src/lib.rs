@@ -9,6 +9,7 @@
 
 mod extract;
 mod index;
+mod limits;
 mod names;
 mod scan;
 #[cfg(test)]
@@ -51,11 +52,12 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
     }
     let includes = scanned.includes;
     let text = strip_preamble(source);
+    limits::clear();
     let result = match syn::parse_str::<syn::File>(&text) {
         Ok(ast) => {
             let src = util::Src::new(path, &text);
             let out = extract::file(src, knowledge, &ast);
-            Extracted { file: out.file, problems: Vec::new(), includes }
+            Extracted { file: out.file, problems: limits::take(path), includes }
         }
         Err(e) => {
             let start = e.span().start();
@@ -80,8 +82,11 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
 /// The project index: resolves calls to project functions across all files, links extractor
 /// parameters to their `from_request` impls and routes to their handlers and layers, and fills
 /// the derived facts (`routes`, `reaches`, `verifies`, `is_webhook`, `before_verify`...).
-pub fn link(files: &mut [RustFile], knowledge: &Knowledge) {
-    index::link(files, knowledge);
+///
+/// Linear in the project: the `reaches` closures, quadratic in a call chain's length, share
+/// one budget of names, and what it leaves out is one `too-complex` problem.
+pub fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Vec<Problem> {
+    index::link(files, knowledge)
 }
 
 /// Removes a byte-order mark and blanks a shebang line, keeping line numbers.
@@ -169,5 +174,55 @@ mod tests {
     fn shebang_keeps_lines() {
         let e = extract_file("src/main.rs", "#!/usr/bin/env run\nfn main() {}\n", &knowledge());
         assert_eq!(e.file.functions[0].span.line, 2);
+    }
+
+    /// Runs `f` on a thread with a worker's stack.
+    fn on_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn(f);
+        handle.expect("spawn").join().expect("no panic")
+    }
+
+    /// What used to be skipped silently past a depth of 200 (expressions) or 64 (modules) is
+    /// analysed now: the scan's bounds keep every walk within its stack.
+    #[test]
+    fn deep_but_bounded_code_is_analysed_to_the_bottom() {
+        let chain = format!(
+            "fn client() {{ reqwest::Client::builder().danger_accept_invalid_certs(true){}; }}",
+            ".timeout(t)".repeat(201)
+        );
+        let blocks = format!(
+            "fn check(sig: &str, expected: &str) {{ {}if sig == expected {{}}{} }}",
+            "{ ".repeat(201),
+            " }".repeat(201)
+        );
+        let modules = format!("{}fn deep() {{ f() }}{}", "mod m { ".repeat(65), " }".repeat(65));
+        let (calls, compares, deep) = on_worker(move || {
+            let k = knowledge();
+            let a = extract_file("src/a.rs", &chain, &k);
+            let b = extract_file("src/b.rs", &blocks, &k);
+            let c = extract_file("src/c.rs", &modules, &k);
+            assert!(a.problems.is_empty() && b.problems.is_empty() && c.problems.is_empty());
+            let calls: Vec<String> =
+                a.file.functions[0].calls.iter().map(|c| c.name.clone()).collect();
+            (calls, b.file.functions[0].compares.len(), c.file.functions.len())
+        });
+        assert!(calls.contains(&"danger_accept_invalid_certs".to_string()), "{calls:?}");
+        assert_eq!(compares, 1);
+        assert_eq!(deep, 1);
+    }
+
+    /// If a walk ever reaches its limit, what it left out is a problem with its line.
+    #[test]
+    fn a_walker_limit_is_a_problem_not_a_silent_skip() {
+        let problems = on_worker(|| {
+            let source = format!("fn f() {{\n    x{};\n}}", ".a()".repeat(limits::EXPR_DEPTH + 10));
+            let ast: syn::File = syn::parse_str(&source).expect("parses");
+            limits::clear();
+            let _ = extract::file(util::Src::new("src/f.rs", &source), &knowledge(), &ast);
+            limits::take("src/f.rs")
+        });
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, "too-complex");
+        assert_eq!(problems[0].span.as_ref().map(|s| s.line), Some(2));
     }
 }

@@ -355,7 +355,9 @@ pub fn peel_expr(mut e: &syn::Expr) -> &syn::Expr {
 
 /// First identifier bound by a pattern (`x`, `mut x`, `(a, b)` -> `a`, `Some(x)` -> `x`).
 pub fn pat_idents(pat: &syn::Pat, out: &mut Vec<String>, depth: usize) {
-    if depth > 64 {
+    if depth > crate::limits::TYPE_DEPTH {
+        use syn::spanned::Spanned;
+        crate::limits::hit(pat.span().start().line, "a pattern");
         return;
     }
     match pat {

@@ -16,7 +16,7 @@ use super::FileCx;
 use crate::util;
 
 /// Deepest expression nesting walked; deeper subtrees are skipped rather than risking the stack.
-const MAX_EXPR_DEPTH: usize = 200;
+const MAX_EXPR_DEPTH: usize = crate::limits::EXPR_DEPTH;
 
 /// Methods that pass a literal through unchanged (`"x".to_string()` still initialises `x`).
 const TRANSPARENT_METHODS: &[&str] = &[
@@ -666,6 +666,7 @@ fn is_parse_call(path: &str, name: &str) -> bool {
 impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
         if self.depth > MAX_EXPR_DEPTH {
+            crate::limits::hit(e.span().start().line, "an expression");
             return;
         }
         self.depth += 1;
@@ -802,6 +803,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         if self.depth > MAX_EXPR_DEPTH {
+            crate::limits::hit(m.path.span().start().line, "a macro call");
             return;
         }
         self.depth += 1;

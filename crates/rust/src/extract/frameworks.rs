@@ -105,7 +105,8 @@ pub fn classify_type(ty: &syn::Type, handler: bool) -> (String, String) {
 
 fn classify_inner(ty: &syn::Type, handler: bool, depth: usize) -> (String, String) {
     let other = || ("other".to_string(), String::new());
-    if depth > 8 {
+    if depth > crate::limits::TYPE_DEPTH {
+        crate::limits::hit(ty.span().start().line, "a parameter type");
         return other();
     }
     let peeled = util::peel_type(ty);
@@ -262,7 +263,8 @@ fn handler_name(e: &syn::Expr) -> String {
 
 /// Names of the middleware or layer types in a `.layer(..)`/`.wrap(..)`/`.with(..)` argument.
 pub fn layer_names(e: &syn::Expr, depth: usize) -> Vec<String> {
-    if depth > 16 {
+    if depth > crate::limits::EXPR_DEPTH {
+        crate::limits::hit(e.span().start().line, "a middleware layer");
         return Vec::new();
     }
     let e = util::peel_expr(e);
@@ -447,7 +449,8 @@ fn node_id(m: &syn::ExprMethodCall) -> usize {
 
 /// Reads a router chain; `None` when the expression registers nothing and layers nothing.
 pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain> {
-    if depth > 16 {
+    if depth > crate::limits::EXPR_DEPTH {
+        crate::limits::hit(e.span().start().line, "a router");
         return None;
     }
     let (base, segs) = flatten(e);

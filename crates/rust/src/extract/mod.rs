@@ -86,7 +86,10 @@ struct Walker<'a, 'b> {
 
 impl Walker<'_, '_> {
     fn items(&mut self, items: &[syn::Item], module: &str, in_test: bool, depth: usize) {
-        if depth > 64 {
+        if depth > crate::limits::ITEM_DEPTH {
+            if let Some(first) = items.first() {
+                crate::limits::hit(first.span().start().line, "a module");
+            }
             return;
         }
         for item in items {
@@ -233,7 +236,8 @@ fn prescan(
     consts: &mut BTreeMap<String, String>,
     depth: usize,
 ) {
-    if depth > 64 {
+    // `items` reports this depth when it reaches it.
+    if depth > crate::limits::ITEM_DEPTH {
         return;
     }
     for item in items {
@@ -276,7 +280,8 @@ fn str_lit(e: &syn::Expr) -> Option<String> {
 }
 
 fn use_tree(t: &syn::UseTree, prefix: String, out: &mut BTreeMap<String, String>, depth: usize) {
-    if depth > 32 {
+    if depth > crate::limits::ITEM_DEPTH {
+        crate::limits::hit(t.span().start().line, "a `use` group");
         return;
     }
     let join = |p: &str, s: &str| if p.is_empty() { s.to_string() } else { format!("{p}::{s}") };
