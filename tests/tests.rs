@@ -43,6 +43,13 @@ mod e2e {
 
     /// `hooklint.toml`: discovery, errors, rule settings, knowledge, packs, `init`.
     mod config;
+
+    /// Gate mode (`--trusted-config`) against every way the checked tree could switch the
+    /// gate off or hide a file from it.
+    mod gate;
+
+    /// No secret value and no control character from the checked code in any output.
+    mod leaks;
 }
 
 /// The rule fixtures under `fixtures/` against their inline `expect:` markers, and the

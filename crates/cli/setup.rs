@@ -41,7 +41,8 @@ pub fn load(
     let tree = Tree::find(start.unwrap_or(Path::new(".")));
     let gate = args.config.trusted_config.is_some();
     for file in [&args.config.file, &args.config.trusted_config].into_iter().flatten() {
-        if !file.is_file() {
+        // Anything that exists is read (and refused if it is not a regular file).
+        if std::fs::symlink_metadata(file).is_err() {
             let message = format!("configuration file `{}` does not exist", file.display());
             output::error(&message, &[]);
             return Ok(Err(USAGE));

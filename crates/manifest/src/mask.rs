@@ -13,18 +13,24 @@ use std::borrow::Cow;
 use crate::secrets::{is_known_token, is_placeholder, redaction, secret_key_kind, words};
 
 /// Whether `value`, initialising or passed as `name` (a binding, a key, a field; `""` when
-/// none), is a secret: a known provider token, or a non-placeholder value of at least six
-/// characters without spaces under a secret-shaped name.
+/// none), is a secret: a known provider token, or a secret-shaped value under a name that
+/// says it is a secret.
 pub fn is_secret_value(name: &str, value: &str) -> bool {
     if is_known_token(value) {
         return true;
     }
-    let v = value.trim();
-    !name.is_empty()
-        && secret_key_kind(name).is_some()
-        && v.chars().count() >= 6
-        && !v.contains(char::is_whitespace)
-        && !is_placeholder(v)
+    !name.is_empty() && secret_key_kind(name).is_some() && secret_shaped(value.trim())
+}
+
+/// At least six characters, no spaces, not a placeholder, and not a short run of letters: a
+/// word such as `password` or `api_key` names a secret rather than being one.
+fn secret_shaped(v: &str) -> bool {
+    let n = v.chars().count();
+    if n < 6 || v.contains(char::is_whitespace) || is_placeholder(v) {
+        return false;
+    }
+    let wordy = v.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'));
+    !wordy || n >= 20
 }
 
 /// `<redacted:fnv:XXXXXXXX>`: what outputs show instead of a secret.
@@ -249,5 +255,8 @@ mod tests {
         assert!(!is_secret_value("SIGNATURE_HEADER", "x-hub-signature-256"));
         assert!(!is_secret_value("password", "changeme please"));
         assert!(!is_secret_value("name", "9f8e7d6c5b4a"));
+        assert!(!is_secret_value("PASSWORD", "password"));
+        assert!(!is_secret_value("ENV_SECRET", "WEBHOOK_SECRET"));
+        assert!(is_secret_value("PASSWORD", "correct-horse-battery-staple"));
     }
 }
