@@ -279,7 +279,7 @@ thread_local! {
 
 /// Elements native evaluation visits for one policy on one target before it leaves the
 /// decision to CEL, whose cost check (`cost.rs`) then refuses what is over its budget.
-const NATIVE_BUDGET: f64 = crate::cost::BUDGET / 10.0;
+const NATIVE_BUDGET: f64 = crate::cost::BUDGET;
 
 /// Gives native evaluation of one policy on one target its budget.
 pub(crate) fn reset_budget() {

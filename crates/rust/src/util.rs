@@ -48,6 +48,11 @@ impl<'a> Src<'a> {
         Some(self.byte(s.start())?..self.byte(s.end())?)
     }
 
+    /// The length in bytes of the source a span covers (0 when it cannot be found).
+    pub fn byte_len(&self, s: proc_macro2::Span) -> usize {
+        self.byte_range(s).map_or(0, |r| r.len())
+    }
+
     pub fn span(&self, s: proc_macro2::Span) -> Span {
         let (a, b) = (s.start(), s.end());
         Span::new(

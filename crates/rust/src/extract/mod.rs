@@ -31,6 +31,8 @@ pub struct FileCx<'a> {
     /// Default framework for route attributes, from the file's `use` items.
     pub framework: &'static str,
     pub file_is_test: bool,
+    /// Bytes of macro bodies the file may still have parsed (see `macros.rs`).
+    pub macro_budget: std::cell::Cell<usize>,
 }
 
 impl FileCx<'_> {
@@ -68,7 +70,8 @@ pub fn file(src: Src<'_>, k: &Knowledge, ast: &syn::File) -> Output {
     let mut consts = BTreeMap::new();
     prescan(&ast.items, &mut uses, &mut aliases, &mut consts, 0);
     let framework = guess_framework(&uses);
-    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test };
+    let macro_budget = std::cell::Cell::new(crate::limits::macro_budget(src.text.len()));
+    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test, macro_budget };
     let module = module_of(&path);
     let mut out =
         RustFile { path: cx.src.path.to_string(), is_test: file_is_test, ..RustFile::default() };
