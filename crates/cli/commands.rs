@@ -318,7 +318,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     let redactor = hooklint_engine::Redactor::new(&if args.show_secrets {
         Vec::new()
     } else {
-        hooklint_engine::secret_values(&files)
+        hooklint_engine::secret_values(&files, &knowledge)
     });
     let redact = |text: &str| match redactor.redact(text) {
         std::borrow::Cow::Owned(new) => Some(new),

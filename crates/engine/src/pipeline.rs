@@ -93,7 +93,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         let mut gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
         // No secret value in any output: messages quoting a secret literal are redacted, and
         // the source lines a report shows are masked (fingerprints used the real text).
-        let redactor = hooklint_manifest::Redactor::new(&secrets::secret_values(&files));
+        let redactor =
+            hooklint_manifest::Redactor::new(&secrets::secret_values(&files, &policies.knowledge));
         secrets::redact(&redactor, &mut gated.findings, &mut problems);
         secrets::redact(&redactor, &mut gated.baselined, &mut []);
         for s in &mut gated.suppressed {
@@ -118,13 +119,13 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             };
             lines.extend(span.line..=end);
         }
-        let secret_spans = secrets::secret_spans(&files);
+        let secret_spans = secrets::secret_spans(&files, &policies.knowledge);
         let sources = texts
             .into_iter()
             .filter_map(|(path, text)| {
                 let lines = shown.get(&path)?;
                 let spans = secret_spans.get(&path).map_or(&[][..], Vec::as_slice);
-                let masked = secrets::shown_lines(&text, lines, spans);
+                let masked = secrets::shown_lines(&text, lines, spans, &policies.knowledge);
                 Some((path, masked))
             })
             .collect();
@@ -421,7 +422,9 @@ fn read_and_extract(candidate: &Candidate, max_size: u64, knowledge: &Knowledge)
         }
     };
     let extracted = match candidate.kind {
-        FileKind::Manifest => return parse_manifest(display, candidate.fs_path.clone(), text),
+        FileKind::Manifest => {
+            return parse_manifest(display, candidate.fs_path.clone(), text, knowledge)
+        }
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -467,9 +470,15 @@ fn read_and_extract(candidate: &Candidate, max_size: u64, knowledge: &Knowledge)
     }
 }
 
-fn parse_manifest(display: String, fs_path: PathBuf, text: String) -> Parsed {
-    let extracted =
-        catch_unwind(AssertUnwindSafe(|| hooklint_manifest::extract_manifest(&display, &text)));
+fn parse_manifest(
+    display: String,
+    fs_path: PathBuf,
+    text: String,
+    knowledge: &Knowledge,
+) -> Parsed {
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        hooklint_manifest::extract_manifest(&display, &text, knowledge)
+    }));
     let (manifest, problems) = match extracted {
         Ok(out) => (out.file, out.problems),
         Err(payload) => {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hooklint_manifest::{is_secret_value, mask_text, Redactor};
-use hooklint_model::{Finding, Literal, Problem, RustFile, Span};
+use hooklint_model::{Finding, Knowledge, Literal, Problem, RustFile, Span};
 
 /// Functions whose argument is key material, besides a secret-shaped binding name.
 const KEY_CONSTRUCTORS: &[&str] = &[
@@ -20,8 +20,8 @@ const KEY_CONSTRUCTORS: &[&str] = &[
     "UnboundKey::new",
 ];
 
-fn is_secret_literal(literal: &Literal) -> bool {
-    if is_secret_value(&literal.binding, &literal.value) {
+fn is_secret_literal(literal: &Literal, k: &Knowledge) -> bool {
+    if is_secret_value(&literal.binding, &literal.value, k) {
         return true;
     }
     literal.context == "arg"
@@ -38,22 +38,22 @@ fn literals(file: &RustFile) -> impl Iterator<Item = &Literal> {
 }
 
 /// Every secret value among the literals of `files`, sorted and without duplicates.
-pub fn secret_values(files: &[RustFile]) -> Vec<String> {
+pub fn secret_values(files: &[RustFile], k: &Knowledge) -> Vec<String> {
     let values: BTreeSet<&str> = files
         .iter()
         .flat_map(literals)
-        .filter(|l| is_secret_literal(l))
+        .filter(|l| is_secret_literal(l, k))
         .map(|l| l.value.as_str())
         .collect();
     values.into_iter().map(str::to_string).collect()
 }
 
 /// The spans of the secret literals of each file, by path.
-pub(crate) fn secret_spans(files: &[RustFile]) -> BTreeMap<String, Vec<Span>> {
+pub(crate) fn secret_spans(files: &[RustFile], k: &Knowledge) -> BTreeMap<String, Vec<Span>> {
     let mut out: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     for file in files {
         let spans: Vec<Span> =
-            literals(file).filter(|l| is_secret_literal(l)).map(|l| l.span.clone()).collect();
+            literals(file).filter(|l| is_secret_literal(l, k)).map(|l| l.span.clone()).collect();
         if !spans.is_empty() {
             out.insert(file.path.clone(), spans);
         }
@@ -87,7 +87,12 @@ pub(crate) fn redact(redactor: &Redactor, findings: &mut [Finding], problems: &m
 /// empty, so line numbers hold), and in those the secret literals the facts know of
 /// (`spans`) and any other secret-shaped value (`mask_text`) are replaced by `*`, each line's
 /// length kept. Linear in the text and the spans.
-pub(crate) fn shown_lines(text: &str, lines: &BTreeSet<u32>, spans: &[Span]) -> String {
+pub(crate) fn shown_lines(
+    text: &str,
+    lines: &BTreeSet<u32>,
+    spans: &[Span],
+    k: &Knowledge,
+) -> String {
     let Some(&last) = lines.last() else { return String::new() };
     // Column ranges to mask on each shown line: `[from, to)`, and whether `from` is where the
     // literal starts (its prefix stays).
@@ -118,7 +123,7 @@ pub(crate) fn shown_lines(text: &str, lines: &BTreeSet<u32>, spans: &[Span]) -> 
             }
             None => std::borrow::Cow::Borrowed(line),
         };
-        out.push_str(&mask_text(&line));
+        out.push_str(&mask_text(&line, k));
     }
     out
 }
@@ -172,13 +177,14 @@ mod tests {
             ..RustFile::default()
         };
         let files = [file];
-        assert_eq!(secret_values(&files), ["9f8e7d6c5b4a3928"]);
-        let spans = secret_spans(&files);
-        let masked = shown_lines(text, &BTreeSet::from([1, 2]), &spans["a.rs"]);
+        let k = hooklint_policy::builtin_knowledge();
+        assert_eq!(secret_values(&files, &k), ["9f8e7d6c5b4a3928"]);
+        let spans = secret_spans(&files, &k);
+        let masked = shown_lines(text, &BTreeSet::from([1, 2]), &spans["a.rs"], &k);
         assert!(!masked.contains("9f8e7d6c"), "{masked}");
         assert!(masked.contains("\"hooklint\""));
         assert_eq!(masked.len(), text.len());
-        let only_second = shown_lines(text, &BTreeSet::from([2]), &spans["a.rs"]);
+        let only_second = shown_lines(text, &BTreeSet::from([2]), &spans["a.rs"], &k);
         assert_eq!(only_second, "\nconst NAME: &str = \"hooklint\";\n");
         let mut findings = vec![Finding {
             rule: "r".into(),
@@ -191,7 +197,7 @@ mod tests {
             fingerprint: String::new(),
         }];
         let mut problems = vec![Problem::new("x", "9f8e7d6c5b4a3928", None)];
-        redact(&Redactor::new(&secret_values(&files)), &mut findings, &mut problems);
+        redact(&Redactor::new(&secret_values(&files, &k)), &mut findings, &mut problems);
         assert!(!findings[0].message.contains("9f8e7d6c"));
         assert!(problems[0].message.starts_with("<redacted:fnv:"));
     }

@@ -10,16 +10,24 @@
 
 use std::borrow::Cow;
 
-use crate::secrets::{is_known_token, is_placeholder, redaction, secret_key_kind, words};
+use hooklint_model::Knowledge;
+
+use crate::secrets::{
+    is_known_token, is_placeholder, redaction, reference, secret_key_kind, words,
+};
 
 /// Whether `value`, initialising or passed as `name` (a binding, a key, a field; `""` when
 /// none), is a secret: a known provider token, or a secret-shaped value under a name that
-/// says it is a secret.
-pub fn is_secret_value(name: &str, value: &str) -> bool {
-    if is_known_token(value) {
+/// says it is a secret (`token_prefixes` and `secret_key_words` of `knowledge.yaml`). A
+/// reference to a secret (`${VAR}`, `vault:...`) is not one.
+pub fn is_secret_value(name: &str, value: &str, k: &Knowledge) -> bool {
+    if is_known_token(value, k) {
         return true;
     }
-    !name.is_empty() && secret_key_kind(name).is_some() && secret_shaped(value.trim())
+    !name.is_empty()
+        && secret_key_kind(name, k).is_some()
+        && secret_shaped(value.trim())
+        && reference(value.trim(), k).is_none()
 }
 
 /// At least six characters, no spaces, not a placeholder, and not a short run of letters: a
@@ -80,12 +88,12 @@ impl Redactor {
 }
 
 /// `text` with every secret-shaped value it contains replaced by `*` characters.
-pub fn mask_text(text: &str) -> Cow<'_, str> {
+pub fn mask_text<'t>(text: &'t str, k: &Knowledge) -> Cow<'t, str> {
     let mut out: Option<String> = None;
     let mut done = 0;
     let mut at = 0;
     for line in text.split_inclusive('\n') {
-        let ranges = secret_ranges(line);
+        let ranges = secret_ranges(line, k);
         if !ranges.is_empty() {
             let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
             buf.push_str(&text[done..at]);
@@ -111,7 +119,7 @@ pub fn mask_text(text: &str) -> Cow<'_, str> {
 
 /// Byte ranges (within `line`) of the secret values on one line, sorted, not overlapping.
 /// One pass: the words before each quoted string are tracked as the scan goes.
-fn secret_ranges(line: &str) -> Vec<(usize, usize)> {
+fn secret_ranges(line: &str, k: &Knowledge) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -135,7 +143,7 @@ fn secret_ranges(line: &str) -> Vec<(usize, usize)> {
             quoted_any = true;
             let (a, b) = secret_word.unwrap_or(last_word);
             let name = line.get(a..b).unwrap_or_default();
-            if is_secret_value(name, value) || has_token(value) {
+            if is_secret_value(name, value, k) || has_token(value, k) {
                 out.push((start, end));
             }
             i = end + 1;
@@ -147,7 +155,7 @@ fn secret_ranges(line: &str) -> Vec<(usize, usize)> {
                 i += 1;
             }
             last_word = (start, i);
-            if line.get(start..i).is_some_and(|w| secret_key_kind(w).is_some()) {
+            if line.get(start..i).is_some_and(|w| secret_key_kind(w, k).is_some()) {
                 secret_word = Some((start, i));
             }
             continue;
@@ -158,7 +166,7 @@ fn secret_ranges(line: &str) -> Vec<(usize, usize)> {
         // `key: value` (YAML), `key = value` (TOML, .env), `KEY=value`.
         if let Some((name, start, end)) = unquoted_value(line) {
             let value = &line[start..end];
-            if is_secret_value(name, value) || has_token(value) {
+            if is_secret_value(name, value, k) || has_token(value, k) {
                 out.push((start, end));
             }
         }
@@ -171,9 +179,9 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// A token of a known provider anywhere in a value (`Bearer ghp_...`, a URL with one).
-fn has_token(value: &str) -> bool {
-    value.split(|c: char| c.is_whitespace() || c == '=' || c == ':').any(is_known_token)
-        || value.contains("hooks.slack.com/services/") && is_known_token(value.trim())
+fn has_token(value: &str, k: &Knowledge) -> bool {
+    value.split(|c: char| c.is_whitespace() || c == '=' || c == ':').any(|w| is_known_token(w, k))
+        || value.contains("hooks.slack.com/services/") && is_known_token(value.trim(), k)
 }
 
 /// A `'` opening a quoted string rather than a lifetime or a char: after `:`, `=`, `[`, `,`,
@@ -210,6 +218,14 @@ fn unquoted_value(line: &str) -> Option<(&str, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mask_text(text: &str) -> Cow<'_, str> {
+        super::mask_text(text, crate::tests::knowledge())
+    }
+
+    fn is_secret_value(name: &str, value: &str) -> bool {
+        super::is_secret_value(name, value, crate::tests::knowledge())
+    }
 
     #[test]
     fn provider_tokens_and_named_secrets_are_masked_keeping_columns() {
@@ -258,5 +274,7 @@ mod tests {
         assert!(!is_secret_value("PASSWORD", "password"));
         assert!(!is_secret_value("ENV_SECRET", "WEBHOOK_SECRET"));
         assert!(is_secret_value("PASSWORD", "correct-horse-battery-staple"));
+        assert!(!is_secret_value("KAFKA_SASL_PASSWORD", "${KAFKA_PASSWORD}"));
+        assert!(!is_secret_value("db_password", "vault:secret/data/db#password"));
     }
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod knowledge;
 pub mod manifest;
+pub mod names;
 pub mod suggest;
 pub use knowledge::Knowledge;
 

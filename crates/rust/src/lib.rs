@@ -10,7 +10,6 @@
 mod extract;
 mod index;
 mod limits;
-mod names;
 mod scan;
 #[cfg(test)]
 mod testutil;
