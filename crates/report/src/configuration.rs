@@ -172,8 +172,12 @@ mod tests {
 
     #[test]
     fn the_summary_names_every_change() {
-        let defaults =
-            Configuration { mode: "default", fail_on_source: "default", ..Default::default() };
+        let defaults = Configuration {
+            mode: "default",
+            fail_on: "error".into(),
+            fail_on_source: "default",
+            ..Default::default()
+        };
         assert_eq!(defaults.summary(), "configuration: built-in defaults");
         let mut gate = Configuration {
             mode: "gate",
