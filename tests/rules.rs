@@ -54,8 +54,12 @@ fn relative(path: &Path) -> String {
 }
 
 fn check_unit(unit: &Path, policies: &PolicySet) -> RunOutput {
-    let opts =
-        Options { paths: vec![unit.to_path_buf()], base_dir: Some(root()), ..Options::default() };
+    let opts = Options {
+        paths: vec![unit.to_path_buf()],
+        base_dir: Some(root()),
+        confidence: hooklint_model::Confidence::Low,
+        ..Options::default()
+    };
     hooklint_engine::run(&opts, policies)
 }
 
@@ -103,8 +107,7 @@ fn every_fixture_matches_its_expectations() {
 /// diagnostic with its message, labels, help, line and column, then the summary.
 fn rendered(unit: &Path, policies: &PolicySet) -> String {
     let out = check_unit(unit, policies);
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(policies);
     let titles: BTreeMap<String, String> =
         rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
     let suppressed: Vec<hooklint_report::SuppressedFinding<'_>> = out
@@ -120,6 +123,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         suppressed: &suppressed,
         baseline: None,
         outside_diff: None,
+        below_confidence: hooklint_report::BelowConfidence::default(),
         sources: &out.sources,
         titles: &titles,
         configuration: None,

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
-use hooklint_model::Severity;
-use hooklint_policy::{PolicySet, RuleInfo};
+use hooklint_model::RuleInfo;
+use hooklint_model::{Confidence, Severity};
+use hooklint_policy::PolicySet;
 use hooklint_report::termcolor::{NoColor, WriteColor};
-use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow};
+use hooklint_report::{BaselineCounts, BelowConfidence, Report, SuppressedFinding, SuppressionRow};
 
 use crate::flags::{
     CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
@@ -46,6 +47,18 @@ pub fn check(args: &CheckArgs) -> Outcome {
         }
     };
     record.fail_on = fail_on.map_or("never", |s| s.as_str()).to_string();
+    let confidence = match (args.confidence, setup.config.as_ref().and_then(|c| c.confidence)) {
+        (Some(given), _) => {
+            record.confidence_source = "command line";
+            Confidence::from(given)
+        }
+        (None, Some(configured)) => {
+            record.confidence_source = "configuration";
+            configured
+        }
+        (None, None) => Confidence::Medium,
+    };
+    record.confidence = confidence.as_str().to_string();
     if let Some(code) = select_rules(&args.selection, &mut policies, &ids) {
         return Ok(code);
     }
@@ -81,6 +94,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         gate: setup.gate.then(|| setup.tree.clone()),
         watch: crate::supervise::watch()?,
         stack_size: crate::supervise::stack_size(),
+        confidence,
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {
@@ -122,7 +136,9 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let mut out = hooklint_engine::run(&opts, &policies);
     let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::from_findings(out.findings.iter().chain(&out.baselined));
+        let baseline = Baseline::from_findings(
+            out.findings.iter().chain(&out.baselined).chain(&out.below_confidence),
+        );
         if let Err(message) = baseline.write(path) {
             output::error(&message, &[]);
             return Ok(USAGE);
@@ -146,8 +162,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         findings: out.suppressed.len(),
         added: args.new_since.as_ref().map(|_| out.added_suppressions),
     };
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(&policies);
     let titles: BTreeMap<String, String> =
         rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
     let no_timing =
@@ -166,6 +181,10 @@ pub fn check(args: &CheckArgs) -> Outcome {
         baseline: baselining
             .then_some(BaselineCounts { baselined: out.baselined.len(), fixed: out.fixed.len() }),
         outside_diff: args.new_since.as_ref().map(|_| out.outside_diff),
+        below_confidence: BelowConfidence {
+            count: out.below_confidence.len(),
+            threshold: confidence,
+        },
         sources: &out.sources,
         titles: &titles,
         configuration: Some(&record),
@@ -272,7 +291,7 @@ pub fn rules(args: &RulesArgs) -> Outcome {
         Ok(policies) => policies,
         Err(code) => return Ok(code),
     };
-    let rules = policies.rules();
+    let rules = hooklint_engine::rules(&policies);
     let mut w = io::BufWriter::new(io::stdout().lock());
     match args.format {
         ListFormat::Human => hooklint_report::rules_human(&mut w, &rules)?,
@@ -287,8 +306,7 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
         Ok(policies) => policies,
         Err(code) => return Ok(code),
     };
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(&policies);
     let Some(rule) = rules.iter().find(|r| r.id == args.rule) else {
         let ids: Vec<String> = rules.into_iter().map(|r| r.id).collect();
         return Ok(unknown_rules("", std::slice::from_ref(&args.rule), &ids).unwrap_or(USAGE));
@@ -300,13 +318,19 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
 }
 
 pub fn facts(args: &FactsArgs) -> Outcome {
+    if args.schema {
+        let mut w = io::BufWriter::new(io::stdout().lock());
+        hooklint_report::facts_schema_json(&mut w)?;
+        w.flush()?;
+        return Ok(0);
+    }
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();
     let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
         Ok(Some(config)) => config.knowledge(knowledge),
         Ok(None) => knowledge,
-        Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
+        Err(errors) => return Ok(crate::setup::load_errors(&errors, ColorWhen::Auto)),
     };
     let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
     if let Some(code) = missing_paths(&opts) {
@@ -336,6 +360,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: BelowConfidence::default(),
             sources: &sources,
             titles: &sources,
             configuration: None,

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use hooklint_engine::config::{self, Config};
 use hooklint_engine::tree::Tree;
-use hooklint_policy::{PolicyError, PolicySet};
+use hooklint_model::LoadError;
+use hooklint_policy::PolicySet;
 use hooklint_report::{Configuration, SeverityChange};
 
 use crate::commands::USAGE;
@@ -79,7 +80,7 @@ pub fn load(
         Ok(config) => config,
         Err(errors) => {
             let errors = hide_outside(errors, &tree, trusted_root.as_deref());
-            return Ok(Err(config_errors(&errors, color)));
+            return Ok(Err(load_errors(&errors, color)));
         }
     };
     if let Some(trusted) = &args.config.trusted_config {
@@ -120,9 +121,7 @@ pub fn load(
         Ok(policies) => policies,
         Err(errors) => {
             let errors = hide_outside(errors, &tree, trusted_root.as_deref());
-            let mut err = output::stderr(color);
-            let _ = hooklint_report::render_policy_errors(&mut err, &errors);
-            return Ok(Err(USAGE));
+            return Ok(Err(load_errors(&errors, color)));
         }
     };
     let before: BTreeMap<String, hooklint_model::Severity> =
@@ -131,7 +130,7 @@ pub fn load(
     if let Some(config) = &config {
         if let Err(errors) = config.apply(&mut policies) {
             let errors = hide_outside(errors, &tree, trusted_root.as_deref());
-            return Ok(Err(config_errors(&errors, color)));
+            return Ok(Err(load_errors(&errors, color)));
         }
     }
     let record = record(config.as_ref(), gate, &dirs, &before, &policies);
@@ -150,6 +149,8 @@ fn record(
         mode: if gate { "gate" } else { "default" },
         fail_on: "error".to_string(),
         fail_on_source: "default",
+        confidence: "medium".to_string(),
+        confidence_source: "default",
         policy_dirs: dirs.iter().map(|d| d.to_string_lossy().replace('\\', "/")).collect(),
         ..Configuration::default()
     };
@@ -189,7 +190,7 @@ fn record(
 /// configuration's folder) keep their place but lose the file's content and wording: a
 /// configuration that is a link to `/proc/self/environ`, or policy folders pointing at
 /// `/etc`, must not print what those files contain.
-fn hide_outside(errors: Vec<PolicyError>, tree: &Tree, trusted: Option<&Path>) -> Vec<PolicyError> {
+fn hide_outside(errors: Vec<LoadError>, tree: &Tree, trusted: Option<&Path>) -> Vec<LoadError> {
     errors
         .into_iter()
         .map(|mut error| {
@@ -215,7 +216,7 @@ fn hide_outside(errors: Vec<PolicyError>, tree: &Tree, trusted: Option<&Path>) -
 
 /// The configuration `--trusted-config`, `--config` or `--no-config` ask for, or the nearest
 /// `hooklint.toml` above `start`.
-pub fn read(args: &ConfigArgs, start: Option<&Path>) -> Result<Option<Config>, Vec<PolicyError>> {
+pub fn read(args: &ConfigArgs, start: Option<&Path>) -> Result<Option<Config>, Vec<LoadError>> {
     if let Some(trusted) = &args.trusted_config {
         return config::read_trusted_config(trusted).map(Some);
     }
@@ -241,8 +242,9 @@ fn relative_to_cwd(path: PathBuf) -> PathBuf {
     }
 }
 
-pub fn config_errors(errors: &[PolicyError], color: ColorWhen) -> u8 {
+/// Reports policy or configuration errors; the usage exit code.
+pub fn load_errors(errors: &[LoadError], color: ColorWhen) -> u8 {
     let mut err = output::stderr(color);
-    let _ = hooklint_report::render_config_errors(&mut err, errors);
+    let _ = hooklint_report::render_load_errors(&mut err, errors);
     USAGE
 }

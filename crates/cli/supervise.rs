@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use hooklint_engine::watch::{Watch, WatchDir, WatchState, WATCH_ENV};
-use hooklint_model::Problem;
+use hooklint_model::{Problem, ProblemCode};
 use hooklint_report::Report;
 
 use crate::flags::CheckArgs;
@@ -98,7 +98,7 @@ pub fn supervise(args: &CheckArgs) -> anyhow::Result<Option<u8>> {
 fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
     let what = signal.map_or_else(|| "a signal".to_string(), signal_name);
     let problem = Problem::new(
-        "internal-error",
+        ProblemCode::InternalError,
         format!(
             "internal error: hooklint was stopped by {what} outside the work on one file; the \
              run is incomplete"
@@ -115,6 +115,7 @@ fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
         suppressed: &[],
         baseline: None,
         outside_diff: None,
+        below_confidence: hooklint_report::BelowConfidence::default(),
         sources: &empty,
         titles: &empty,
         configuration: None,

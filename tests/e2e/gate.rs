@@ -115,6 +115,57 @@ fn the_trees_own_configuration_is_ignored_and_named() {
     );
 }
 
+/// A policy whose every finding is of medium confidence: the default threshold reports them,
+/// `confidence = "high"` hides them.
+const MEDIUM_RULE: &str = "id: org/danger
+title: Dangerous call
+severity: error
+target: rust.function
+violation: fn.calls.exists(c, c.name == 'danger')
+confidence: \"'medium'\"
+message: \"`{{ fn.name }}` calls `danger`\"
+docs:
+  why: A test rule.
+  confidence: Always medium.
+";
+
+#[test]
+fn the_trees_confidence_threshold_cannot_hide_findings() {
+    let s = Setup::new();
+    s.trusted.file("hooklint.toml", "policies = [\"policies\"]\n");
+    s.trusted.file("policies/danger.yaml", MEDIUM_RULE);
+    s.repo
+        .file("src/danger.rs", "pub fn risky() {\n    danger();\n}\n")
+        .file("hooklint.toml", "confidence = \"high\"\n")
+        .file("crates/sub/hooklint.toml", "confidence = \"high\"\n")
+        .file("crates/sub/src/lib.rs", "pub fn also_risky() {\n    danger();\n}\n");
+    let run = s.gate(&["--only", "org/danger"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let danger = |path: &str| ("org/danger".to_string(), path.to_string());
+    assert_eq!(findings(&run), [danger("crates/sub/src/lib.rs"), danger("src/danger.rs")]);
+    let json = run.json();
+    assert_eq!(json["summary"]["below_confidence"], 0, "{json}");
+    let record = &json["configuration"];
+    assert_eq!(record["confidence"], "medium");
+    assert_eq!(record["confidence_source"], "default");
+    assert_eq!(
+        record["ignored_files"],
+        serde_json::json!(["crates/sub/hooklint.toml", "hooklint.toml"])
+    );
+    // Outside gate mode the tree's threshold is in effect, and every format says so.
+    let policies = s.trusted.path().join("policies");
+    let policies = policies.to_string_lossy();
+    let plain = s.repo.run(&["--policy", &policies, "--only", "org/danger", "--format", "json"]);
+    assert_eq!(plain.code, 0, "{plain:?}");
+    assert!(findings(&plain).is_empty(), "{plain:?}");
+    let json = plain.json();
+    assert_eq!(json["summary"]["below_confidence"], 2, "{json}");
+    assert_eq!(json["configuration"]["confidence"], "high");
+    assert_eq!(json["configuration"]["confidence_source"], "configuration");
+    let human = s.repo.run(&["--policy", &policies, "--only", "org/danger"]);
+    assert!(human.stdout.contains("confidence high (configuration)"), "{}", human.stdout);
+}
+
 #[test]
 fn ignore_files_hide_nothing_tracked() {
     let s = Setup::new();

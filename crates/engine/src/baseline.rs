@@ -161,6 +161,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: fingerprint.into(),
+            confidence: hooklint_model::Confidence::High,
         }
     }
 

@@ -3,27 +3,37 @@
 //! Reading happens in phases so that one run reports every mistake at once: the TOML syntax
 //! first (a syntax error stops there), then every key and type of the whole file, then, once
 //! the policies are loaded, the rule ids and parameter names it mentions. Errors are
-//! `PolicyError`s (file, line, column, message, help) so they render like policy errors.
+//! `LoadError`s (file, line, column, message, help) so they render like policy errors.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, Severity};
-use hooklint_policy::{PolicyError, PolicySet};
+use hooklint_model::{Confidence, Knowledge, LoadError, LoadErrorKind, Severity};
+use hooklint_policy::PolicySet;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 /// The configuration file's name, looked up from the checked path upwards.
 pub const CONFIG_FILE: &str = "hooklint.toml";
 
-const TOP_KEYS: &[&str] =
-    &["include", "exclude", "policies", "fail-on", "test-dirs", "baseline", "rules", "knowledge"];
+const TOP_KEYS: &[&str] = &[
+    "include",
+    "exclude",
+    "policies",
+    "fail-on",
+    "confidence",
+    "test-dirs",
+    "baseline",
+    "rules",
+    "knowledge",
+];
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible"];
 
 /// The largest configuration file read.
 const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
+const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
 /// A parsed `hooklint.toml`. Paths in it are resolved against the file's directory.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +49,8 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// `Some(None)` is `fail-on = "never"`.
     pub fail_on: Option<Option<Severity>>,
+    /// The lowest confidence reported, when set.
+    pub confidence: Option<Confidence>,
     /// Fixture directories for `test` when none is named.
     pub test_dirs: Vec<PathBuf>,
     /// The baseline file to apply, relative to the configuration's directory. In gate mode
@@ -74,7 +86,7 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 
 /// Reads and validates the configuration file at `path`. Only a regular file is read (a FIFO
 /// or a device is refused without blocking), of at most 1 MiB.
-pub fn read_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
+pub fn read_config(path: &Path) -> Result<Config, Vec<LoadError>> {
     let shown = path.to_string_lossy().replace('\\', "/");
     let text = crate::load::read_text(path, MAX_CONFIG_SIZE)
         .map_err(|why| vec![file_error(&shown, format!("cannot read `{shown}`: {why}"), None)])?;
@@ -93,7 +105,7 @@ pub fn read_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
 /// and fixture folders, the baseline) must be relative and, with symbolic links resolved, stay
 /// inside the configuration's own folder, which is where the trusted files come from (for
 /// example a checkout of the base branch). Anything else is refused.
-pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
+pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<LoadError>> {
     let config = read_config(path)?;
     let shown = config.path.clone();
     let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
@@ -113,7 +125,8 @@ pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
             .find(&format!("\"{shown_path}\""))
             .map_or(0..0, |at| at..at + shown_path.len() + 2);
         let (line, column, len) = position(&config.text, at);
-        let refuse = |message: String| PolicyError {
+        let refuse = |message: String| LoadError {
+            kind: LoadErrorKind::Config,
             path: shown.clone(),
             text: config.text.clone(),
             line,
@@ -145,8 +158,9 @@ pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
 }
 
 /// An error about a whole file (no position in it).
-fn file_error(path: &str, message: String, help: Option<String>) -> PolicyError {
-    PolicyError {
+fn file_error(path: &str, message: String, help: Option<String>) -> LoadError {
+    LoadError {
+        kind: LoadErrorKind::Config,
         path: path.to_string(),
         text: String::new(),
         line: 0,
@@ -159,7 +173,7 @@ fn file_error(path: &str, message: String, help: Option<String>) -> PolicyError 
 
 /// Parses and validates configuration text; `path` is only used in messages. Relative paths
 /// are kept as written.
-pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> {
+pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
     let mut errors = Errors { path, text, list: Vec::new() };
     let table = match DeTable::parse(text) {
         Ok(table) => table,
@@ -199,6 +213,17 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> 
                     Some(one_of(level, FAIL_ON)),
                 ),
                 None => errors.wrong_type(value, "fail-on", "a string"),
+            },
+            "confidence" => match value.get_ref().as_str() {
+                Some(level) => match Confidence::parse(level) {
+                    Some(level) => config.confidence = Some(level),
+                    None => errors.push(
+                        value.span(),
+                        format!("unknown level `{level}` for `confidence`"),
+                        Some(one_of(level, CONFIDENCE)),
+                    ),
+                },
+                None => errors.wrong_type(value, "confidence", "a string"),
             },
             "rules" => match value.get_ref().as_table() {
                 Some(rules) => {
@@ -253,7 +278,7 @@ impl Config {
 
     /// Applies the per-rule settings to the loaded policies. Every unknown rule id or
     /// parameter is reported, at its key.
-    pub fn apply(&self, set: &mut PolicySet) -> Result<(), Vec<PolicyError>> {
+    pub fn apply(&self, set: &mut PolicySet) -> Result<(), Vec<LoadError>> {
         let mut errors = Errors { path: &self.path, text: &self.text, list: Vec::new() };
         let ids: Vec<String> = set.rules().into_iter().map(|r| r.id).collect();
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -329,13 +354,14 @@ impl Config {
 struct Errors<'a> {
     path: &'a str,
     text: &'a str,
-    list: Vec<PolicyError>,
+    list: Vec<LoadError>,
 }
 
 impl Errors<'_> {
     fn push(&mut self, span: Range<usize>, message: String, help: Option<String>) {
         let (line, column, len) = position(self.text, span);
-        self.list.push(PolicyError {
+        self.list.push(LoadError {
+            kind: LoadErrorKind::Config,
             path: self.path.to_string(),
             text: self.text.to_string(),
             line,
@@ -574,6 +600,10 @@ policies = []
 # Exit with 1 when a finding is at or above this severity: "error", "warning", "note", "never".
 # The --fail-on flag wins when given.
 fail-on = "error"
+# Report findings at or above this confidence: "high", "medium", "low". A finding's confidence
+# comes from the evidence behind it; `low` adds findings that rest on names alone.
+# The --confidence flag wins when given.
+confidence = "medium"
 # Fixture directories `cargo hooklint test` runs when no directory is named.
 test-dirs = []
 # A baseline file of accepted findings (`--write-baseline` writes one). In gate mode

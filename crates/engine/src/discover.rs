@@ -4,7 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
-use hooklint_model::{Problem, Span};
+use hooklint_model::{Problem, ProblemCode, Span};
 
 use crate::tree::Tree;
 
@@ -71,7 +71,7 @@ pub(crate) fn discover(
             Err(err) => {
                 let display = display_path(root, base);
                 problems.push(Problem::new(
-                    "io-error",
+                    ProblemCode::IoError,
                     format!("cannot read `{display}`: {}", io_message(&err)),
                     Some(Span::line(display, 0)),
                 ));
@@ -119,7 +119,7 @@ pub(crate) fn discover_tracked(
             Err(err) => {
                 let display = display_path(path, &base);
                 out.problems.push(Problem::new(
-                    "io-error",
+                    ProblemCode::IoError,
                     format!("cannot read `{display}`: {}", io_message(&err)),
                     Some(Span::line(display, 0)),
                 ));
@@ -156,7 +156,7 @@ pub(crate) fn discover_tracked(
                     }
                 }
                 Ok(_) => out.problems.push(Problem::new(
-                    "outside-tree",
+                    ProblemCode::OutsideTree,
                     format!(
                         "`{display}` is a symbolic link that leaves the repository; it was not read"
                     ),
@@ -226,7 +226,7 @@ fn walk(
 fn walk_problem(err: &ignore::Error, base: &Path) -> Problem {
     let (path, message) = describe(err, base);
     let span = path.map(|p| Span::line(p, 0));
-    Problem::new("io-error", message, span)
+    Problem::new(ProblemCode::IoError, message, span)
 }
 
 fn describe(err: &ignore::Error, base: &Path) -> (Option<String>, String) {
@@ -351,7 +351,7 @@ mod tests {
         let (found, problems) = discover(&[dir.path().join("nope")], false, dir.path());
         assert!(found.is_empty());
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "io-error");
+        assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(problems[0].message.starts_with("cannot read `nope`"), "{}", problems[0].message);
     }
 

@@ -1,14 +1,16 @@
 //! What happens to findings between evaluation and the report: inline suppressions, the
-//! baseline, and the diff filter, in that order.
+//! baseline, the diff filter and the confidence threshold, in that order.
 //!
 //! The order matters. Suppressions come first so that their own diagnostics
 //! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
 //! entries are counted against every finding of the run, suppressed ones included; the diff
-//! filter comes last so that it never decides whether a baseline entry is fixed.
+//! filter comes after the baseline so that it never decides whether a baseline entry is fixed.
+//! The confidence threshold comes last: a suppression that silences a finding below it is
+//! used, and a baseline entry matching one is not fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, Problem, RustFile};
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -26,6 +28,7 @@ pub(crate) struct Gated {
     pub outside_diff: usize,
     /// Suppressions on lines the change adds or edits (`new_since`).
     pub added_suppressions: usize,
+    pub below_confidence: Vec<Finding>,
 }
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
@@ -60,7 +63,7 @@ pub(crate) fn apply(
     // A file syn could not parse has no findings, so its suppressions say nothing about use.
     let unparsed: BTreeSet<&str> = problems
         .iter()
-        .filter(|p| p.code == "parse-error")
+        .filter(|p| p.code == ProblemCode::ParseError)
         .filter_map(|p| p.span.as_ref().map(|s| s.file.as_str()))
         .collect();
     let judged: Vec<Suppression> =
@@ -82,7 +85,7 @@ pub(crate) fn apply(
             let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
             let checked: BTreeSet<&str> = checked.iter().map(String::as_str).collect();
             let mut active = rules.active.clone();
-            active.extend(suppress::META_RULES.iter().map(|r| r.to_string()));
+            active.extend(crate::META_RULES.iter().map(|r| r.to_string()));
             let split = baseline::split(baseline, kept, &seen, &checked, &active);
             gated.baselined = split.baselined;
             gated.fixed = split.fixed;
@@ -90,7 +93,7 @@ pub(crate) fn apply(
         }
         None => kept,
     };
-    gated.findings = match &opts.new_since {
+    let kept = match &opts.new_since {
         Some(changed) => {
             let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
                 kept.into_iter().partition(|f| changed.touches(&f.span));
@@ -110,6 +113,8 @@ pub(crate) fn apply(
         }
         None => kept,
     };
+    (gated.findings, gated.below_confidence) =
+        kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
 }
 
@@ -121,7 +126,7 @@ fn added_suppression(s: &Suppression) -> Finding {
         format!("reason: {}", s.reason)
     };
     Finding {
-        rule: suppress::ADDED.to_string(),
+        rule: crate::meta_rules::ADDED.to_string(),
         severity: hooklint_model::Severity::Warning,
         message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
         span: s.span.clone(),
@@ -131,6 +136,8 @@ fn added_suppression(s: &Suppression) -> Finding {
         function: String::new(),
         labels: Vec::new(),
         fingerprint: String::new(),
+        // The comment is on a changed line: nothing about it is a guess.
+        confidence: Confidence::High,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::{Confidence, Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -24,6 +24,7 @@ mod fingerprint;
 mod fixture_test;
 mod gate;
 mod load;
+mod meta_rules;
 mod pipeline;
 mod policy_dir;
 mod secrets;
@@ -40,10 +41,11 @@ pub use fixture_test::{
     UnitResult,
 };
 pub use hooklint_manifest::Redactor;
+pub use meta_rules::META_RULES;
 pub use pipeline::STACK_SIZE;
 pub use policy_dir::policy_sources;
 pub use secrets::secret_values;
-pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
+pub use suppress::{SuppressedFinding, Suppression};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -80,6 +82,9 @@ pub struct Options {
     /// Stack size of the worker threads ([`STACK_SIZE`]); smaller only to test what happens
     /// when a worker overflows it anyway.
     pub stack_size: usize,
+    /// Findings below this confidence are not reported (`--confidence`); they are kept in
+    /// [`RunOutput::below_confidence`].
+    pub confidence: Confidence,
 }
 
 impl Default for Options {
@@ -97,6 +102,7 @@ impl Default for Options {
             gate: None,
             watch: None,
             stack_size: STACK_SIZE,
+            confidence: Confidence::Medium,
         }
     }
 }
@@ -120,6 +126,10 @@ pub struct RunOutput {
     /// Suppression comments on lines the change adds or edits (`new_since`), each also
     /// reported as a `hooklint/new-suppression` finding.
     pub added_suppressions: usize,
+    /// Findings left out because their confidence is below [`Options::confidence`], sorted.
+    /// Not reported and not counted for the exit code; a baseline written by the run still
+    /// records them, so lowering the threshold later shows no old finding as new.
+    pub below_confidence: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
@@ -136,6 +146,14 @@ pub struct RunOutput {
     /// lines are empty (line numbers hold), and secret values in the shown ones are masked
     /// with `*` (columns hold). Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+}
+
+/// Every rule a run with `policies` can report: the policies' (sorted by id), then the
+/// engine's own `hooklint/*` rules. What `rules`, `explain`, finding titles and SARIF list.
+pub fn rules(policies: &PolicySet) -> Vec<RuleInfo> {
+    let mut rules = policies.rules();
+    rules.extend(meta_rules::meta_rules());
+    rules
 }
 
 /// Checks the files named by `opts` with every policy of `policies`.
@@ -164,22 +182,8 @@ pub fn missing_paths(opts: &Options) -> Vec<PathBuf> {
     opts.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).cloned().collect()
 }
 
-/// Problem codes about unreadable or unparsable input: a file that was found but not checked.
-pub const INPUT_PROBLEM_CODES: &[&str] = &[
-    "parse-error",
-    "io-error",
-    "non-utf8",
-    "too-large",
-    "too-deeply-nested",
-    "too-complex",
-    "outside-tree",
-    "no-files",
-    "yaml-error",
-    "yaml-too-complex",
-];
-
 /// The process exit code for a run: 1 when a finding or a problem is at or above `fail_on`,
-/// 0 otherwise. Input problems (see [`INPUT_PROBLEM_CODES`]) are errors, so a run that could
+/// 0 otherwise. Input problems (see [`ProblemCode::is_input`]) are errors, so a run that could
 /// not check every file it found fails by default, as one with findings does: a gate must not
 /// pass on code it never read. `fail_on: None` (`--fail-on never`) always gives 0.
 pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
@@ -193,7 +197,7 @@ pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
 
 /// Whether some file found was not checked (the run is incomplete).
 pub fn is_incomplete(output: &RunOutput) -> bool {
-    output.problems.iter().any(|p| INPUT_PROBLEM_CODES.contains(&p.code.as_str()))
+    output.problems.iter().any(|p| p.code.is_input())
 }
 
 /// Orders problems by place, then code and message; problems without a place come first.
@@ -203,15 +207,15 @@ pub fn sort_problems(problems: &mut [Problem]) {
 
 fn problem_key(p: &Problem) -> (&str, u32, u32, &str, &str) {
     match &p.span {
-        Some(s) => (&s.file, s.line, s.column, &p.code, &p.message),
-        None => ("", 0, 0, &p.code, &p.message),
+        Some(s) => (&s.file, s.line, s.column, p.code.as_str(), &p.message),
+        None => ("", 0, 0, p.code.as_str(), &p.message),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hooklint_model::Span;
+    use hooklint_model::{ProblemCode, Span};
 
     fn finding(severity: Severity) -> Finding {
         Finding {
@@ -223,6 +227,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: Confidence::High,
         }
     }
 
@@ -238,13 +243,13 @@ mod tests {
     #[test]
     fn input_problems_fail_the_run_as_incomplete() {
         let mut out = RunOutput {
-            problems: vec![Problem::new("parse-error", "expected item", None)],
+            problems: vec![Problem::new(ProblemCode::ParseError, "expected item", None)],
             ..RunOutput::default()
         };
         assert!(is_incomplete(&out));
         assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
         assert_eq!(exit_code(&out, None), 0);
-        out.problems = vec![Problem::new("cel-runtime-error", "no such key", None)];
+        out.problems = vec![Problem::new(ProblemCode::CelRuntimeError, "no such key", None)];
         assert!(!is_incomplete(&out));
         assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
         assert_eq!(exit_code(&RunOutput::default(), Some(Severity::Note)), 0);
@@ -253,12 +258,15 @@ mod tests {
     #[test]
     fn problems_sort_by_place() {
         let mut problems = vec![
-            Problem::new("io-error", "b", Some(Span::line("b.rs", 0))),
-            Problem::new("parse-error", "a", Some(Span::line("a.rs", 3))),
-            Problem::new("internal-error", "z", None),
+            Problem::new(ProblemCode::IoError, "b", Some(Span::line("b.rs", 0))),
+            Problem::new(ProblemCode::ParseError, "a", Some(Span::line("a.rs", 3))),
+            Problem::new(ProblemCode::InternalError, "z", None),
         ];
         sort_problems(&mut problems);
-        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
-        assert_eq!(codes, ["internal-error", "parse-error", "io-error"]);
+        let codes: Vec<ProblemCode> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [ProblemCode::InternalError, ProblemCode::ParseError, ProblemCode::IoError]
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use hooklint_model::manifest::ManifestFile;
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
+use hooklint_model::{Finding, Knowledge, Problem, ProblemCode, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -97,6 +97,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             hooklint_manifest::Redactor::new(&secrets::secret_values(&files, &policies.knowledge));
         secrets::redact(&redactor, &mut gated.findings, &mut problems);
         secrets::redact(&redactor, &mut gated.baselined, &mut []);
+        // Not reported, but a baseline written by the run records them.
+        secrets::redact(&redactor, &mut gated.below_confidence, &mut []);
         for s in &mut gated.suppressed {
             secrets::redact(&redactor, std::slice::from_mut(&mut s.finding), &mut []);
         }
@@ -145,6 +147,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
             added_suppressions: gated.added_suppressions,
+            below_confidence: gated.below_confidence,
         }
     })
 }
@@ -230,7 +233,7 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
             Ok(found) => (found.candidates, found.problems, found.ignored_configs),
             Err(message) => {
                 let problem = Problem::new(
-                    "io-error",
+                    ProblemCode::IoError,
                     format!("cannot list the files git tracks in the repository: {message}"),
                     None,
                 );
@@ -257,7 +260,7 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
         } else {
             "no file was checked: no Rust file or manifest was found".to_string()
         };
-        problems.push(Problem::new("no-files", why, None));
+        problems.push(Problem::new(ProblemCode::NoFiles, why, None));
     }
     let mut parsed = parse_wave(candidates, opts, knowledge);
     if let Some(tree) = &opts.gate {
@@ -319,7 +322,7 @@ fn follow_includes(
                     if !canonical.starts_with(&tree.root) {
                         let what = if include.is_include { "include!" } else { "#[path]" };
                         problems.push(Problem::new(
-                            "outside-tree",
+                            ProblemCode::OutsideTree,
                             format!(
                                 "`{what}` names `{}`, which is outside the repository; it was \
                                  not read",
@@ -385,7 +388,7 @@ fn parse_one(candidate: &Candidate, opts: &Options, knowledge: &Knowledge) -> Pa
 fn crashed(candidate: &Candidate) -> Parsed {
     let display = candidate.display.clone();
     let problem = Problem::new(
-        "too-complex",
+        ProblemCode::TooComplex,
         format!(
             "checking `{display}` made hooklint crash (a stack overflow or an abort); the file \
              was not analysed and the run went on without it"
@@ -533,7 +536,7 @@ fn reread(
                 texts.insert(display, text);
             }
             _ => problems.push(Problem::new(
-                "io-error",
+                ProblemCode::IoError,
                 format!("`{display}` changed while it was being checked; check it again"),
                 Some(Span::line(display.as_str(), 0)),
             )),
@@ -592,14 +595,14 @@ fn evaluate_manifests(
 /// and code, at its first place, with the number of other targets: not one per target.
 fn one_per_rule(mut problems: Vec<Problem>) -> Vec<Problem> {
     sort_problems(&mut problems);
-    let mut first: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    let mut first: BTreeMap<(&str, String), (usize, usize)> = BTreeMap::new();
     let mut out: Vec<Problem> = Vec::with_capacity(problems.len().min(64));
     for problem in problems {
         let Some(rule) = hooklint_policy::problem_rule(&problem) else {
             out.push(problem);
             continue;
         };
-        let key = (problem.code.clone(), rule.to_string());
+        let key = (problem.code.as_str(), rule.to_string());
         match first.get_mut(&key) {
             Some((_, more)) => *more += 1,
             None => {
@@ -683,7 +686,7 @@ fn evaluate_one(
 }
 
 fn internal_error(message: String, span: Option<Span>) -> Problem {
-    Problem::new("internal-error", format!("internal error: {message}"), span)
+    Problem::new(ProblemCode::InternalError, format!("internal error: {message}"), span)
 }
 
 fn panic_message(payload: &Box<dyn Any + Send>) -> String {
@@ -730,7 +733,7 @@ mod tests {
         let out = run(&options(&dir), &PolicySet::default());
         assert_eq!(out.files_checked, 2);
         assert_eq!(out.problems.len(), 1);
-        assert_eq!(out.problems[0].code, "non-utf8");
+        assert_eq!(out.problems[0].code, ProblemCode::NonUtf8);
         assert_eq!(out.problems[0].span.as_ref().map(|s| s.line), Some(2));
         let sources: Vec<&String> = out.sources.keys().collect();
         assert_eq!(sources, ["src/b.rs"]);
@@ -772,13 +775,14 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         };
         let stale = || Dropped { fs_path: dir.path().join("a.rs"), hash: 1 };
         let mut dropped = BTreeMap::from([("a.rs".to_string(), stale())]);
         let mut texts = BTreeMap::new();
         let problems = reread(std::slice::from_ref(&finding), &mut dropped, &mut texts, 1024);
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "io-error");
+        assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(texts.is_empty());
 
         let hash = fingerprint::fnv1a64(b"fn a() {}\n");
@@ -815,7 +819,7 @@ mod tests {
         let payload: Box<dyn Any + Send> = Box::new(String::from("bang"));
         assert_eq!(panic_message(&payload), "bang");
         let problem = internal_error("x failed: boom".into(), None);
-        assert_eq!(problem.code, "internal-error");
+        assert_eq!(problem.code, ProblemCode::InternalError);
         assert_eq!(problem.message, "internal error: x failed: boom");
     }
 }

@@ -9,27 +9,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use hooklint_manifest::{is_secret_value, mask_text, Redactor};
 use hooklint_model::{Finding, Knowledge, Literal, Problem, RustFile, Span};
 
-/// Functions whose argument is key material, besides a secret-shaped binding name.
-const KEY_CONSTRUCTORS: &[&str] = &[
-    "new_from_slice",
-    "new_varkey",
-    "from_secret",
-    "Key::new",
-    "SigningKey::from_bytes",
-    "SigningKey::from_slice",
-    "UnboundKey::new",
-];
-
 fn is_secret_literal(literal: &Literal, k: &Knowledge) -> bool {
     if is_secret_value(&literal.binding, &literal.value, k) {
         return true;
     }
     literal.context == "arg"
         && literal.value.chars().count() >= 6
-        && KEY_CONSTRUCTORS.iter().any(|k| {
-            literal.callee == *k
-                || literal.callee.ends_with(&format!("::{k}"))
-                || literal.callee.ends_with(&format!(".{k}"))
+        // An argument of a `key_constructors` call is key material, whatever its binding is
+        // called.
+        && k.key_constructors.iter().any(|c| {
+            literal.callee == *c
+                || literal.callee.ends_with(&format!("::{c}"))
+                || literal.callee.ends_with(&format!(".{c}"))
         })
 }
 
@@ -195,8 +186,13 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         }];
-        let mut problems = vec![Problem::new("x", "9f8e7d6c5b4a3928", None)];
+        let mut problems = vec![Problem::new(
+            hooklint_model::ProblemCode::CelRuntimeError,
+            "9f8e7d6c5b4a3928",
+            None,
+        )];
         redact(&Redactor::new(&secret_values(&files, &k)), &mut findings, &mut problems);
         assert!(!findings[0].message.contains("9f8e7d6c"));
         assert!(problems[0].message.starts_with("<redacted:fnv:"));

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use cel::common::ast::{CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedExpr};
 use cel::common::value::{BuiltinRef, Val};
 
-use crate::schema::Ty;
+use hooklint_model::fact::Ty;
 
 /// Estimated cost units (about one interpreter step each) one policy may spend on one target:
 /// about 1.5 s of CEL on a 2-core machine of 2025 (a step costs 300 to 600 ns), which no
@@ -220,7 +220,7 @@ type Binding<M> = (String, M, M, Option<Ty>);
 fn same(a: Ty, b: Ty) -> bool {
     match (a, b) {
         (Ty::Bool, Ty::Bool) | (Ty::Int, Ty::Int) | (Ty::Str, Ty::Str) | (Ty::Any, Ty::Any) => true,
-        (Ty::List(x), Ty::List(y)) => same(*x, *y),
+        (Ty::List(x), Ty::List(y)) | (Ty::Map(x), Ty::Map(y)) => same(*x, *y),
         (Ty::Obj(x), Ty::Obj(y)) => std::ptr::eq(x, y),
         _ => false,
     }
@@ -280,7 +280,9 @@ impl<M: Measure> Estimator<'_, M> {
             Ty::Bool | Ty::Int | Ty::Str => (Self::one(), Self::one()),
             Ty::List(Ty::Bool | Ty::Int | Ty::Str) => (list(), Self::one()),
             Ty::List(_) | Ty::Any => (list(), self.sizes.any()),
-            Ty::Obj(obj) => (M::constant(obj.fields.len() as f64), self.sizes.any()),
+            // Only lists are measured by field name: a map is as large as anything.
+            Ty::Map(_) => (self.sizes.any(), self.sizes.any()),
+            Ty::Obj(obj) => (M::constant(obj.len as f64), self.sizes.any()),
         };
         let elem = match ty {
             Ty::List(e) => Some(*e),
@@ -329,7 +331,7 @@ impl<M: Measure> Estimator<'_, M> {
                 }
                 let operand = self.walk(&select.operand, scope);
                 let field = match operand.ty {
-                    Some(Ty::Obj(obj)) => obj.field(&select.field).map(|f| f.ty),
+                    Some(Ty::Obj(obj)) => obj.lookup(&select.field).map(|(_, f)| f.ty),
                     _ => None,
                 };
                 match field {
@@ -545,7 +547,7 @@ pub(crate) struct Parts<M> {
     /// `match`, the target-level variables and `for_each`, once per target.
     pub fixed: M,
     /// `violation`, the per-item variables and the report (message, span, labels,
-    /// `escalate`), once per `for_each` element (or once without `for_each`).
+    /// `escalate`, `confidence`), once per `for_each` element (or once without `for_each`).
     pub per_item: M,
     /// Elements of `for_each` (1 without one).
     pub items: M,
@@ -553,14 +555,9 @@ pub(crate) struct Parts<M> {
 
 /// Estimates every expression of `policy`, in the order they run, with `sizes`.
 fn estimate<M: Measure>(policy: &crate::load::Policy, sizes: &dyn Sizes<M>) -> (Parts<M>, bool) {
-    use crate::load::Target;
-    use crate::schema;
-    let target: (&'static str, Ty) = match policy.target {
-        Target::RustFunction => ("fn", Ty::Obj(&schema::FUNCTION)),
-        Target::RustFile => ("file", Ty::Obj(&schema::RUST_FILE)),
-        Target::Manifest => ("doc", Ty::Obj(&schema::DOCUMENT)),
-        Target::Project => ("project", Ty::Obj(&schema::PROJECT)),
-    };
+    let target = policy.info.target;
+    let target: (&'static str, Ty) = (target.binding(), Ty::Obj(target.schema()));
+    let exprs = &policy.exprs;
     // Params are constants: their longest list or string.
     let params = Measured::of(policy.params.as_ref());
     let params = params.any.max(params.string) as f64;
@@ -575,16 +572,16 @@ fn estimate<M: Measure>(policy: &crate::load::Policy, sizes: &dyn Sizes<M>) -> (
         splits |= e.splits_strings;
         b
     };
-    if let Some(m) = &policy.match_ {
+    if let Some(m) = &exprs.match_ {
         out.fixed = out.fixed.add(&run(m.program.expression(), &variables, None).cost);
     }
-    for var in policy.variables.iter().filter(|v| !v.per_item) {
+    for var in exprs.variables.iter().filter(|v| !v.per_item) {
         let b = run(var.expr.program.expression(), &variables, None);
         out.fixed = out.fixed.add(&b.cost);
         variables.push((var.name.clone(), b.size, b.inner, b.ty));
     }
     let mut it = None;
-    if let Some(for_each) = &policy.for_each {
+    if let Some(for_each) = &exprs.for_each {
         let b = run(for_each.program.expression(), &variables, None);
         out.fixed = out.fixed.add(&b.cost);
         out.items = b.size;
@@ -593,18 +590,19 @@ fn estimate<M: Measure>(policy: &crate::load::Policy, sizes: &dyn Sizes<M>) -> (
             None => ("it".to_string(), b.inner.clone(), b.inner, None),
         });
     }
-    for var in policy.variables.iter().filter(|v| v.per_item) {
+    for var in exprs.variables.iter().filter(|v| v.per_item) {
         let b = run(var.expr.program.expression(), &variables, it.clone());
         out.per_item = out.per_item.add(&b.cost);
         variables.push((var.name.clone(), b.size, b.inner, b.ty));
     }
     let report = [
-        Some(&policy.violation),
-        policy.span.as_ref(),
-        policy.labels.as_ref(),
-        policy.escalate.as_ref(),
+        Some(&exprs.violation),
+        exprs.span.as_ref(),
+        exprs.labels.as_ref(),
+        exprs.escalate.as_ref(),
+        exprs.confidence.as_ref(),
     ];
-    let parts = policy.message.iter().filter_map(|p| match p {
+    let parts = exprs.message.iter().filter_map(|p| match p {
         crate::load::Part::Expr(e) => Some(e),
         crate::load::Part::Text(_) => None,
     });
@@ -650,9 +648,9 @@ mod tests {
         let env = crate::functions::env();
         let program = env.compile(source).unwrap();
         let target = if source.starts_with("project") {
-            ("project", Ty::Obj(&crate::schema::PROJECT))
+            ("project", Ty::Obj(hooklint_model::Target::Project.schema()))
         } else {
-            ("fn", Ty::Obj(&crate::schema::FUNCTION))
+            ("fn", Ty::Obj(hooklint_model::Target::RustFunction.schema()))
         };
         let mut e = Estimator {
             sizes: &Symbolic,
@@ -698,15 +696,15 @@ mod tests {
         // A large function: 3,000 calls of 3 arguments each, 30 of which the native
         // prefilter leaves to CEL.
         let f = function(3_000, 3);
-        let value = crate::value::function(&f);
+        let value = crate::value::fact(&f);
         let sizes = Measured::of(value.as_ref());
         for policy in &set.policies {
             let total = PolicyCost::total(policy, &sizes, Some(30));
-            assert!(total < BUDGET, "{}: {total}", policy.id);
+            assert!(total < BUDGET, "{}: {total}", policy.info.id);
         }
         // Every one of them evaluated (all named `assertion` in a `verify_server_cert`) really
         // is quadratic, and over.
-        let tls = set.policies.iter().find(|p| p.id == "tls/verification-disabled").unwrap();
+        let tls = set.policies.iter().find(|p| p.info.id == "tls/verification-disabled").unwrap();
         assert!(PolicyCost::total(tls, &sizes, None) > BUDGET);
     }
 

@@ -24,6 +24,10 @@ pub struct Configuration {
     pub fail_on: String,
     /// Where `fail_on` comes from: `default`, `configuration` or `command line`.
     pub fail_on_source: &'static str,
+    /// The lowest confidence reported: `high`, `medium` or `low`.
+    pub confidence: String,
+    /// Where `confidence` comes from: `default`, `configuration` or `command line`.
+    pub confidence_source: &'static str,
     /// Rules the configuration disables.
     pub disabled_rules: Vec<String>,
     /// `--only` and `--skip`.
@@ -141,6 +145,9 @@ impl Configuration {
         if self.fail_on != "error" {
             items.push(format!("fail-on {} ({})", self.fail_on, self.fail_on_source));
         }
+        if self.confidence != "medium" {
+            items.push(format!("confidence {} ({})", self.confidence, self.confidence_source));
+        }
         if let Some(baseline) = &self.baseline {
             let noun = if baseline.entries == 1 { "entry" } else { "entries" };
             items.push(format!("baseline {} ({} {noun})", baseline.path, baseline.entries));
@@ -176,6 +183,8 @@ mod tests {
             mode: "default",
             fail_on: "error".into(),
             fail_on_source: "default",
+            confidence: "medium".into(),
+            confidence_source: "default",
             ..Default::default()
         };
         assert_eq!(defaults.summary(), "configuration: built-in defaults");
@@ -185,6 +194,8 @@ mod tests {
             ignored_files: vec!["hooklint.toml".into()],
             fail_on: "never".into(),
             fail_on_source: "command line",
+            confidence: "high".into(),
+            confidence_source: "configuration",
             disabled_rules: vec!["tls/verification-disabled".into()],
             ..defaults.clone()
         };
@@ -200,8 +211,8 @@ mod tests {
             gate.summary(),
             "configuration: trusted /ci/base/hooklint.toml (gate mode); ignored hooklint.toml in \
              the checked tree; disabled tls/verification-disabled; severity trust/ip-only note \
-             (was error); params crypto/x.verifiers; fail-on never (command line); baseline \
-             b.json (1 entry); 2 files excluded; 2 suppressions used (1 added by this change)"
+             (was error); params crypto/x.verifiers; fail-on never (command line); confidence \
+             high (configuration); baseline b.json (1 entry); 2 files excluded; 2 suppressions used (1 added by this change)"
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
 use crate::escape::visible;
 use crate::human::summary_line;
@@ -39,13 +39,17 @@ fn finding_command(finding: &Finding) -> String {
         message.push_str(&format!("\nhelp: {}", finding.help));
     }
     let mut properties = location(&finding.span);
-    properties.push(("title", finding.rule.clone()));
+    let title = match finding.confidence {
+        Confidence::High => finding.rule.clone(),
+        other => format!("{} (confidence: {other})", finding.rule),
+    };
+    properties.push(("title", title));
     format_command(command(finding.severity), &properties, &message)
 }
 
 fn problem_command(problem: &Problem) -> String {
     let mut properties = problem.span.as_ref().map(location).unwrap_or_default();
-    properties.push(("title", problem.code.clone()));
+    properties.push(("title", problem.code.to_string()));
     format_command(command(problem.severity), &properties, &problem.message)
 }
 
@@ -87,6 +91,7 @@ pub(crate) fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_support::finding;
+    use hooklint_model::ProblemCode;
     use std::collections::BTreeMap;
     use std::time::Duration;
 
@@ -109,9 +114,13 @@ mod tests {
             finding("tls/y", Severity::Note, Span::new("c.rs", 4, 1, 6, 2)),
         ];
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("d.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "denied", Some(Span::line("e.rs", 0))),
-            Problem::new("internal-error", "boom", None),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("d.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("e.rs", 0))),
+            Problem::new(ProblemCode::InternalError, "boom", None),
         ];
         let report = Report {
             findings: &findings,
@@ -121,6 +130,7 @@ mod tests {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
             configuration: None,

@@ -4,7 +4,7 @@ use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
 use codespan_reporting::term::{self, termcolor::WriteColor, Chars, Config};
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
 use crate::escape::{clip, visible};
 use crate::excerpt::Excerpts;
@@ -34,7 +34,7 @@ pub fn human_diagnostics(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Res
 
 /// The effective configuration line (see [`crate::Configuration`]), then `checked 3 files in
 /// 0.12s: 1 error, 0 warnings, 0 notes, 0 problems` with the suppressed, baselined (and
-/// fixed) and outside-the-diff counts where they apply.
+/// fixed), outside-the-diff and below-confidence counts where they apply.
 pub fn human_summary(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
     if let Some(configuration) = report.configuration {
         writeln!(w, "{}", visible(&configuration.summary()))?;
@@ -61,6 +61,13 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     }
     if let Some(outside) = report.outside_diff {
         line.push_str(&format!(", {outside} outside the diff"));
+    }
+    let below = report.below_confidence;
+    if below.count > 0 {
+        line.push_str(&format!(
+            ", {} below {} confidence (`--confidence low` shows them)",
+            below.count, below.threshold
+        ));
     }
     line
 }
@@ -132,6 +139,9 @@ fn finding_diagnostic(
     if !finding.function.is_empty() {
         notes.push(format!("in function `{}`", shown(&finding.function)));
     }
+    if finding.confidence != Confidence::High {
+        notes.push(format!("confidence: {}", finding.confidence));
+    }
     if !finding.help.is_empty() {
         notes.push(format!("help: {}", shown(&finding.help)));
     }
@@ -144,7 +154,7 @@ fn finding_diagnostic(
 
 fn problem_diagnostic(files: &mut Excerpts<'_>, problem: &Problem) -> Diagnostic<usize> {
     let mut diagnostic = Diagnostic::new(severity(problem.severity))
-        .with_code(shown(&problem.code))
+        .with_code(problem.code.as_str())
         .with_message(shown(&problem.message));
     if let Some(span) = &problem.span {
         match files.locate(&[span]).into_iter().next().flatten() {
@@ -179,6 +189,7 @@ mod tests {
     use crate::test_support::finding;
     use codespan_reporting::term::termcolor::NoColor;
     use hooklint_model::Label as ModelLabel;
+    use hooklint_model::ProblemCode;
     use std::collections::BTreeMap;
     use std::time::Duration;
 
@@ -195,6 +206,7 @@ mod tests {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &sources,
             titles: &titles,
             configuration: None,
@@ -286,8 +298,16 @@ checked 2 files in 1.23s: 1 error, 0 warnings, 0 notes, 0 problems
     #[test]
     fn renders_problems_with_and_without_a_place() {
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("src/a.rs", 1, 4, 1, 6))),
-            Problem::new("io-error", "cannot read `b.rs`: denied", Some(Span::line("b.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("src/a.rs", 1, 4, 1, 6)),
+            ),
+            Problem::new(
+                ProblemCode::IoError,
+                "cannot read `b.rs`: denied",
+                Some(Span::line("b.rs", 0)),
+            ),
         ];
         let text = render(&[], &problems, &[("src/a.rs", SOURCE)]);
         assert!(text.contains("error[parse-error]: expected `;`"), "{text}");

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity};
+use hooklint_model::{Confidence, Finding, Problem, Severity};
 use serde::Serialize;
 
 use crate::{Counts, Report};
@@ -33,6 +33,7 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     function: &'a str,
     fingerprint: &'a str,
+    confidence: Confidence,
 }
 
 #[derive(Serialize)]
@@ -64,6 +65,8 @@ struct JsonSummary {
     baselined: usize,
     /// Baseline entries that matched no finding any more.
     fixed: usize,
+    /// Findings not reported because their confidence is below the threshold.
+    below_confidence: usize,
     duration_ms: u64,
 }
 
@@ -83,6 +86,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             suppressed: report.suppressed.len(),
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
+            below_confidence: report.below_confidence.count,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
         configuration: report.configuration,
@@ -103,6 +107,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         end_column: f.span.end_column,
         function: &f.function,
         fingerprint: &f.fingerprint,
+        confidence: f.confidence,
     }
 }
 
@@ -110,7 +115,7 @@ fn json_problem(p: &Problem) -> JsonProblem<'_> {
     let span = p.span.as_ref();
     let positioned = span.filter(|s| s.line > 0);
     JsonProblem {
-        code: &p.code,
+        code: p.code.as_str(),
         severity: p.severity,
         message: &p.message,
         path: span.map(|s| s.file.as_str()),
@@ -125,6 +130,7 @@ fn json_problem(p: &Problem) -> JsonProblem<'_> {
 mod tests {
     use super::*;
     use crate::test_support::finding;
+    use hooklint_model::ProblemCode;
     use hooklint_model::Span;
     use std::collections::BTreeMap;
     use std::time::Duration;
@@ -135,9 +141,18 @@ mod tests {
         with_fn.function = "m::f".into();
         let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
         without_fn.function.clear();
+        without_fn.confidence = Confidence::Low;
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("c.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "cannot read `d.rs`: denied", Some(Span::line("d.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("c.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(
+                ProblemCode::IoError,
+                "cannot read `d.rs`: denied",
+                Some(Span::line("d.rs", 0)),
+            ),
         ];
         let empty = BTreeMap::new();
         let report = Report {
@@ -148,6 +163,7 @@ mod tests {
             suppressed: &[],
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
             outside_diff: None,
+            below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
             sources: &empty,
             titles: &empty,
             configuration: None,
@@ -161,11 +177,11 @@ mod tests {
                 {"rule": "crypto/x", "severity": "error",
                  "message": "`sig == expected` compares a secret with `==`", "path": "a.rs",
                  "line": 2, "column": 3, "end_line": 2, "end_column": 9, "function": "m::f",
-                 "fingerprint": "0123456789abcdef"},
+                 "fingerprint": "0123456789abcdef", "confidence": "high"},
                 {"rule": "secrets/y", "severity": "warning",
                  "message": "`sig == expected` compares a secret with `==`", "path": "b.rs",
                  "line": 1, "column": 1, "end_line": 1, "end_column": 4,
-                 "fingerprint": "0123456789abcdef"}
+                 "fingerprint": "0123456789abcdef", "confidence": "low"}
             ],
             "problems": [
                 {"code": "parse-error", "severity": "error", "message": "expected `;`",
@@ -174,7 +190,8 @@ mod tests {
                  "path": "d.rs"}
             ],
             "summary": {"files": 4, "findings": 2, "errors": 1, "warnings": 1, "notes": 0,
-                        "suppressed": 0, "baselined": 2, "fixed": 1, "duration_ms": 15}
+                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3,
+                        "duration_ms": 15}
         });
         assert_eq!(value, expected);
         assert!(out.ends_with(b"}\n"));

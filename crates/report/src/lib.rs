@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Problem};
+use hooklint_model::{Confidence, Finding, Problem};
 
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
@@ -20,10 +20,11 @@ mod configuration;
 mod escape;
 mod excerpt;
 mod facts;
+mod facts_schema;
 mod github;
 mod human;
 mod json;
-mod policy_errors;
+mod load_errors;
 mod rules;
 mod sarif;
 mod suggest;
@@ -33,10 +34,11 @@ mod yaml;
 pub use configuration::{BaselineUse, Configuration, FileCounts, SeverityChange, SuppressionUse};
 pub use escape::visible;
 pub use facts::{facts_json, Redact};
+pub use facts_schema::facts_schema_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};
-pub use policy_errors::{render_config_errors, render_policy_errors};
+pub use load_errors::render_load_errors;
 pub use rules::{explain, rules_human, rules_json};
 pub use sarif::{sarif, SARIF_SCHEMA};
 pub use suggest::did_you_mean;
@@ -59,6 +61,8 @@ pub struct Report<'a> {
     pub baseline: Option<BaselineCounts>,
     /// Set with `--new-since`: findings left out because none of their lines changed.
     pub outside_diff: Option<usize>,
+    /// Findings left out because their confidence is below the threshold.
+    pub below_confidence: BelowConfidence,
     /// File texts by reported path, for snippets.
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.
@@ -81,6 +85,19 @@ pub struct BaselineCounts {
     pub baselined: usize,
     /// Baseline entries that matched no finding any more.
     pub fixed: usize,
+}
+
+/// Findings a run left out for their confidence, and the threshold it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BelowConfidence {
+    pub count: usize,
+    pub threshold: Confidence,
+}
+
+impl Default for BelowConfidence {
+    fn default() -> Self {
+        BelowConfidence { count: 0, threshold: Confidence::Medium }
+    }
 }
 
 /// Counts of findings by severity.
@@ -108,7 +125,7 @@ impl Counts {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use hooklint_model::{Finding, Severity, Span};
+    use hooklint_model::{Confidence, Finding, Severity, Span};
 
     pub fn finding(rule: &str, severity: Severity, span: Span) -> Finding {
         Finding {
@@ -120,6 +137,7 @@ pub(crate) mod test_support {
             function: "handlers::webhook".to_string(),
             labels: Vec::new(),
             fingerprint: "0123456789abcdef".to_string(),
+            confidence: Confidence::High,
         }
     }
 }

@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
-use hooklint_policy::RuleInfo;
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
 use serde::Serialize;
 
 use crate::Report;
@@ -94,6 +93,14 @@ struct Configuration {
 struct Properties {
     tags: Vec<String>,
     unsuppressible: bool,
+    /// The policy's `precision`: the share of its findings that are true on real code.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    precision: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    confidence: Confidence,
 }
 
 #[derive(Serialize)]
@@ -157,6 +164,9 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
+    /// From the finding's confidence: high 90, medium 60, low 30.
+    rank: f64,
+    properties: ResultProperties,
 }
 
 #[derive(Serialize)]
@@ -267,7 +277,10 @@ pub fn sarif(
                 },
             },
             invocations: [Invocation {
-                execution_successful: !report.problems.iter().any(|p| p.code == "internal-error"),
+                execution_successful: !report
+                    .problems
+                    .iter()
+                    .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
                 rule_configuration_overrides: overrides(report.configuration),
                 properties: report
@@ -356,15 +369,19 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
         default_configuration: Some(Configuration { level: level(rule.severity) }),
-        properties: Some(Properties { tags, unsuppressible: rule.unsuppressible }),
+        properties: Some(Properties {
+            tags,
+            unsuppressible: rule.unsuppressible,
+            precision: rule.precision.clone(),
+        }),
     }
 }
 
 /// Help as plain text and as Markdown, from the rule's why, fix, bad and good docs.
 fn help(rule: &RuleInfo) -> (String, String) {
-    let language = if rule.target.starts_with("rust") {
+    let language = if matches!(rule.target, Target::RustFunction | Target::RustFile) {
         "rust"
-    } else if rule.target == "manifest" {
+    } else if rule.target == Target::Manifest {
         "yaml"
     } else {
         ""
@@ -437,6 +454,8 @@ fn result<'a>(
         related_locations,
         partial_fingerprints,
         suppressions,
+        rank: f64::from(finding.confidence.rank()),
+        properties: ResultProperties { confidence: finding.confidence },
     }
 }
 
@@ -490,7 +509,7 @@ fn notification(problem: &Problem) -> Notification<'_> {
     Notification {
         level: level(problem.severity),
         message: Text { text: problem.message.clone() },
-        descriptor: DescriptorReference { id: &problem.code },
+        descriptor: DescriptorReference { id: problem.code.as_str() },
         locations: problem.span.iter().map(location).collect(),
     }
 }
@@ -508,7 +527,7 @@ mod tests {
             id: id.to_string(),
             title: "Secret compared in variable time".to_string(),
             severity: Severity::Error,
-            target: "rust.function".to_string(),
+            target: Target::RustFunction,
             source: "built-in".to_string(),
             why: "Equality stops at the first\ndifferent byte.\n\nTiming leaks it.\n".to_string(),
             fix: "Use `ct_eq`.\n".to_string(),
@@ -516,6 +535,8 @@ mod tests {
             good: "if sig.ct_eq(&expected).into() {}\n".to_string(),
             help: String::new(),
             unsuppressible: false,
+            confidence: String::new(),
+            precision: String::new(),
         }
     }
 
@@ -534,8 +555,12 @@ mod tests {
         let silenced = finding("crypto/x", Severity::Error, Span::new("b.rs", 4, 1, 5, 2));
         let suppressed = [SuppressedFinding { finding: &silenced, reason: "test key" }];
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("d.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "denied", Some(Span::line("/abs/e.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("d.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("/abs/e.rs", 0))),
         ];
         let report = Report {
             findings: &[kept, other],
@@ -545,6 +570,7 @@ mod tests {
             suppressed: &suppressed,
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
             configuration: None,

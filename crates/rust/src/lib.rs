@@ -15,7 +15,7 @@ mod scan;
 mod testutil;
 mod util;
 
-use hooklint_model::{Knowledge, Problem, RustFile, Span};
+use hooklint_model::{Knowledge, Problem, ProblemCode, RustFile, Span};
 
 pub use scan::{IncludeRef, MAX_PARSE_DEPTH, MAX_TREE_DEPTH};
 
@@ -68,7 +68,8 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
                 end.line.max(1) as u32,
                 end.column as u32 + 1,
             );
-            let problem = Problem::new("parse-error", lower_first(&e.to_string()), Some(span));
+            let problem =
+                Problem::new(ProblemCode::ParseError, lower_first(&e.to_string()), Some(span));
             Extracted { file: empty(), problems: vec![problem], includes }
         }
     };
@@ -119,7 +120,7 @@ mod tests {
         let src = format!("fn f() {{\n let x = {}1{};\n}}", "(".repeat(5000), ")".repeat(5000));
         let e = extract_file("src/deep.rs", &src, &knowledge());
         assert_eq!(e.problems.len(), 1);
-        assert_eq!(e.problems[0].code, "too-deeply-nested");
+        assert_eq!(e.problems[0].code, ProblemCode::TooDeeplyNested);
         assert_eq!(e.problems[0].span.as_ref().map(|s| s.line), Some(2));
         assert!(e.file.functions.is_empty());
     }
@@ -129,7 +130,7 @@ mod tests {
         let e = extract_file("src/bad.rs", "fn ok() {}\nfn broken( {\n", &knowledge());
         assert_eq!(e.problems.len(), 1);
         let p = &e.problems[0];
-        assert_eq!(p.code, "parse-error");
+        assert_eq!(p.code, ProblemCode::ParseError);
         assert_eq!(p.span.as_ref().map(|s| s.line), Some(2));
         assert!(p.message.chars().next().is_some_and(|c| !c.is_uppercase()));
         assert!(!p.message.ends_with('.'));
@@ -221,7 +222,7 @@ mod tests {
             limits::take("src/f.rs")
         });
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].code, "too-complex");
+        assert_eq!(problems[0].code, ProblemCode::TooComplex);
         assert_eq!(problems[0].span.as_ref().map(|s| s.line), Some(2));
     }
 }

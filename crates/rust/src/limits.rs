@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 
-use hooklint_model::{Problem, Span};
+use hooklint_model::{Problem, ProblemCode, Span};
 
 /// Expressions nested inside one another (method chains count a level per link).
 pub const EXPR_DEPTH: usize = crate::scan::MAX_TREE_DEPTH + 64;
@@ -63,7 +63,7 @@ pub(crate) fn take(path: &str) -> Vec<Problem> {
                 n => format!(" (and at {n} more places)"),
             };
             Problem::new(
-                "too-complex",
+                ProblemCode::TooComplex,
                 format!(
                     "{what} nests too deeply here for the extractor; what is inside it was not \
                      analysed{more}"

@@ -20,6 +20,8 @@
 //! The same pass records the targets of `#[path = "..."]` and `include!("...")`, which gate
 //! mode reads as well.
 
+use hooklint_model::ProblemCode;
+
 /// Deepest bracket nesting parsed (`too-deeply-nested` beyond).
 pub const MAX_BRACKETS: usize = 512;
 /// Deepest parse recursion accepted: brackets, generic arguments, prefix operators and
@@ -33,8 +35,8 @@ pub const MAX_TREE_DEPTH: usize = 4096;
 /// Why a file was refused before parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// `too-deeply-nested` or `too-complex`.
-    pub code: &'static str,
+    /// `TooDeeplyNested` or `TooComplex`.
+    pub code: ProblemCode,
     pub message: String,
     /// 1-based line where the limit was passed.
     pub line: u32,
@@ -261,7 +263,7 @@ impl Scanner<'_> {
         self.bytes.get(self.i + k).copied()
     }
 
-    fn refuse(&mut self, code: &'static str, message: String) {
+    fn refuse(&mut self, code: ProblemCode, message: String) {
         if self.refusal.is_none() {
             self.refusal = Some(Refusal { code, message, line: self.line });
         }
@@ -272,19 +274,19 @@ impl Scanner<'_> {
             let message = format!(
                 "brackets nest deeper than {MAX_BRACKETS} levels; the file was not analysed"
             );
-            self.refuse("too-deeply-nested", message);
+            self.refuse(ProblemCode::TooDeeplyNested, message);
         } else if self.parse > MAX_PARSE_DEPTH {
             let message = format!(
                 "brackets, generic arguments, prefix operators and closures nest deeper than \
                  {MAX_PARSE_DEPTH} levels here; the file was not analysed"
             );
-            self.refuse("too-complex", message);
+            self.refuse(ProblemCode::TooComplex, message);
         } else if self.tree > MAX_TREE_DEPTH {
             let message = format!(
                 "an expression or type is deeper than {MAX_TREE_DEPTH} levels here (a long \
                  operator or method chain); the file was not analysed"
             );
-            self.refuse("too-complex", message);
+            self.refuse(ProblemCode::TooComplex, message);
         }
     }
 
@@ -789,7 +791,7 @@ mod tests {
     use super::*;
 
     fn refused(src: &str) -> Option<(&'static str, u32)> {
-        scan(src).refusal.map(|r| (r.code, r.line))
+        scan(src).refusal.map(|r| (r.code.as_str(), r.line))
     }
 
     #[test]

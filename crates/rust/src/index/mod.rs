@@ -84,7 +84,7 @@ fn cut_problem(ix: &Index, cut: &[Id]) -> Option<hooklint_model::Problem> {
         n => format!(" (and of {n} more functions)"),
     };
     Some(hooklint_model::Problem::new(
-        "too-complex",
+        hooklint_model::ProblemCode::TooComplex,
         format!(
             "the functions `{}` calls, transitively, are too many to follow: its `reaches` holds \
              only part of them{more}",
