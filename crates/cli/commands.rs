@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use hooklint_engine::project::Plan;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
 use hooklint_model::Severity;
 use hooklint_policy::{PolicySet, RuleInfo};
@@ -14,7 +15,7 @@ use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow}
 
 use crate::flags::{
     CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
-    RuleSelection, RulesArgs, SuppressionsArgs,
+    ProjectArgs, RuleSelection, RulesArgs, SuppressionsArgs,
 };
 use crate::output;
 
@@ -24,9 +25,61 @@ pub const USAGE: u8 = 2;
 /// A command ends with an exit code, or with an error already reported to the user.
 type Outcome = anyhow::Result<u8>;
 
+/// Where a run starts: the working directory, the planned project, and the directory the
+/// configuration is looked up from. `Err(code)` after a usage error (already reported).
+pub struct Located {
+    pub cwd: PathBuf,
+    pub plan: Plan,
+    pub config_start: PathBuf,
+}
+
+/// Finds the project the way cargo does (see `hooklint_engine::project`).
+pub fn locate(paths: &[PathBuf], project: &ProjectArgs) -> anyhow::Result<Result<Located, u8>> {
+    let missing: Vec<&PathBuf> =
+        paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).collect();
+    for path in &missing {
+        output::error(&format!("path `{}` does not exist", path.display()), &[]);
+    }
+    if !missing.is_empty() {
+        return Ok(Err(USAGE));
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let plan = match hooklint_engine::project::plan(&cwd, paths, &project.selection()) {
+        Ok(plan) => plan,
+        Err(err) => {
+            output::error(&err.message, &err.help);
+            return Ok(Err(USAGE));
+        }
+    };
+    let config_start = match paths.first() {
+        Some(first) => cwd.join(first),
+        None => plan.paths.first().cloned().unwrap_or_else(|| plan.base.clone()),
+    };
+    Ok(Ok(Located { cwd, plan, config_start }))
+}
+
+impl Located {
+    /// The engine's options for this project: walk the roots, read the named files, report
+    /// paths relative to the base and findings in the scope.
+    fn options(&self) -> Options {
+        let mut paths = self.plan.paths.clone();
+        paths.extend(self.plan.named.iter().cloned());
+        Options {
+            paths,
+            base_dir: Some(self.plan.base.clone()),
+            scope: self.plan.scope.clone(),
+            ..Options::default()
+        }
+    }
+}
+
 pub fn check(args: &CheckArgs) -> Outcome {
-    let start = args.paths.first().map(PathBuf::as_path);
-    let setup = match crate::setup::load(&args.policies, start, args.color)? {
+    let located = match locate(&args.paths, &args.project)? {
+        Ok(located) => located,
+        Err(code) => return Ok(code),
+    };
+    let setup = match crate::setup::load(&args.policies, Some(&located.config_start), args.color)? {
         Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
@@ -41,18 +94,20 @@ pub fn check(args: &CheckArgs) -> Outcome {
         return Ok(code);
     }
 
+    // The project's own rules and their deliberately bad fixtures are not its code.
+    let mut skip_dirs = args.policies.dirs.clone();
+    if let Some(config) = &setup.config {
+        skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
+    }
     let mut opts = Options {
-        paths: args.paths.clone(),
+        skip_dirs,
         jobs: args.selection.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
         known_rules: ids,
         select: setup.config,
-        ..Options::default()
+        ..located.options()
     };
-    if let Some(code) = missing_paths(&opts) {
-        return Ok(code);
-    }
     if let Some(path) = &args.baseline {
         match Baseline::read(path) {
             Ok(baseline) => opts.baseline = Some(baseline),
@@ -63,7 +118,8 @@ pub fn check(args: &CheckArgs) -> Outcome {
         }
     }
     if let Some(rev) = &args.new_since {
-        match ChangedLines::since(Path::new("."), rev) {
+        // git prints paths relative to the base, as the facts have them.
+        match ChangedLines::since(&located.plan.base, rev) {
             Ok(changed) => opts.new_since = Some(changed),
             Err(err) => {
                 output::error(&err.message, &err.help);
@@ -86,6 +142,9 @@ pub fn check(args: &CheckArgs) -> Outcome {
         let noun = if entries == 1 { "entry" } else { "entries" };
         output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
     }
+    // Facts, fingerprints and the baseline use paths relative to the project; the report
+    // shows them from where the user stands.
+    out.relocate(&located.plan.base, &located.cwd);
 
     if args.timings {
         output::timings(&out.phases, out.duration);
@@ -165,23 +224,25 @@ fn render(
 }
 
 pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
-    let start = args.paths.first().map(PathBuf::as_path);
+    let located = match locate(&args.paths, &args.project)? {
+        Ok(located) => located,
+        Err(code) => return Ok(code),
+    };
+    let start = Some(located.config_start.as_path());
     let setup = match crate::setup::load(&args.policies, start, ColorWhen::Auto)? {
         Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
     let policies = setup.policies;
     // A suppression naming a rule the configuration disabled is not malformed.
-    let opts = Options {
-        paths: args.paths.clone(),
-        known_rules: setup.known,
-        select: setup.config,
-        ..Options::default()
-    };
-    if let Some(code) = missing_paths(&opts) {
-        return Ok(code);
+    let mut skip_dirs = args.policies.dirs.clone();
+    if let Some(config) = &setup.config {
+        skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
     }
-    let out = hooklint_engine::run(&opts, &policies);
+    let opts =
+        Options { skip_dirs, known_rules: setup.known, select: setup.config, ..located.options() };
+    let mut out = hooklint_engine::run(&opts, &policies);
+    out.relocate(&located.plan.base, &located.cwd);
     let rows: Vec<SuppressionRow> = out
         .suppressions
         .iter()

@@ -251,3 +251,29 @@ fn the_organisation_examples_pass() {
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stdout.contains("0 passed"), "{stdout}");
 }
+
+/// The layout docs/writing-rules.md describes: policies and fixtures named in hooklint.toml.
+/// Plain `cargo hooklint` checks the project's code, not its rules or their deliberately bad
+/// fixtures, and reads no policy file as a manifest; `test` runs the fixtures.
+#[test]
+fn a_repository_laid_out_as_the_tutorial_says_passes_its_own_gate() {
+    let project = Project::new();
+    project
+        .copy_tree("examples/org-policies/policies", "policies")
+        .copy_tree("examples/org-policies/rust", "fixtures")
+        .copy_tree("examples/org-policies/manifests", "fixtures")
+        .file("hooklint.toml", "policies = [\"policies\"]\ntest-dirs = [\"fixtures\"]\n")
+        .file("Cargo.toml", "[package]\nname = \"svc\"\n")
+        .file("src/lib.rs", super::util::CLEAN);
+    let run = project.run(&[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.starts_with("checked 1 file in"), "{}", run.stdout);
+    let run = project.run_in("src", &["--format", "json"]);
+    assert_eq!((run.code, &run.json()["summary"]["files"]), (0, &serde_json::json!(1)), "{run:?}");
+    // Named explicitly, a fixture is still checked.
+    let named = project.run(&["fixtures/internal_routes.rs"]);
+    assert_eq!(named.code, 1, "{}", named.transcript());
+    let test = project.run(&["test"]);
+    assert_eq!(test.code, 0, "{}", test.transcript());
+    assert!(test.stdout.contains("test result: 3 passed, 0 failed"), "{}", test.stdout);
+}

@@ -26,6 +26,7 @@ mod gate;
 mod load;
 mod pipeline;
 mod policy_dir;
+pub mod project;
 mod suppress;
 
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
@@ -66,6 +67,14 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// When set, findings are reported only in these paths (relative to the base directory,
+    /// `/`-separated): the index is built from every file found, the report covers the named
+    /// ones (see [`project::Plan`]).
+    pub scope: Option<Vec<String>>,
+    /// Directories never walked: the project's policy and fixture folders, whose files are
+    /// rules and deliberately bad examples, not the project's code or manifests. Files named
+    /// on the command line are still checked.
+    pub skip_dirs: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -80,6 +89,8 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            scope: None,
+            skip_dirs: Vec::new(),
         }
     }
 }
@@ -110,6 +121,56 @@ pub struct RunOutput {
     /// Text of every file that has a finding or a problem, by reported path, so that snippets
     /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+}
+
+impl RunOutput {
+    /// Rewrites every reported path from relative to `base` (where the facts and fingerprints
+    /// were computed) to relative to `cwd` (where the user stands). Fingerprints are left as
+    /// they are, so a baseline matches from any directory. Paths that are not relative
+    /// (absolute, or `<...>` pseudo paths) stay as they are.
+    pub fn relocate(&mut self, base: &std::path::Path, cwd: &std::path::Path) {
+        if base == cwd {
+            return;
+        }
+        let map = |file: &str| -> String {
+            if file.is_empty() || file.starts_with('/') || file.starts_with('<') {
+                return file.to_string();
+            }
+            let absolute = project::normalise(&base.join(file));
+            project::relative_display(&absolute, cwd)
+        };
+        let mut cache: BTreeMap<String, hooklint_model::SharedStr> = BTreeMap::new();
+        let mut span = |span: &mut hooklint_model::Span| {
+            let key = span.file.to_string();
+            let new = cache.entry(key).or_insert_with_key(|k| map(k).into()).clone();
+            span.file = new;
+        };
+        let all = self
+            .findings
+            .iter_mut()
+            .chain(self.baselined.iter_mut())
+            .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
+        for finding in all {
+            span(&mut finding.span);
+            for label in &mut finding.labels {
+                span(&mut label.span);
+            }
+        }
+        for problem in &mut self.problems {
+            if let Some(s) = &mut problem.span {
+                span(s);
+            }
+        }
+        for suppression in &mut self.suppressions {
+            span(&mut suppression.span);
+            suppression.path = map(&suppression.path);
+        }
+        for entry in &mut self.fixed {
+            entry.path = map(&entry.path);
+        }
+        self.sources =
+            std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();
+    }
 }
 
 /// Checks the files named by `opts` with every policy of `policies`.
