@@ -341,3 +341,21 @@ fn the_facts_schema_describes_the_facts() {
     wrong["calls"] = serde_json::json!([{"name": 1}]);
     assert!(!function.is_valid(&wrong));
 }
+
+/// A misspelled CEL function is a load error at its line and column with a suggestion, and the
+/// run stops with 2 before any file is read, instead of failing on every function at run time.
+#[test]
+fn a_misspelled_cel_function_exits_2_at_its_line_and_column() {
+    let project = org_project();
+    project.file("policies/internal.yaml", RULE.replace("call_matches(", "call_match("));
+    project.file("src/lib.rs", super::util::CLEAN);
+    let run = project.run(&["src", "--policy", "policies"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("unknown function `call_match`; did you mean `call_matches`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--> policies/internal.yaml:8:35"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
