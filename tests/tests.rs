@@ -47,6 +47,9 @@ mod e2e {
 
     /// `hooklint.toml`: discovery, errors, rule settings, knowledge, packs, `init`.
     mod config;
+
+    /// `rust-version` against the locked dependencies, and README's statement of it.
+    mod toolchain;
 }
 
 /// The rule fixtures under `fixtures/` against their inline `expect:` markers and their
