@@ -20,6 +20,10 @@ use crate::flags::{
 };
 use crate::output;
 
+/// The subcommands, for a suggestion when one is mistyped.
+const SUBCOMMANDS: &[&str] =
+    &["check", "rules", "explain", "facts", "suppressions", "test", "init", "help"];
+
 /// Exit code for usage, configuration and policy errors.
 pub const USAGE: u8 = 2;
 
@@ -39,7 +43,16 @@ pub fn locate(paths: &[PathBuf], project: &ProjectArgs) -> anyhow::Result<Result
     let missing: Vec<&PathBuf> =
         paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).collect();
     for path in &missing {
-        output::error(&format!("path `{}` does not exist", path.display()), &[]);
+        // `cargo hooklint chekc` is a mistyped command more likely than a missing path.
+        let word = path.to_str().filter(|w| w.chars().all(|c| c.is_ascii_lowercase()));
+        let command = word.and_then(|w| hooklint_report::did_you_mean(w, SUBCOMMANDS));
+        match (paths.first() == Some(*path), command) {
+            (true, Some(command)) => output::error(
+                &format!("no such command or path: `{}`", path.display()),
+                &[format!("did you mean the command `{command}`?")],
+            ),
+            _ => output::error(&format!("path `{}` does not exist", path.display()), &[]),
+        }
     }
     if !missing.is_empty() {
         return Ok(Err(USAGE));
@@ -220,6 +233,8 @@ fn render(
         Format::Json => hooklint_report::json(w, report),
         Format::Sarif => hooklint_report::sarif(w, report, rules, env!("CARGO_PKG_VERSION")),
         Format::Github => hooklint_report::github(w, report),
+        Format::Gitlab => hooklint_report::gitlab(w, report),
+        Format::Junit => hooklint_report::junit(w, report),
     }
 }
 

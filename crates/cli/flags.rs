@@ -231,6 +231,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, shown as annotations
     Github,
+    /// GitLab Code Quality JSON, for the merge request widget
+    Gitlab,
+    /// JUnit XML, for the test report of GitLab, Jenkins, Azure Pipelines and others
+    Junit,
 }
 
 /// Formats of the listing commands.

@@ -6,19 +6,25 @@ use hooklint_report::termcolor::{BufferedStandardStream, ColorChoice, StandardSt
 
 use crate::flags::ColorWhen;
 
-/// `auto` colours only a terminal, and never when `NO_COLOR` is set (no-color.org).
+/// `--color always|never` wins; with `auto`, `CARGO_TERM_COLOR=always|never` (cargo's own
+/// setting) decides, then `NO_COLOR` (no-color.org) turns colour off, and otherwise only a
+/// terminal is coloured.
 pub fn color_choice(when: ColorWhen, is_terminal: bool) -> ColorChoice {
-    match when {
-        ColorWhen::Always => ColorChoice::Always,
-        ColorWhen::Never => ColorChoice::Never,
-        ColorWhen::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if no_color || !is_terminal {
-                ColorChoice::Never
-            } else {
-                ColorChoice::Auto
-            }
-        }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    choose(when, var("CARGO_TERM_COLOR").as_deref(), var("NO_COLOR").is_some(), is_terminal)
+}
+
+fn choose(
+    when: ColorWhen,
+    cargo_term_color: Option<&str>,
+    no_color: bool,
+    is_terminal: bool,
+) -> ColorChoice {
+    match (when, cargo_term_color) {
+        (ColorWhen::Always, _) | (ColorWhen::Auto, Some("always")) => ColorChoice::Always,
+        (ColorWhen::Never, _) | (ColorWhen::Auto, Some("never")) => ColorChoice::Never,
+        (ColorWhen::Auto, _) if no_color || !is_terminal => ColorChoice::Never,
+        (ColorWhen::Auto, _) => ColorChoice::Auto,
     }
 }
 
@@ -66,5 +72,16 @@ mod tests {
         assert_eq!(color_choice(ColorWhen::Always, false), ColorChoice::Always);
         assert_eq!(color_choice(ColorWhen::Never, true), ColorChoice::Never);
         assert_eq!(color_choice(ColorWhen::Auto, false), ColorChoice::Never);
+    }
+
+    #[test]
+    fn cargo_term_color_then_no_color_decide_auto() {
+        use ColorWhen::{Always, Auto, Never};
+        assert_eq!(choose(Auto, Some("always"), true, false), ColorChoice::Always);
+        assert_eq!(choose(Auto, Some("never"), false, true), ColorChoice::Never);
+        assert_eq!(choose(Auto, Some("auto"), true, true), ColorChoice::Never);
+        assert_eq!(choose(Auto, None, false, true), ColorChoice::Auto);
+        assert_eq!(choose(Never, Some("always"), false, true), ColorChoice::Never);
+        assert_eq!(choose(Always, Some("never"), true, false), ColorChoice::Always);
     }
 }

@@ -304,3 +304,36 @@ fn cargo_finds_the_binary_as_a_subcommand() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(value["summary"]["files"], 2);
 }
+
+/// `cargo hooklint chekc` is a mistyped command, not a missing path.
+#[test]
+fn a_mistyped_subcommand_gets_a_suggestion() {
+    let run = clean_project().run(&["chekc"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: no such command or path: `chekc`\n  help: did you mean the command `check`?\n"
+    );
+    let run = clean_project().run(&["src", "nowhere"]);
+    assert_eq!((run.code, run.stderr.as_str()), (2, "error: path `nowhere` does not exist\n"));
+}
+
+/// `CARGO_TERM_COLOR` colours output that is not a terminal; `--color never` still wins.
+#[test]
+fn cargo_term_color_is_honoured() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let output = project
+        .command(&[])
+        .env_remove("NO_COLOR")
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "no colour");
+    let output = project
+        .command(&["--color", "never"])
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "colour");
+}
