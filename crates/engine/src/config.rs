@@ -42,6 +42,10 @@ pub struct Config {
     pub rules: Vec<RuleSetting>,
     /// Entries appended to the built-in knowledge lists, by list name.
     pub knowledge: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.remove]`: entries taken out of the built-in lists, by list name.
+    pub knowledge_remove: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.replace]`: lists that replace the built-in ones.
+    pub knowledge_replace: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
 }
@@ -137,7 +141,20 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 }
                 None => errors.wrong_type(value, "rules", "a table"),
             },
-            "knowledge" => config.knowledge = errors.knowledge(value),
+            "knowledge" => {
+                let Some(table) = value.get_ref().as_table() else {
+                    errors.wrong_type(value, "knowledge", "a table");
+                    continue;
+                };
+                for (key, list) in table {
+                    match key.get_ref().as_ref() {
+                        "remove" => config.knowledge_remove = errors.knowledge(list, "remove"),
+                        "replace" => config.knowledge_replace = errors.knowledge(list, "replace"),
+                        _ => {}
+                    }
+                }
+                config.knowledge = errors.knowledge(value, "");
+            }
             _ => errors.unknown_key(key, name, TOP_KEYS, ""),
         }
     }
@@ -159,12 +176,26 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
 impl Config {
     /// `base` with the configured entries appended to each list.
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
-        if self.knowledge.is_empty() {
+        if self.knowledge.is_empty()
+            && self.knowledge_remove.is_empty()
+            && self.knowledge_replace.is_empty()
+        {
             return base;
         }
         let Ok(serde_json::Value::Object(mut lists)) = serde_json::to_value(&base) else {
             return base;
         };
+        // Replace, then remove, then add: each list ends as the organisation wrote it.
+        for (name, entries) in &self.knowledge_replace {
+            if let Some(list) = lists.get_mut(name) {
+                *list = serde_json::Value::from(entries.clone());
+            }
+        }
+        for (name, gone) in &self.knowledge_remove {
+            if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
+                items.retain(|i| !i.as_str().is_some_and(|s| gone.iter().any(|g| g == s)));
+            }
+        }
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
@@ -370,21 +401,35 @@ impl Errors<'_> {
         Some(rule)
     }
 
-    fn knowledge(&mut self, value: &Spanned<DeValue<'_>>) -> BTreeMap<String, Vec<String>> {
+    /// `[knowledge]` (`sub` empty: its lists, skipping the `remove` and `replace` tables) or
+    /// `[knowledge.remove]`/`[knowledge.replace]`: list name to entries.
+    fn knowledge(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        sub: &str,
+    ) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
+        let section =
+            if sub.is_empty() { "knowledge".to_string() } else { format!("knowledge.{sub}") };
         let Some(table) = value.get_ref().as_table() else {
-            self.wrong_type(value, "knowledge", "a table");
+            self.wrong_type(value, &section, "a table");
             return out;
         };
         let lists = knowledge_lists();
-        let names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        let mut names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        if sub.is_empty() {
+            names.extend(["remove", "replace"]);
+        }
         for (key, list) in table {
             let name = key.get_ref().as_ref();
             if !names.contains(&name) {
-                self.unknown_key(key, name, &names, "knowledge");
+                self.unknown_key(key, name, &names, &section);
                 continue;
             }
-            out.insert(name.to_string(), self.strings(list, &format!("knowledge.{name}")));
+            if sub.is_empty() && matches!(name, "remove" | "replace") {
+                continue;
+            }
+            out.insert(name.to_string(), self.strings(list, &format!("{section}.{name}")));
         }
         out
     }
@@ -479,6 +524,11 @@ pub fn default_config_text() -> String {
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
     }
+    out.push_str(
+        "\n# Entries taken out of the built-in lists, and lists that replace them, e.g.\n\
+         # [knowledge.remove]\n# webhook_name_hints = [\"hook\"]\n\
+         # [knowledge.replace]\n# webhook_path_hints = [\"webhooks\", \"partner\"]\n",
+    );
     out
 }
 

@@ -319,6 +319,51 @@ pub(crate) fn resolve(root: Ty, names: &[String]) -> Option<(Vec<usize>, Ty)> {
     Some((path, ty))
 }
 
+/// Adds to `out` the names of `params` an expression reads (`params.NAME`, `params['NAME']`).
+/// `false` when it uses `params` as a whole (passes it on, iterates it), so that any key may
+/// be read.
+pub(crate) fn params_read(expr: &IdedExpr, out: &mut std::collections::BTreeSet<String>) -> bool {
+    use cel::common::ast::{EntryExpr, LiteralValue};
+    let is_params = |e: &IdedExpr| matches!(&e.expr, Expr::Ident(n) if n == "params");
+    match &expr.expr {
+        Expr::Ident(name) => name != "params",
+        Expr::Select(s) if is_params(&s.operand) => {
+            out.insert(s.field.clone());
+            true
+        }
+        Expr::Select(s) => params_read(&s.operand, out),
+        Expr::Call(call) => {
+            if call.func_name == "_[_]" {
+                if let [on, key] = call.args.as_slice() {
+                    if is_params(on) {
+                        if let Expr::Literal(LiteralValue::String(k)) = &key.expr {
+                            out.insert(k.inner().to_string());
+                            return true;
+                        }
+                    }
+                }
+            }
+            let target = call.target.as_ref().is_none_or(|t| params_read(t, out));
+            call.args.iter().fold(target, |all, a| params_read(a, out) && all)
+        }
+        Expr::Comprehension(c) => {
+            [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
+                .into_iter()
+                .all(|e| params_read(e, out))
+        }
+        Expr::List(list) => list.elements.iter().all(|e| params_read(e, out)),
+        Expr::Map(map) => map.entries.iter().fold(true, |all, entry| match &entry.expr {
+            EntryExpr::MapEntry(e) => params_read(&e.key, out) && params_read(&e.value, out) && all,
+            _ => all,
+        }),
+        Expr::Struct(s) => s.entries.iter().fold(true, |all, entry| match &entry.expr {
+            EntryExpr::StructField(e) => params_read(&e.value, out) && all,
+            _ => all,
+        }),
+        Expr::Literal(_) | Expr::Unspecified => true,
+    }
+}
+
 /// The name most likely meant by a mistyped one (see `hooklint_model::suggest`).
 pub(crate) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     hooklint_model::suggest::did_you_mean(name, candidates)
