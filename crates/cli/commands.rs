@@ -141,7 +141,17 @@ pub fn check(args: &CheckArgs) -> Outcome {
             }
         }
     }
+    if args.verbose {
+        let roots: Vec<String> =
+            located.plan.paths.iter().map(|p| p.display().to_string()).collect();
+        output::note(&format!("checking {}", roots.join(", ")));
+    }
+    let bar = output::Bar::start(!args.quiet);
+    opts.progress = bar.as_ref().map(|b| std::sync::Arc::clone(&b.progress));
     let mut out = hooklint_engine::run(&opts, &policies);
+    if let Some(bar) = bar {
+        bar.finish();
+    }
     let baselining = args.baseline.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(out.findings.iter().chain(&out.baselined));
@@ -154,13 +164,15 @@ pub fn check(args: &CheckArgs) -> Outcome {
         out.baselined.extend(accepted);
         let entries = baseline.entries.len();
         let noun = if entries == 1 { "entry" } else { "entries" };
-        output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
+        if !args.quiet {
+            output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
+        }
     }
     // Facts, fingerprints and the baseline use paths relative to the project; the report
     // shows them from where the user stands.
     out.relocate(&located.plan.base, &located.cwd);
 
-    if args.timings {
+    if args.timings || args.verbose {
         output::timings(&out.phases, out.duration);
     }
     let rules = hooklint_engine::rules(&policies);
@@ -197,11 +209,11 @@ pub fn check(args: &CheckArgs) -> Outcome {
                 }
             };
             let mut w = NoColor::new(io::BufWriter::new(file));
-            render(&mut w, args.format, &report, &rules)
+            render(&mut w, args.format, &report, &rules, args.quiet)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
             w.get_mut().flush().with_context(|| format!("cannot write `{}`", path.display()))?;
             let mut w = output::stdout(args.color);
-            hooklint_report::human(&mut w, &report)?;
+            render(&mut w, Format::Human, &report, &rules, args.quiet)?;
             w.flush()?;
         }
         None => {
@@ -210,7 +222,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
             } else {
                 ColorWhen::Never
             });
-            render(&mut w, args.format, &report, &rules)?;
+            render(&mut w, args.format, &report, &rules, args.quiet)?;
             w.flush()?;
         }
     }
@@ -227,8 +239,10 @@ fn render(
     format: Format,
     report: &Report<'_>,
     rules: &[RuleInfo],
+    quiet: bool,
 ) -> io::Result<()> {
     match format {
+        Format::Human if quiet => hooklint_report::human_diagnostics(w, report),
         Format::Human => hooklint_report::human(w, report),
         Format::Json => hooklint_report::json(w, report),
         Format::Sarif => hooklint_report::sarif(w, report, rules, env!("CARGO_PKG_VERSION")),

@@ -86,6 +86,12 @@ pub struct CheckArgs {
     /// Print the wall time of each phase of the run to stderr
     #[arg(long)]
     pub timings: bool,
+    /// No progress bar, notes or summary line: only the diagnostics
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which project is checked and how long each phase took (stderr)
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Whether `--fail-on` was on the command line (it then wins over `fail-on` in the
     /// configuration); set by `main` from clap's value source.
     #[arg(skip)]

@@ -77,6 +77,18 @@ pub struct Options {
     /// rules and deliberately bad examples, not the project's code or manifests. Files named
     /// on the command line are still checked.
     pub skip_dirs: Vec<PathBuf>,
+    /// Counts files as they are read and parsed, for a progress display; the engine itself
+    /// never prints.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a run is: files found and files read and parsed so far (the slow part), and
+/// whether the run is over.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+    pub finished: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Options {
@@ -93,6 +105,7 @@ impl Default for Options {
             select: None,
             scope: None,
             skip_dirs: Vec::new(),
+            progress: None,
         }
     }
 }

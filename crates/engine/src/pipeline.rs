@@ -208,10 +208,19 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem
     // Largest first, one file per task: a big file picked up last would leave the other
     // threads idle while it parses.
     candidates.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
+    if let Some(progress) = &opts.progress {
+        progress.total.store(candidates.len(), std::sync::atomic::Ordering::Relaxed);
+    }
     let mut parsed: Vec<Parsed> = candidates
         .par_iter()
         .with_max_len(1)
-        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
+        .map(|candidate| {
+            let parsed = parse_one(candidate, opts.max_file_size, knowledge);
+            if let Some(progress) = &opts.progress {
+                progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            parsed
+        })
         .collect();
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
     (parsed, problems)
