@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
+use hooklint_model::{Confidence, Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -80,6 +80,9 @@ pub struct Options {
     /// Counts files as they are read and parsed, for a progress display; the engine itself
     /// never prints.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// Findings below this confidence are not reported (`--confidence`); they are kept in
+    /// [`RunOutput::below_confidence`].
+    pub confidence: Confidence,
 }
 
 /// How far a run is: files found and files read and parsed so far (the slow part), and
@@ -106,6 +109,7 @@ impl Default for Options {
             scope: None,
             skip_dirs: Vec::new(),
             progress: None,
+            confidence: Confidence::Medium,
         }
     }
 }
@@ -126,6 +130,10 @@ pub struct RunOutput {
     pub fixed: Vec<BaselineEntry>,
     /// Findings left out because no line of theirs changed (`new_since`).
     pub outside_diff: usize,
+    /// Findings left out because their confidence is below [`Options::confidence`], sorted.
+    /// Not reported and not counted for the exit code; a baseline written by the run still
+    /// records them, so lowering the threshold later shows no old finding as new.
+    pub below_confidence: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
@@ -164,6 +172,7 @@ impl RunOutput {
             .findings
             .iter_mut()
             .chain(self.baselined.iter_mut())
+            .chain(self.below_confidence.iter_mut())
             .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
         for finding in all {
             span(&mut finding.span);
@@ -267,6 +276,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: Confidence::High,
         }
     }
 

@@ -93,6 +93,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             gated.suppressed.retain(|s| project::in_scope(scope, &s.finding.span.file));
             gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
             gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
         }
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
@@ -118,6 +119,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             baselined: gated.baselined,
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
+            below_confidence: gated.below_confidence,
         }
     })
 }
@@ -545,6 +547,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         };
         let stale = || Dropped { fs_path: dir.path().join("a.rs"), hash: 1 };
         let mut dropped = BTreeMap::from([("a.rs".to_string(), stale())]);
