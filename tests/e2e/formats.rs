@@ -42,7 +42,9 @@ macro_rules! snapshot {
 }
 
 fn without_version(text: &str) -> String {
-    text.replace(&format!("\"{}\"", env!("CARGO_PKG_VERSION")), "\"[version]\"")
+    let version = env!("CARGO_PKG_VERSION");
+    text.replace(&format!("\"{version}\""), "\"[version]\"")
+        .replace(&format!("/v{version}/"), "/v[version]/")
 }
 
 /// The OASIS schema's `run.language` pattern has a stray `]` that ECMA-262 tolerates but the
