@@ -255,7 +255,19 @@ fn render(
 ) -> io::Result<()> {
     match format {
         Format::Human if quiet => hooklint_report::human_diagnostics(w, report),
-        Format::Human => hooklint_report::human(w, report),
+        Format::Human => {
+            hooklint_report::human_diagnostics(w, report)?;
+            // One pointer to the rules' documentation, before the summary.
+            if let Some(first) = report.findings.first() {
+                writeln!(
+                    w,
+                    "note: `cargo hooklint explain RULE` says why a rule matters and how to fix \
+                     it, e.g. `cargo hooklint explain {}`\n",
+                    first.rule
+                )?;
+            }
+            hooklint_report::human_summary(w, report)
+        }
         Format::Json => hooklint_report::json(w, report),
         Format::Sarif => hooklint_report::sarif(w, report, rules, env!("CARGO_PKG_VERSION")),
         Format::Github => hooklint_report::github(w, report),

@@ -82,6 +82,8 @@ fn the_readme_example_prints_what_the_readme_shows_and_exits_1() {
         "   --> fixtures/examples/axum-webhooks/src/handlers/stripe.rs:26:14",
         "26 | pub async fn stripe_webhook(",
         "   = in function `handlers::stripe::stripe_webhook`",
+        "note: `cargo hooklint explain RULE` says why a rule matters and how to fix it, e.g. \
+         `cargo hooklint explain trust/identity-from-header`",
     ] {
         assert!(readme.contains(line) && stdout.contains(line), "{line}\n{stdout}");
     }
