@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, Severity};
+use hooklint_model::{Knowledge, ManifestKnowledge, Severity};
 use hooklint_policy::{PolicyError, PolicySet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -40,7 +40,8 @@ pub struct Config {
     pub test_dirs: Vec<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
-    /// Entries appended to the built-in knowledge lists, by list name.
+    /// Entries appended to the built-in knowledge lists, by list name; an entry written
+    /// `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
@@ -156,8 +157,18 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> 
 }
 
 impl Config {
-    /// `base` with the configured entries appended to each list.
+    /// `base` with the configured entries appended to each list (and `!entry` removed).
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
+        self.apply_lists(base)
+    }
+
+    /// The manifest lists of `base` with the configured entries appended (and `!entry`
+    /// removed).
+    pub fn manifest_knowledge(&self, base: ManifestKnowledge) -> ManifestKnowledge {
+        self.apply_lists(base)
+    }
+
+    fn apply_lists<T: serde::Serialize + serde::de::DeserializeOwned>(&self, base: T) -> T {
         if self.knowledge.is_empty() {
             return base;
         }
@@ -167,6 +178,10 @@ impl Config {
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
+                    if let Some(removed) = entry.strip_prefix('!') {
+                        items.retain(|i| i.as_str() != Some(removed));
+                        continue;
+                    }
                     let entry = serde_json::Value::String(entry.clone());
                     if !items.contains(&entry) {
                         items.push(entry);
@@ -391,10 +406,16 @@ impl Errors<'_> {
 /// The names of the knowledge lists, from the model itself so that a new list is configurable
 /// without touching this file.
 fn knowledge_lists() -> Vec<String> {
-    match serde_json::to_value(Knowledge::default()) {
-        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-        _ => Vec::new(),
+    let mut names = Vec::new();
+    for value in [
+        serde_json::to_value(Knowledge::default()),
+        serde_json::to_value(ManifestKnowledge::default()),
+    ] {
+        if let Ok(serde_json::Value::Object(map)) = value {
+            names.extend(map.keys().cloned());
+        }
     }
+    names
 }
 
 fn to_json(value: &DeValue<'_>) -> Option<serde_json::Value> {
@@ -472,7 +493,8 @@ pub fn default_config_text() -> String {
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
          # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+         # in a route path that mark a webhook receiver (e.g. \"partner\"). An entry written\n\
+         # \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
@@ -543,6 +565,18 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.rules[0].params.len(), 2);
         let k = config.knowledge(Knowledge::default());
         assert_eq!(k.verifiers, ["auth::verify_service_token"]);
+    }
+
+    #[test]
+    fn manifest_lists_are_extended_and_reduced() {
+        let text = "[knowledge]\nmanifest_placeholders = [\"dummy\", \"!string\"]\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let base = ManifestKnowledge {
+            manifest_placeholders: vec!["string".into(), "change...".into()],
+            ..ManifestKnowledge::default()
+        };
+        let k = config.manifest_knowledge(base);
+        assert_eq!(k.manifest_placeholders, ["change...", "dummy"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 mod knowledge;
 pub mod manifest;
 pub mod suggest;
-pub use knowledge::Knowledge;
+pub use knowledge::{Knowledge, ManifestKnowledge};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;

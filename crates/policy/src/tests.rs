@@ -132,10 +132,29 @@ fn every_policy_file_is_embedded() {
 
 #[test]
 fn knowledge_parses() {
-    let parsed: Result<Knowledge, _> = serde_saphyr::from_str(KNOWLEDGE);
-    let knowledge = parsed.unwrap();
+    // Every key of the file belongs to exactly one of the two structs, so a misspelt list is a
+    // failing test rather than a list silently left empty.
+    let lists: std::collections::BTreeMap<String, Vec<String>> =
+        serde_saphyr::from_str(KNOWLEDGE).unwrap();
+    let names =
+        |v: serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let rust = names(serde_json::to_value(Knowledge::default()).unwrap());
+    let manifest =
+        names(serde_json::to_value(hooklint_model::ManifestKnowledge::default()).unwrap());
+    for key in lists.keys() {
+        assert!(
+            rust.contains(key) != manifest.contains(key),
+            "`{key}` in knowledge.yaml belongs to no knowledge struct (or to both)"
+        );
+    }
+    for key in rust.iter().chain(&manifest) {
+        assert!(lists.contains_key(key), "`{key}` is missing from knowledge.yaml");
+    }
+    let knowledge = builtin_knowledge();
     assert!(!knowledge.verifiers.is_empty());
-    assert_eq!(builtin_knowledge(), knowledge);
+    let m = builtin_manifest_knowledge();
+    assert!(m.manifest_placeholders.iter().any(|p| p == "change..."));
+    assert!(m.manifest_non_secret_keys.iter().any(|p| p == "allow_empty_password"));
 }
 
 #[test]
