@@ -105,6 +105,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         findings: &out.findings,
         problems: &out.problems,
         files_checked: out.files_checked,
+        templates_skipped: out.templates_skipped,
         duration: if no_timing { Duration::ZERO } else { out.duration },
         suppressed: &suppressed,
         baseline: baselining
@@ -240,23 +241,28 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();
-    let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
-        Ok(Some(config)) => config.knowledge(knowledge),
-        Ok(None) => knowledge,
-        Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
-    };
+    let manifest_knowledge = hooklint_policy::builtin_manifest_knowledge();
+    let (knowledge, manifest_knowledge) =
+        match crate::setup::read(&args.config, args.path.as_deref()) {
+            Ok(Some(config)) => {
+                (config.knowledge(knowledge), config.manifest_knowledge(manifest_knowledge))
+            }
+            Ok(None) => (knowledge, manifest_knowledge),
+            Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
+        };
     let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
     if let Some(code) = missing_paths(&opts) {
         return Ok(code);
     }
     let hooklint_engine::Facts { files, manifests, problems } =
-        hooklint_engine::collect_facts(&opts, &knowledge);
+        hooklint_engine::collect_facts(&opts, &knowledge, &manifest_knowledge);
     if !problems.is_empty() {
         let sources = BTreeMap::new();
         let report = Report {
             findings: &[],
             problems: &problems,
             files_checked: files.len() + manifests.len(),
+            templates_skipped: manifests.iter().filter(|m| !m.template.is_empty()).count(),
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,

@@ -2,9 +2,19 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn knowledge() -> &'static hooklint_model::ManifestKnowledge {
+    static K: OnceLock<hooklint_model::ManifestKnowledge> = OnceLock::new();
+    K.get_or_init(hooklint_policy::builtin_manifest_knowledge)
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = hooklint_manifest::extract_manifest("deploy/app.yaml", text);
-    let _ = hooklint_manifest::extract_manifest(".github/app-manifest.json", text);
+    let k = knowledge();
+    let a = hooklint_manifest::extract_manifest("deploy/app.yaml", text, k);
+    let b = hooklint_manifest::extract_manifest(".github/app-manifest.json", text, k);
+    let c = hooklint_manifest::extract_manifest("chart/values.yaml", text, k);
+    // Cross-file grouping of credentials over what was read.
+    let _ = hooklint_manifest::build_project(&[a.file, b.file, c.file], &[]);
 });

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::{Finding, Knowledge, ManifestKnowledge, Problem, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -110,6 +110,9 @@ pub struct RunOutput {
     /// Text of every file that has a finding or a problem, by reported path, so that snippets
     /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+    /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
+    /// YAML until rendered. Counted in `files_checked`.
+    pub templates_skipped: usize,
 }
 
 /// Checks the files named by `opts` with every policy of `policies`.
@@ -129,8 +132,12 @@ pub struct Facts {
 }
 
 /// Discovers, parses and links the files named by `opts` without evaluating any policy.
-pub fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
-    pipeline::collect_facts(opts, knowledge)
+pub fn collect_facts(
+    opts: &Options,
+    knowledge: &Knowledge,
+    manifest_knowledge: &ManifestKnowledge,
+) -> Facts {
+    pipeline::collect_facts(opts, knowledge, manifest_knowledge)
 }
 
 /// Paths named in `opts` that do not exist, for a usage error before the run starts.

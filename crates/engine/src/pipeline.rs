@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use hooklint_model::manifest::ManifestFile;
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
+use hooklint_model::{Finding, Knowledge, ManifestKnowledge, Problem, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -41,7 +41,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, || {
         let mut clock = Phases::new();
-        let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
+        let (parsed, mut problems) =
+            parse_all(opts, &policies.knowledge, &policies.manifest_knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
@@ -63,6 +64,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
+        let templates_skipped = manifests.iter().filter(|m| !m.template.is_empty()).count();
         problems.extend(link(&mut files, &policies.knowledge));
         clock.lap("link");
         let (mut findings, evaluation_problems) = evaluate(&files, policies);
@@ -107,13 +109,18 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             baselined: gated.baselined,
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
+            templates_skipped,
         }
     })
 }
 
-pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
+pub(crate) fn collect_facts(
+    opts: &Options,
+    knowledge: &Knowledge,
+    manifest_knowledge: &ManifestKnowledge,
+) -> Facts {
     in_pool(opts.jobs, || {
-        let (parsed, mut problems) = parse_all(opts, knowledge);
+        let (parsed, mut problems) = parse_all(opts, knowledge, manifest_knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
@@ -172,7 +179,11 @@ fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// Discovers, reads and extracts every file; the result is sorted by path.
-fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem>) {
+fn parse_all(
+    opts: &Options,
+    knowledge: &Knowledge,
+    manifest_knowledge: &ManifestKnowledge,
+) -> (Vec<Parsed>, Vec<Problem>) {
     let base = opts
         .base_dir
         .clone()
@@ -188,13 +199,18 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem
     let mut parsed: Vec<Parsed> = candidates
         .par_iter()
         .with_max_len(1)
-        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
+        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge, manifest_knowledge))
         .collect();
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
     (parsed, problems)
 }
 
-fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
+fn parse_one(
+    candidate: &Candidate,
+    max_size: u64,
+    knowledge: &Knowledge,
+    manifest_knowledge: &ManifestKnowledge,
+) -> Parsed {
     let display = candidate.display.clone();
     let text = match load(&candidate.fs_path, &display, max_size) {
         Loaded::Text(text) => text,
@@ -210,7 +226,7 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
         }
     };
     let extracted = match candidate.kind {
-        FileKind::Manifest => return parse_manifest(display, text),
+        FileKind::Manifest => return parse_manifest(display, text, manifest_knowledge),
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -252,9 +268,10 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
     }
 }
 
-fn parse_manifest(display: String, text: String) -> Parsed {
-    let extracted =
-        catch_unwind(AssertUnwindSafe(|| hooklint_manifest::extract_manifest(&display, &text)));
+fn parse_manifest(display: String, text: String, knowledge: &ManifestKnowledge) -> Parsed {
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        hooklint_manifest::extract_manifest(&display, &text, knowledge)
+    }));
     let (manifest, problems) = match extracted {
         Ok(out) => (out.file, out.problems),
         Err(payload) => {
@@ -262,7 +279,8 @@ fn parse_manifest(display: String, text: String) -> Parsed {
                 format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
                 Some(Span::line(display.as_str(), 0)),
             );
-            (ManifestFile { path: display.clone(), documents: Vec::new() }, vec![problem])
+            let file = ManifestFile { path: display.clone(), ..ManifestFile::default() };
+            (file, vec![problem])
         }
     };
     // Snippets show the text with inline secrets masked, so no output repeats a secret.
@@ -542,7 +560,8 @@ mod tests {
     #[test]
     fn facts_have_one_file_per_rust_file_sorted() {
         let dir = project(&[("b.rs", b""), ("a.rs", b""), ("c.txt", b"")]);
-        let Facts { files, problems, .. } = collect_facts(&options(&dir), &Knowledge::default());
+        let Facts { files, problems, .. } =
+            collect_facts(&options(&dir), &Knowledge::default(), &ManifestKnowledge::default());
         assert!(problems.is_empty());
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a.rs", "b.rs"]);

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use hooklint_model::manifest::Value;
 use hooklint_model::Span;
 
-use crate::secrets::{redact_scalar, secret_key_kind};
+use crate::kn::Kn;
+use crate::secrets::redact_scalar;
 use crate::tree::{Kind, Node, Pos, Scalar};
 
 pub(crate) fn span(file: &str, pos: Pos) -> Span {
@@ -42,62 +43,110 @@ pub(crate) struct Converted {
 }
 
 /// `force_keys`: top-level keys whose scalars are all secrets (a Kubernetes `Secret`'s `data`).
-pub(crate) fn convert(file: &str, root: &Node, force_keys: &[&str]) -> Converted {
+/// `base64_key`: the top-level key whose values are base64 (a `Secret`'s `data`): they are
+/// fingerprinted decoded, like `inline_secrets`.
+///
+/// `embedded_secrets`: secrets found in configuration files embedded in block scalars, by the
+/// key path of their block; each is replaced by its redaction marker in the block's text.
+pub(crate) fn convert(
+    file: &str,
+    root: &Node,
+    force_keys: &[&str],
+    base64_key: Option<&str>,
+    embedded_secrets: &[(String, String)],
+    kn: &Kn,
+) -> Converted {
     let mut key_spans = BTreeMap::new();
     let data = match &root.kind {
         Kind::Map(entries) => {
             key_spans.insert(String::new(), span(file, root.pos));
             let mut out = Vec::with_capacity(entries.len());
             for e in entries {
-                let force = force_keys.contains(&e.key.as_str());
+                let force = match force_keys.contains(&e.key.as_str()) {
+                    false => Force::No,
+                    true if base64_key == Some(e.key.as_str()) => Force::Base64,
+                    true => Force::Text,
+                };
                 let path = join("", &e.key);
                 out.push((
                     e.key.clone(),
-                    walk(file, &e.value, &path, &e.key, force, &mut key_spans),
+                    walk(kn, file, &e.value, &path, &e.key, force, &mut key_spans),
                 ));
             }
             Value::Map(out)
         }
-        _ => walk(file, root, "", "", false, &mut key_spans),
+        _ => walk(kn, file, root, "", "", Force::No, &mut key_spans),
     };
-    Converted { data, key_spans }
+    let mut converted = Converted { data, key_spans };
+    for (path, secret) in embedded_secrets {
+        redact_at(&mut converted.data, path, secret);
+    }
+    converted
+}
+
+/// Replaces `secret` by its redaction marker in the string at a top-level `key["sub"]` or
+/// `key.sub` path (where embedded files live: `data["alertmanager.yml"]`).
+fn redact_at(data: &mut Value, path: &str, secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let Value::Map(entries) = data else { return };
+    for (key, value) in entries.iter_mut() {
+        let Value::Map(inner) = value else { continue };
+        for (sub, v) in inner.iter_mut() {
+            if join(&join("", key), sub) != path {
+                continue;
+            }
+            if let Value::String(text) = v {
+                *text = text.replace(secret, &crate::secrets::redaction(secret));
+            }
+        }
+    }
+}
+
+/// Whether every scalar of a subtree is a secret, and how it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Force {
+    No,
+    Text,
+    Base64,
 }
 
 fn walk(
+    kn: &Kn,
     file: &str,
     node: &Node,
     path: &str,
     key: &str,
-    force: bool,
+    force: Force,
     spans: &mut BTreeMap<String, Span>,
 ) -> Value {
     spans.insert(path.to_string(), span(file, node.pos));
     match &node.kind {
-        Kind::Scalar(s) => scalar_value(s, key, force),
+        // A tagged value (`!Ref Name`) is computed by the reader of the file: shown as written.
+        Kind::Scalar(s) if node.tag.is_some() && force == Force::No => typed(s),
+        Kind::Scalar(s) => scalar_value(kn, s, key, force),
         Kind::Seq(items) => Value::List(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| walk(file, item, &join_index(path, i), key, force, spans))
+                .map(|(i, item)| walk(kn, file, item, &join_index(path, i), key, force, spans))
                 .collect(),
         ),
         Kind::Map(entries) => {
             // `- name: DB_PASSWORD` / `value: ...` pairs (Kubernetes env): the value is known by
             // the name beside it.
-            let named = entries
-                .iter()
-                .find(|e| e.key == "name" || e.key == "key")
-                .and_then(|e| e.value.as_str())
-                .filter(|n| secret_key_kind(n).is_some());
+            let named =
+                crate::views::pair_name(entries).filter(|n| kn.secret_key_kind(n).is_some());
             Value::Map(
                 entries
                     .iter()
                     .map(|e| {
-                        let k = match (named, e.key.as_str()) {
-                            (Some(n), "value") => n,
+                        let k = match named {
+                            Some(n) if e.key.eq_ignore_ascii_case("value") => n,
                             _ => e.key.as_str(),
                         };
-                        let v = walk(file, &e.value, &join(path, &e.key), k, force, spans);
+                        let v = walk(kn, file, &e.value, &join(path, &e.key), k, force, spans);
                         (e.key.clone(), v)
                     })
                     .collect(),
@@ -106,14 +155,20 @@ fn walk(
     }
 }
 
-fn scalar_value(s: &Scalar, key: &str, force: bool) -> Value {
+fn scalar_value(kn: &Kn, s: &Scalar, key: &str, force: Force) -> Value {
+    if force == Force::Base64 && !s.text.trim().is_empty() {
+        let text = s.text.trim();
+        let decoded = crate::views::decode_base64(text).unwrap_or_else(|| text.to_string());
+        return Value::String(crate::secrets::redaction(&decoded));
+    }
+    let force = force != Force::No;
     let typed = typed(s);
     match &typed {
-        Value::String(text) => match redact_scalar(key, text, force) {
+        Value::String(text) => match redact_scalar(kn, key, text, force) {
             Some(r) => Value::String(r),
             None => typed,
         },
-        Value::Int(_) | Value::Float(_) if force || secret_key_kind(key).is_some() => {
+        Value::Int(_) | Value::Float(_) if force || kn.secret_key_kind(key).is_some() => {
             Value::String(crate::secrets::redaction(&s.text))
         }
         _ => typed,
@@ -215,7 +270,13 @@ mod tests {
     use super::*;
 
     fn plain(t: &str) -> Value {
-        typed(&Scalar { text: t.to_string(), plain: true, core_tag: None, custom_tag: false })
+        typed(&Scalar {
+            text: t.to_string(),
+            plain: true,
+            core_tag: None,
+            custom_tag: false,
+            literal_block: false,
+        })
     }
 
     #[test]
@@ -232,8 +293,13 @@ mod tests {
         assert_eq!(plain("1.2.3"), Value::String("1.2.3".into()));
         assert_eq!(plain("3.0"), Value::Float(3.0));
         assert_eq!(plain("e3"), Value::String("e3".into()));
-        let quoted =
-            typed(&Scalar { text: "42".into(), plain: false, core_tag: None, custom_tag: false });
+        let quoted = typed(&Scalar {
+            text: "42".into(),
+            plain: false,
+            core_tag: None,
+            custom_tag: false,
+            literal_block: false,
+        });
         assert_eq!(quoted, Value::String("42".into()));
     }
 

@@ -18,6 +18,10 @@ use crate::Span;
 pub struct ManifestFile {
     pub path: String,
     pub documents: Vec<Document>,
+    /// What made the file a template that is not YAML until rendered (`helm` for a chart's
+    /// `templates/`, `go-template` or `jinja` for template directives), `""` for a file that was
+    /// read. A template is skipped: it has no documents and no parse errors.
+    pub template: String,
 }
 
 /// One YAML document (or the single document of a JSON file).
@@ -26,8 +30,9 @@ pub struct Document {
     pub file: String,
     /// 0-based position of the document in its file.
     pub index: u32,
-    /// `slack-app`, `github-app`, `compose`, `kubernetes`, `openapi`, `hooklint-integration` or
-    /// `yaml` (anything else: only `data` is filled).
+    /// `slack-app`, `github-app`, `compose`, `kubernetes`, `openapi`, `hooklint-integration`,
+    /// `helm-values` (a chart's `values.yaml`) or `yaml` (anything else: only `data`, the
+    /// generic endpoint and inline-secret views are filled).
     pub format: String,
     /// Kubernetes `kind` (`Deployment`, `Secret`, ...), `Integration`, else `""`.
     pub kind: String,
@@ -54,6 +59,13 @@ pub struct Document {
     pub services: Vec<Service>,
     /// The normalised `kind: Integration` manifest; empty for other formats.
     pub integration: Integration,
+    /// The file sits in a test folder or has a test file name (`tests/`, `testdata/`,
+    /// `docker-compose.test.yml`; `manifest_test_path_words`): test infrastructure, whose
+    /// credentials are throwaway by design.
+    pub is_test: bool,
+    /// The file sits in an example or documentation folder (`examples/`, `docs/`;
+    /// `manifest_example_path_words`): meant to be copied, not deployed as is.
+    pub is_example: bool,
 }
 
 /// An OAuth scope or app permission an integration asks for.
@@ -82,7 +94,8 @@ pub struct Endpoint {
     pub url: String,
     /// `event_subscriptions`, `interactivity` (Slack), `hook` (GitHub App `hook_attributes`),
     /// `callback`, `redirect`, `setup` (GitHub App URLs), `webhook` (OpenAPI `webhooks`,
-    /// Integration webhook), `server` (OpenAPI `servers`).
+    /// Integration webhook, and any document whose key names a webhook, hook or receiver
+    /// URL), `server` (OpenAPI `servers`).
     pub kind: String,
     /// Lower-case URL scheme (`https`), `""` for a bare path.
     pub scheme: String,
@@ -94,9 +107,18 @@ pub struct Endpoint {
     pub method: String,
     /// Name when the format gives one (OpenAPI webhook or callback name), else `""`.
     pub name: String,
-    /// `http://` to a host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`).
+    /// `http://` or `ws://` to a host that is not loopback.
     pub is_plaintext: bool,
+    /// The host is the local machine (`manifest_loopback_hosts`: `localhost`, `127.*`, `::1`).
     pub is_loopback: bool,
+    /// The host only resolves inside a cluster or a private network
+    /// (`manifest_internal_hosts`: `*.svc`, `*.svc.cluster.local`, a name without a dot).
+    pub is_internal: bool,
+    /// The URL is handed to a party outside the deployment, which delivers to it over the
+    /// internet whatever its host name says: Slack request URLs, a GitHub App hook, OpenAPI
+    /// webhooks, the Integration webhook, the `webhook.url` an Argo Events `EventSource`
+    /// registers with GitHub or Stripe, a `WEBHOOK_URL` a service advertises.
+    pub is_public: bool,
     /// Declares a route this project serves for inbound webhook deliveries.
     pub is_inbound: bool,
     pub key_path: String,
@@ -106,17 +128,24 @@ pub struct Endpoint {
 /// A credential a service or integration uses. Never holds the secret itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credential {
-    /// Compose service, Kubernetes `workload/container`, or the Integration's name.
+    /// Compose service, Kubernetes `workload/container`, `triggerauthentication/NAME` (KEDA),
+    /// `secret/NAME` (a value stored in a Kubernetes `Secret`), the Helm values component, or
+    /// the Integration's name.
     pub service: String,
-    /// The variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`).
+    /// The variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`,
+    /// `args.1` for a URL in a container's arguments).
     pub name: String,
     /// `password` (a literal), `url` (a connection URL with a literal password), `secret-ref`
-    /// (`secretKeyRef`, `vault://`, `*_FILE`, Docker secret), `env` (`${VAR}` interpolation).
+    /// (`secretKeyRef`, `secretRef`, a mounted Secret volume, `vault://`, `*_FILE`, Docker
+    /// secret), `env` (`${VAR}` interpolation), `tag` (a value computed by a YAML tag such as
+    /// CloudFormation's `!Ref`).
     pub kind: String,
     /// `amqp`, `kafka`, `nats`, `redis`, `mqtt` when the credential is a broker's, else `""`.
     pub broker: String,
     /// `server` when the service runs the broker the credential belongs to (the `rabbitmq`
-    /// image's `RABBITMQ_DEFAULT_PASS`), else `client`.
+    /// image's `RABBITMQ_DEFAULT_PASS`, a `redis` container's `--requirepass`): the broker's
+    /// own admin identity. `store` for a value kept in a Kubernetes `Secret` (not a user; it
+    /// links the workloads that read it). Else `client`.
     pub role: String,
     /// User name when the credential names one (URL user info, a sibling `*_USER`), else `""`.
     pub user: String,
@@ -126,6 +155,11 @@ pub struct Credential {
     /// `file:/run/secrets/x`); `fnv:XXXXXXXX` (a salted hash of the secret part) for literals.
     pub fingerprint: String,
     pub is_reference: bool,
+    /// Every identity the credential is known by, `fingerprint` first: the `fnv:` fingerprint
+    /// of the literal default of a `${VAR:-default}`, and for a value stored in a Kubernetes
+    /// `Secret` the references that read it (`secretKeyRef:name/key`). Two credentials that
+    /// share an identity are one credential.
+    pub identities: Vec<String>,
     pub key_path: String,
     pub span: Span,
 }
@@ -142,6 +176,22 @@ pub struct InlineSecret {
     /// Compose service or Kubernetes workload, else `""`.
     pub service: String,
     pub fingerprint: String,
+    /// Where the literal comes from: `literal` (written as the value), `default` (the default
+    /// of a `${VAR:-default}` interpolation, used when the variable is unset), `secret-data`
+    /// (a Kubernetes `Secret`'s `data` or `stringData`).
+    pub source: String,
+    /// The value stands for a secret without being one: empty, `<your-token>`, `changeme`,
+    /// one repeated character (`manifest_placeholders`). Kept so a policy can decide.
+    pub is_placeholder: bool,
+    /// The value sits under an example key of an API description (OpenAPI `example:`,
+    /// `examples:`; `manifest_example_keys`).
+    pub is_example: bool,
+    /// The known credential prefix the value starts with (`ghp_`, `xoxb-`, `sk_live_`), with
+    /// a token-shaped rest; `""` when it has none.
+    pub known_format: String,
+    /// The value looks generated: at least 16 characters mixing letters and digits with no
+    /// long run of one character.
+    pub looks_random: bool,
     pub key_path: String,
     /// Span of the value.
     pub span: Span,
@@ -355,6 +405,33 @@ pub struct Project {
     pub routes: Vec<ProjectRoute>,
     /// Every inbound webhook route a manifest declares, with the handlers that serve it.
     pub declared_routes: Vec<DeclaredRoute>,
+    /// Broker credentials with more than one user, one entry per file that has a client of
+    /// it (see `SharedCredential`).
+    pub shared_credentials: Vec<SharedCredential>,
+}
+
+/// One broker credential used by several services, seen from one file: credentials that share
+/// an identity (the same literal, the same `${VAR}` in one file, the same Kubernetes Secret
+/// key, linked through a `Secret` that stores the literal) are one credential. Grouping is
+/// done once per run in linear time, so a rule reads the result instead of comparing every
+/// credential with every other.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedCredential {
+    /// The broker (`amqp`, `kafka`, `nats`, `redis`, `mqtt`), `""` when no user names one.
+    pub broker: String,
+    /// The first client use in this file: where the finding belongs.
+    pub credential: Credential,
+    /// Every other use, in path and line order, at most 64: clients, the broker's own
+    /// (`server`) uses, and the `Secret` entries (`store`) that link them.
+    pub others: Vec<Credential>,
+    /// Distinct client services in the whole group (`service` names), sorted.
+    pub client_services: Vec<String>,
+    /// Distinct services that run the broker with this credential as its own identity.
+    pub server_services: Vec<String>,
+    /// Uses left out of `others` by its bound.
+    pub more: i64,
+    /// The file of `credential` is test infrastructure (`Document::is_test`).
+    pub in_test: bool,
 }
 
 /// A route served by a Rust function.

@@ -62,7 +62,14 @@ struct JsonSummary {
     baselined: usize,
     /// Baseline entries that matched no finding any more.
     fixed: usize,
+    /// Manifests skipped as templates (not YAML until rendered); absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    templates_skipped: usize,
     duration_ms: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Writes the run as one pretty-printed JSON document and a newline.
@@ -81,6 +88,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             suppressed: report.suppressed.len(),
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
+            templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
     };
@@ -141,6 +149,7 @@ mod tests {
             findings: &[with_fn, without_fn],
             problems: &problems,
             files_checked: 4,
+            templates_skipped: 0,
             duration: Duration::from_millis(15),
             suppressed: &[],
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),

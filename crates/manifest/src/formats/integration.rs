@@ -5,7 +5,7 @@ use hooklint_model::manifest::{Credential, Integration};
 use hooklint_model::Span;
 
 use crate::data::join_index;
-use crate::secrets::{broker_of, fingerprint, reference};
+use crate::secrets::{fingerprint, reference};
 use crate::tree::{Kind, Node};
 use crate::views::{Ctx, EndpointInfo};
 
@@ -67,6 +67,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
             method: &method,
             name: &name,
             inbound: true,
+            public: true,
             route: &route,
             ..EndpointInfo::of(kind)
         };
@@ -154,9 +155,9 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
             b.credential_is_reference = is_ref;
         }
         let kind = broker.str_at(&["type"]);
-        let kind = if kind.is_empty() { "" } else { broker_of(kind) };
+        let kind = if kind.is_empty() { String::new() } else { ctx.kn.broker_of(kind).to_string() };
         if let Some(cred) = broker.get("credential") {
-            credential(ctx, &name, "broker.credential", kind, cred, "spec.broker.credential");
+            credential(ctx, &name, "broker.credential", &kind, cred, "spec.broker.credential");
         }
     }
 
@@ -212,6 +213,7 @@ fn credential(ctx: &mut Ctx<'_>, service: &str, name: &str, broker: &str, node: 
         kind: kind.to_string(),
         broker: broker.to_string(),
         role: "client".to_string(),
+        identities: vec![fp.clone()],
         fingerprint: fp,
         is_reference: is_ref,
         key_path: path.to_string(),
