@@ -4,7 +4,8 @@
 use cel::common::types::{CelDouble, CelInt, CelMap, CelMapKey, CelNull};
 use hooklint_model::manifest::{
     Credential, DeclaredRoute, Document, Endpoint, InlineSecret, Integration, IntegrationBroker,
-    IntegrationOauth, IntegrationWebhook, Project, ProjectRoute, Scope, Service, Value,
+    IntegrationOauth, IntegrationWebhook, Project, ProjectRoute, Scope, Service, SharedCredential,
+    Value,
 };
 use std::collections::HashMap;
 
@@ -55,6 +56,8 @@ fn endpoint(x: &Endpoint) -> V<'_> {
         ("name", s(&x.name)),
         ("is_plaintext", b(x.is_plaintext)),
         ("is_loopback", b(x.is_loopback)),
+        ("is_internal", b(x.is_internal)),
+        ("is_public", b(x.is_public)),
         ("is_inbound", b(x.is_inbound)),
         ("key_path", s(&x.key_path)),
         ("span", span(&x.span)),
@@ -72,6 +75,7 @@ pub(crate) fn credential(x: &Credential) -> V<'_> {
         ("host", s(&x.host)),
         ("fingerprint", s(&x.fingerprint)),
         ("is_reference", b(x.is_reference)),
+        ("identities", strings(&x.identities)),
         ("key_path", s(&x.key_path)),
         ("span", span(&x.span)),
     ])
@@ -83,6 +87,11 @@ fn inline_secret(x: &InlineSecret) -> V<'_> {
         ("kind", s(&x.kind)),
         ("service", s(&x.service)),
         ("fingerprint", s(&x.fingerprint)),
+        ("source", s(&x.source)),
+        ("is_placeholder", b(x.is_placeholder)),
+        ("is_example", b(x.is_example)),
+        ("known_format", s(&x.known_format)),
+        ("looks_random", b(x.looks_random)),
         ("key_path", s(&x.key_path)),
         ("span", span(&x.span)),
     ])
@@ -182,6 +191,8 @@ pub(crate) fn document(d: &Document) -> V<'_> {
         ("inline_secrets", list(&d.inline_secrets, inline_secret)),
         ("services", list(&d.services, service)),
         ("integration", integration(&d.integration)),
+        ("is_test", b(d.is_test)),
+        ("is_example", b(d.is_example)),
     ])
 }
 
@@ -210,11 +221,24 @@ fn declared_route(x: &DeclaredRoute) -> V<'_> {
     ])
 }
 
+fn shared_credential(x: &SharedCredential) -> V<'_> {
+    obj([
+        ("broker", s(&x.broker)),
+        ("credential", credential(&x.credential)),
+        ("others", list(&x.others, credential)),
+        ("client_services", strings(&x.client_services)),
+        ("server_services", strings(&x.server_services)),
+        ("more", i(x.more)),
+        ("in_test", b(x.in_test)),
+    ])
+}
+
 pub(crate) fn project(p: &Project) -> V<'_> {
     obj([
         ("documents", list(&p.documents, document)),
         ("credentials", list(&p.credentials, credential)),
         ("routes", list(&p.routes, project_route)),
         ("declared_routes", list(&p.declared_routes, declared_route)),
+        ("shared_credentials", list(&p.shared_credentials, shared_credential)),
     ])
 }

@@ -567,13 +567,30 @@ impl Native for hooklint_model::manifest::Document {
             "format" => NVal::Str(&self.format),
             "kind" => NVal::Str(&self.kind),
             "name" => NVal::Str(&self.name),
+            "is_test" => NVal::Bool(self.is_test),
+            "is_example" => NVal::Bool(self.is_example),
             _ => NVal::Missing,
         }
     }
 }
 
 impl Native for hooklint_model::manifest::Project {
-    fn get(&self, _field: &str) -> NVal<'_> {
-        NVal::Missing
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "shared_credentials" => objs(&self.shared_credentials),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for hooklint_model::manifest::SharedCredential {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "broker" => NVal::Str(&self.broker),
+            "in_test" => NVal::Bool(self.in_test),
+            "client_services" => strs(&self.client_services),
+            "server_services" => strs(&self.server_services),
+            _ => NVal::Missing,
+        }
     }
 }

@@ -276,6 +276,8 @@ pub(crate) static ENDPOINT: Obj = Obj {
         f("name", Ty::Str),
         f("is_plaintext", Ty::Bool),
         f("is_loopback", Ty::Bool),
+        f("is_internal", Ty::Bool),
+        f("is_public", Ty::Bool),
         f("is_inbound", Ty::Bool),
         f("key_path", Ty::Str),
         f("span", Ty::Obj(&SPAN)),
@@ -294,6 +296,7 @@ pub(crate) static CREDENTIAL: Obj = Obj {
         f("host", Ty::Str),
         f("fingerprint", Ty::Str),
         f("is_reference", Ty::Bool),
+        f("identities", STR_LIST),
         f("key_path", Ty::Str),
         f("span", Ty::Obj(&SPAN)),
     ],
@@ -306,6 +309,11 @@ pub(crate) static INLINE_SECRET: Obj = Obj {
         f("kind", Ty::Str),
         f("service", Ty::Str),
         f("fingerprint", Ty::Str),
+        f("source", Ty::Str),
+        f("is_placeholder", Ty::Bool),
+        f("is_example", Ty::Bool),
+        f("known_format", Ty::Str),
+        f("looks_random", Ty::Bool),
         f("key_path", Ty::Str),
         f("span", Ty::Obj(&SPAN)),
     ],
@@ -409,6 +417,8 @@ pub(crate) static DOCUMENT: Obj = Obj {
         f("inline_secrets", Ty::List(&Ty::Obj(&INLINE_SECRET))),
         f("services", Ty::List(&Ty::Obj(&SERVICE))),
         f("integration", Ty::Obj(&INTEGRATION)),
+        f("is_test", Ty::Bool),
+        f("is_example", Ty::Bool),
     ],
 };
 
@@ -439,6 +449,19 @@ pub(crate) static DECLARED_ROUTE: Obj = Obj {
     ],
 };
 
+pub(crate) static SHARED_CREDENTIAL: Obj = Obj {
+    name: "SharedCredential",
+    fields: &[
+        f("broker", Ty::Str),
+        f("credential", Ty::Obj(&CREDENTIAL)),
+        f("others", Ty::List(&Ty::Obj(&CREDENTIAL))),
+        f("client_services", STR_LIST),
+        f("server_services", STR_LIST),
+        f("more", Ty::Int),
+        f("in_test", Ty::Bool),
+    ],
+};
+
 pub(crate) static PROJECT: Obj = Obj {
     name: "Project",
     fields: &[
@@ -446,6 +469,7 @@ pub(crate) static PROJECT: Obj = Obj {
         f("credentials", Ty::List(&Ty::Obj(&CREDENTIAL))),
         f("routes", Ty::List(&Ty::Obj(&PROJECT_ROUTE))),
         f("declared_routes", Ty::List(&Ty::Obj(&DECLARED_ROUTE))),
+        f("shared_credentials", Ty::List(&Ty::Obj(&SHARED_CREDENTIAL))),
     ],
 };
 
@@ -816,7 +840,10 @@ pub(crate) mod tests {
             key_spans: [("a".to_string(), span())].into_iter().collect(),
             scopes: vec![mm::Scope::default()],
             endpoints: vec![mm::Endpoint::default()],
-            credentials: vec![mm::Credential::default()],
+            credentials: vec![mm::Credential {
+                identities: vec!["x".into()],
+                ..Default::default()
+            }],
             inline_secrets: vec![mm::InlineSecret::default()],
             services: vec![mm::Service { env_files: vec!["x".into()], ..Default::default() }],
             integration: mm::Integration {
@@ -830,10 +857,20 @@ pub(crate) mod tests {
         let route = mm::ProjectRoute::default();
         let project = mm::Project {
             documents: vec![doc],
-            credentials: vec![mm::Credential::default()],
+            credentials: vec![mm::Credential {
+                identities: vec!["x".into()],
+                ..Default::default()
+            }],
             routes: vec![route.clone()],
             declared_routes: vec![mm::DeclaredRoute {
                 handlers: vec![route],
+                ..Default::default()
+            }],
+            shared_credentials: vec![mm::SharedCredential {
+                credential: mm::Credential { identities: vec!["x".into()], ..Default::default() },
+                others: vec![mm::Credential { identities: vec!["x".into()], ..Default::default() }],
+                client_services: vec!["a".into()],
+                server_services: vec!["b".into()],
                 ..Default::default()
             }],
         };
