@@ -86,14 +86,26 @@ fn no_secret_value_reaches_any_output() {
         .file(
             "am.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: am\ndata:\n  alertmanager.yml: |\n    global:\n      smtp_auth_password: embedded-smtp-pw\n",
+        )
+        // An embedded file with several secrets: two on one line, a quoted one, one in a URL,
+        // one that spans lines (its whole block is redacted).
+        .file(
+            "cfg.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  app.yaml: |\n    db: {password: emb-pw-one, api_key: emb-key-two}\n    smtp:\n      password: \"emb-quoted-pw\"\n    amqp: amqp://app:emb-url-pw@rabbit/\n  keys.yaml: |\n    private_key: |\n      emb-multi-line-1\n      emb-multi-line-2\n",
         );
-    const SECRETS: [&str; 6] = [
+    const SECRETS: [&str; 12] = [
         "s3cr3t-amqp",
         "tok-9f8e7d6c5b4a",
         "k8s-plain-pw",
         "dflt-s3cret-key-42",
         "changeme-plc-hldr",
         "embedded-smtp-pw",
+        "emb-pw-one",
+        "emb-key-two",
+        "emb-quoted-pw",
+        "emb-url-pw",
+        "emb-multi-line-1",
+        "emb-multi-line-2",
     ];
     for format in ["human", "json", "sarif", "github"] {
         let run = project.run(&["--format", format]);
@@ -127,17 +139,25 @@ fn templates_are_skipped_and_counted() {
             "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  env:\n    - name: DB_PASSWORD\n      value: in-a-template\n",
         )
         .file("chart/values.yaml", "auth:\n  adminPassword: values-admin-pw\n")
-        .file("deploy/compose.yaml", "{% if tls %}\nservices:\n  a: {image: x}\n{% endif %}\n");
+        .file("deploy/compose.yaml", "{% if tls %}\nservices:\n  a: {image: x}\n{% endif %}\n")
+        // Hard negatives: YAML that merely holds `{{ }}` in a string is read, not skipped; broken
+        // YAML without template directives stays a problem, never silently dropped.
+        .file("config/app.yaml", "greeting: \"hello {{ name }}\"\npassword: cfg-plain-pw-7731\n")
+        .file("broken.yaml", "a: [1, 2\n");
     let run = project.run(&["--format", "json"]);
     assert_eq!(run.code, 1, "{run:?}");
     let json = run.json();
     assert_eq!(json["summary"]["templates_skipped"], 2, "{}", run.stdout);
-    assert!(json["problems"].as_array().is_some_and(|p| p.is_empty()), "{}", run.stdout);
+    let problems: Vec<&str> = json["problems"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|x| x["path"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(problems, ["broken.yaml"], "{}", run.stdout);
     let paths: Vec<&str> = json["findings"]
         .as_array()
         .map(|f| f.iter().filter_map(|x| x["path"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(paths, ["chart/values.yaml"]);
+    assert_eq!(paths, ["chart/values.yaml", "config/app.yaml"]);
     let human = project.run(&["--color", "never"]);
     assert!(human.stdout.contains("2 templates skipped as not YAML until rendered"), "{human:?}");
 }

@@ -8,6 +8,7 @@ use hooklint_model::Span;
 use crate::kn::Kn;
 use crate::secrets::redact_scalar;
 use crate::tree::{Kind, Node, Pos, Scalar};
+use crate::views::EmbeddedSecret;
 
 pub(crate) fn span(file: &str, pos: Pos) -> Span {
     Span::new(file, pos.line, pos.col, pos.end_line, pos.end_col)
@@ -46,14 +47,14 @@ pub(crate) struct Converted {
 /// `base64_key`: the top-level key whose values are base64 (a `Secret`'s `data`): they are
 /// fingerprinted decoded, like `inline_secrets`.
 ///
-/// `embedded_secrets`: secrets found in configuration files embedded in block scalars, by the
-/// key path of their block; each is replaced by its redaction marker in the block's text.
+/// `embedded_secrets`: secrets found in configuration files embedded in block scalars; each is
+/// replaced by its redaction marker in its block's text.
 pub(crate) fn convert(
     file: &str,
     root: &Node,
     force_keys: &[&str],
     base64_key: Option<&str>,
-    embedded_secrets: &[(String, String)],
+    embedded_secrets: &[EmbeddedSecret],
     kn: &Kn,
 ) -> Converted {
     let mut key_spans = BTreeMap::new();
@@ -78,30 +79,61 @@ pub(crate) fn convert(
         _ => walk(kn, file, root, "", "", Force::No, &mut key_spans),
     };
     let mut converted = Converted { data, key_spans };
-    for (path, secret) in embedded_secrets {
-        redact_at(&mut converted.data, path, secret);
-    }
+    redact_embedded(&mut converted.data, embedded_secrets);
     converted
 }
 
-/// Replaces `secret` by its redaction marker in the string at a top-level `key["sub"]` or
-/// `key.sub` path (where embedded files live: `data["alertmanager.yml"]`).
-fn redact_at(data: &mut Value, path: &str, secret: &str) {
-    if secret.is_empty() {
+/// Rewrites each block that holds embedded secrets once: the secrets' columns in their lines
+/// become redaction markers (linear in the block's text and the number of secrets). A secret
+/// whose value spans lines redacts the whole block.
+fn redact_embedded(data: &mut Value, secrets: &[EmbeddedSecret]) {
+    if secrets.is_empty() {
         return;
+    }
+    let mut by_block: BTreeMap<&str, Vec<&EmbeddedSecret>> = BTreeMap::new();
+    for s in secrets {
+        by_block.entry(s.path.as_str()).or_default().push(s);
     }
     let Value::Map(entries) = data else { return };
     for (key, value) in entries.iter_mut() {
         let Value::Map(inner) = value else { continue };
         for (sub, v) in inner.iter_mut() {
-            if join(&join("", key), sub) != path {
-                continue;
-            }
-            if let Value::String(text) = v {
-                *text = text.replace(secret, &crate::secrets::redaction(secret));
-            }
+            let Some(found) = by_block.get(join(&join("", key), sub).as_str()) else { continue };
+            let Value::String(text) = v else { continue };
+            *text = redact_block(text, found);
         }
     }
+}
+
+fn redact_block(text: &str, secrets: &[&EmbeddedSecret]) -> String {
+    if secrets.iter().any(|s| s.line.is_none()) {
+        return crate::secrets::redaction(text);
+    }
+    let mut by_line: BTreeMap<usize, Vec<&EmbeddedSecret>> = BTreeMap::new();
+    for s in secrets {
+        by_line.entry(s.line.unwrap_or(0)).or_default().push(s);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let Some(found) = by_line.get_mut(&i) else {
+            out.push_str(line);
+            continue;
+        };
+        found.sort_by_key(|s| s.cols);
+        let chars: Vec<char> = line.chars().collect();
+        let mut at = 0;
+        for s in found.iter() {
+            let a = s.cols.0.max(at).min(chars.len());
+            let b = s.cols.1.min(chars.len());
+            out.extend(&chars[at..a]);
+            if a < b {
+                out.push_str(&crate::secrets::redaction(&s.secret));
+            }
+            at = b.max(a);
+        }
+        out.extend(&chars[at..]);
+    }
+    out
 }
 
 /// Whether every scalar of a subtree is a secret, and how it is written.
@@ -301,6 +333,29 @@ mod tests {
             literal_block: false,
         });
         assert_eq!(quoted, Value::String("42".into()));
+    }
+
+    fn embedded(line: Option<usize>, cols: (usize, usize), secret: &str) -> EmbeddedSecret {
+        EmbeddedSecret { path: "data.f".into(), line, cols, secret: secret.into() }
+    }
+
+    #[test]
+    fn embedded_secrets_are_redacted_where_they_are() {
+        let text = "a: {password: pw, token: tk}\nnote: pw is a word here\n";
+        // Two secrets on the first line, given out of order; the `pw` of line 2 is not the
+        // secret and stays.
+        let out = redact_block(
+            text,
+            &[&embedded(Some(0), (25, 27), "tk"), &embedded(Some(0), (14, 16), "pw")],
+        );
+        let (pw, tk) = (crate::secrets::redaction("pw"), crate::secrets::redaction("tk"));
+        assert_eq!(out, format!("a: {{password: {pw}, token: {tk}}}\nnote: pw is a word here\n"));
+        // Columns past the line's end are clamped, never a panic.
+        let out = redact_block("x: é\n", &[&embedded(Some(0), (3, 40), "é")]);
+        assert_eq!(out, format!("x: {}", crate::secrets::redaction("é")));
+        // A secret that spans lines takes the whole block with it.
+        let out = redact_block(text, &[&embedded(None, (0, 0), "pw\ntk")]);
+        assert!(!out.contains("pw") && !out.contains("tk"), "{out}");
     }
 
     #[test]

@@ -31,12 +31,33 @@ pub(crate) struct Views {
     pub base64_data: bool,
     /// Values under example keys are examples (OpenAPI).
     pub examples: bool,
-    /// While an embedded configuration file is scanned: the key path of the block that holds
-    /// it.
-    pub embedding: Option<String>,
-    /// Secrets found inside embedded files, by the key path of their block, so that `data`
-    /// shows the block with them redacted. Never stored in a fact.
-    pub embedded_secrets: Vec<(String, String)>,
+    /// While an embedded configuration file is scanned: where its block is.
+    pub embedding: Option<Embedding>,
+    /// Secrets found inside embedded files, so that `data` shows their blocks with them
+    /// redacted. Never stored in a fact.
+    pub embedded_secrets: Vec<EmbeddedSecret>,
+}
+
+/// A literal block that holds a configuration file.
+#[derive(Debug, Clone)]
+pub(crate) struct Embedding {
+    /// Key path of the block (`data["alertmanager.yml"]`).
+    pub path: String,
+    /// Lines of the file before the block's first line of text, and its indentation.
+    pub line_base: u32,
+    pub col_base: u32,
+}
+
+/// Where in its block's text a secret of an embedded file is, and the secret.
+#[derive(Debug, Clone)]
+pub(crate) struct EmbeddedSecret {
+    pub path: String,
+    /// 0-based line of the block's text; `None` when the value spans lines (then the whole
+    /// block is redacted).
+    pub line: Option<usize>,
+    /// Character columns in that line, end exclusive.
+    pub cols: (usize, usize),
+    pub secret: String,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -573,7 +594,17 @@ fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, 
     let Some(lit) = found else { return };
     let secret = lit.secret.trim();
     if let Some(block) = &ctx.views.embedding {
-        ctx.views.embedded_secrets.push((block.clone(), secret.to_string()));
+        let line = (pos.line == pos.end_line)
+            .then(|| pos.line.checked_sub(block.line_base + 1))
+            .flatten()
+            .map(|l| l as usize);
+        let col = |c: u32| c.saturating_sub(1 + block.col_base) as usize;
+        ctx.views.embedded_secrets.push(EmbeddedSecret {
+            path: block.path.clone(),
+            line,
+            cols: (col(pos.col), col(pos.end_col)),
+            secret: secret.to_string(),
+        });
     }
     ctx.views.inline_secrets.push(InlineSecret {
         key: lit.key.to_string(),

@@ -7,7 +7,7 @@
 
 use crate::data::join;
 use crate::tree::{parse_at, Kind, Node};
-use crate::views::{is_config_file_key, scan_endpoints, scan_inline_secrets_at, Ctx};
+use crate::views::{is_config_file_key, scan_endpoints, scan_inline_secrets_at, Ctx, Embedding};
 
 pub(super) fn scan(ctx: &mut Ctx<'_>, root: &Node) {
     let mut seen = Vec::new();
@@ -38,7 +38,7 @@ pub(super) fn scan(ctx: &mut Ctx<'_>, root: &Node) {
                 scan_endpoints(ctx, &doc.root, &base);
                 // A Secret's embedded file is judged by its own keys, not as one secret.
                 let force = std::mem::take(&mut ctx.views.secret_data_keys);
-                ctx.views.embedding = Some(base.clone());
+                ctx.views.embedding = Some(Embedding { path: base.clone(), line_base, col_base });
                 scan_inline_secrets_at(ctx, &doc.root, &base);
                 ctx.views.embedding = None;
                 ctx.views.secret_data_keys = force;
