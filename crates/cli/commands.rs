@@ -241,21 +241,17 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();
-    let manifest_knowledge = hooklint_policy::builtin_manifest_knowledge();
-    let (knowledge, manifest_knowledge) =
-        match crate::setup::read(&args.config, args.path.as_deref()) {
-            Ok(Some(config)) => {
-                (config.knowledge(knowledge), config.manifest_knowledge(manifest_knowledge))
-            }
-            Ok(None) => (knowledge, manifest_knowledge),
-            Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
-        };
+    let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
+        Ok(Some(config)) => config.knowledge(knowledge),
+        Ok(None) => knowledge,
+        Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
+    };
     let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
     if let Some(code) = missing_paths(&opts) {
         return Ok(code);
     }
     let hooklint_engine::Facts { files, manifests, problems } =
-        hooklint_engine::collect_facts(&opts, &knowledge, &manifest_knowledge);
+        hooklint_engine::collect_facts(&opts, &knowledge);
     if !problems.is_empty() {
         let sources = BTreeMap::new();
         let report = Report {

@@ -58,14 +58,11 @@ pub fn load(
         }
     }
     let knowledge = hooklint_policy::builtin_knowledge();
-    let manifest_knowledge = hooklint_policy::builtin_manifest_knowledge();
-    let (knowledge, manifest_knowledge) = match &config {
-        Some(config) => {
-            (config.knowledge(knowledge), config.manifest_knowledge(manifest_knowledge))
-        }
-        None => (knowledge, manifest_knowledge),
+    let knowledge = match &config {
+        Some(config) => config.knowledge(knowledge),
+        None => knowledge,
     };
-    let mut policies = match PolicySet::builtin_with(&extra, knowledge, manifest_knowledge) {
+    let mut policies = match PolicySet::builtin_with(&extra, knowledge) {
         Ok(policies) => policies,
         Err(errors) => {
             let mut err = output::stderr(color);

@@ -4,9 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn knowledge() -> &'static hooklint_model::ManifestKnowledge {
-    static K: OnceLock<hooklint_model::ManifestKnowledge> = OnceLock::new();
-    K.get_or_init(hooklint_policy::builtin_manifest_knowledge)
+fn knowledge() -> &'static hooklint_model::Knowledge {
+    static K: OnceLock<hooklint_model::Knowledge> = OnceLock::new();
+    K.get_or_init(hooklint_policy::builtin_knowledge)
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -93,7 +93,13 @@ fn no_secret_value_reaches_any_output() {
             "cfg.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  app.yaml: |\n    db: {password: emb-pw-one, api_key: emb-key-two}\n    smtp:\n      password: \"emb-quoted-pw\"\n    amqp: amqp://app:emb-url-pw@rabbit/\n  keys.yaml: |\n    private_key: |\n      emb-multi-line-1\n      emb-multi-line-2\n",
         );
-    const SECRETS: [&str; 12] = [
+    // A broker's own password on its command line, and a client's broker-named variable.
+    project.file(
+        "redis/docker-compose.yml",
+        "services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_AUTH:-r3dis-dflt-pw}\n  jobs:\n    image: j\n    environment:\n      REDIS_AUTH: ${REDIS_AUTH:-r3dis-dflt-pw}\n",
+    );
+    const SECRETS: [&str; 13] = [
+        "r3dis-dflt-pw",
         "s3cr3t-amqp",
         "tok-9f8e7d6c5b4a",
         "k8s-plain-pw",

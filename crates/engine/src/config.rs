@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, ManifestKnowledge, Severity};
+use hooklint_model::{Knowledge, Severity};
 use hooklint_policy::{PolicyError, PolicySet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -40,8 +40,8 @@ pub struct Config {
     pub test_dirs: Vec<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
-    /// Entries appended to the built-in knowledge lists, by list name; an entry written
-    /// `!entry` removes `entry` from the built-in list instead.
+    /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
+    /// an entry written `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
@@ -157,14 +157,9 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> 
 }
 
 impl Config {
-    /// `base` with the configured entries appended to each list (and `!entry` removed).
+    /// `base` with the configured entries appended to each list, and `!entry` removed from a
+    /// `manifest_*` list (the only lists that take removals; parsing rejects the others).
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
-        self.apply_lists(base)
-    }
-
-    /// The manifest lists of `base` with the configured entries appended (and `!entry`
-    /// removed).
-    pub fn manifest_knowledge(&self, base: ManifestKnowledge) -> ManifestKnowledge {
         self.apply_lists(base)
     }
 
@@ -397,7 +392,21 @@ impl Errors<'_> {
                 self.unknown_key(key, name, &names, "knowledge");
                 continue;
             }
-            out.insert(name.to_string(), self.strings(list, &format!("knowledge.{name}")));
+            let entries = self.strings(list, &format!("knowledge.{name}"));
+            // Removal is for the manifest lists of switches, placeholders, hosts and words;
+            // the other lists decide what is a secret or a verifier, and a removal there could
+            // make a secret shown or a finding silently go.
+            if !name.starts_with("manifest_") {
+                if let Some(removal) = entries.iter().find(|e| e.starts_with('!')) {
+                    self.push(
+                        list.span(),
+                        format!("`{removal}`: `knowledge.{name}` takes additions only"),
+                        Some("`!entry` removes a built-in entry from `manifest_*` lists".into()),
+                    );
+                    continue;
+                }
+            }
+            out.insert(name.to_string(), entries);
         }
         out
     }
@@ -406,16 +415,10 @@ impl Errors<'_> {
 /// The names of the knowledge lists, from the model itself so that a new list is configurable
 /// without touching this file.
 fn knowledge_lists() -> Vec<String> {
-    let mut names = Vec::new();
-    for value in [
-        serde_json::to_value(Knowledge::default()),
-        serde_json::to_value(ManifestKnowledge::default()),
-    ] {
-        if let Ok(serde_json::Value::Object(map)) = value {
-            names.extend(map.keys().cloned());
-        }
+    match serde_json::to_value(Knowledge::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
     }
-    names
 }
 
 fn to_json(value: &DeValue<'_>) -> Option<serde_json::Value> {
@@ -493,8 +496,8 @@ pub fn default_config_text() -> String {
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
          # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\"). An entry written\n\
-         # \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
+         # in a route path that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
+         # list \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
@@ -571,12 +574,16 @@ verifiers = ["auth::verify_service_token"]
     fn manifest_lists_are_extended_and_reduced() {
         let text = "[knowledge]\nmanifest_placeholders = [\"dummy\", \"!string\"]\n";
         let config = parse_config("hooklint.toml", text).unwrap();
-        let base = ManifestKnowledge {
+        let base = Knowledge {
             manifest_placeholders: vec!["string".into(), "change...".into()],
-            ..ManifestKnowledge::default()
+            ..Knowledge::default()
         };
-        let k = config.manifest_knowledge(base);
+        let k = config.knowledge(base);
         assert_eq!(k.manifest_placeholders, ["change...", "dummy"]);
+        // The lists that decide what is a secret take additions only.
+        let text = "[knowledge]\nsecret_key_words = [\"!password\"]\n";
+        let errors = parse_config("hooklint.toml", text).unwrap_err();
+        assert!(errors[0].message.contains("takes additions only"), "{errors:?}");
     }
 
     #[test]

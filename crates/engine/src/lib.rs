@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, ManifestKnowledge, Problem, RustFile, Severity};
+use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -132,12 +132,8 @@ pub struct Facts {
 }
 
 /// Discovers, parses and links the files named by `opts` without evaluating any policy.
-pub fn collect_facts(
-    opts: &Options,
-    knowledge: &Knowledge,
-    manifest_knowledge: &ManifestKnowledge,
-) -> Facts {
-    pipeline::collect_facts(opts, knowledge, manifest_knowledge)
+pub fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
+    pipeline::collect_facts(opts, knowledge)
 }
 
 /// Paths named in `opts` that do not exist, for a usage error before the run starts.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use hooklint_model::manifest::ManifestFile;
-use hooklint_model::{Finding, Knowledge, ManifestKnowledge, Problem, RustFile, Span};
+use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -41,8 +41,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, || {
         let mut clock = Phases::new();
-        let (parsed, mut problems) =
-            parse_all(opts, &policies.knowledge, &policies.manifest_knowledge);
+        let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
@@ -114,13 +113,9 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     })
 }
 
-pub(crate) fn collect_facts(
-    opts: &Options,
-    knowledge: &Knowledge,
-    manifest_knowledge: &ManifestKnowledge,
-) -> Facts {
+pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
     in_pool(opts.jobs, || {
-        let (parsed, mut problems) = parse_all(opts, knowledge, manifest_knowledge);
+        let (parsed, mut problems) = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
@@ -179,11 +174,7 @@ fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// Discovers, reads and extracts every file; the result is sorted by path.
-fn parse_all(
-    opts: &Options,
-    knowledge: &Knowledge,
-    manifest_knowledge: &ManifestKnowledge,
-) -> (Vec<Parsed>, Vec<Problem>) {
+fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem>) {
     let base = opts
         .base_dir
         .clone()
@@ -199,18 +190,13 @@ fn parse_all(
     let mut parsed: Vec<Parsed> = candidates
         .par_iter()
         .with_max_len(1)
-        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge, manifest_knowledge))
+        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
         .collect();
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
     (parsed, problems)
 }
 
-fn parse_one(
-    candidate: &Candidate,
-    max_size: u64,
-    knowledge: &Knowledge,
-    manifest_knowledge: &ManifestKnowledge,
-) -> Parsed {
+fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
     let display = candidate.display.clone();
     let text = match load(&candidate.fs_path, &display, max_size) {
         Loaded::Text(text) => text,
@@ -226,7 +212,7 @@ fn parse_one(
         }
     };
     let extracted = match candidate.kind {
-        FileKind::Manifest => return parse_manifest(display, text, manifest_knowledge),
+        FileKind::Manifest => return parse_manifest(display, text, knowledge),
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -268,7 +254,7 @@ fn parse_one(
     }
 }
 
-fn parse_manifest(display: String, text: String, knowledge: &ManifestKnowledge) -> Parsed {
+fn parse_manifest(display: String, text: String, knowledge: &Knowledge) -> Parsed {
     let extracted = catch_unwind(AssertUnwindSafe(|| {
         hooklint_manifest::extract_manifest(&display, &text, knowledge)
     }));
@@ -560,8 +546,7 @@ mod tests {
     #[test]
     fn facts_have_one_file_per_rust_file_sorted() {
         let dir = project(&[("b.rs", b""), ("a.rs", b""), ("c.txt", b"")]);
-        let Facts { files, problems, .. } =
-            collect_facts(&options(&dir), &Knowledge::default(), &ManifestKnowledge::default());
+        let Facts { files, problems, .. } = collect_facts(&options(&dir), &Knowledge::default());
         assert!(problems.is_empty());
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a.rs", "b.rs"]);

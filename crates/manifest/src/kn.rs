@@ -1,10 +1,10 @@
-//! The manifest knowledge lists (`ManifestKnowledge`), prepared once per file for matching.
+//! The knowledge lists the manifest reader applies, prepared once per file for matching.
 //!
 //! Everything here is a judgement an organisation can change in `hooklint.toml`: which key
 //! names a secret, which value is a placeholder, which host is internal, which key names a
 //! webhook URL, which words name a broker. The extractor applies it; the lists stay data.
 
-use hooklint_model::ManifestKnowledge;
+use hooklint_model::Knowledge;
 
 use crate::secrets::words;
 
@@ -49,6 +49,9 @@ pub(crate) struct Kn {
     /// (broker, words naming it).
     brokers: Vec<(String, Vec<String>)>,
     broker_credential_words: Vec<String>,
+    connection_words: Vec<String>,
+    /// `secret_reference_prefixes`, lower-cased.
+    reference_prefixes: Vec<String>,
     password_flags: Vec<String>,
     secret_name_keys: Vec<Vec<String>>,
 }
@@ -88,7 +91,7 @@ fn ends_with_run(w: &[String], run: &[String]) -> bool {
 }
 
 impl Kn {
-    pub fn new(k: &ManifestKnowledge) -> Kn {
+    pub fn new(k: &Knowledge) -> Kn {
         let placeholders = lower(&k.manifest_placeholders)
             .into_iter()
             .map(|p| {
@@ -114,13 +117,13 @@ impl Kn {
             })
             .collect();
         Kn {
-            secret_words: lower(&k.manifest_secret_words),
-            key_qualifiers: lower(&k.manifest_key_qualifiers),
+            secret_words: lower(&k.secret_key_words),
+            key_qualifiers: lower(&k.secret_key_qualifiers),
             non_secret_keys: word_runs(&k.manifest_non_secret_keys),
             public_keys: word_runs(&k.manifest_public_keys),
             placeholders,
             credential_prefixes: k
-                .manifest_credential_prefixes
+                .token_prefixes
                 .iter()
                 .filter(|p| !p.is_empty())
                 .cloned()
@@ -136,6 +139,8 @@ impl Kn {
             url_keys: lower(&k.manifest_url_keys),
             brokers,
             broker_credential_words: lower(&k.manifest_broker_credential_words),
+            connection_words: lower(&k.connection_key_words),
+            reference_prefixes: lower(&k.secret_reference_prefixes),
             password_flags: lower(&k.manifest_password_flags),
             secret_name_keys: word_runs(&k.manifest_secret_name_keys),
         }
@@ -159,6 +164,12 @@ impl Kn {
                 "privatekey" => "private-key",
                 _ => "password",
             });
+        }
+        // A broker's own credential variable (`REDIS_AUTH`, `RABBITMQ_PASS`).
+        if self.broker_credential_words.iter().any(|s| s == last)
+            && !self.broker_of(name).is_empty()
+        {
+            return Some("password");
         }
         if last == "key" {
             if let Some(p) = prev {
@@ -274,6 +285,19 @@ impl Kn {
     /// A broker-named variable holds a credential: `REDIS_AUTH`, `RABBITMQ_PASS`, `AMQP_URL`.
     pub fn is_broker_credential_name(&self, name: &str) -> bool {
         words(name).iter().any(|w| self.broker_credential_words.contains(w))
+    }
+
+    /// A name with a `connection_key_words` word (`AMQP_URL`): its value is a connection
+    /// string, whose password (or the reference to all of it) is the credential.
+    pub fn is_connection_name(&self, name: &str) -> bool {
+        words(name).iter().any(|w| self.connection_words.contains(w))
+    }
+
+    /// The value (trimmed) starts with a `secret_reference_prefixes` entry, ignoring case.
+    pub fn has_reference_prefix(&self, value: &str) -> bool {
+        self.reference_prefixes.iter().any(|p| {
+            !p.is_empty() && value.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+        })
     }
 
     pub fn is_password_flag(&self, flag: &str) -> bool {
@@ -403,41 +427,17 @@ fn longest_run(s: &str) -> usize {
 pub(crate) mod tests {
     use super::*;
 
-    /// The shipped lists of `policies/knowledge.yaml` (its `manifest_*` block), read with a
-    /// minimal reader of the forms that block uses (`key: [a, "b"]` and `- item  # comment`).
-    pub(crate) fn shipped() -> ManifestKnowledge {
-        let text = include_str!("../../../policies/knowledge.yaml");
-        let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        let mut current = String::new();
-        let unquote = |s: &str| s.trim().trim_matches('"').to_string();
-        for line in text.lines() {
-            let line = line.split(" #").next().unwrap_or("").trim_end();
-            if line.trim_start().starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            if let Some(item) = line.trim_start().strip_prefix("- ") {
-                lists.entry(current.clone()).or_default().push(unquote(item));
-            } else if let Some((key, rest)) = line.split_once(": ") {
-                current = key.trim().to_string();
-                if let Some(inner) = rest.trim().strip_prefix('[').and_then(|r| r.strip_suffix(']'))
-                {
-                    let items = inner.split(", ").map(unquote).filter(|s| !s.is_empty()).collect();
-                    lists.insert(current.clone(), items);
-                }
-            } else if let Some(key) = line.strip_suffix(':') {
-                current = key.trim().to_string();
-            }
-        }
-        let json: serde_json::Map<String, serde_json::Value> = lists
-            .into_iter()
-            .filter(|(k, _)| k.starts_with("manifest_"))
-            .map(|(k, v)| (k, serde_json::Value::from(v)))
-            .collect();
-        serde_json::from_value(serde_json::Value::Object(json)).expect("manifest knowledge")
+    /// The built-in `policies/knowledge.yaml`, read once with the parser the binary uses.
+    pub(crate) fn shipped() -> &'static Knowledge {
+        static K: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
+        K.get_or_init(|| {
+            let text = include_str!("../../../policies/knowledge.yaml");
+            serde_saphyr::from_str(text).expect("policies/knowledge.yaml is a valid Knowledge")
+        })
     }
 
     pub(crate) fn kn() -> Kn {
-        Kn::new(&shipped())
+        Kn::new(shipped())
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod tree;
 mod views;
 
 use hooklint_model::manifest::{Document, ManifestFile};
-use hooklint_model::{ManifestKnowledge, Problem, Severity, Span};
+use hooklint_model::{Knowledge, Problem, Severity, Span};
 
 pub use project::{build_project, route_matches};
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
@@ -46,11 +46,7 @@ pub struct ManifestExtracted {
 
 /// Parses `source` (the text of the file at `path`) into documents and problems, judging
 /// secrets, placeholders, endpoints and brokers by `knowledge`.
-pub fn extract_manifest(
-    path: &str,
-    source: &str,
-    knowledge: &ManifestKnowledge,
-) -> ManifestExtracted {
+pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> ManifestExtracted {
     if source.len() > MAX_MANIFEST_BYTES {
         let message =
             format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");

@@ -4,30 +4,7 @@
 
 use crate::kn::Kn;
 
-/// Splits an identifier into lower-case words at `_`, `-`, `.`, spaces and case changes.
-pub(crate) fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
+pub(crate) use hooklint_model::names::words;
 
 /// `DB_PASSWORD_FILE`: the value is a path to the secret.
 pub(crate) fn is_secret_file_key(kn: &Kn, name: &str) -> bool {
@@ -41,8 +18,10 @@ pub(crate) fn is_secret_file_key(kn: &Kn, name: &str) -> bool {
 }
 
 /// The reference a value is, normalised for comparison (`env:VAR`, `secretKeyRef:name/key`,
-/// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal.
-pub(crate) fn reference(value: &str) -> Option<String> {
+/// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal: an interpolation, a
+/// template, a path under `/run/secrets/`, or a value that starts with a
+/// `secret_reference_prefixes` entry.
+pub(crate) fn reference(kn: &Kn, value: &str) -> Option<String> {
     let v = value.trim();
     if let Some(var) = interpolated_var(v) {
         return Some(format!("env:{var}"));
@@ -50,24 +29,9 @@ pub(crate) fn reference(value: &str) -> Option<String> {
     if v.contains("${") || v.contains("{{") || v.contains("{%") || v.contains("$(") {
         return Some(format!("template:{v}"));
     }
-    const SCHEMES: &[&str] = &[
-        "vault:",
-        "ref+",
-        "op://",
-        "sm://",
-        "awssm://",
-        "azurekeyvault://",
-        "gcpsm://",
-        "arn:aws:secretsmanager:",
-        "arn:aws:ssm:",
-        "secretkeyref:",
-        "secretref:",
-        "env:",
-        "file:",
-        "projects/",
-    ];
-    let lower = v.to_ascii_lowercase();
-    if SCHEMES.iter().any(|s| lower.starts_with(s)) {
+    if kn.has_reference_prefix(v) {
+        // A GCP resource name is a secret's only when it names one.
+        let lower = v.to_ascii_lowercase();
         if lower.starts_with("projects/") && !lower.contains("/secrets/") {
             return None;
         }
@@ -195,7 +159,7 @@ pub(crate) fn url_secrets(
 ) -> Vec<(&'static str, (usize, usize))> {
     let mut out = Vec::new();
     let keep = |v: &str| {
-        !v.is_empty() && reference(v).is_none() && (placeholders || !kn.is_placeholder(v))
+        !v.is_empty() && reference(kn, v).is_none() && (placeholders || !kn.is_placeholder(v))
     };
     if let Some(pw) = url.password {
         if keep(pw) {
@@ -236,14 +200,14 @@ pub(crate) fn redact_scalar(kn: &Kn, key: &str, value: &str, force: bool) -> Opt
     let secret_key = force || kn.secret_key_kind(key).is_some();
     // `${VAR:-default}`: the default is text of the file, judged like a value of its own.
     if let Some((pre, default, post)) = crate::interp::split_whole_default(value) {
-        let inner = if secret_key && !default.is_empty() && reference(default).is_none() {
+        let inner = if secret_key && !default.is_empty() && reference(kn, default).is_none() {
             Some(redaction(&crate::interp::interpolate(default).effective))
         } else {
             redact_scalar(kn, key, default, force)
         };
         return inner.map(|d| format!("{pre}{d}{post}"));
     }
-    if secret_key && reference(value).is_none() {
+    if secret_key && reference(kn, value).is_none() {
         return Some(redaction(value));
     }
     if has_credential_prefix(kn, value) {
@@ -254,9 +218,12 @@ pub(crate) fn redact_scalar(kn: &Kn, key: &str, value: &str, force: bool) -> Opt
     }
     if let Some((a, b)) = jaas_password(value) {
         let pw = value.get(a..b)?;
-        if reference(pw).is_none() && !pw.is_empty() {
+        if reference(kn, pw).is_none() && !pw.is_empty() {
             return Some(format!("{}{}{}", value.get(..a)?, redaction(pw), value.get(b..)?));
         }
+    }
+    if let Some(redacted) = redact_password_flags(kn, value) {
+        return Some(redacted);
     }
     // `- DB_PASSWORD=secret` in a compose environment list.
     if let Some((name, v)) = value.split_once('=') {
@@ -269,10 +236,70 @@ pub(crate) fn redact_scalar(kn: &Kn, key: &str, value: &str, force: bool) -> Opt
     None
 }
 
+/// A command line with the literal value of a password flag (`--requirepass s3cret`,
+/// `--password=${PW:-s3cret}`) gets that value replaced by its redaction marker.
+fn redact_password_flags(kn: &Kn, value: &str) -> Option<String> {
+    let mut ranges = Vec::new();
+    let mut tokens = value.split_whitespace();
+    let offset = |t: &str| t.as_ptr() as usize - value.as_ptr() as usize;
+    while let Some(token) = tokens.next() {
+        if !token.starts_with('-') {
+            continue;
+        }
+        let secret = match token.split_once('=') {
+            Some((flag, v)) if kn.is_password_flag(flag) => v,
+            None if kn.is_password_flag(token) => match tokens.next() {
+                Some(v) => v,
+                None => break,
+            },
+            _ => continue,
+        };
+        let effective = crate::interp::interpolate(secret.trim_matches(|c| c == '"' || c == '\''));
+        let v = effective.effective.trim();
+        if effective.is_literal() && !v.is_empty() && !v.contains('$') && reference(kn, v).is_none()
+        {
+            let start = offset(secret);
+            ranges.push((start, start + secret.len(), redaction(v)));
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut at = 0;
+    for (a, b, marker) in ranges {
+        out.push_str(value.get(at..a)?);
+        out.push_str(&marker);
+        at = b;
+    }
+    out.push_str(value.get(at..)?);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::kn::tests::kn;
+
+    #[test]
+    fn password_flags_and_broker_credentials_are_redacted() {
+        let kn = kn();
+        let out =
+            redact_scalar(&kn, "command", "redis-server --requirepass ${A:-r3d1s} --port 1", false)
+                .unwrap();
+        assert!(
+            out.starts_with("redis-server --requirepass <redacted:") && out.ends_with("> --port 1")
+        );
+        assert!(!out.contains("r3d1s"));
+        let out = redact_scalar(&kn, "command", "x --password=\"pw-9\"", false).unwrap();
+        assert!(!out.contains("pw-9"), "{out}");
+        assert_eq!(redact_scalar(&kn, "command", "x --requirepass ${REDIS_AUTH}", false), None);
+        assert!(redact_scalar(&kn, "REDIS_AUTH", "${REDIS_AUTH:-r3d1s}", false)
+            .is_some_and(|r| !r.contains("r3d1s")));
+        assert!(kn.secret_key_kind("REDIS_AUTH").is_some());
+        assert!(kn.secret_key_kind("REDIS_AUTH_ENABLED").is_none());
+        assert!(kn.secret_key_kind("OAUTH").is_none());
+    }
 
     #[test]
     fn secret_keys_by_last_word() {
@@ -308,14 +335,14 @@ mod tests {
 
     #[test]
     fn references_are_recognised() {
-        assert_eq!(reference("${AMQP_PASS}").as_deref(), Some("env:AMQP_PASS"));
-        assert_eq!(reference("${AMQP_PASS:-x}").as_deref(), Some("env:AMQP_PASS"));
-        assert_eq!(reference("$(TOKEN)").as_deref(), Some("env:TOKEN"));
-        assert_eq!(reference("vault://kv/app").as_deref(), Some("vault://kv/app"));
-        assert_eq!(reference("/run/secrets/db").as_deref(), Some("file:/run/secrets/db"));
-        assert!(reference("{% raw %}x").is_some());
-        assert!(reference("hunter2").is_none());
-        assert!(reference("$").is_none());
+        assert_eq!(reference(&kn(), "${AMQP_PASS}").as_deref(), Some("env:AMQP_PASS"));
+        assert_eq!(reference(&kn(), "${AMQP_PASS:-x}").as_deref(), Some("env:AMQP_PASS"));
+        assert_eq!(reference(&kn(), "$(TOKEN)").as_deref(), Some("env:TOKEN"));
+        assert_eq!(reference(&kn(), "vault://kv/app").as_deref(), Some("vault://kv/app"));
+        assert_eq!(reference(&kn(), "/run/secrets/db").as_deref(), Some("file:/run/secrets/db"));
+        assert!(reference(&kn(), "{% raw %}x").is_some());
+        assert!(reference(&kn(), "hunter2").is_none());
+        assert!(reference(&kn(), "$").is_none());
     }
 
     #[test]

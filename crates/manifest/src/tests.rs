@@ -7,7 +7,7 @@ use hooklint_model::manifest::{Document, Value};
 use super::*;
 
 fn extract(path: &str, source: &str) -> ManifestExtracted {
-    extract_manifest(path, source, &crate::kn::tests::shipped())
+    extract_manifest(path, source, crate::kn::tests::shipped())
 }
 
 fn one(path: &str, source: &str) -> Document {

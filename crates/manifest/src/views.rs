@@ -216,7 +216,9 @@ impl Ctx<'_> {
         }
         cred.broker = name_broker.to_string();
         cred.role = role(server_broker, name_broker);
-        let broker_named = !name_broker.is_empty() && kn.is_broker_credential_name(name);
+        let connection = !name_broker.is_empty() && kn.is_connection_name(name);
+        let broker_named =
+            connection || (!name_broker.is_empty() && kn.is_broker_credential_name(name));
         if secret_named || broker_named {
             if interp.is_literal() {
                 let v = interp.effective.trim();
@@ -233,7 +235,7 @@ impl Ctx<'_> {
                 if set_secret(kn, &mut cred, secret, &interp, "password") {
                     self.views.credentials.push(cred);
                 }
-            } else if let Some(r) = reference(text) {
+            } else if let Some(r) = reference(kn, text) {
                 let kind = ref_kind(&r);
                 set_reference(&mut cred, r, kind);
                 self.views.credentials.push(cred);
@@ -285,7 +287,7 @@ impl Ctx<'_> {
         if secret.contains('$') {
             // `$(RABBITMQ_PASSWORD)` names the container's own variable, counted where it is
             // defined; `${VAR}` in a compose command is the file's environment.
-            if let Some(r) = reference(&secret).filter(|_| !text.contains("$(")) {
+            if let Some(r) = reference(kn, &secret).filter(|_| !text.contains("$(")) {
                 let kind = ref_kind(&r);
                 set_reference(&mut cred, r, kind);
                 self.views.credentials.push(cred);
@@ -443,13 +445,13 @@ fn set_secret(
     literal_kind: &str,
 ) -> bool {
     if secret.contains('$') {
-        if let Some(r) = reference(secret) {
+        if let Some(r) = reference(kn, secret) {
             let kind = ref_kind(&r);
             set_reference(cred, r, kind);
             return true;
         }
     }
-    if let Some(r) = reference(secret) {
+    if let Some(r) = reference(kn, secret) {
         let kind = ref_kind(&r);
         set_reference(cred, r, kind);
         return true;
@@ -573,7 +575,7 @@ fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, 
     } else if let Some(kind) = kn.secret_key_kind(key) {
         let interp = interpolate(text);
         let v = interp.effective.trim();
-        if !interp.is_literal() || v.is_empty() || reference(v).is_some() {
+        if !interp.is_literal() || v.is_empty() || reference(kn, v).is_some() {
             None
         } else if let Some(url) = parse_url(v).filter(|u| u.password.is_some()) {
             // `password: amqp://u:pw@host` (unusual, but then only the password is secret).
@@ -631,7 +633,7 @@ fn source(interp: &Interpolated) -> &'static str {
 
 /// A value of a Kubernetes `Secret`'s `data` (base64) or `stringData`.
 fn secret_data<'k>(ctx: &Ctx<'_>, key: &'k str, text: &str) -> Option<Literal<'k>> {
-    if text.trim().is_empty() || reference(text).is_some() {
+    if text.trim().is_empty() || reference(ctx.kn, text).is_some() {
         return None;
     }
     let value = if ctx.views.base64_data {
@@ -660,7 +662,7 @@ fn literal_secret_in<'k>(kn: &Kn, key: &'k str, text: &'k str) -> Option<Literal
             if let Some(kind) = kn.secret_key_kind(name) {
                 let interp = interpolate(v);
                 let value = interp.effective.trim();
-                if !interp.is_literal() || value.is_empty() || reference(value).is_some() {
+                if !interp.is_literal() || value.is_empty() || reference(kn, value).is_some() {
                     return None;
                 }
                 let src = source(&interp);
@@ -672,7 +674,33 @@ fn literal_secret_in<'k>(kn: &Kn, key: &'k str, text: &'k str) -> Option<Literal
             }
         }
     }
+    if let Some(found) = password_flag_value(kn, key, text) {
+        return Some(found);
+    }
     literal_secret_value(kn, key, text)
+}
+
+/// The literal value of a password flag on a command line written as one string
+/// (`redis-server --requirepass s3cret`, `--password=${PW:-s3cret}`).
+fn password_flag_value<'k>(kn: &Kn, key: &'k str, text: &str) -> Option<Literal<'k>> {
+    let mut tokens = text.split_whitespace();
+    while let Some(token) = tokens.next() {
+        if !token.starts_with('-') {
+            continue;
+        }
+        let value = match token.split_once('=') {
+            Some((flag, value)) if kn.is_password_flag(flag) => value,
+            None if kn.is_password_flag(token) => tokens.next()?,
+            _ => continue,
+        };
+        let interp = interpolate(value.trim_matches(|c| c == '"' || c == '\''));
+        let v = interp.effective.trim();
+        if interp.is_literal() && !v.is_empty() && !v.contains('$') && reference(kn, v).is_none() {
+            let secret = v.to_string();
+            return Some(Literal { key, kind: "password", secret, source: source(&interp) });
+        }
+    }
+    None
 }
 
 /// A known credential, a URL password or a JAAS password in a value.
@@ -696,7 +724,7 @@ fn literal_secret_value<'k>(kn: &Kn, key: &'k str, text: &'k str) -> Option<Lite
     }
     if let Some((a, b)) = jaas_password(effective) {
         let pw = effective.get(a..b)?;
-        if !pw.is_empty() && reference(pw).is_none() {
+        if !pw.is_empty() && reference(kn, pw).is_none() {
             return Some(Literal { key, kind: "password", secret: pw.to_string(), source: src });
         }
     }

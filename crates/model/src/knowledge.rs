@@ -7,13 +7,26 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Matching conventions, documented in `docs/facts.md`:
-/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`) match a call whose name or
-///   path equals an entry, or whose path ends with `::` + entry;
+/// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
+/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
+///   `test_attributes`) match a call whose name or path equals an entry, or whose path ends
+///   with `::` + entry;
 /// - header lists (`signature_headers`, `timestamp_headers`) match lower-case header names that
 ///   contain an entry; `identity_headers` and `ip_headers` match exactly;
-/// - name lists (`sensitive_names`, `non_sensitive_words`, hints) match whole words of an
-///   identifier split at `_` and case changes (`webhookSecret` -> `webhook`, `secret`).
+/// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
+///   whole words of an identifier split at `_` and case changes (`webhookSecret` -> `webhook`,
+///   `secret`);
+/// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly;
+/// - manifest lists: `secret_key_words` and `secret_key_qualifiers` match words of a key
+///   (the last word, the word before `key`), `connection_key_words` any word of it;
+///   `token_prefixes` and `secret_reference_prefixes` match the start of a value;
+/// - the other manifest lists (`manifest_*`, `docs/manifests.md`): word lists match whole words
+///   of a key, an entry of several words (`allow_empty_password`) a run of them;
+///   `manifest_placeholders` match the whole value ignoring case, or a prefix written
+///   `prefix...`, or a suffix written `...suffix`; host lists match a host exactly, `*.suffix`
+///   any host ending in `.suffix`, `prefix.*` any host starting with `prefix.`, and `*` alone
+///   any host without a dot. Only these lists can lose a built-in entry (`!entry` in
+///   `hooklint.toml`): none of them is needed to redact a secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -43,29 +56,37 @@ pub struct Knowledge {
     pub ip_headers: Vec<String>,
     /// Logging and printing macros (last path segment).
     pub log_macros: Vec<String>,
-}
-
-/// The lists the manifest extractor reads, from the last block of `policies/knowledge.yaml`
-/// (every key starts with `manifest_`). They decide what counts as a secret, a placeholder, a
-/// reference, a webhook URL, an internal host or a broker credential in YAML manifests, so an
-/// organisation extends them in `hooklint.toml` (and removes a built-in entry with `!entry`).
-/// Policies read them as `params.NAME` like the other knowledge lists.
-///
-/// Matching conventions, documented in `docs/manifests.md`:
-/// - word lists match whole words of a key split at `_`, `-`, `.`, spaces and case changes
-///   (`RABBITMQ_DEFAULT_PASS` -> `rabbitmq`, `default`, `pass`); an entry of several words
-///   (`allow_empty_password`) matches a run of words;
-/// - value lists (`manifest_placeholders`) match the whole value ignoring case, or a prefix when
-///   written `prefix...`, or a suffix when written `...suffix`;
-/// - host lists match a host exactly, `*.suffix` any host ending in `.suffix`, `prefix.*` any
-///   host starting with `prefix.`, and `*` alone any host without a dot.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ManifestKnowledge {
-    /// Words that, as the last word of a key, make its value a secret (`password`, `token`).
-    pub manifest_secret_words: Vec<String>,
-    /// Words that make a following `key` a secret (`api_key`, `SIGNING_KEY`).
-    pub manifest_key_qualifiers: Vec<String>,
+    /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
+    /// function that calls one and sends a request is an outbound sender, not a receiver.
+    pub mac_output_calls: Vec<String>,
+    /// Comparison operators (`Compare.op`) that take time depending on the bytes compared:
+    /// applied to a secret they leak it through timing.
+    pub variable_time_ops: Vec<String>,
+    /// Methods whose receiver and arguments are checked: a value passed to one decides control
+    /// flow (`ALLOWLIST.contains(&ip)`).
+    pub gate_methods: Vec<String>,
+    /// Words that name a rate limiter: keying a limiter by address is not a trust decision.
+    pub rate_limiter_words: Vec<String>,
+    /// Attributes that mark a function as test code (last path segment or path suffix).
+    pub test_attributes: Vec<String>,
+    /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
+    /// `.json()` on it reads a response, not the request body.
+    pub response_receiver_hints: Vec<String>,
+    /// Manifests: words that, as the last word of a key or variable name, make its value a
+    /// secret (`DB_PASSWORD`, `api_token`). Secret values are redacted before they are stored.
+    pub secret_key_words: Vec<String>,
+    /// Manifests: words that make a following `key` a secret (`SIGNING_KEY`, `api_key`).
+    pub secret_key_qualifiers: Vec<String>,
+    /// Manifests: prefixes of provider tokens and secret-bearing URLs; a value that starts with
+    /// one is a secret whatever its key.
+    pub token_prefixes: Vec<String>,
+    /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
+    /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
+    pub secret_reference_prefixes: Vec<String>,
+    /// Manifests: words of a broker-named variable whose value is a connection string
+    /// (`AMQP_URL`, `REDIS_DSN`); a password in it, or a reference to all of it, is the broker
+    /// credential.
+    pub connection_key_words: Vec<String>,
     /// Last words of keys whose value is not a secret although the key names one:
     /// switches and settings such as `allow_empty_password` or `host_auth_method`.
     pub manifest_non_secret_keys: Vec<String>,
@@ -74,9 +95,6 @@ pub struct ManifestKnowledge {
     pub manifest_public_keys: Vec<String>,
     /// Values that stand for a secret without being one (`changeme`, `your-...`, `<...>`).
     pub manifest_placeholders: Vec<String>,
-    /// Prefixes of known credential formats (`xoxb-`, `ghp_`, `AKIA`); a value that starts with
-    /// one and has a token-shaped rest is a secret whatever its key.
-    pub manifest_credential_prefixes: Vec<String>,
     /// Folder and file-name words that mark test infrastructure (`tests`, `testdata`).
     pub manifest_test_path_words: Vec<String>,
     /// Folder words that mark examples and documentation (`examples`, `docs`).
@@ -105,4 +123,23 @@ pub struct ManifestKnowledge {
     /// Last words of keys that name a Kubernetes Secret holding credentials
     /// (`existingSecret` in Helm values).
     pub manifest_secret_name_keys: Vec<String>,
+}
+
+impl Knowledge {
+    /// The `sensitive_names` entry that makes `name` name a secret, by the sensitive-name rule
+    /// ([`crate::names::sensitive_word`], with `non_sensitive_words` as the property words).
+    pub fn sensitive_word(&self, name: &str) -> Option<&str> {
+        crate::names::sensitive_word(name, &self.sensitive_names, &self.non_sensitive_words)
+    }
+
+    /// `name` ends in a `non_sensitive_words` word (`event.kind`, `scheme`, `key_id`): it names
+    /// an attribute of a value, not the value.
+    pub fn ends_with_property(&self, name: &str) -> bool {
+        crate::names::ends_with_any(name, &self.non_sensitive_words)
+    }
+
+    /// The call is a `verifiers` entry, by its name or path.
+    pub fn is_verifier(&self, name: &str, path: &str) -> bool {
+        crate::names::first_call_match(name, path, &self.verifiers).is_some()
+    }
 }

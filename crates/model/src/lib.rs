@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 mod knowledge;
 pub mod manifest;
+pub mod names;
 pub mod suggest;
-pub use knowledge::{Knowledge, ManifestKnowledge};
+pub use knowledge::Knowledge;
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;

@@ -8,9 +8,7 @@
 //!
 //! Architecture invariant: no I/O beyond the texts it is handed; never panics on a policy.
 
-use hooklint_model::{
-    Finding, Function, Knowledge, ManifestKnowledge, Problem, RustFile, Severity,
-};
+use hooklint_model::{Finding, Function, Knowledge, Problem, RustFile, Severity};
 use std::sync::Arc;
 
 mod eval;
@@ -163,30 +161,8 @@ const KNOWLEDGE: &str = include_str!("../../../policies/knowledge.yaml");
 
 /// The shared name lists of `policies/knowledge.yaml`, as embedded in the binary.
 pub fn builtin_knowledge() -> Knowledge {
-    knowledge_part()
-}
-
-/// The manifest lists of `policies/knowledge.yaml` (its `manifest_*` block).
-pub fn builtin_manifest_knowledge() -> ManifestKnowledge {
-    knowledge_part()
-}
-
-/// The lists of the embedded `knowledge.yaml` that belong to `T`: the file holds the fields of
-/// `Knowledge` and of `ManifestKnowledge`, each struct reads its own. The embedded file is
-/// covered by a unit test (every key belongs to exactly one); an unparsable one must not crash
-/// a run.
-fn knowledge_part<T: Default + serde::Serialize + serde::de::DeserializeOwned>() -> T {
-    let lists: std::collections::BTreeMap<String, Vec<String>> =
-        serde_saphyr::from_str(KNOWLEDGE).unwrap_or_default();
-    let Ok(serde_json::Value::Object(names)) = serde_json::to_value(T::default()) else {
-        return T::default();
-    };
-    let own: serde_json::Map<String, serde_json::Value> = lists
-        .into_iter()
-        .filter(|(k, _)| names.contains_key(k))
-        .map(|(k, v)| (k, serde_json::Value::from(v)))
-        .collect();
-    serde_json::from_value(serde_json::Value::Object(own)).unwrap_or_default()
+    // The embedded file is covered by a unit test; an unparsable one must not crash a run.
+    serde_saphyr::from_str(KNOWLEDGE).unwrap_or_default()
 }
 
 /// The paths and texts of the built-in policy files (for `explain` and fixture tests).
@@ -200,8 +176,6 @@ pub fn builtin_sources() -> Vec<PolicySource> {
 /// Every loaded and compiled policy plus the shared knowledge.
 pub struct PolicySet {
     pub knowledge: Knowledge,
-    /// The lists the manifest extractor reads; policies see them as `params.NAME` too.
-    pub manifest_knowledge: ManifestKnowledge,
     env: Arc<cel::Env>,
     policies: Vec<load::Policy>,
 }
@@ -210,7 +184,6 @@ impl Default for PolicySet {
     fn default() -> Self {
         PolicySet {
             knowledge: Knowledge::default(),
-            manifest_knowledge: ManifestKnowledge::default(),
             env: Arc::new(functions::env()),
             policies: Vec::new(),
         }
@@ -220,41 +193,30 @@ impl Default for PolicySet {
 impl PolicySet {
     /// The built-in policies (embedded `policies/**/*.yaml`) and `policies/knowledge.yaml`.
     pub fn builtin() -> Result<PolicySet, Vec<PolicyError>> {
-        let mut set = PolicySet {
-            knowledge: builtin_knowledge(),
-            manifest_knowledge: builtin_manifest_knowledge(),
-            ..PolicySet::default()
-        };
+        let mut set = PolicySet { knowledge: builtin_knowledge(), ..PolicySet::default() };
         let sources: Vec<(PolicySource, &str)> =
             builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
         set.add(&sources)?;
         Ok(set)
     }
 
-    /// Loads and compiles policy files on top of the given knowledge (and the built-in
-    /// manifest lists).
+    /// Loads and compiles policy files on top of the given knowledge.
     pub fn load(
         sources: &[PolicySource],
         knowledge: Knowledge,
     ) -> Result<PolicySet, Vec<PolicyError>> {
-        let mut set = PolicySet {
-            knowledge,
-            manifest_knowledge: builtin_manifest_knowledge(),
-            ..PolicySet::default()
-        };
+        let mut set = PolicySet { knowledge, ..PolicySet::default() };
         let sources: Vec<(PolicySource, &str)> = sources.iter().map(|s| (s.clone(), "")).collect();
         set.add(&sources)?;
         Ok(set)
     }
 
-    /// The built-in policies plus extra policy files (`--policy DIR`), all on `knowledge` and
-    /// `manifest_knowledge`.
+    /// The built-in policies plus extra policy files (`--policy DIR`), all on `knowledge`.
     pub fn builtin_with(
         extra: &[PolicySource],
         knowledge: Knowledge,
-        manifest_knowledge: ManifestKnowledge,
     ) -> Result<PolicySet, Vec<PolicyError>> {
-        let mut set = PolicySet { knowledge, manifest_knowledge, ..PolicySet::default() };
+        let mut set = PolicySet { knowledge, ..PolicySet::default() };
         let mut sources: Vec<(PolicySource, &str)> =
             builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
         sources.extend(extra.iter().map(|s| (s.clone(), "")));
@@ -264,13 +226,10 @@ impl PolicySet {
 
     /// Compiles `sources` (each with its `source` label; `""` means its path) and adds them.
     fn add(&mut self, sources: &[(PolicySource, &str)]) -> Result<(), Vec<PolicyError>> {
-        let mut knowledge = match serde_json::to_value(&self.knowledge) {
+        let knowledge = match serde_json::to_value(&self.knowledge) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
         };
-        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&self.manifest_knowledge) {
-            knowledge.extend(map);
-        }
         let mut errors = Vec::new();
         for (source, label) in sources {
             let label = if label.is_empty() { source.path.as_str() } else { label };

@@ -8,7 +8,6 @@
 mod depth;
 mod extract;
 mod index;
-mod names;
 #[cfg(test)]
 mod testutil;
 mod util;

@@ -180,7 +180,7 @@ fn stored_values(ctx: &mut Ctx<'_>, name: &str, root: &Node) {
         let Some(data) = root.get(key) else { continue };
         for e in data.entries() {
             let Some(raw) = e.value.as_str().map(str::trim) else { continue };
-            if raw.is_empty() || reference(raw).is_some() {
+            if raw.is_empty() || reference(kn, raw).is_some() {
                 continue;
             }
             let text =
