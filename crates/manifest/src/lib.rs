@@ -20,7 +20,7 @@ mod tree;
 mod views;
 
 use hooklint_model::manifest::{Document, ManifestFile};
-use hooklint_model::{Knowledge, Problem, Severity, Span};
+use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
 pub use project::{build_project, route_matches};
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
@@ -52,7 +52,7 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
             format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");
         return ManifestExtracted {
             file: ManifestFile { path: path.to_string(), ..ManifestFile::default() },
-            problems: vec![Problem::new("too-large", message, Some(Span::line(path, 1)))],
+            problems: vec![Problem::new(ProblemCode::TooLarge, message, Some(Span::line(path, 1)))],
         };
     }
     let is_json = lower_name(path).ends_with(".json");
@@ -70,7 +70,7 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
         source
     };
     let parsed = tree::parse(text);
-    if !is_json && parsed.issues.iter().any(|i| i.code == "yaml-error") {
+    if !is_json && parsed.issues.iter().any(|i| i.code == ProblemCode::YamlError) {
         if let Some(kind) = template::directives(source) {
             return ManifestExtracted::template(path, kind);
         }
@@ -86,11 +86,7 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
                 issue.pos.end_line,
                 issue.pos.end_col,
             );
-            let mut p = Problem::new(issue.code, issue.message.clone(), Some(span));
-            if issue.code == "yaml-duplicate-key" {
-                p.severity = Severity::Warning;
-            }
-            p
+            Problem::new(issue.code, issue.message.clone(), Some(span))
         })
         .collect();
     problems.sort_by(|a, b| {

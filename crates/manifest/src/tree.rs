@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle, ScanError};
+use hooklint_model::ProblemCode;
 
 /// Deepest nesting of collections accepted in one document.
 pub const MAX_DEPTH: usize = 256;
@@ -154,7 +155,7 @@ pub(crate) struct RawDocument {
 /// Something wrong with the YAML itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Issue {
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub message: String,
     pub pos: Pos,
 }
@@ -336,7 +337,7 @@ impl Builder<'_> {
                             Some(&i) => {
                                 let first = entries.get(i).map_or(0, |e| e.key_pos.line);
                                 self.issues.push(Issue {
-                                    code: "yaml-duplicate-key",
+                                    code: ProblemCode::YamlDuplicateKey,
                                     message: format!(
                                         "duplicate key `{}` (first on line {first}); the last value is used",
                                         clip(&key)
@@ -397,7 +398,7 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Stop> {
         let Some((nodes, bytes)) = self.anchors.get(&id).map(|t| (t.nodes, t.bytes)) else {
             return Err(Stop::Error(Issue {
-                code: "yaml-error",
+                code: ProblemCode::YamlError,
                 message: "alias refers to an anchor that is not complete (a recursive alias)"
                     .to_string(),
                 pos,
@@ -450,7 +451,7 @@ fn merge_into(entries: &mut Vec<Entry>, merges: Vec<Node>) {
 }
 
 fn too_complex(message: String, pos: Pos) -> Stop {
-    Stop::Error(Issue { code: "yaml-too-complex", message, pos })
+    Stop::Error(Issue { code: ProblemCode::YamlTooComplex, message, pos })
 }
 
 fn col(m: Marker) -> u32 {
@@ -535,9 +536,9 @@ fn parse_chunk(text: &str, line_base: u32, col_base: u32, index: &mut u32, out: 
                 let issue = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
                     // The scanner reads ahead of the events, so its bound can trip before ours.
                     let message = format!("nesting is deeper than {MAX_DEPTH} levels");
-                    Issue { code: "yaml-too-complex", message, pos }
+                    Issue { code: ProblemCode::YamlTooComplex, message, pos }
                 } else {
-                    Issue { code: "yaml-error", message: error_message(&err), pos }
+                    Issue { code: ProblemCode::YamlError, message: error_message(&err), pos }
                 };
                 if in_doc {
                     *index = index.saturating_add(1);
