@@ -197,6 +197,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         findings: &out.findings,
         problems: &out.problems,
         files_checked: out.files_checked,
+        templates_skipped: out.templates_skipped,
         duration: if no_timing { Duration::ZERO } else { out.duration },
         suppressed: &suppressed,
         baseline: baselining
@@ -376,6 +377,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             findings: &[],
             problems: &problems,
             files_checked: files.len() + manifests.len(),
+            templates_skipped: manifests.iter().filter(|m| !m.template.is_empty()).count(),
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,

@@ -133,6 +133,11 @@ fn knowledge_entries_are_removed_and_lists_replaced() {
     let run = project.run(&only);
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(run.stderr.contains("did you mean `variable_time_ops`?"), "{}", run.stderr);
+    // The lists that decide what is redacted as a secret take additions only.
+    project.file("hooklint.toml", "[knowledge.remove]\nsecret_key_words = [\"token\"]\n");
+    let run = project.run(&only);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("cannot be reduced or replaced"), "{}", run.stderr);
 }
 
 /// A rule parameter the rule never reads (a knowledge list only the extractor uses) is an

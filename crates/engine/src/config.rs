@@ -20,6 +20,10 @@ pub const CONFIG_FILE: &str = "hooklint.toml";
 const TOP_KEYS: &[&str] =
     &["include", "exclude", "policies", "fail-on", "confidence", "test-dirs", "rules", "knowledge"];
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
+/// Knowledge lists that decide which manifest values are redacted as secrets: they take
+/// additions only.
+const REDACTION_LISTS: &[&str] =
+    &["secret_key_words", "secret_key_qualifiers", "token_prefixes", "connection_key_words"];
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
 const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
@@ -43,7 +47,8 @@ pub struct Config {
     pub test_dirs: Vec<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
-    /// Entries appended to the built-in knowledge lists, by list name.
+    /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
+    /// an entry written `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
     /// `[knowledge.remove]`: entries taken out of the built-in lists, by list name.
     pub knowledge_remove: BTreeMap<String, Vec<String>>,
@@ -188,8 +193,13 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
 }
 
 impl Config {
-    /// `base` with the configured entries appended to each list.
+    /// `base` with the configured entries appended to each list, and `!entry` removed from a
+    /// `manifest_*` list (the only lists that take removals; parsing rejects the others).
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
+        self.apply_lists(base)
+    }
+
+    fn apply_lists<T: serde::Serialize + serde::de::DeserializeOwned>(&self, base: T) -> T {
         if self.knowledge.is_empty()
             && self.knowledge_remove.is_empty()
             && self.knowledge_replace.is_empty()
@@ -213,6 +223,10 @@ impl Config {
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
+                    if let Some(removed) = entry.strip_prefix('!') {
+                        items.retain(|i| i.as_str() != Some(removed));
+                        continue;
+                    }
                     let entry = serde_json::Value::String(entry.clone());
                     if !items.contains(&entry) {
                         items.push(entry);
@@ -443,7 +457,32 @@ impl Errors<'_> {
             if sub.is_empty() && matches!(name, "remove" | "replace") {
                 continue;
             }
-            out.insert(name.to_string(), self.strings(list, &format!("{section}.{name}")));
+            let entries = self.strings(list, &format!("{section}.{name}"));
+            if !sub.is_empty() && REDACTION_LISTS.contains(&name) {
+                // These lists decide which manifest values are redacted as secrets: reducing
+                // them could let a secret value reach the output.
+                self.push(
+                    key.span(),
+                    format!("`{section}.{name}` cannot be reduced or replaced"),
+                    Some("it decides which values are redacted as secrets; add entries in `[knowledge]`".into()),
+                );
+                continue;
+            }
+            // Removal with `!entry` in `[knowledge]` is for the manifest lists of switches,
+            // placeholders, hosts and words; the other lists decide what is a secret or a
+            // verifier, and a removal there could make a secret shown or a finding silently
+            // go: `[knowledge.remove]` says so explicitly, and refuses the redaction lists.
+            if sub.is_empty() && !name.starts_with("manifest_") {
+                if let Some(removal) = entries.iter().find(|e| e.starts_with('!')) {
+                    self.push(
+                        list.span(),
+                        format!("`{removal}`: `knowledge.{name}` takes additions only"),
+                        Some("`!entry` removes a built-in entry from `manifest_*` lists; `[knowledge.remove]` from the others".into()),
+                    );
+                    continue;
+                }
+            }
+            out.insert(name.to_string(), entries);
         }
         out
     }
@@ -533,7 +572,8 @@ pub fn default_config_text() -> String {
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
          # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+         # in a route path that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
+         # list \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
@@ -613,6 +653,22 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.rules[0].params.len(), 2);
         let k = config.knowledge(Knowledge::default());
         assert_eq!(k.verifiers, ["auth::verify_service_token"]);
+    }
+
+    #[test]
+    fn manifest_lists_are_extended_and_reduced() {
+        let text = "[knowledge]\nmanifest_placeholders = [\"dummy\", \"!string\"]\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let base = Knowledge {
+            manifest_placeholders: vec!["string".into(), "change...".into()],
+            ..Knowledge::default()
+        };
+        let k = config.knowledge(base);
+        assert_eq!(k.manifest_placeholders, ["change...", "dummy"]);
+        // The lists that decide what is a secret take additions only.
+        let text = "[knowledge]\nsecret_key_words = [\"!password\"]\n";
+        let errors = parse_config("hooklint.toml", text).unwrap_err();
+        assert!(errors[0].message.contains("takes additions only"), "{errors:?}");
     }
 
     #[test]

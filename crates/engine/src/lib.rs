@@ -144,6 +144,9 @@ pub struct RunOutput {
     /// Text of every file that has a finding or a problem, by reported path, so that snippets
     /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+    /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
+    /// YAML until rendered. Counted in `files_checked`.
+    pub templates_skipped: usize,
 }
 
 impl RunOutput {

@@ -63,6 +63,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
+        let templates_skipped = manifests.iter().filter(|m| !m.template.is_empty()).count();
         problems.extend(link(&mut files, &policies.knowledge));
         clock.lap("link");
         let (mut findings, evaluation_problems) = evaluate(&files, policies);
@@ -120,6 +121,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
             below_confidence: gated.below_confidence,
+            templates_skipped,
         }
     })
 }
@@ -297,7 +299,8 @@ fn parse_manifest(display: String, text: String, knowledge: &Knowledge) -> Parse
                 format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
                 Some(Span::line(display.as_str(), 0)),
             );
-            (ManifestFile { path: display.clone(), documents: Vec::new() }, vec![problem])
+            let file = ManifestFile { path: display.clone(), ..ManifestFile::default() };
+            (file, vec![problem])
         }
     };
     // Snippets show the text with inline secrets masked, so no output repeats a secret.

@@ -47,7 +47,8 @@ pub fn build_project(manifests: &[ManifestFile], functions: &[&Function]) -> Pro
             });
         }
     }
-    Project { documents, credentials, routes, declared_routes }
+    let shared_credentials = crate::shared::shared_credentials(&documents);
+    Project { documents, credentials, routes, declared_routes, shared_credentials }
 }
 
 fn method_matches(served: &str, declared: &str) -> bool {

@@ -19,7 +19,14 @@ use serde::{Deserialize, Serialize};
 /// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly;
 /// - manifest lists: `secret_key_words` and `secret_key_qualifiers` match words of a key
 ///   (the last word, the word before `key`), `connection_key_words` any word of it;
-///   `token_prefixes` and `secret_reference_prefixes` match the start of a value.
+///   `token_prefixes` and `secret_reference_prefixes` match the start of a value;
+/// - the other manifest lists (`manifest_*`, `docs/manifests.md`): word lists match whole words
+///   of a key, an entry of several words (`allow_empty_password`) a run of them;
+///   `manifest_placeholders` match the whole value ignoring case, or a prefix written
+///   `prefix...`, or a suffix written `...suffix`; host lists match a host exactly, `*.suffix`
+///   any host ending in `.suffix`, `prefix.*` any host starting with `prefix.`, and `*` alone
+///   any host without a dot. Only these lists can lose a built-in entry (`!entry` in
+///   `hooklint.toml`): none of them is needed to redact a secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -76,9 +83,46 @@ pub struct Knowledge {
     /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
     /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
     pub secret_reference_prefixes: Vec<String>,
-    /// Manifests: words of a variable name whose value locates a broker (`AMQP_URL`,
-    /// `KAFKA_BROKERS`); a reference there is the broker credential.
+    /// Manifests: words of a broker-named variable whose value is a connection string
+    /// (`AMQP_URL`, `REDIS_DSN`); a password in it, or a reference to all of it, is the broker
+    /// credential.
     pub connection_key_words: Vec<String>,
+    /// Last words of keys whose value is not a secret although the key names one:
+    /// switches and settings such as `allow_empty_password` or `host_auth_method`.
+    pub manifest_non_secret_keys: Vec<String>,
+    /// Last words of keys whose value is not secret even inside a Kubernetes `Secret`
+    /// (`POSTGRES_USER`, `DB_HOST`, `DB_NAME`).
+    pub manifest_public_keys: Vec<String>,
+    /// Values that stand for a secret without being one (`changeme`, `your-...`, `<...>`).
+    pub manifest_placeholders: Vec<String>,
+    /// Folder and file-name words that mark test infrastructure (`tests`, `testdata`).
+    pub manifest_test_path_words: Vec<String>,
+    /// Folder words that mark examples and documentation (`examples`, `docs`).
+    pub manifest_example_path_words: Vec<String>,
+    /// Keys whose value is an example in an API description (OpenAPI `example`, `examples`).
+    pub manifest_example_keys: Vec<String>,
+    /// Hosts that are the local machine (`localhost`, `127.*`, `::1`).
+    pub manifest_loopback_hosts: Vec<String>,
+    /// Hosts that only resolve inside a cluster or a private network (`*.svc`, `*`).
+    pub manifest_internal_hosts: Vec<String>,
+    /// Key words that name a webhook, hook or receiver URL (`webhook_url`, `webhook_configs`).
+    pub manifest_webhook_key_words: Vec<String>,
+    /// Key words that name a callback URL.
+    pub manifest_callback_key_words: Vec<String>,
+    /// Key words that name an OAuth redirect URL.
+    pub manifest_redirect_key_words: Vec<String>,
+    /// Keys that hold a bare URL (`url`, `address`): an endpoint when a parent key names one.
+    pub manifest_url_keys: Vec<String>,
+    /// Brokers and the words that name them in variables, hosts, images and URL schemes, one
+    /// broker per entry: `"amqp: amqp amqps rabbitmq rabbit"`.
+    pub manifest_brokers: Vec<String>,
+    /// Words that make a broker-named variable a credential (`REDIS_AUTH`, `AMQP_URL`).
+    pub manifest_broker_credential_words: Vec<String>,
+    /// Command-line flags whose value is a password (`--requirepass`).
+    pub manifest_password_flags: Vec<String>,
+    /// Last words of keys that name a Kubernetes Secret holding credentials
+    /// (`existingSecret` in Helm values).
+    pub manifest_secret_name_keys: Vec<String>,
 }
 
 impl Knowledge {

@@ -174,6 +174,17 @@ fn knowledge_parses() {
     let parsed: Result<Knowledge, _> = serde_saphyr::from_str(KNOWLEDGE);
     let knowledge = parsed.unwrap();
     assert!(!knowledge.verifiers.is_empty());
+    // Every list is in the file: a list left out would silently be empty.
+    let empty: Vec<_> = match serde_json::to_value(&knowledge).unwrap() {
+        serde_json::Value::Object(lists) => lists
+            .into_iter()
+            .filter(|(_, v)| v.as_array().is_some_and(|a| a.is_empty()))
+            .map(|(k, _)| k)
+            .collect(),
+        _ => unreachable!("Knowledge serialises to an object"),
+    };
+    assert!(empty.is_empty(), "empty knowledge lists: {empty:?}");
+    assert!(knowledge.manifest_non_secret_keys.iter().any(|p| p == "allow_empty_password"));
     assert_eq!(builtin_knowledge(), knowledge);
 }
 

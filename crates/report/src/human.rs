@@ -48,6 +48,12 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
         plural(counts.notes, "note"),
         plural(report.problems.len(), "problem"),
     );
+    if report.templates_skipped > 0 {
+        line.push_str(&format!(
+            ", {} skipped as not YAML until rendered",
+            plural(report.templates_skipped, "template")
+        ));
+    }
     if !report.suppressed.is_empty() {
         line.push_str(&format!(", {} suppressed", report.suppressed.len()));
     }
@@ -217,6 +223,7 @@ mod tests {
             findings,
             problems,
             files_checked: 2,
+            templates_skipped: 0,
             duration: Duration::from_millis(1234),
             suppressed: &[],
             baseline: None,

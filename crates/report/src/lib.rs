@@ -48,6 +48,8 @@ pub struct Report<'a> {
     /// Sorted.
     pub problems: &'a [Problem],
     pub files_checked: usize,
+    /// Manifests skipped as templates (not YAML until rendered), among `files_checked`.
+    pub templates_skipped: usize,
     /// Rendered as zero when the caller wants output that does not vary between runs.
     pub duration: Duration,
     /// Findings an inline comment silenced, with the comment's reason (may be empty).

@@ -534,6 +534,7 @@ mod tests {
             findings: &[kept, other],
             problems: &problems,
             files_checked: 3,
+            templates_skipped: 0,
             duration: Duration::ZERO,
             suppressed: &suppressed,
             baseline: None,
