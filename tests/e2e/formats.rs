@@ -1,4 +1,4 @@
-//! `--format sarif|github|json` and `--output`: snapshots of a sample project with a finding,
+//! `--format sarif|github|gitlab|junit|json` and `--output`: snapshots of a sample project with a finding,
 //! a suppressed finding, a suppression diagnostic and a parse error, and SARIF validated
 //! against the SARIF 2.1.0 JSON schema (`tests/schemas/sarif-2.1.0.json`, the OASIS schema).
 
@@ -42,7 +42,9 @@ macro_rules! snapshot {
 }
 
 fn without_version(text: &str) -> String {
-    text.replace(&format!("\"{}\"", env!("CARGO_PKG_VERSION")), "\"[version]\"")
+    let version = env!("CARGO_PKG_VERSION");
+    text.replace(&format!("\"{version}\""), "\"[version]\"")
+        .replace(&format!("/v{version}/"), "/v[version]/")
 }
 
 /// The OASIS schema's `run.language` pattern has a stray `]` that ECMA-262 tolerates but the
@@ -134,6 +136,30 @@ fn sarif_output() {
 fn github_output() {
     let run = sample().run(&["--format", "github"]);
     snapshot!("github_output", run.transcript());
+}
+
+#[test]
+fn gitlab_code_quality_output() {
+    let run = sample().run(&["--format", "gitlab"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let issues = run.json();
+    let fingerprints: std::collections::BTreeSet<&str> =
+        issues.as_array().unwrap().iter().filter_map(|i| i["fingerprint"].as_str()).collect();
+    assert_eq!(fingerprints.len(), issues.as_array().unwrap().len(), "fingerprints are unique");
+    snapshot!("gitlab_output", run.transcript());
+}
+
+#[test]
+fn junit_output() {
+    let run = sample().run(&["--format", "junit"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    snapshot!("junit_output", run.transcript());
+    let clean = Project::new();
+    clean.file("src/lib.rs", CLEAN);
+    let run = clean.run(&["--format", "junit"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains(r#"<testcase name="no findings" classname="hooklint"/>"#));
 }
 
 #[test]

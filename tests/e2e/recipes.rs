@@ -62,7 +62,7 @@ fn the_documented_commands_are_the_tested_ones() {
              .hooklint-baseline.json",
             "cargo hooklint --format sarif --output hooklint.sarif --fail-on never",
             "cargo hooklint --new-since origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --baseline \
-             .hooklint-baseline.json --format json --output hooklint.json",
+             .hooklint-baseline.json --format gitlab --output gl-code-quality.json",
             "cargo hooklint suppressions src/ --format json",
         ]
     );
@@ -117,16 +117,17 @@ fn the_recipes_gate_a_pull_request() {
     let suppressed = results.iter().filter(|r| r.get("suppressions").is_some()).count();
     assert_eq!((results.len(), suppressed), (5, 1), "{text}");
 
-    // GitLab CI: exit code and a JSON artifact, the human report in the log.
+    // GitLab CI: exit code and a Code Quality artifact, the human report in the log.
     let gitlab = run_documented(&clone, &commands[3]);
     assert_eq!(gitlab.code, 1, "{gitlab:?}");
     assert!(gitlab.stdout.contains("--> src/new.rs:2:32"), "{}", gitlab.stdout);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(clone.path().join("hooklint.json")).unwrap())
-            .unwrap();
-    assert_eq!(report["summary"]["findings"], 1);
-    assert_eq!(report["summary"]["suppressed"], 1);
-    assert_eq!(report["findings"][0]["path"], "src/new.rs");
+    let text = std::fs::read_to_string(clone.path().join("gl-code-quality.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let issues = report.as_array().expect("an array of issues");
+    assert_eq!(issues.len(), 1, "{text}");
+    assert_eq!(issues[0]["location"]["path"], "src/new.rs");
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 2);
+    assert_eq!(issues[0]["severity"], "critical");
 
     // The audit list.
     let audit = run_documented(&clone, &commands[4]);

@@ -20,6 +20,10 @@ pub const CONFIG_FILE: &str = "hooklint.toml";
 const TOP_KEYS: &[&str] =
     &["include", "exclude", "policies", "fail-on", "confidence", "test-dirs", "rules", "knowledge"];
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
+/// Knowledge lists that decide which manifest values are redacted as secrets: they take
+/// additions only.
+const REDACTION_LISTS: &[&str] =
+    &["secret_key_words", "secret_key_qualifiers", "token_prefixes", "connection_key_words"];
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
 const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
@@ -46,6 +50,10 @@ pub struct Config {
     /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
     /// an entry written `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.remove]`: entries taken out of the built-in lists, by list name.
+    pub knowledge_remove: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.replace]`: lists that replace the built-in ones.
+    pub knowledge_replace: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
 }
@@ -152,7 +160,20 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 }
                 None => errors.wrong_type(value, "rules", "a table"),
             },
-            "knowledge" => config.knowledge = errors.knowledge(value),
+            "knowledge" => {
+                let Some(table) = value.get_ref().as_table() else {
+                    errors.wrong_type(value, "knowledge", "a table");
+                    continue;
+                };
+                for (key, list) in table {
+                    match key.get_ref().as_ref() {
+                        "remove" => config.knowledge_remove = errors.knowledge(list, "remove"),
+                        "replace" => config.knowledge_replace = errors.knowledge(list, "replace"),
+                        _ => {}
+                    }
+                }
+                config.knowledge = errors.knowledge(value, "");
+            }
             _ => errors.unknown_key(key, name, TOP_KEYS, ""),
         }
     }
@@ -179,12 +200,26 @@ impl Config {
     }
 
     fn apply_lists<T: serde::Serialize + serde::de::DeserializeOwned>(&self, base: T) -> T {
-        if self.knowledge.is_empty() {
+        if self.knowledge.is_empty()
+            && self.knowledge_remove.is_empty()
+            && self.knowledge_replace.is_empty()
+        {
             return base;
         }
         let Ok(serde_json::Value::Object(mut lists)) = serde_json::to_value(&base) else {
             return base;
         };
+        // Replace, then remove, then add: each list ends as the organisation wrote it.
+        for (name, entries) in &self.knowledge_replace {
+            if let Some(list) = lists.get_mut(name) {
+                *list = serde_json::Value::from(entries.clone());
+            }
+        }
+        for (name, gone) in &self.knowledge_remove {
+            if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
+                items.retain(|i| !i.as_str().is_some_and(|s| gone.iter().any(|g| g == s)));
+            }
+        }
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
@@ -394,30 +429,55 @@ impl Errors<'_> {
         Some(rule)
     }
 
-    fn knowledge(&mut self, value: &Spanned<DeValue<'_>>) -> BTreeMap<String, Vec<String>> {
+    /// `[knowledge]` (`sub` empty: its lists, skipping the `remove` and `replace` tables) or
+    /// `[knowledge.remove]`/`[knowledge.replace]`: list name to entries.
+    fn knowledge(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        sub: &str,
+    ) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
+        let section =
+            if sub.is_empty() { "knowledge".to_string() } else { format!("knowledge.{sub}") };
         let Some(table) = value.get_ref().as_table() else {
-            self.wrong_type(value, "knowledge", "a table");
+            self.wrong_type(value, &section, "a table");
             return out;
         };
         let lists = knowledge_lists();
-        let names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        let mut names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        if sub.is_empty() {
+            names.extend(["remove", "replace"]);
+        }
         for (key, list) in table {
             let name = key.get_ref().as_ref();
             if !names.contains(&name) {
-                self.unknown_key(key, name, &names, "knowledge");
+                self.unknown_key(key, name, &names, &section);
                 continue;
             }
-            let entries = self.strings(list, &format!("knowledge.{name}"));
-            // Removal is for the manifest lists of switches, placeholders, hosts and words;
-            // the other lists decide what is a secret or a verifier, and a removal there could
-            // make a secret shown or a finding silently go.
-            if !name.starts_with("manifest_") {
+            if sub.is_empty() && matches!(name, "remove" | "replace") {
+                continue;
+            }
+            let entries = self.strings(list, &format!("{section}.{name}"));
+            if !sub.is_empty() && REDACTION_LISTS.contains(&name) {
+                // These lists decide which manifest values are redacted as secrets: reducing
+                // them could let a secret value reach the output.
+                self.push(
+                    key.span(),
+                    format!("`{section}.{name}` cannot be reduced or replaced"),
+                    Some("it decides which values are redacted as secrets; add entries in `[knowledge]`".into()),
+                );
+                continue;
+            }
+            // Removal with `!entry` in `[knowledge]` is for the manifest lists of switches,
+            // placeholders, hosts and words; the other lists decide what is a secret or a
+            // verifier, and a removal there could make a secret shown or a finding silently
+            // go: `[knowledge.remove]` says so explicitly, and refuses the redaction lists.
+            if sub.is_empty() && !name.starts_with("manifest_") {
                 if let Some(removal) = entries.iter().find(|e| e.starts_with('!')) {
                     self.push(
                         list.span(),
                         format!("`{removal}`: `knowledge.{name}` takes additions only"),
-                        Some("`!entry` removes a built-in entry from `manifest_*` lists".into()),
+                        Some("`!entry` removes a built-in entry from `manifest_*` lists; `[knowledge.remove]` from the others".into()),
                     );
                     continue;
                 }
@@ -518,6 +578,11 @@ pub fn default_config_text() -> String {
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
     }
+    out.push_str(
+        "\n# Entries taken out of the built-in lists, and lists that replace them, e.g.\n\
+         # [knowledge.remove]\n# webhook_name_hints = [\"hook\"]\n\
+         # [knowledge.replace]\n# webhook_path_hints = [\"webhooks\", \"partner\"]\n",
+    );
     out
 }
 

@@ -27,6 +27,7 @@ mod load;
 mod meta_rules;
 mod pipeline;
 mod policy_dir;
+pub mod project;
 mod suppress;
 
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
@@ -68,9 +69,29 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// When set, findings are reported only in these paths (relative to the base directory,
+    /// `/`-separated): the index is built from every file found, the report covers the named
+    /// ones (see [`project::Plan`]).
+    pub scope: Option<Vec<String>>,
+    /// Directories never walked: the project's policy and fixture folders, whose files are
+    /// rules and deliberately bad examples, not the project's code or manifests. Files named
+    /// on the command line are still checked.
+    pub skip_dirs: Vec<PathBuf>,
+    /// Counts files as they are read and parsed, for a progress display; the engine itself
+    /// never prints.
+    pub progress: Option<std::sync::Arc<Progress>>,
     /// Findings below this confidence are not reported (`--confidence`); they are kept in
     /// [`RunOutput::below_confidence`].
     pub confidence: Confidence,
+}
+
+/// How far a run is: files found and files read and parsed so far (the slow part), and
+/// whether the run is over.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+    pub finished: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Options {
@@ -85,6 +106,9 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            scope: None,
+            skip_dirs: Vec::new(),
+            progress: None,
             confidence: Confidence::Medium,
         }
     }
@@ -123,6 +147,57 @@ pub struct RunOutput {
     /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
     /// YAML until rendered. Counted in `files_checked`.
     pub templates_skipped: usize,
+}
+
+impl RunOutput {
+    /// Rewrites every reported path from relative to `base` (where the facts and fingerprints
+    /// were computed) to relative to `cwd` (where the user stands). Fingerprints are left as
+    /// they are, so a baseline matches from any directory. Paths that are not relative
+    /// (absolute, or `<...>` pseudo paths) stay as they are.
+    pub fn relocate(&mut self, base: &std::path::Path, cwd: &std::path::Path) {
+        if base == cwd {
+            return;
+        }
+        let map = |file: &str| -> String {
+            if file.is_empty() || file.starts_with('/') || file.starts_with('<') {
+                return file.to_string();
+            }
+            let absolute = project::normalise(&base.join(file));
+            project::relative_display(&absolute, cwd)
+        };
+        let mut cache: BTreeMap<String, hooklint_model::SharedStr> = BTreeMap::new();
+        let mut span = |span: &mut hooklint_model::Span| {
+            let key = span.file.to_string();
+            let new = cache.entry(key).or_insert_with_key(|k| map(k).into()).clone();
+            span.file = new;
+        };
+        let all = self
+            .findings
+            .iter_mut()
+            .chain(self.baselined.iter_mut())
+            .chain(self.below_confidence.iter_mut())
+            .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
+        for finding in all {
+            span(&mut finding.span);
+            for label in &mut finding.labels {
+                span(&mut label.span);
+            }
+        }
+        for problem in &mut self.problems {
+            if let Some(s) = &mut problem.span {
+                span(s);
+            }
+        }
+        for suppression in &mut self.suppressions {
+            span(&mut suppression.span);
+            suppression.path = map(&suppression.path);
+        }
+        for entry in &mut self.fixed {
+            entry.path = map(&entry.path);
+        }
+        self.sources =
+            std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();
+    }
 }
 
 /// Every rule a run with `policies` can report: the policies' (sorted by id), then the

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::discover::{discover, Candidate, FileKind};
 use crate::load::{load, Loaded};
 use crate::suppress;
-use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
+use crate::{fingerprint, gate, project, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
 /// a thousand nested parentheses; 64 MiB of (lazily committed) stack keeps hostile input safe.
@@ -74,6 +74,11 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         problems.extend(manifest_problems);
         clock.lap("evaluate");
 
+        if let Some(scope) = &opts.scope {
+            // The index was built from the whole crate; only the named paths are reported.
+            findings.retain(|f| project::in_scope(scope, &f.span.file));
+            checked.retain(|path| project::in_scope(scope, path));
+        }
         findings.sort_by(|a, b| {
             a.sort_key()
                 .cmp(&b.sort_key())
@@ -83,7 +88,14 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         problems.extend(reread(&findings, &mut dropped, &mut texts, opts.max_file_size));
         sort_problems(&mut problems);
         fingerprint::assign(&mut findings, &texts);
-        let gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
+        let mut gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
+        if let Some(scope) = &opts.scope {
+            gated.findings.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.suppressed.retain(|s| project::in_scope(scope, &s.finding.span.file));
+            gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
+            gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
+        }
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
 
@@ -185,13 +197,34 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem
     if let Some(config) = &opts.select {
         candidates.retain(|c| opts.paths.contains(&c.fs_path) || config.selects(&c.fs_path));
     }
+    if !opts.skip_dirs.is_empty() {
+        let absolute = |p: &std::path::Path| {
+            project::normalise(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+        };
+        let skip: Vec<PathBuf> = opts.skip_dirs.iter().map(|d| absolute(d)).collect();
+        candidates.retain(|c| {
+            opts.paths.contains(&c.fs_path) || {
+                let path = absolute(&c.fs_path);
+                !skip.iter().any(|d| path.starts_with(d))
+            }
+        });
+    }
     // Largest first, one file per task: a big file picked up last would leave the other
     // threads idle while it parses.
     candidates.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
+    if let Some(progress) = &opts.progress {
+        progress.total.store(candidates.len(), std::sync::atomic::Ordering::Relaxed);
+    }
     let mut parsed: Vec<Parsed> = candidates
         .par_iter()
         .with_max_len(1)
-        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
+        .map(|candidate| {
+            let parsed = parse_one(candidate, opts.max_file_size, knowledge);
+            if let Some(progress) = &opts.progress {
+                progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            parsed
+        })
         .collect();
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
     (parsed, problems)

@@ -607,6 +607,33 @@ fn unknown_field_suggests_the_right_one() {
 }
 
 #[test]
+fn unknown_function_suggests_the_right_one_at_its_name() {
+    let text = format!(
+        "{HEADER}violation: \"!fn.reaches.exists(c, call_match(c, params.verifiers))\"\nmessage: m\n"
+    );
+    let e = load_err(&text);
+    assert_eq!(
+        e.message,
+        "unknown function `call_match`; did you mean `call_matches`? (in `violation`)"
+    );
+    assert_eq!((e.line, e.column, e.len), (5, 35, 10));
+    let text = format!("{HEADER}violation: >-\n  fn.name.startWith('x')\nmessage: m\n");
+    let e = load_err(&text);
+    assert_eq!(
+        e.message,
+        "unknown method `startWith`; did you mean `startsWith`? (in `violation`)"
+    );
+    assert_eq!((e.line, e.column, e.len), (6, 11, 9));
+    // Declared functions, members of bound names and of comprehension variables, macros.
+    let good = format!(
+        "{HEADER}violation: >-\n  fn.name.startsWith('x') && size(fn.calls) > 0 &&\n  {}\n  {}\nmessage: m\n",
+        "fn.calls.exists(c, c.path.lowerAscii().contains('a') && call_matches(c.path, ['x']))",
+        "&& int('1') == 1 && fn.name.split('::').size() > 0"
+    );
+    assert!(load_one(&good).is_ok(), "{:?}", load_one(&good).err());
+}
+
+#[test]
 fn unknown_element_field_in_for_each() {
     let text = format!("{HEADER}for_each: fn.compares\nviolation: it.left.sensitiv\nmessage: m\n");
     let e = load_err(&text);

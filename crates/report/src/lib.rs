@@ -13,6 +13,7 @@ use hooklint_model::{Confidence, Finding, Problem};
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
 
+mod ci_formats;
 mod facts;
 mod facts_schema;
 mod github;
@@ -26,6 +27,7 @@ mod suggest;
 mod suppressions;
 mod yaml;
 
+pub use ci_formats::{gitlab, junit};
 pub use facts::facts_json;
 pub use facts_schema::facts_schema_json;
 pub use github::github;
