@@ -24,6 +24,7 @@ mod fingerprint;
 mod fixture_test;
 mod gate;
 mod load;
+mod packages;
 mod pipeline;
 mod policy_dir;
 mod suppress;

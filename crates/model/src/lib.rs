@@ -10,10 +10,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod verdict;
 mod knowledge;
 pub mod manifest;
+mod receiver;
 pub mod suggest;
 pub use knowledge::Knowledge;
+pub use receiver::{Receiver, Verification};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;
@@ -226,6 +229,9 @@ pub struct FileIndex {
     pub extractor_impls: Vec<(String, String, String)>,
     /// Router registrations found in this file.
     pub registrations: Vec<Registration>,
+    /// Name of the package the file belongs to (`[package] name` of its `Cargo.toml`), set by
+    /// the engine before linking; `""` when unknown.
+    pub crate_name: String,
 }
 
 /// A route registered on a router or framework object, with the layers that wrap it.
@@ -271,10 +277,12 @@ pub struct Function {
     pub params: Vec<Param>,
     /// Framework request handler (a route, a framework attribute, or extractor-typed params).
     pub is_handler: bool,
-    /// Receiver of inbound webhooks, by the heuristics of `docs/facts.md`.
+    /// Receiver of inbound webhooks, from the evidence in `receiver` (`docs/facts.md`).
     pub is_webhook: bool,
     /// Why `is_webhook` holds, one sentence each.
     pub webhook_reasons: Vec<String>,
+    /// The receiver model's evidence.
+    pub receiver: Receiver,
     pub headers_read: Vec<HeaderRead>,
     pub calls: Vec<Call>,
     /// Call paths and names reachable from this function: its own calls, those of project
@@ -289,11 +297,18 @@ pub struct Function {
     /// How verification is reached, one phrase each (`calls hmac::Mac::verify_slice`,
     /// `extractor VerifiedBody`, `layer verify_signature`).
     pub verified_by: Vec<String>,
+    /// Every verification of this function's request, wherever it runs, and whether it gates.
+    pub verifications: Vec<Verification>,
+    /// Some verification's failure rejects the request before its effect.
+    pub verification_gates: bool,
     pub compares: Vec<Compare>,
     pub literals: Vec<Literal>,
     pub logs: Vec<LogCall>,
     pub ip_sources: Vec<IpSource>,
     pub body: Body,
+    /// Control-flow evidence for the project index; not part of the policy-visible model.
+    #[serde(skip)]
+    pub verdicts: verdict::Verdicts,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -332,6 +347,12 @@ pub struct HeaderRead {
     pub gates: bool,
     /// The value is only ever passed to logging macros.
     pub logged_only: bool,
+    /// The value (through bindings) is compared or checked for membership, and a failed check
+    /// rejects the request: it decides access.
+    pub decides: bool,
+    /// The value (through bindings) is an argument of a call: it names what a query, a write
+    /// or an outbound call works on.
+    pub passed: bool,
     pub span: Span,
 }
 
@@ -427,6 +448,9 @@ pub struct IpSource {
     pub gates: bool,
     /// The address is only logged.
     pub logged_only: bool,
+    /// The address (through bindings) is compared or checked against a list, and a failed
+    /// check rejects the request: it decides access.
+    pub decides: bool,
     pub span: Span,
 }
 

@@ -14,7 +14,7 @@ use crate::load::Variable;
 use cel::common::ast::{operators, Expr as E, IdedExpr, LiteralValue};
 use hooklint_model::{
     Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LogCall, Operand, Param, Parse,
-    Route, RustFile,
+    Receiver, Route, RustFile, Verification,
 };
 
 /// A value read natively from the model.
@@ -59,6 +59,9 @@ impl Native for Function {
             "reaches" => strs(&self.reaches),
             "reaches_headers" => strs(&self.reaches_headers),
             "verified_by" => strs(&self.verified_by),
+            "verification_gates" => NVal::Bool(self.verification_gates),
+            "verifications" => objs(&self.verifications),
+            "receiver" => NVal::Obj(&self.receiver),
             "routes" => objs(&self.routes),
             "params" => objs(&self.params),
             "headers_read" => objs(&self.headers_read),
@@ -68,6 +71,38 @@ impl Native for Function {
             "logs" => objs(&self.logs),
             "ip_sources" => objs(&self.ip_sources),
             "body" => NVal::Obj(&self.body),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for Receiver {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "role" => NVal::Str(&self.role),
+            "inbound" => NVal::Str(&self.inbound),
+            "methods" => strs(&self.methods),
+            "body_method" => NVal::Bool(self.body_method),
+            "handshake" => NVal::Bool(self.handshake),
+            "user_auth" => strs(&self.user_auth),
+            "signs" => strs(&self.signs),
+            "weak_signs" => strs(&self.weak_signs),
+            "excluded" => strs(&self.excluded),
+            _ => NVal::Missing,
+        }
+    }
+}
+
+impl Native for Verification {
+    fn get(&self, field: &str) -> NVal<'_> {
+        match field {
+            "via" => NVal::Str(&self.via),
+            "what" => NVal::Str(&self.what),
+            "gates" => NVal::Bool(self.gates),
+            "how" => NVal::Str(&self.how),
+            "fail_open" => NVal::Str(&self.fail_open),
+            "detail" => NVal::Str(&self.detail),
+            "local" => NVal::Bool(self.local),
             _ => NVal::Missing,
         }
     }
@@ -104,6 +139,8 @@ impl Native for HeaderRead {
             "binding" => NVal::Str(&self.binding),
             "gates" => NVal::Bool(self.gates),
             "logged_only" => NVal::Bool(self.logged_only),
+            "decides" => NVal::Bool(self.decides),
+            "passed" => NVal::Bool(self.passed),
             _ => NVal::Missing,
         }
     }
@@ -199,6 +236,7 @@ impl Native for IpSource {
             "binding" => NVal::Str(&self.binding),
             "gates" => NVal::Bool(self.gates),
             "logged_only" => NVal::Bool(self.logged_only),
+            "decides" => NVal::Bool(self.decides),
             _ => NVal::Missing,
         }
     }

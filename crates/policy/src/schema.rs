@@ -98,6 +98,8 @@ pub(crate) static HEADER_READ: Obj = Obj {
         f("binding", Ty::Str),
         f("gates", Ty::Bool),
         f("logged_only", Ty::Bool),
+        f("decides", Ty::Bool),
+        f("passed", Ty::Bool),
         f("span", Ty::Obj(&SPAN)),
     ],
 };
@@ -188,6 +190,7 @@ pub(crate) static IP_SOURCE: Obj = Obj {
         f("binding", Ty::Str),
         f("gates", Ty::Bool),
         f("logged_only", Ty::Bool),
+        f("decides", Ty::Bool),
         f("span", Ty::Obj(&SPAN)),
     ],
 };
@@ -203,6 +206,36 @@ pub(crate) static BODY: Obj = Obj {
         f("kind", Ty::Str),
         f("typed_extractor", Ty::Str),
         f("parses", Ty::List(&Ty::Obj(&PARSE))),
+    ],
+};
+
+pub(crate) static RECEIVER: Obj = Obj {
+    name: "Receiver",
+    fields: &[
+        f("role", Ty::Str),
+        f("inbound", Ty::Str),
+        f("methods", STR_LIST),
+        f("body_method", Ty::Bool),
+        f("handshake", Ty::Bool),
+        f("user_auth", STR_LIST),
+        f("signs", STR_LIST),
+        f("weak_signs", STR_LIST),
+        f("excluded", STR_LIST),
+    ],
+};
+
+pub(crate) static VERIFICATION: Obj = Obj {
+    name: "Verification",
+    fields: &[
+        f("via", Ty::Str),
+        f("what", Ty::Str),
+        f("gates", Ty::Bool),
+        f("how", Ty::Str),
+        f("fail_open", Ty::Str),
+        f("detail", Ty::Str),
+        f("local", Ty::Bool),
+        f("span", Ty::Obj(&SPAN)),
+        f("at", Ty::Obj(&SPAN)),
     ],
 };
 
@@ -225,6 +258,7 @@ pub(crate) static FUNCTION: Obj = Obj {
         f("is_handler", Ty::Bool),
         f("is_webhook", Ty::Bool),
         f("webhook_reasons", STR_LIST),
+        f("receiver", Ty::Obj(&RECEIVER)),
         f("headers_read", Ty::List(&Ty::Obj(&HEADER_READ))),
         f("calls", Ty::List(&Ty::Obj(&CALL))),
         f("reaches", STR_LIST),
@@ -232,6 +266,8 @@ pub(crate) static FUNCTION: Obj = Obj {
         f("reaches_sensitive_compare", Ty::Bool),
         f("verifies", Ty::Bool),
         f("verified_by", STR_LIST),
+        f("verifications", Ty::List(&Ty::Obj(&VERIFICATION))),
+        f("verification_gates", Ty::Bool),
         f("compares", Ty::List(&Ty::Obj(&COMPARE))),
         f("literals", Ty::List(&Ty::Obj(&LITERAL))),
         f("logs", Ty::List(&Ty::Obj(&LOG_CALL))),
@@ -752,6 +788,15 @@ pub(crate) mod tests {
             reaches: vec!["r".into()],
             reaches_headers: vec!["h".into()],
             verified_by: vec!["v".into()],
+            receiver: m::Receiver {
+                methods: vec!["POST".into()],
+                user_auth: vec!["u".into()],
+                signs: vec!["s".into()],
+                weak_signs: vec!["w".into()],
+                excluded: vec!["e".into()],
+                ..Default::default()
+            },
+            verifications: vec![m::Verification { span: span(), at: span(), ..Default::default() }],
             compares: vec![m::Compare {
                 left: operand(),
                 right: operand(),

@@ -10,7 +10,7 @@ use cel::common::types::{CelBool, CelInt, CelList, CelMap, CelMapKey, CelString}
 use cel::common::value::Val;
 use hooklint_model::{
     Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LogCall, Operand, Param, Parse,
-    Route, RustFile, Span,
+    Receiver, Route, RustFile, Span, Verification,
 };
 use std::collections::HashMap;
 
@@ -78,6 +78,8 @@ fn header_read(x: &HeaderRead) -> V<'_> {
         ("binding", s(&x.binding)),
         ("gates", b(x.gates)),
         ("logged_only", b(x.logged_only)),
+        ("decides", b(x.decides)),
+        ("passed", b(x.passed)),
         ("span", span(&x.span)),
     ])
 }
@@ -161,6 +163,7 @@ fn ip_source(x: &IpSource) -> V<'_> {
         ("binding", s(&x.binding)),
         ("gates", b(x.gates)),
         ("logged_only", b(x.logged_only)),
+        ("decides", b(x.decides)),
         ("span", span(&x.span)),
     ])
 }
@@ -174,6 +177,34 @@ fn body(x: &Body) -> V<'_> {
         ("kind", s(&x.kind)),
         ("typed_extractor", s(&x.typed_extractor)),
         ("parses", list(&x.parses, parse)),
+    ])
+}
+
+fn receiver(x: &Receiver) -> V<'_> {
+    obj([
+        ("role", s(&x.role)),
+        ("inbound", s(&x.inbound)),
+        ("methods", strings(&x.methods)),
+        ("body_method", b(x.body_method)),
+        ("handshake", b(x.handshake)),
+        ("user_auth", strings(&x.user_auth)),
+        ("signs", strings(&x.signs)),
+        ("weak_signs", strings(&x.weak_signs)),
+        ("excluded", strings(&x.excluded)),
+    ])
+}
+
+fn verification(x: &Verification) -> V<'_> {
+    obj([
+        ("via", s(&x.via)),
+        ("what", s(&x.what)),
+        ("gates", b(x.gates)),
+        ("how", s(&x.how)),
+        ("fail_open", s(&x.fail_open)),
+        ("detail", s(&x.detail)),
+        ("local", b(x.local)),
+        ("span", span(&x.span)),
+        ("at", span(&x.at)),
     ])
 }
 
@@ -195,6 +226,7 @@ pub(crate) fn function(f: &Function) -> V<'_> {
         ("is_handler", b(f.is_handler)),
         ("is_webhook", b(f.is_webhook)),
         ("webhook_reasons", strings(&f.webhook_reasons)),
+        ("receiver", receiver(&f.receiver)),
         ("headers_read", list(&f.headers_read, header_read)),
         ("calls", list(&f.calls, call)),
         ("reaches", strings(&f.reaches)),
@@ -202,6 +234,8 @@ pub(crate) fn function(f: &Function) -> V<'_> {
         ("reaches_sensitive_compare", b(f.reaches_sensitive_compare)),
         ("verifies", b(f.verifies)),
         ("verified_by", strings(&f.verified_by)),
+        ("verifications", list(&f.verifications, verification)),
+        ("verification_gates", b(f.verification_gates)),
         ("compares", list(&f.compares, compare)),
         ("literals", list(&f.literals, literal)),
         ("logs", list(&f.logs, log_call)),

@@ -64,6 +64,8 @@ pub(super) fn str_arg(e: Option<&syn::Expr>) -> Option<String> {
 pub(super) fn handler_name(e: &syn::Expr) -> String {
     match util::peel_expr(e) {
         syn::Expr::Path(p) => util::path_str(&p.path),
+        // tide: `.post(dispatcher as Box<dyn Endpoint<()>>)`
+        syn::Expr::Cast(c) => handler_name(&c.expr),
         // `|req| handle(req)` or `move |b| async move { handle(b).await }`
         syn::Expr::Closure(c) => {
             let (base, _) = flatten(&c.body);
@@ -87,14 +89,17 @@ pub(super) fn handler_name(e: &syn::Expr) -> String {
 /// Framework marker of a registration that nests the router built by another fn.
 pub const NEST: &str = "nest";
 
-/// `routes()`, `api::router(state)`, `webhooks::config` (actix `.configure(f)`).
-fn router_fn_call(e: &syn::Expr) -> Option<String> {
+/// `routes()`, `api::router(state)`, `webhooks::config` and, for actix `.configure(f)`, a bare
+/// fn name.
+fn router_fn_call(e: &syn::Expr, configure: bool) -> Option<String> {
     match util::peel_expr(e) {
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => Some(util::path_str(&p.path)),
             _ => None,
         },
-        syn::Expr::Path(p) if p.path.segments.len() > 1 => Some(util::path_str(&p.path)),
+        syn::Expr::Path(p) if p.path.segments.len() > 1 || configure => {
+            Some(util::path_str(&p.path))
+        }
         _ => None,
     }
 }
@@ -153,6 +158,8 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
         "rocket"
     } else if base_path.starts_with("warp") || is_warp_macro(base) {
         "warp"
+    } else if base_path.starts_with("tide") {
+        "tide"
     } else {
         ""
     };
@@ -173,6 +180,7 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
         consumed: segs.iter().map(|s| node_id(s)).collect(),
     };
     let mut wraps: Vec<String> = Vec::new();
+    let mut tide_path = String::new();
     let mut warp = WarpRoute::default();
     if framework == "warp" {
         warp.read(cx, base);
@@ -209,6 +217,22 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
                     chain.regs.push(mk(method, path.clone(), "poem", h, layers));
                 }
             }
+            // tide: `server.at("/hook").post(handler)`, `.at("/a").at("/b")`.
+            ("at", [p]) if framework == "tide" => {
+                let seg = str_arg(Some(p)).unwrap_or_default();
+                tide_path = join_path(&tide_path, &seg);
+            }
+            (m, [h]) if framework == "tide" && METHODS.contains(&m) => {
+                let name = handler_name(h);
+                chain.regs.push(mk(m.to_uppercase(), tide_path.clone(), "tide", name, Vec::new()));
+            }
+            ("with", [l]) if framework == "tide" => {
+                let names = layer_names(l, 0);
+                for r in &mut chain.regs {
+                    r.layers.extend(names.iter().cloned());
+                }
+                chain.base_layers.extend(names);
+            }
             ("route", [mr]) | ("to", [mr]) if resource.is_some() => {
                 let path = resource.clone().unwrap_or_default();
                 let got = if m == "to" {
@@ -233,7 +257,7 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
                         r.path = join_path(&prefix, &r.path);
                         chain.regs.push(r);
                     }
-                } else if let Some(router_fn) = router_fn_call(inner) {
+                } else if let Some(router_fn) = router_fn_call(inner, m == "configure") {
                     // `.nest("/api", api::routes())`: the routes registered in that fn get the
                     // prefix and this chain's layers; the index links them.
                     chain.regs.push(mk(String::new(), prefix, NEST, router_fn, Vec::new()));
