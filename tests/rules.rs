@@ -1,6 +1,7 @@
 //! The rule fixtures: every built-in policy runs over `fixtures/` and the findings must match
-//! the inline `// expect: RULE` markers exactly, per file and line. Also the conventions every
-//! rule keeps: fixtures on both sides, complete docs, message style.
+//! the inline `// expect: RULE` markers exactly, per file and line, and the rendered diagnostics
+//! of each unit its `insta` snapshot beside it. Also the conventions every rule keeps: fixtures
+//! on both sides, complete docs, message style.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -83,14 +84,109 @@ fn rule_dirs() -> Vec<(String, PathBuf)> {
     dirs
 }
 
-#[test]
-fn every_fixture_matches_its_expectations() {
-    let policies = policies();
+/// Every unit the fixture harness runs: each rule's fixtures, then the examples.
+fn all_units() -> Vec<PathBuf> {
     let mut all = rule_dirs().into_iter().flat_map(|(_, dir)| units(&dir)).collect::<Vec<_>>();
     all.extend(units(&root().join("fixtures/examples")));
     assert!(all.len() > 20, "fixtures were not found");
-    let report = mismatches(&all, &policies);
+    all
+}
+
+#[test]
+fn every_fixture_matches_its_expectations() {
+    let policies = policies();
+    let report = mismatches(&all_units(), &policies);
     assert!(report.is_empty(), "fixture expectations do not match:\n{report}");
+}
+
+/// What `cargo hooklint check UNIT --color never` prints for a unit, timing left out: every
+/// diagnostic with its message, labels, help, line and column, then the summary.
+fn rendered(unit: &Path, policies: &PolicySet) -> String {
+    let out = check_unit(unit, policies);
+    let mut rules = policies.rules();
+    rules.extend(hooklint_engine::meta_rules());
+    let titles: BTreeMap<String, String> =
+        rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
+    let suppressed: Vec<hooklint_report::SuppressedFinding<'_>> = out
+        .suppressed
+        .iter()
+        .map(|s| hooklint_report::SuppressedFinding { finding: &s.finding, reason: &s.reason })
+        .collect();
+    let report = hooklint_report::Report {
+        findings: &out.findings,
+        problems: &out.problems,
+        files_checked: out.files_checked,
+        duration: std::time::Duration::ZERO,
+        suppressed: &suppressed,
+        baseline: None,
+        outside_diff: None,
+        sources: &out.sources,
+        titles: &titles,
+    };
+    let mut buffer = hooklint_report::termcolor::NoColor::new(Vec::new());
+    hooklint_report::human(&mut buffer, &report).expect("rendering to memory cannot fail");
+    String::from_utf8(buffer.into_inner()).expect("the human output is UTF-8")
+}
+
+/// The snapshot of a unit sits beside it: `bad_x.rs` has `bad_x.rs.snap`, a directory `bad_y`
+/// has `bad_y.snap` (as clippy keeps `.stderr` beside each UI test).
+fn snapshot_of(unit: &Path) -> (PathBuf, String) {
+    let dir = unit.parent().expect("a unit is inside a directory").to_path_buf();
+    let name = unit.file_name().and_then(|n| n.to_str()).expect("a unit has a UTF-8 name");
+    (dir, name.to_string())
+}
+
+/// Each fixture's rendered diagnostics are snapshotted (`insta`), beside the `expect:` markers
+/// that state intent: rewording a message, a label or a help, or moving a column, turns this
+/// red. A unit without a snapshot fails too; review new ones with `cargo insta review`, or
+/// write them with `INSTA_UPDATE=always` and read every one before committing it.
+#[test]
+fn every_fixture_renders_as_its_snapshot() {
+    let policies = policies();
+    let mut failed = Vec::new();
+    for unit in all_units() {
+        let text = rendered(&unit, &policies);
+        let (dir, name) = snapshot_of(&unit);
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(format!("cargo hooklint check {}", relative(&unit)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), text));
+        }));
+        if result.is_err() {
+            failed.push(relative(&unit));
+        }
+    }
+    assert!(failed.is_empty(), "rendered diagnostics differ from their snapshots: {failed:#?}");
+}
+
+/// A snapshot that belongs to no unit the harness runs (its fixture was removed or renamed) is
+/// stale: it tests nothing.
+#[test]
+fn every_fixture_snapshot_has_its_fixture() {
+    let expected: std::collections::BTreeSet<PathBuf> = all_units()
+        .iter()
+        .map(|unit| {
+            let (dir, name) = snapshot_of(unit);
+            dir.join(format!("{name}.snap"))
+        })
+        .collect();
+    let mut stale = Vec::new();
+    let mut stack = vec![root().join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read fixture directory") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "snap") && !expected.contains(&path) {
+                stale.push(relative(&path));
+            }
+        }
+    }
+    stale.sort();
+    assert!(stale.is_empty(), "snapshots without a fixture: {stale:#?}");
 }
 
 /// A rule without a fixture on each side is untested: at least two positive units (`bad_*`)
@@ -165,21 +261,26 @@ fn every_rule_has_complete_docs() {
     assert!(report.is_empty(), "{report}");
 }
 
-/// Messages read like rustc's: they start lowercase (or with code) and have no trailing period.
+/// Messages read like rustc's: they start lowercase (or with code) and have no trailing period;
+/// so do the secondary labels of a finding.
 #[test]
 fn finding_messages_follow_the_convention() {
     let policies = policies();
-    let output = check_unit(&root().join("fixtures/rules"), &policies);
-    assert!(!output.findings.is_empty());
+    let breaks = |m: &str| {
+        m.chars().next().is_none_or(char::is_uppercase) || m.ends_with('.') || m.trim() != m
+    };
     let mut report = String::new();
-    for f in &output.findings {
-        let first = f.message.chars().next().unwrap_or(' ');
-        if first.is_uppercase() || f.message.ends_with('.') || f.message.trim() != f.message {
-            let _ =
-                writeln!(report, "{}:{}: {}: {:?}", f.span.file, f.span.line, f.rule, f.message);
-        }
-        if f.help.trim().is_empty() {
-            let _ = writeln!(report, "{}:{}: {} has no help", f.span.file, f.span.line, f.rule);
+    for dir in ["fixtures/rules", "fixtures/examples"] {
+        let output = check_unit(&root().join(dir), &policies);
+        assert!(!output.findings.is_empty(), "{dir} has findings");
+        for f in &output.findings {
+            let messages = std::iter::once(&f.message).chain(f.labels.iter().map(|l| &l.message));
+            for m in messages.filter(|m| breaks(m)) {
+                let _ = writeln!(report, "{}:{}: {}: {m:?}", f.span.file, f.span.line, f.rule);
+            }
+            if f.help.trim().is_empty() {
+                let _ = writeln!(report, "{}:{}: {} has no help", f.span.file, f.span.line, f.rule);
+            }
         }
     }
     assert!(report.is_empty(), "messages break the convention:\n{report}");

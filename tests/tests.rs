@@ -45,6 +45,7 @@ mod e2e {
     mod config;
 }
 
-/// The rule fixtures under `fixtures/` against their inline `expect:` markers, and the
-/// conventions every built-in rule keeps (fixtures on both sides, docs, message style).
+/// The rule fixtures under `fixtures/` against their inline `expect:` markers and their
+/// rendered snapshots, and the conventions every built-in rule keeps (fixtures on both sides,
+/// docs, message style).
 mod rules;

@@ -2,9 +2,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn knowledge() -> &'static hooklint_model::Knowledge {
+    static K: OnceLock<hooklint_model::Knowledge> = OnceLock::new();
+    K.get_or_init(hooklint_policy::builtin_knowledge)
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = hooklint_manifest::extract_manifest("deploy/app.yaml", text);
-    let _ = hooklint_manifest::extract_manifest(".github/app-manifest.json", text);
+    let _ = hooklint_manifest::extract_manifest("deploy/app.yaml", text, knowledge());
+    let _ = hooklint_manifest::extract_manifest(".github/app-manifest.json", text, knowledge());
 });

@@ -2,16 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+pub use hooklint_model::names::fnv1a64;
 use hooklint_model::Finding;
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// FNV-1a, 64 bits: tiny, dependency-free and identical on every platform and release, which
-/// a fingerprint stored in a baseline file needs more than speed or collision resistance.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(FNV_OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME))
-}
 
 /// A source line with its indentation and inner runs of whitespace reduced, so re-indenting
 /// does not change a fingerprint.
@@ -44,13 +36,6 @@ pub(crate) fn assign(findings: &mut [Finding], sources: &BTreeMap<String, String
 mod tests {
     use super::*;
     use hooklint_model::{Severity, Span};
-
-    #[test]
-    fn fnv_matches_reference_vectors() {
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
-    }
 
     fn finding(line: u32) -> Finding {
         Finding {

@@ -217,7 +217,7 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
         }
     };
     let extracted = match candidate.kind {
-        FileKind::Manifest => return parse_manifest(display, text),
+        FileKind::Manifest => return parse_manifest(display, text, knowledge),
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -259,9 +259,10 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
     }
 }
 
-fn parse_manifest(display: String, text: String) -> Parsed {
-    let extracted =
-        catch_unwind(AssertUnwindSafe(|| hooklint_manifest::extract_manifest(&display, &text)));
+fn parse_manifest(display: String, text: String, knowledge: &Knowledge) -> Parsed {
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        hooklint_manifest::extract_manifest(&display, &text, knowledge)
+    }));
     let (manifest, problems) = match extracted {
         Ok(out) => (out.file, out.problems),
         Err(payload) => {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use hooklint_model::manifest::Value;
-use hooklint_model::Span;
+use hooklint_model::{Knowledge, Span};
 
 use crate::secrets::{redact_scalar, secret_key_kind};
 use crate::tree::{Kind, Node, Pos, Scalar};
@@ -42,7 +42,7 @@ pub(crate) struct Converted {
 }
 
 /// `force_keys`: top-level keys whose scalars are all secrets (a Kubernetes `Secret`'s `data`).
-pub(crate) fn convert(file: &str, root: &Node, force_keys: &[&str]) -> Converted {
+pub(crate) fn convert(file: &str, root: &Node, force_keys: &[&str], k: &Knowledge) -> Converted {
     let mut key_spans = BTreeMap::new();
     let data = match &root.kind {
         Kind::Map(entries) => {
@@ -53,12 +53,12 @@ pub(crate) fn convert(file: &str, root: &Node, force_keys: &[&str]) -> Converted
                 let path = join("", &e.key);
                 out.push((
                     e.key.clone(),
-                    walk(file, &e.value, &path, &e.key, force, &mut key_spans),
+                    walk(file, &e.value, &path, &e.key, force, k, &mut key_spans),
                 ));
             }
             Value::Map(out)
         }
-        _ => walk(file, root, "", "", false, &mut key_spans),
+        _ => walk(file, root, "", "", false, k, &mut key_spans),
     };
     Converted { data, key_spans }
 }
@@ -69,16 +69,17 @@ fn walk(
     path: &str,
     key: &str,
     force: bool,
+    k: &Knowledge,
     spans: &mut BTreeMap<String, Span>,
 ) -> Value {
     spans.insert(path.to_string(), span(file, node.pos));
     match &node.kind {
-        Kind::Scalar(s) => scalar_value(s, key, force),
+        Kind::Scalar(s) => scalar_value(s, key, force, k),
         Kind::Seq(items) => Value::List(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| walk(file, item, &join_index(path, i), key, force, spans))
+                .map(|(i, item)| walk(file, item, &join_index(path, i), key, force, k, spans))
                 .collect(),
         ),
         Kind::Map(entries) => {
@@ -88,16 +89,16 @@ fn walk(
                 .iter()
                 .find(|e| e.key == "name" || e.key == "key")
                 .and_then(|e| e.value.as_str())
-                .filter(|n| secret_key_kind(n).is_some());
+                .filter(|n| secret_key_kind(n, k).is_some());
             Value::Map(
                 entries
                     .iter()
                     .map(|e| {
-                        let k = match (named, e.key.as_str()) {
+                        let key = match (named, e.key.as_str()) {
                             (Some(n), "value") => n,
                             _ => e.key.as_str(),
                         };
-                        let v = walk(file, &e.value, &join(path, &e.key), k, force, spans);
+                        let v = walk(file, &e.value, &join(path, &e.key), key, force, k, spans);
                         (e.key.clone(), v)
                     })
                     .collect(),
@@ -106,14 +107,14 @@ fn walk(
     }
 }
 
-fn scalar_value(s: &Scalar, key: &str, force: bool) -> Value {
+fn scalar_value(s: &Scalar, key: &str, force: bool, k: &Knowledge) -> Value {
     let typed = typed(s);
     match &typed {
-        Value::String(text) => match redact_scalar(key, text, force) {
+        Value::String(text) => match redact_scalar(key, text, force, k) {
             Some(r) => Value::String(r),
             None => typed,
         },
-        Value::Int(_) | Value::Float(_) if force || secret_key_kind(key).is_some() => {
+        Value::Int(_) | Value::Float(_) if force || secret_key_kind(key, k).is_some() => {
             Value::String(crate::secrets::redaction(&s.text))
         }
         _ => typed,

@@ -16,7 +16,7 @@ mod tree;
 mod views;
 
 use hooklint_model::manifest::{Document, ManifestFile};
-use hooklint_model::{Problem, Severity, Span};
+use hooklint_model::{Knowledge, Problem, Severity, Span};
 
 pub use hooklint_model::manifest::route_matches;
 pub use project::build_project;
@@ -41,8 +41,10 @@ pub struct ManifestExtracted {
     pub problems: Vec<Problem>,
 }
 
-/// Parses `source` (the text of the file at `path`) into documents and problems.
-pub fn extract_manifest(path: &str, source: &str) -> ManifestExtracted {
+/// Parses `source` (the text of the file at `path`) into documents and problems. `knowledge`
+/// decides which keys, values and references are secrets (`secret_key_words`,
+/// `token_prefixes`, ...).
+pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> ManifestExtracted {
     if source.len() > MAX_MANIFEST_BYTES {
         let message =
             format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");
@@ -83,13 +85,13 @@ pub fn extract_manifest(path: &str, source: &str) -> ManifestExtracted {
         let key = |p: &Problem| p.span.as_ref().map(|s| (s.line, s.column)).unwrap_or_default();
         key(a).cmp(&key(b))
     });
-    let documents = parsed.documents.iter().map(|raw| document(path, raw)).collect();
+    let documents = parsed.documents.iter().map(|raw| document(path, raw, knowledge)).collect();
     ManifestExtracted { file: ManifestFile { path: path.to_string(), documents }, problems }
 }
 
-fn document(path: &str, raw: &tree::RawDocument) -> Document {
-    let views = formats::recognise(path, &raw.root);
-    let converted = data::convert(path, &raw.root, &views.secret_data_keys);
+fn document(path: &str, raw: &tree::RawDocument, k: &Knowledge) -> Document {
+    let views = formats::recognise(path, &raw.root, k);
+    let converted = data::convert(path, &raw.root, &views.secret_data_keys, k);
     Document {
         file: path.to_string(),
         index: raw.index,

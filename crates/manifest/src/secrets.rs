@@ -1,64 +1,8 @@
 //! What counts as a secret in a manifest, what counts as a reference to one, and fingerprints
 //! that identify a credential without revealing it.
 
-/// Words that, as the last word of a key, make its value a secret.
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "pass",
-    "passphrase",
-    "secret",
-    "token",
-    "apikey",
-    "credential",
-    "credentials",
-    "privatekey",
-    "bearer",
-];
-
-/// Words that make a following `key` a secret (`api_key`, `SIGNING_KEY`, `secretKey`).
-const KEY_QUALIFIERS: &[&str] = &[
-    "api",
-    "secret",
-    "private",
-    "access",
-    "signing",
-    "encryption",
-    "master",
-    "client",
-    "webhook",
-    "hmac",
-    "shared",
-    "app",
-    "ssh",
-    "auth",
-    "license",
-];
-
-/// Known token prefixes: a value that starts with one is a secret whatever its key.
-const TOKEN_PREFIXES: &[&str] = &[
-    "xoxb-",
-    "xoxp-",
-    "xoxa-",
-    "xoxs-",
-    "xapp-",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "ghu_",
-    "github_pat_",
-    "glpat-",
-    "sk_live_",
-    "rk_live_",
-    "whsec_",
-    "AKIA",
-    "-----BEGIN",
-    // Incoming-webhook URLs carry their secret in the path.
-    "https://hooks.slack.com/services/",
-    "https://discord.com/api/webhooks/",
-    "https://discordapp.com/api/webhooks/",
-];
+pub(crate) use hooklint_model::names::words;
+use hooklint_model::{names, Knowledge};
 
 /// Words in a variable, host or image name that tie a credential to a broker.
 const BROKERS: &[(&str, &[&str])] = &[
@@ -69,50 +13,26 @@ const BROKERS: &[(&str, &[&str])] = &[
     ("mqtt", &["mqtt", "mqtts", "mosquitto", "emqx"]),
 ];
 
-/// Splits an identifier into lower-case words at `_`, `-`, `.`, spaces and case changes.
-pub(crate) fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
 /// The kind of secret a key names (`password`, `token`, `secret`, `api-key`, `private-key`),
-/// or `None` when its value is not a secret (`token_url`, `secret_name`, `password_length`).
-pub(crate) fn secret_key_kind(name: &str) -> Option<&'static str> {
+/// or `None` when its value is not a secret (`token_url`, `secret_name`, `password_length`):
+/// its last word is a `secret_key_words` word, or it ends in `key` after a
+/// `secret_key_qualifiers` word (`SIGNING_KEY`).
+pub(crate) fn secret_key_kind(name: &str, k: &Knowledge) -> Option<&'static str> {
     let w = words(name);
     let last = w.last()?.as_str();
     let prev = w.len().checked_sub(2).and_then(|i| w.get(i)).map(String::as_str);
-    if SECRET_WORDS.contains(&last) {
+    if k.secret_key_words.iter().any(|s| s.eq_ignore_ascii_case(last)) {
         return Some(match last {
             "token" | "bearer" => "token",
-            "secret" => "secret",
             "apikey" => "api-key",
             "privatekey" => "private-key",
-            "credential" | "credentials" => "secret",
-            _ => "password",
+            "password" | "passwd" | "pwd" | "pass" | "passphrase" => "password",
+            _ => "secret",
         });
     }
     if last == "key" {
         if let Some(p) = prev {
-            if KEY_QUALIFIERS.contains(&p) {
+            if k.secret_key_qualifiers.iter().any(|q| q.eq_ignore_ascii_case(p)) {
                 return Some(match p {
                     "api" => "api-key",
                     "private" | "ssh" => "private-key",
@@ -125,11 +45,11 @@ pub(crate) fn secret_key_kind(name: &str) -> Option<&'static str> {
 }
 
 /// `DB_PASSWORD_FILE`: the value is a path to the secret.
-pub(crate) fn is_secret_file_key(name: &str) -> bool {
+pub(crate) fn is_secret_file_key(name: &str, k: &Knowledge) -> bool {
     let w = words(name);
     match w.split_last() {
         Some((last, rest)) if last == "file" && !rest.is_empty() => {
-            secret_key_kind(&rest.join("_")).is_some()
+            secret_key_kind(&rest.join("_"), k).is_some()
         }
         _ => false,
     }
@@ -167,8 +87,10 @@ pub(crate) fn broker_of_scheme(scheme: &str) -> &'static str {
 }
 
 /// The reference a value is, normalised for comparison (`env:VAR`, `secretKeyRef:name/key`,
-/// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal.
-pub(crate) fn reference(value: &str) -> Option<String> {
+/// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal: an interpolation, a
+/// template, a path under `/run/secrets/`, or a value that starts with a
+/// `secret_reference_prefixes` entry.
+pub(crate) fn reference(value: &str, k: &Knowledge) -> Option<String> {
     let v = value.trim();
     if let Some(var) = interpolated_var(v) {
         return Some(format!("env:{var}"));
@@ -176,25 +98,11 @@ pub(crate) fn reference(value: &str) -> Option<String> {
     if v.contains("${") || v.contains("{{") || v.contains("$(") {
         return Some(format!("template:{v}"));
     }
-    const SCHEMES: &[&str] = &[
-        "vault:",
-        "ref+",
-        "op://",
-        "sm://",
-        "awssm://",
-        "azurekeyvault://",
-        "gcpsm://",
-        "arn:aws:secretsmanager:",
-        "arn:aws:ssm:",
-        "secretkeyref:",
-        "secretref:",
-        "env:",
-        "file:",
-        "projects/",
-    ];
-    let lower = v.to_ascii_lowercase();
-    if SCHEMES.iter().any(|s| lower.starts_with(s)) {
-        if lower.starts_with("projects/") && !lower.contains("/secrets/") {
+    let starts_with =
+        |p: &str| !p.is_empty() && v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if k.secret_reference_prefixes.iter().any(|p| starts_with(p)) {
+        // A GCP resource name is a secret's only when it names one.
+        if starts_with("projects/") && !v.to_ascii_lowercase().contains("/secrets/") {
             return None;
         }
         return Some(v.to_string());
@@ -243,10 +151,12 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         .any(|p| lower.starts_with(p) || lower.contains(&format!("<{p}")))
 }
 
-/// A value whose prefix marks a real token of a known provider.
-pub(crate) fn is_known_token(value: &str) -> bool {
+/// A value whose prefix marks a real token of a known provider (`token_prefixes`).
+pub(crate) fn is_known_token(value: &str, k: &Knowledge) -> bool {
     let v = value.trim();
-    TOKEN_PREFIXES.iter().any(|p| v.starts_with(p) && v.len() >= p.len() + 8)
+    k.token_prefixes
+        .iter()
+        .any(|p| !p.is_empty() && v.starts_with(p.as_str()) && v.len() >= p.len() + 8)
 }
 
 /// A salted FNV-1a hash of a secret, so equal secrets compare equal across files and runs
@@ -254,11 +164,7 @@ pub(crate) fn is_known_token(value: &str) -> bool {
 /// baselines, and they only ever need to be compared within one project.
 pub(crate) fn fingerprint(secret: &str) -> String {
     const SALT: &[u8] = b"hooklint/credential/v1\0";
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in SALT.iter().chain(secret.as_bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let h = names::fnv1a64_continue(names::fnv1a64(SALT), secret.as_bytes());
     format!("fnv:{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
 }
 
@@ -335,11 +241,11 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 
 /// A URL with a literal password, or a secret-named query parameter (`?token=...`), gets the
 /// secret replaced by its redaction marker.
-pub(crate) fn redact_url(s: &str) -> Option<String> {
+pub(crate) fn redact_url(s: &str, k: &Knowledge) -> Option<String> {
     let url = parse_url(s)?;
     let offset = s.len() - s.trim_start().len();
     let mut ranges: Vec<(usize, usize)> =
-        url_secrets(s.trim(), &url).into_iter().map(|(_, r)| r).collect();
+        url_secrets(s.trim(), &url, k).into_iter().map(|(_, r)| r).collect();
     if ranges.is_empty() {
         return None;
     }
@@ -355,10 +261,14 @@ pub(crate) fn redact_url(s: &str) -> Option<String> {
 
 /// The literal secrets of a URL: its password and secret-named query values, each with the kind
 /// of secret and its byte range in `s`.
-pub(crate) fn url_secrets(s: &str, url: &Url<'_>) -> Vec<(&'static str, (usize, usize))> {
+pub(crate) fn url_secrets(
+    s: &str,
+    url: &Url<'_>,
+    k: &Knowledge,
+) -> Vec<(&'static str, (usize, usize))> {
     let mut out = Vec::new();
     if let Some(pw) = url.password {
-        if !pw.is_empty() && reference(pw).is_none() && !is_placeholder(pw) {
+        if !pw.is_empty() && reference(pw, k).is_none() && !is_placeholder(pw) {
             out.push(("url-password", url.password_range));
         }
     }
@@ -367,10 +277,10 @@ pub(crate) fn url_secrets(s: &str, url: &Url<'_>) -> Vec<(&'static str, (usize, 
     let mut start = q + 1;
     while start < end {
         let stop = s.get(start..end).and_then(|r| r.find('&')).map_or(end, |i| start + i);
-        if let Some((k, v)) = s.get(start..stop).and_then(|pair| pair.split_once('=')) {
-            if let Some(kind) = secret_key_kind(k) {
-                if !v.is_empty() && reference(v).is_none() && !is_placeholder(v) {
-                    let vs = start + k.len() + 1;
+        if let Some((key, v)) = s.get(start..stop).and_then(|pair| pair.split_once('=')) {
+            if let Some(kind) = secret_key_kind(key, k) {
+                if !v.is_empty() && reference(v, k).is_none() && !is_placeholder(v) {
+                    let vs = start + key.len() + 1;
                     out.push((kind, (vs, stop)));
                 }
             }
@@ -389,23 +299,23 @@ pub(crate) fn jaas_password(s: &str) -> Option<(usize, usize)> {
 
 /// The text a scalar shows in `data`: itself, or with its secret part redacted.
 /// `key` is the key (or variable name) the value sits under.
-pub(crate) fn redact_scalar(key: &str, value: &str, force: bool) -> Option<String> {
+pub(crate) fn redact_scalar(key: &str, value: &str, force: bool, k: &Knowledge) -> Option<String> {
     if value.is_empty() {
         return None;
     }
-    let secret_key = force || secret_key_kind(key).is_some();
-    if secret_key && reference(value).is_none() {
+    let secret_key = force || secret_key_kind(key, k).is_some();
+    if secret_key && reference(value, k).is_none() {
         return Some(redaction(value));
     }
-    if is_known_token(value) {
+    if is_known_token(value, k) {
         return Some(redaction(value));
     }
-    if let Some(url) = redact_url(value) {
+    if let Some(url) = redact_url(value, k) {
         return Some(url);
     }
     if let Some((a, b)) = jaas_password(value) {
         let pw = value.get(a..b)?;
-        if reference(pw).is_none() && !pw.is_empty() {
+        if reference(pw, k).is_none() && !pw.is_empty() {
             return Some(format!("{}{}{}", value.get(..a)?, redaction(pw), value.get(b..)?));
         }
     }
@@ -414,12 +324,12 @@ pub(crate) fn redact_scalar(key: &str, value: &str, force: bool) -> Option<Strin
         if !name.is_empty()
             && !name.contains(char::is_whitespace)
             && !v.is_empty()
-            && secret_key_kind(name).is_some()
-            && reference(v).is_none()
+            && secret_key_kind(name, k).is_some()
+            && reference(v, k).is_none()
         {
             return Some(format!("{name}={}", redaction(v)));
         }
-        if let Some(inner) = redact_scalar("", v, false) {
+        if let Some(inner) = redact_scalar("", v, false, k) {
             if !name.contains(char::is_whitespace) && !name.is_empty() {
                 return Some(format!("{name}={inner}"));
             }
@@ -431,6 +341,23 @@ pub(crate) fn redact_scalar(key: &str, value: &str, force: bool) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The functions under test, on the shipped knowledge lists.
+    fn secret_key_kind(name: &str) -> Option<&'static str> {
+        super::secret_key_kind(name, crate::tests::knowledge())
+    }
+    fn is_secret_file_key(name: &str) -> bool {
+        super::is_secret_file_key(name, crate::tests::knowledge())
+    }
+    fn reference(value: &str) -> Option<String> {
+        super::reference(value, crate::tests::knowledge())
+    }
+    fn redact_url(s: &str) -> Option<String> {
+        super::redact_url(s, crate::tests::knowledge())
+    }
+    fn redact_scalar(key: &str, value: &str, force: bool) -> Option<String> {
+        super::redact_scalar(key, value, force, crate::tests::knowledge())
+    }
 
     #[test]
     fn secret_keys_by_last_word() {

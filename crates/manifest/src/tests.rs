@@ -6,8 +6,17 @@ use hooklint_model::manifest::{Document, Value};
 
 use super::*;
 
+/// The built-in `policies/knowledge.yaml`, read once with the parser the binary uses.
+pub(crate) fn knowledge() -> &'static Knowledge {
+    static K: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
+    K.get_or_init(|| {
+        let text = include_str!("../../../policies/knowledge.yaml");
+        serde_saphyr::from_str(text).expect("policies/knowledge.yaml is a valid Knowledge")
+    })
+}
+
 fn extract(path: &str, source: &str) -> ManifestExtracted {
-    extract_manifest(path, source)
+    extract_manifest(path, source, knowledge())
 }
 
 fn one(path: &str, source: &str) -> Document {

@@ -2,12 +2,13 @@
 //! and the format-independent scan for inline secrets.
 
 use hooklint_model::manifest::{Credential, Endpoint, InlineSecret, Integration, Scope, Service};
+use hooklint_model::{names, Knowledge};
 
 use crate::data::{join, join_index, span, typed};
 use crate::secrets::{
     broker_of, broker_of_scheme, fingerprint, is_known_token, is_loopback, is_placeholder,
     is_secret_file_key, jaas_password, parse_url, redact_url, reference, secret_key_kind,
-    url_secrets, words,
+    url_secrets,
 };
 use crate::tree::{Kind, Node, Pos};
 use hooklint_model::manifest::Value;
@@ -31,6 +32,8 @@ pub(crate) struct Views {
 pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub views: Views,
+    /// The knowledge lists that decide what is a secret.
+    pub k: &'a Knowledge,
 }
 
 /// Where an endpoint came from and what it is for.
@@ -72,10 +75,10 @@ impl Ctx<'_> {
         if text.is_empty() && info.route.is_empty() && info.name.is_empty() {
             return;
         }
-        let url = if is_known_token(text) {
+        let url = if is_known_token(text, self.k) {
             crate::secrets::redaction(text)
         } else {
-            redact_url(text).unwrap_or_else(|| text.to_string())
+            redact_url(text, self.k).unwrap_or_else(|| text.to_string())
         };
         let mut ep = Endpoint {
             url,
@@ -145,32 +148,32 @@ impl Ctx<'_> {
                 cred.broker = broker.to_string();
                 cred.user = url.user.to_string();
                 cred.host = url.host.clone();
-                set_secret(&mut cred, pw, "url");
+                set_secret(&mut cred, pw, "url", self.k);
                 self.views.credentials.push(cred);
                 return;
             }
         }
         cred.broker = name_broker.to_string();
-        if secret_key_kind(name).is_some() {
-            if text.is_empty() || (reference(text).is_none() && is_placeholder(text)) {
+        if secret_key_kind(name, self.k).is_some() {
+            if text.is_empty() || (reference(text, self.k).is_none() && is_placeholder(text)) {
                 return;
             }
             if let Some((a, b)) = jaas_password(text) {
-                set_secret(&mut cred, text.get(a..b).unwrap_or(""), "password");
+                set_secret(&mut cred, text.get(a..b).unwrap_or(""), "password", self.k);
             } else {
-                set_secret(&mut cred, text, "password");
+                set_secret(&mut cred, text, "password", self.k);
             }
             self.views.credentials.push(cred);
-        } else if is_secret_file_key(name) && !text.is_empty() {
+        } else if is_secret_file_key(name, self.k) && !text.is_empty() {
             cred.kind = "secret-ref".to_string();
             cred.fingerprint = format!("file:{text}");
             cred.is_reference = true;
             self.views.credentials.push(cred);
         } else if let Some((a, b)) = jaas_password(text) {
-            set_secret(&mut cred, text.get(a..b).unwrap_or(""), "password");
+            set_secret(&mut cred, text.get(a..b).unwrap_or(""), "password", self.k);
             self.views.credentials.push(cred);
-        } else if !name_broker.is_empty() && is_connection_name(name) {
-            if let Some(r) = reference(text) {
+        } else if !name_broker.is_empty() && is_connection_name(name, self.k) {
+            if let Some(r) = reference(text, self.k) {
                 cred.kind = ref_kind(&r).to_string();
                 cred.fingerprint = r;
                 cred.is_reference = true;
@@ -204,13 +207,10 @@ impl Ctx<'_> {
     }
 }
 
-fn is_connection_name(name: &str) -> bool {
-    words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "url" | "uri" | "dsn" | "connection" | "conn" | "servers" | "brokers" | "bootstrap"
-        )
-    })
+/// A name with a `connection_key_words` word (`AMQP_URL`, `KAFKA_BROKERS`): its value says
+/// where a broker is, with or without credentials.
+fn is_connection_name(name: &str, k: &Knowledge) -> bool {
+    names::first_run(name, &k.connection_key_words).is_some()
 }
 
 fn ref_kind(r: &str) -> &'static str {
@@ -222,8 +222,8 @@ fn ref_kind(r: &str) -> &'static str {
 }
 
 /// Fills kind and fingerprint from the secret part: its reference, or a hash of the literal.
-fn set_secret(cred: &mut Credential, secret: &str, literal_kind: &str) {
-    match reference(secret) {
+fn set_secret(cred: &mut Credential, secret: &str, literal_kind: &str, k: &Knowledge) {
+    match reference(secret, k) {
         Some(r) => {
             cred.kind = ref_kind(&r).to_string();
             cred.fingerprint = r;
@@ -286,15 +286,15 @@ fn scan(ctx: &mut Ctx<'_>, node: &Node, path: &str, key: &str, force: bool) {
 
 fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, force: bool) {
     let kind = if force {
-        (!text.trim().is_empty() && reference(text).is_none()).then_some("kubernetes-secret")
-    } else if let Some(k) = secret_key_kind(key) {
-        (reference(text).is_none() && !is_placeholder(text)).then_some(k)
+        (!text.trim().is_empty() && reference(text, ctx.k).is_none()).then_some("kubernetes-secret")
+    } else if let Some(kind) = secret_key_kind(key, ctx.k) {
+        (reference(text, ctx.k).is_none() && !is_placeholder(text)).then_some(kind)
     } else {
         None
     };
     let (kind, secret, named) = match kind {
         Some(k) => (k, text.to_string(), None),
-        None => match literal_secret_in(text) {
+        None => match literal_secret_in(text, ctx.k) {
             Some(found) => found,
             None => return,
         },
@@ -313,32 +313,35 @@ fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, 
 /// A secret inside a value whatever its key: a known token, a URL password, a JAAS password,
 /// `NAME=value` with a secret name. Returns its kind, the secret, and the variable name when the
 /// value is a `NAME=value` item.
-fn literal_secret_in(text: &str) -> Option<(&'static str, String, Option<&str>)> {
+fn literal_secret_in<'t>(
+    text: &'t str,
+    k: &Knowledge,
+) -> Option<(&'static str, String, Option<&'t str>)> {
     if let Some((name, v)) = text.split_once('=') {
         if !name.is_empty() && !name.contains(char::is_whitespace) && !name.contains("://") {
-            if let Some(k) = secret_key_kind(name) {
-                if reference(v).is_none() && !is_placeholder(v) {
-                    return Some((k, v.to_string(), Some(name)));
+            if let Some(kind) = secret_key_kind(name, k) {
+                if reference(v, k).is_none() && !is_placeholder(v) {
+                    return Some((kind, v.to_string(), Some(name)));
                 }
                 return None;
             }
-            if let Some((kind, secret, _)) = literal_secret_in(v) {
+            if let Some((kind, secret, _)) = literal_secret_in(v, k) {
                 return Some((kind, secret, Some(name)));
             }
         }
     }
-    if is_known_token(text) {
+    if is_known_token(text, k) {
         return Some(("known-token", text.trim().to_string(), None));
     }
     if let Some(url) = parse_url(text) {
         let trimmed = text.trim();
-        if let Some((kind, (a, b))) = url_secrets(trimmed, &url).into_iter().next() {
+        if let Some((kind, (a, b))) = url_secrets(trimmed, &url, k).into_iter().next() {
             return Some((kind, trimmed.get(a..b)?.to_string(), None));
         }
     }
     if let Some((a, b)) = jaas_password(text) {
         let pw = text.get(a..b)?;
-        if !pw.is_empty() && reference(pw).is_none() {
+        if !pw.is_empty() && reference(pw, k).is_none() {
             return Some(("password", pw.to_string(), None));
         }
     }

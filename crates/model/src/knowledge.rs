@@ -7,13 +7,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Matching conventions, documented in `docs/facts.md`:
-/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`) match a call whose name or
-///   path equals an entry, or whose path ends with `::` + entry;
+/// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
+/// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
+///   `test_attributes`) match a call whose name or path equals an entry, or whose path ends
+///   with `::` + entry;
 /// - header lists (`signature_headers`, `timestamp_headers`) match lower-case header names that
 ///   contain an entry; `identity_headers` and `ip_headers` match exactly;
-/// - name lists (`sensitive_names`, `non_sensitive_words`, hints) match whole words of an
-///   identifier split at `_` and case changes (`webhookSecret` -> `webhook`, `secret`).
+/// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
+///   whole words of an identifier split at `_` and case changes (`webhookSecret` -> `webhook`,
+///   `secret`);
+/// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly;
+/// - manifest lists: `secret_key_words` and `secret_key_qualifiers` match words of a key
+///   (the last word, the word before `key`), `connection_key_words` any word of it;
+///   `token_prefixes` and `secret_reference_prefixes` match the start of a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -87,4 +93,53 @@ pub struct Knowledge {
     pub untimed_signature_headers: Vec<String>,
     /// Headers carrying a delivery id (`x-github-delivery`, `svix-id`).
     pub delivery_id_headers: Vec<String>,
+    /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
+    /// function that calls one and sends a request is an outbound sender, not a receiver.
+    pub mac_output_calls: Vec<String>,
+    /// Comparison operators (`Compare.op`) that take time depending on the bytes compared:
+    /// applied to a secret they leak it through timing.
+    pub variable_time_ops: Vec<String>,
+    /// Methods whose receiver and arguments are checked: a value passed to one decides control
+    /// flow (`ALLOWLIST.contains(&ip)`).
+    pub gate_methods: Vec<String>,
+    /// Words that name a rate limiter: keying a limiter by address is not a trust decision.
+    pub rate_limiter_words: Vec<String>,
+    /// Attributes that mark a function as test code (last path segment or path suffix).
+    pub test_attributes: Vec<String>,
+    /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
+    /// `.json()` on it reads a response, not the request body.
+    pub response_receiver_hints: Vec<String>,
+    /// Manifests: words that, as the last word of a key or variable name, make its value a
+    /// secret (`DB_PASSWORD`, `api_token`). Secret values are redacted before they are stored.
+    pub secret_key_words: Vec<String>,
+    /// Manifests: words that make a following `key` a secret (`SIGNING_KEY`, `api_key`).
+    pub secret_key_qualifiers: Vec<String>,
+    /// Manifests: prefixes of provider tokens and secret-bearing URLs; a value that starts with
+    /// one is a secret whatever its key.
+    pub token_prefixes: Vec<String>,
+    /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
+    /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
+    pub secret_reference_prefixes: Vec<String>,
+    /// Manifests: words of a variable name whose value locates a broker (`AMQP_URL`,
+    /// `KAFKA_BROKERS`); a reference there is the broker credential.
+    pub connection_key_words: Vec<String>,
+}
+
+impl Knowledge {
+    /// The `sensitive_names` entry that makes `name` name a secret, by the sensitive-name rule
+    /// ([`crate::names::sensitive_word`], with `non_sensitive_words` as the property words).
+    pub fn sensitive_word(&self, name: &str) -> Option<&str> {
+        crate::names::sensitive_word(name, &self.sensitive_names, &self.non_sensitive_words)
+    }
+
+    /// `name` ends in a `non_sensitive_words` word (`event.kind`, `scheme`, `key_id`): it names
+    /// an attribute of a value, not the value.
+    pub fn ends_with_property(&self, name: &str) -> bool {
+        crate::names::ends_with_any(name, &self.non_sensitive_words)
+    }
+
+    /// The call is a `verifiers` entry, by its name or path.
+    pub fn is_verifier(&self, name: &str, path: &str) -> bool {
+        crate::names::first_call_match(name, path, &self.verifiers).is_some()
+    }
 }

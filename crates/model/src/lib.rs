@@ -14,6 +14,7 @@ pub mod verdict;
 mod knowledge;
 pub mod manifest;
 mod receiver;
+pub mod names;
 pub mod suggest;
 pub use knowledge::Knowledge;
 pub use receiver::{Receiver, Verification};

@@ -4,110 +4,47 @@
 use cel::common::types::{CelBool, CelList, CelString, DYN_TYPE, STRING_TYPE};
 use cel::common::value::{CowVal, Val};
 use cel::{Env, ExecutionError};
+use hooklint_model::names::{self, Words};
+
+/// The helpers, each with how many list arguments follow its string argument. The overload id
+/// spells the argument types: `sensitive_name_string_list_list`.
+const HELPERS: [(&str, usize, cel::common::functions::Function); 7] = [
+    ("words", 0, words),
+    ("has_words", 1, has_words),
+    ("sensitive_name", 2, sensitive_name),
+    ("ends_with_words", 1, ends_with_words),
+    ("call_matches", 1, call_matches),
+    ("contains_any", 1, contains_any),
+    ("is_placeholder", 1, is_placeholder),
+];
 
 pub(crate) fn env() -> Env {
     let mut env = Env::stdlib();
     // Registration only fails on a duplicate declaration, which would be a bug caught by the
     // tests; a failed helper then reports "undeclared reference" at run time, not a crash.
     let _ = env.add_extension(cel::extensions::strings);
-    let _ = env.add_overload("words", "words_string", vec![STRING_TYPE], words);
-    let _ = env.add_overload(
-        "has_words",
-        "has_words_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        has_words,
-    );
-    let _ = env.add_overload(
-        "sensitive_name",
-        "sensitive_name_string_list_list",
-        vec![STRING_TYPE, DYN_TYPE, DYN_TYPE],
-        sensitive_name,
-    );
-    let _ = env.add_overload(
-        "ends_with_words",
-        "ends_with_words_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        ends_with_words,
-    );
-    let _ = env.add_overload(
-        "call_matches",
-        "call_matches_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        call_matches,
-    );
-    let _ = env.add_overload(
-        "contains_any",
-        "contains_any_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        contains_any,
-    );
-    let _ = env.add_overload(
-        "is_placeholder",
-        "is_placeholder_string_list",
-        vec![STRING_TYPE, DYN_TYPE],
-        is_placeholder,
-    );
+    for (name, lists, helper) in HELPERS {
+        let id = format!("{name}_string{}", "_list".repeat(lists));
+        let args = std::iter::once(STRING_TYPE).chain((0..lists).map(|_| DYN_TYPE)).collect();
+        let _ = env.add_overload(name, &id, args, helper);
+    }
     env
 }
 
-/// Splits an identifier into lower-case words at `_`, `-`, `.`, `:`, spaces and case changes:
-/// `webhookSecret` -> `webhook`, `secret`; `HMAC_KEY` -> `hmac`, `key`.
+/// The words of an identifier (`hooklint_model::names::words`, the one splitter).
 pub fn split_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
-        let next = chars.get(i + 1).copied();
-        let boundary = c.is_uppercase()
-            && !cur.is_empty()
-            && (prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
-                || (prev.is_some_and(char::is_uppercase) && next.is_some_and(char::is_lowercase)));
-        if boundary {
-            words.push(std::mem::take(&mut cur));
-        }
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+    names::words(name)
 }
 
-/// Whether the words of `entry` occur as a contiguous run in `words`.
-fn has_run(words: &[String], entry: &str) -> bool {
-    let needle = split_words(entry);
-    !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
-}
-
-/// Whether `name` reads as a secret: one of `sensitive` occurs among its words and its last
-/// word does not turn it into a property (`SIGNATURE_HEADER`, `token_len`).
+/// The sensitive-name rule (`hooklint_model::names::sensitive_word`).
 pub fn is_sensitive_name(name: &str, sensitive: &[String], non_sensitive: &[String]) -> bool {
-    let words = split_words(name);
-    let Some(last) = words.last() else { return false };
-    if sensitive.iter().any(|s| split_words(s).last() == Some(last)) {
-        return sensitive.iter().any(|s| has_run(&words, s));
-    }
-    if non_sensitive.iter().any(|n| n.eq_ignore_ascii_case(last)) {
-        return false;
-    }
-    sensitive.iter().any(|s| has_run(&words, s))
+    names::sensitive_word(name, sensitive, non_sensitive).is_some()
 }
 
 /// The call-list convention of `knowledge.yaml`: equal to an entry, or a path ending in
 /// `::` + entry.
 pub fn matches_call(call: &str, entries: &[String]) -> bool {
-    entries.iter().any(|e| call_matches_one(call, e))
-}
-
-fn call_matches_one(call: &str, entry: &str) -> bool {
-    call == entry || call.strip_suffix(entry).is_some_and(|rest| rest.ends_with("::"))
+    entries.iter().any(|e| names::call_matches(call, e))
 }
 
 pub fn looks_like_placeholder(value: &str, patterns: &[String]) -> bool {
@@ -199,8 +136,8 @@ fn words<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionE
 
 fn has_words<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let name = string_arg(&args, 0, "has_words")?;
-    let words = split_words(name);
-    bool_val(any_str(&args, 1, "has_words", |e| has_run(&words, e))?)
+    let words = Words::new(name);
+    bool_val(any_str(&args, 1, "has_words", |e| words.contains(e))?)
 }
 
 fn sensitive_name<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
@@ -212,16 +149,13 @@ fn sensitive_name<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, E
 
 fn ends_with_words<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let name = string_arg(&args, 0, "ends_with_words")?;
-    let words = split_words(name);
-    bool_val(any_str(&args, 1, "ends_with_words", |e| {
-        let entry = split_words(e);
-        !entry.is_empty() && words.ends_with(&entry)
-    })?)
+    let words = Words::new(name);
+    bool_val(any_str(&args, 1, "ends_with_words", |e| words.ends_with(e))?)
 }
 
 fn call_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let call = string_arg(&args, 0, "call_matches")?;
-    bool_val(any_str(&args, 1, "call_matches", |e| call_matches_one(call, e))?)
+    bool_val(any_str(&args, 1, "call_matches", |e| names::call_matches(call, e))?)
 }
 
 fn contains_any<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
@@ -241,14 +175,6 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn splits_identifiers_into_words() {
-        assert_eq!(split_words("webhookSecret"), s(&["webhook", "secret"]));
-        assert_eq!(split_words("HMAC_KEY"), s(&["hmac", "key"]));
-        assert_eq!(split_words("HTTPServer2Go"), s(&["http", "server2", "go"]));
-        assert_eq!(split_words("x-hub-signature"), s(&["x", "hub", "signature"]));
     }
 
     #[test]

@@ -551,21 +551,8 @@ impl Term {
                 let NVal::Str(v) = read(env, p) else { return None };
                 let first = lists.first()?;
                 Some(match h {
-                    Helper::HasWords => {
-                        let words = functions::split_words(v);
-                        first.iter().any(|e| {
-                            let needle = functions::split_words(e);
-                            !needle.is_empty()
-                                && words.windows(needle.len()).any(|w| w == needle.as_slice())
-                        })
-                    }
-                    Helper::EndsWithWords => {
-                        let words = functions::split_words(v);
-                        first.iter().any(|e| {
-                            let entry = functions::split_words(e);
-                            !entry.is_empty() && words.ends_with(&entry)
-                        })
-                    }
+                    Helper::HasWords => hooklint_model::names::first_run(v, first).is_some(),
+                    Helper::EndsWithWords => hooklint_model::names::ends_with_any(v, first),
                     Helper::CallMatches => functions::matches_call(v, first),
                     Helper::ContainsAny => {
                         let v = v.to_lowercase();

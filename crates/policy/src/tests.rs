@@ -779,59 +779,6 @@ fn evaluation_is_shareable_across_threads() {
     assert_sync::<PolicySet>();
 }
 
-/// Rough cost of the hot paths; run with `cargo test --release -p hooklint-policy -- --ignored
-/// --nocapture cost`.
-#[test]
-#[ignore]
-fn cost_of_evaluation() {
-    let set = builtin();
-    let n = 2_000u32;
-    let bare = function("plain");
-    let full = crate::schema::tests::full_function();
-    let time = |label: &str, f: &dyn Fn()| {
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            f();
-        }
-        println!("{label}: {:?} per call", start.elapsed() / n);
-    };
-    time("prefiltered-out function", &|| {
-        set.check_function(&bare);
-    });
-    time("hand-built cel value of a populated function", &|| {
-        let _ = value::function(&full);
-    });
-    time("cel::to_value + Val of a populated function", &|| {
-        let v = cel::to_value(&full).unwrap();
-        let _ = Box::<dyn cel::common::value::Val>::try_from(v);
-    });
-    time("serde_json value of a populated function", &|| {
-        let _ = serde_json::to_value(&full);
-    });
-    time("all rules on a populated function", &|| {
-        set.check_function(&full);
-    });
-    let mut busy = function("busy");
-    busy.calls = (0..20)
-        .map(|i| Call { name: format!("call{i}"), args: vec!["x".into()], ..Call::default() })
-        .collect();
-    busy.compares = vec![Compare {
-        op: "==".into(),
-        left: plain("a"),
-        right: plain("b"),
-        ..Compare::default()
-    }];
-    busy.logs =
-        vec![LogCall { macro_name: "info".into(), args: vec![plain("n")], ..LogCall::default() }];
-    time("all rules on a function with 20 ordinary calls", &|| {
-        set.check_function(&busy);
-    });
-    let hook = Function { verifies: true, ..webhook("hook") };
-    time("all rules on a verifying webhook", &|| {
-        set.check_function(&hook);
-    });
-}
-
 /// The hand-built CEL value has exactly the fields and values of the serialized model.
 #[test]
 fn hand_built_values_match_the_model() {

@@ -9,7 +9,6 @@ mod depth;
 mod extract;
 mod gating;
 mod index;
-mod names;
 #[cfg(test)]
 mod testutil;
 mod util;

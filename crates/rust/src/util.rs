@@ -325,7 +325,17 @@ pub fn has_type_args(path: &syn::Path) -> bool {
 }
 
 /// Strips `&`, parens, `?`, `.await`, `.unwrap()`-like calls: the expression that carries the value.
-pub fn peel_expr(mut e: &syn::Expr) -> &syn::Expr {
+pub fn peel_expr(e: &syn::Expr) -> &syn::Expr {
+    peel(e, true, false)
+}
+
+/// Strips `&`, `*`, parens, `?` and `.await`: the operand as compared or logged, whose
+/// outermost call (`.len()`, `.unwrap()`) still says what the value is.
+pub fn peel_operand(e: &syn::Expr) -> &syn::Expr {
+    peel(e, false, true)
+}
+
+fn peel(mut e: &syn::Expr, unwraps: bool, derefs: bool) -> &syn::Expr {
     loop {
         match e {
             syn::Expr::Reference(r) => e = &r.expr,
@@ -333,18 +343,20 @@ pub fn peel_expr(mut e: &syn::Expr) -> &syn::Expr {
             syn::Expr::Group(g) => e = &g.expr,
             syn::Expr::Try(t) => e = &t.expr,
             syn::Expr::Await(a) => e = &a.base,
+            syn::Expr::Unary(u) if derefs && matches!(u.op, syn::UnOp::Deref(_)) => e = &u.expr,
             syn::Expr::MethodCall(m)
-                if matches!(
-                    m.method.to_string().as_str(),
-                    "unwrap"
-                        | "expect"
-                        | "map_err"
-                        | "unwrap_or_default"
-                        | "context"
-                        | "with_context"
-                        | "ok_or"
-                        | "ok_or_else"
-                ) =>
+                if unwraps
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "unwrap"
+                            | "expect"
+                            | "map_err"
+                            | "unwrap_or_default"
+                            | "context"
+                            | "with_context"
+                            | "ok_or"
+                            | "ok_or_else"
+                    ) =>
             {
                 e = &m.receiver
             }

@@ -63,7 +63,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                                 ctx.env_var(name, broker, var, item, Some(value), &path)
                             }
                             // `- DB_PASSWORD` passes the variable through from the host.
-                            None if secret_key_kind(text).is_some() => {
+                            None if secret_key_kind(text, ctx.k).is_some() => {
                                 let var = text.trim();
                                 ctx.env_var(
                                     name,

@@ -2,7 +2,7 @@
 //! (`docs/integration-manifest.md`, `docs/schema/integration.schema.json`).
 
 use hooklint_model::manifest::{Credential, Integration};
-use hooklint_model::Span;
+use hooklint_model::{Knowledge, Span};
 
 use crate::data::join_index;
 use crate::secrets::{broker_of, fingerprint, reference};
@@ -48,7 +48,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         w.signature_scheme = hook.str_at(&["signature", "scheme"]).to_ascii_lowercase();
         w.signature_header = hook.str_at(&["signature", "header"]).to_string();
         if let Some(secret) = hook.at(&["signature", "secret"]).and_then(Node::as_str) {
-            let (fp, is_ref) = secret_fingerprint(secret);
+            let (fp, is_ref) = secret_fingerprint(secret, ctx.k);
             w.secret = fp;
             w.secret_is_reference = is_ref;
         }
@@ -149,7 +149,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         b.span = field(ctx, spec, "broker").unwrap_or_else(|| ctx.span(broker.pos));
         b.topics = strings(broker.get("topics"));
         if let Some(cred) = broker.get("credential").and_then(Node::as_str) {
-            let (fp, is_ref) = secret_fingerprint(cred);
+            let (fp, is_ref) = secret_fingerprint(cred, ctx.k);
             b.credential = fp;
             b.credential_is_reference = is_ref;
         }
@@ -187,8 +187,8 @@ fn strings(node: Option<&Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn secret_fingerprint(value: &str) -> (String, bool) {
-    match reference(value) {
+fn secret_fingerprint(value: &str, k: &Knowledge) -> (String, bool) {
+    match reference(value, k) {
         Some(r) => (r, true),
         None if value.trim().is_empty() => (String::new(), false),
         None => (fingerprint(value), false),
@@ -197,7 +197,7 @@ fn secret_fingerprint(value: &str) -> (String, bool) {
 
 fn credential(ctx: &mut Ctx<'_>, service: &str, name: &str, broker: &str, node: &Node, path: &str) {
     let Some(text) = node.as_str() else { return };
-    let (fp, is_ref) = secret_fingerprint(text);
+    let (fp, is_ref) = secret_fingerprint(text, ctx.k);
     if fp.is_empty() {
         return;
     }

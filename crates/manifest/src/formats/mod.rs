@@ -9,12 +9,14 @@ mod slack;
 
 pub(crate) use integration::parse_duration;
 
+use hooklint_model::Knowledge;
+
 use crate::tree::Node;
 use crate::views::{Ctx, Views};
 
 /// Fills `views` for the document at `root`. Order matters: the most specific shape first.
-pub(crate) fn recognise(file: &str, root: &Node) -> Views {
-    let mut ctx = Ctx { file, views: Views { format: "yaml", ..Views::default() } };
+pub(crate) fn recognise(file: &str, root: &Node, k: &Knowledge) -> Views {
+    let mut ctx = Ctx { file, views: Views { format: "yaml", ..Views::default() }, k };
     let api_version = root.str_at(&["apiVersion"]);
     let kind = root.str_at(&["kind"]);
     if api_version.starts_with("hooklint.dev/") && kind == "Integration" {

@@ -1,7 +1,7 @@
 //! One fn or method: signature facts (attributes, routes, params) plus the body facts.
 
 use hooklint_model::verdict::{self, Checked};
-use hooklint_model::{Body, Function, Param, Parse, Registration, Route};
+use hooklint_model::{names, Body, Function, Knowledge, Param, Parse, Registration, Route};
 use syn::spanned::Spanned;
 
 use super::exprs::FnVisitor;
@@ -32,10 +32,9 @@ pub fn is_cfg_test(a: &syn::Attribute) -> bool {
     has_test && !text.contains("not")
 }
 
-fn is_test_attr(path: &str) -> bool {
-    let last = util::last_segment(path);
-    matches!(last, "test" | "rstest" | "test_case" | "bench" | "quickcheck" | "proptest")
-        || path.ends_with("::test")
+/// A `test_attributes` attribute (`#[test]`, `#[tokio::test]`, `#[rstest]`).
+fn is_test_attr(path: &str, k: &Knowledge) -> bool {
+    names::first_call_match(util::last_segment(path), path, &k.test_attributes).is_some()
 }
 
 pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration>) {
@@ -56,7 +55,7 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
     let is_test = f.in_test
         || cx.file_is_test
         || f.attrs.iter().any(is_cfg_test)
-        || attributes.iter().any(|a| is_test_attr(a));
+        || attributes.iter().any(|a| is_test_attr(a, cx.k));
 
     let mut routes: Vec<Route> = Vec::new();
     let mut route_attr = false;

@@ -2,6 +2,8 @@
 
 use super::exprs::FnVisitor;
 use super::sensitivity::HeaderLookup;
+use hooklint_model::names;
+
 use crate::util;
 
 impl FnVisitor<'_, '_> {
@@ -17,7 +19,7 @@ impl FnVisitor<'_, '_> {
                     return Some(v.to_lowercase());
                 }
                 let upper = seg.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
-                upper.then(|| crate::names::header_from_const(&seg))
+                upper.then(|| names::header_from_const(&seg))
             }
             syn::Expr::Call(c) => c.args.first().and_then(|a| self.header_name_arg(a)),
             syn::Expr::MethodCall(m) if m.method == "as_str" || m.method == "as_ref" => {
@@ -46,7 +48,7 @@ impl FnVisitor<'_, '_> {
                 match t {
                     syn::GenericArgument::Type(ty) => util::type_path(ty)
                         .and_then(|p| p.segments.last())
-                        .map(|s| crate::names::header_from_const(&s.ident.to_string())),
+                        .map(|s| names::header_from_const(&s.ident.to_string())),
                     _ => None,
                 }
             }

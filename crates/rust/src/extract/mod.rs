@@ -102,9 +102,7 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    let (func, regs) = functions::function(self.cx, &input);
-                    self.out.functions.push(func);
-                    self.out.index.registrations.extend(regs);
+                    self.function(&input);
                 }
                 syn::Item::Impl(i) => self.item_impl(i, module, in_test),
                 syn::Item::Trait(t) => {
@@ -128,9 +126,7 @@ impl Walker<'_, '_> {
                                 module,
                                 in_test,
                             };
-                            let (func, regs) = functions::function(self.cx, &input);
-                            self.out.functions.push(func);
-                            self.out.index.registrations.extend(regs);
+                            self.function(&input);
                         }
                     }
                 }
@@ -187,19 +183,18 @@ impl Walker<'_, '_> {
                         module,
                         in_test,
                     };
-                    let (func, regs) = functions::function(self.cx, &input);
+                    self.function(&input);
                     let fname = f.sig.ident.to_string();
                     if frameworks::is_extractor_trait(&trait_name)
                         && frameworks::is_extractor_fn(&fname)
                     {
+                        let qualified = self.out.functions.last().map(|g| g.qualified_name.clone());
                         self.out.index.extractor_impls.push((
                             self_type.clone(),
                             trait_name.clone(),
-                            func.qualified_name.clone(),
+                            qualified.unwrap_or_default(),
                         ));
                     }
-                    self.out.functions.push(func);
-                    self.out.index.registrations.extend(regs);
                 }
                 syn::ImplItem::Const(c) => {
                     self.module_value(&c.ident.to_string(), "const", &c.expr, module, in_test);
@@ -207,6 +202,13 @@ impl Walker<'_, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// Extracts one fn into the file, with the router registrations its body makes.
+    fn function(&mut self, input: &functions::FnInput<'_>) {
+        let (func, regs) = functions::function(self.cx, input);
+        self.out.functions.push(func);
+        self.out.index.registrations.extend(regs);
     }
 
     /// A module-level `const`/`static`: its literals go to the file, and router chains built in

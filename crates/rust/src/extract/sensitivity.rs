@@ -2,18 +2,13 @@
 //!
 //! A value is sensitive when a `sensitive_names` word names it (`expected_sig`), when a `let`
 //! binding it reads was sensitive, when it reads a signature header, or when it is the output of
-//! a MAC (`finalize`, `sign`). The outermost expression can take that away again: a
+//! a `mac_output_calls` call (`finalize`, `sign`). The outermost expression can take that away again: a
 //! `non_sensitive_methods` call (`sig.len()`), a literal, or a name whose last word is a property
 //! word (`event.kind`, `scheme`).
 
-use hooklint_model::{Knowledge, Operand, Span};
+use hooklint_model::{names, Knowledge, Operand, Span};
 
-use crate::names;
 use crate::util::{self, Src};
-
-/// Calls whose result is a MAC or signature.
-const MAC_OUTPUT_CALLS: &[&str] =
-    &["finalize", "finalize_reset", "finalize_fixed", "sign", "sign_to_vec"];
 
 /// What a `let` binding (or parameter) carries.
 #[derive(Debug, Clone, Default)]
@@ -146,24 +141,9 @@ fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usiz
     }
 }
 
-/// The expression without references, parens, `?` and `.await`.
-fn core(mut e: &syn::Expr) -> &syn::Expr {
-    loop {
-        match e {
-            syn::Expr::Reference(r) => e = &r.expr,
-            syn::Expr::Paren(p) => e = &p.expr,
-            syn::Expr::Group(g) => e = &g.expr,
-            syn::Expr::Try(t) => e = &t.expr,
-            syn::Expr::Await(a) => e = &a.base,
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => e = &u.expr,
-            _ => return e,
-        }
-    }
-}
-
 /// Literal value of a literal expression (`"v1"`, `b"x"`, `64`).
 pub fn literal_value(e: &syn::Expr) -> Option<String> {
-    match core(e) {
+    match util::peel_operand(e) {
         syn::Expr::Lit(l) => Some(match &l.lit {
             syn::Lit::Str(s) => s.value(),
             syn::Lit::ByteStr(b) => String::from_utf8_lossy(&b.value()).into_owned(),
@@ -183,33 +163,33 @@ pub fn literal_value(e: &syn::Expr) -> Option<String> {
 
 /// Whether the outermost expression reduces the value to something that is no longer secret.
 fn reduced(e: &syn::Expr, k: &Knowledge) -> bool {
-    match core(e) {
+    match util::peel_operand(e) {
         syn::Expr::Lit(_) => true,
         syn::Expr::MethodCall(m) => {
             let name = m.method.to_string();
-            k.non_sensitive_methods.contains(&name)
-                || names::call_matches(&name, &name, &k.verifiers).is_some()
+            k.non_sensitive_methods.contains(&name) || k.is_verifier(&name, &name)
         }
         // The outcome of a verifier is a verdict, not the secret it checked.
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => {
                 let path = util::path_str(&p.path);
-                names::call_matches(util::last_segment(&path), &path, &k.verifiers).is_some()
+                k.is_verifier(util::last_segment(&path), &path)
             }
             _ => false,
         },
         syn::Expr::Field(f) => match &f.member {
             syn::Member::Named(n) => {
                 let n = n.to_string();
-                names::ends_with_property(&n, k) && names::sensitive_word(&n, k).is_none()
+                k.ends_with_property(&n) && k.sensitive_word(&n).is_none()
             }
             syn::Member::Unnamed(_) => false,
         },
-        syn::Expr::Path(p) if p.path.segments.len() == 1 => {
-            p.path.segments.first().map(|s| s.ident.to_string()).is_some_and(|n| {
-                names::ends_with_property(&n, k) && names::sensitive_word(&n, k).is_none()
-            })
-        }
+        syn::Expr::Path(p) if p.path.segments.len() == 1 => p
+            .path
+            .segments
+            .first()
+            .map(|s| s.ident.to_string())
+            .is_some_and(|n| k.ends_with_property(&n) && k.sensitive_word(&n).is_none()),
         syn::Expr::Binary(b) => !matches!(
             b.op,
             syn::BinOp::Add(_)
@@ -236,8 +216,7 @@ pub fn assess(
         return Some(format!("from header {h}"));
     }
     for id in &n.idents {
-        if let Some(w) = names::sensitive_word(id, k) {
-            let _ = w;
+        if k.sensitive_word(id).is_some() {
             return Some(format!("name {id}"));
         }
     }
@@ -246,7 +225,10 @@ pub fn assess(
             return Some(reason.clone());
         }
     }
-    if n.calls.iter().any(|c| MAC_OUTPUT_CALLS.contains(&util::last_segment(c))) {
+    if n.calls
+        .iter()
+        .any(|c| names::first_call_match(util::last_segment(c), c, &k.mac_output_calls).is_some())
+    {
         return Some("from mac output".to_string());
     }
     None
@@ -298,11 +280,10 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
 /// An operand for a bare identifier, such as an inline `{token}` capture in a format string.
 pub fn ident_operand(cx: &OperandCx<'_>, ident: &str, span: Span) -> Operand {
     let n = ExprNames { idents: vec![ident.to_string()], ..ExprNames::default() };
-    let property =
-        names::ends_with_property(ident, cx.k) && names::sensitive_word(ident, cx.k).is_none();
+    let property = cx.k.ends_with_property(ident) && cx.k.sensitive_word(ident).is_none();
     let reason = if property {
         None
-    } else if names::sensitive_word(ident, cx.k).is_some() {
+    } else if cx.k.sensitive_word(ident).is_some() {
         Some(format!("name {ident}"))
     } else {
         cx.bindings.get(ident).and_then(|b| b.sensitive.clone())

@@ -907,7 +907,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let written = util::path_str(&p.path);
         let path = self.cx.resolve(&written, "");
         let name = util::last_segment(&written);
-        if crate::names::call_matches(name, &path, &self.cx.k.spawn_calls).is_none() {
+        if hooklint_model::names::first_call_match(name, &path, &self.cx.k.spawn_calls).is_none() {
             return;
         }
         let mut names = Vec::new();

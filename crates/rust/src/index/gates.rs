@@ -5,7 +5,7 @@
 use hooklint_model::verdict::{self, exit, Sink, Site, SiteSink};
 use hooklint_model::{Call, Function, Knowledge, Span, Verification};
 
-use super::graph::{is_verifier, sensitive_check};
+use super::graph::is_verifier;
 use super::resolve::{Id, Index};
 
 /// The part a function plays in handling a request, which decides what its exits mean.
@@ -118,7 +118,7 @@ fn kind(cx: &Cx, id: Id, f: &Function, site: &Site) -> Option<Kind> {
 /// or a literal is not one. Kept behind this function so that value provenance can replace it.
 pub(super) fn verifying_compare(f: &Function, c: &hooklint_model::Compare) -> bool {
     if !matches!(c.op.as_str(), "==" | "!=" | "eq" | "ne" | "assert_eq" | "assert_ne")
-        || !sensitive_check(c)
+        || !(c.left.sensitive || c.right.sensitive)
         || c.left.is_literal
         || c.right.is_literal
     {

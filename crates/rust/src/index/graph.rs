@@ -10,7 +10,6 @@ use super::gates::{self, Role, Summary};
 use super::receiver;
 use super::resolve::{Id, Index};
 use super::{Derived, Plan};
-use crate::names;
 
 /// Most functions one function's `reaches` closure visits; beyond it the closure is cut.
 pub(super) const MAX_CLOSURE: usize = 20_000;
@@ -90,7 +89,7 @@ pub(super) fn derive(
     let direct_verifier: Vec<bool> = direct.iter().map(|d| d.contains(&true)).collect();
     let direct_cmp: Vec<bool> = (0..n)
         .into_par_iter()
-        .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(sensitive_check)))
+        .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(|c| sensitive_check(c, k))))
         .collect();
     // Anything that verifies by what it does itself: a verifier, a provider's verification
     // API, a comparison of a sensitive value that decides something.
@@ -379,12 +378,14 @@ pub(super) fn closure(
 }
 
 pub(super) fn is_verifier(c: &hooklint_model::Call, k: &Knowledge) -> bool {
-    names::call_matches(&c.name, &c.path, &k.verifiers).is_some()
+    k.is_verifier(&c.name, &c.path)
 }
 
-pub(super) fn sensitive_check(c: &hooklint_model::Compare) -> bool {
-    matches!(c.op.as_str(), "==" | "!=" | "eq" | "ne" | "starts_with" | "assert_eq" | "assert_ne")
-        && (c.left.sensitive || c.right.sensitive)
+/// A comparison of a sensitive value with a `variable_time_ops` operator: what
+/// crypto/non-constant-time-compare reports, and an attempt at verification for
+/// webhook/missing-signature-check.
+pub(super) fn sensitive_check(c: &hooklint_model::Compare, k: &Knowledge) -> bool {
+    k.variable_time_ops.contains(&c.op) && (c.left.sensitive || c.right.sensitive)
 }
 
 /// Nodes that reach a marked node, following edges backwards.

@@ -11,10 +11,7 @@
 use hooklint_model::{Function, Knowledge, Receiver};
 
 use super::gates::Role;
-use crate::names;
-
-/// Calls that produce a MAC or signature (for recognising outbound senders).
-const SIGN_CALLS: &[&str] = &["finalize", "sign", "finalize_reset", "sign_to_vec"];
+use hooklint_model::names;
 
 /// What the index knows about a function besides its own facts.
 pub(super) struct Context<'a> {
@@ -83,7 +80,7 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
             r.user_auth.push(format!("reads {h}"));
         }
     }
-    if let Some(c) = f.reaches.iter().find_map(|c| names::call_matches(c, c, &k.auth_calls)) {
+    if let Some(c) = f.reaches.iter().find_map(|c| names::first_call_match(c, c, &k.auth_calls)) {
         r.user_auth.push(format!("calls {c}"));
     }
     r.user_auth.extend(cx.auth_from_extras.iter().cloned());
@@ -108,9 +105,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         r.signs.push(format!("declared in {m}"));
     }
     for route in &f.routes {
-        if let Some(w) = names::hint_word(&route.path, &k.receiver_words) {
+        if let Some(w) = names::first_run(&route.path, &k.receiver_words) {
             r.signs.push(format!("route path {} says \"{w}\"", route.path));
-        } else if let Some(w) = names::hint_word(&route.path, &k.receiver_weak_words) {
+        } else if let Some(w) = names::first_run(&route.path, &k.receiver_weak_words) {
             r.weak_signs.push(format!("route path {} says \"{w}\"", route.path));
         }
     }
@@ -118,9 +115,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         if text.is_empty() {
             continue;
         }
-        if let Some(w) = names::hint_word(text, &k.receiver_words) {
+        if let Some(w) = names::first_run(text, &k.receiver_words) {
             r.signs.push(format!("{what} {text} says \"{w}\""));
-        } else if let Some(w) = names::hint_word(text, &k.receiver_weak_words) {
+        } else if let Some(w) = names::first_run(text, &k.receiver_weak_words) {
             r.weak_signs.push(format!("{what} {text} says \"{w}\""));
         }
     }
@@ -144,7 +141,7 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         f.params.iter().find_map(|p| type_words(&p.ty).into_iter().find(|w| list.contains(w)))
     };
     let in_reach = |list: &[String]| -> Option<String> {
-        f.reaches.iter().find_map(|c| names::call_matches(c, c, list))
+        f.reaches.iter().find_map(|c| names::first_call_match(c, c, list).map(str::to_string))
     };
     if let Some(s) = in_params(&k.oauth_callback_signs).or_else(|| in_reach(&k.oauth_callback_signs)) {
         r.excluded.push(format!("OAuth redirect callback ({s})"));
@@ -152,7 +149,10 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&k.websocket_signs)) {
         r.excluded.push(format!("WebSocket upgrade ({s})"));
     }
-    let signs_out = f.calls.iter().any(|c| SIGN_CALLS.contains(&c.name.as_str()));
+    let signs_out = f
+        .calls
+        .iter()
+        .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
     let sends = f.calls.iter().any(|c| {
         c.name == "send" || c.path.starts_with("reqwest") || (c.name == "header" && c.args.len() == 2)
     });

@@ -1,7 +1,7 @@
 //! Calls and method calls: their resolved paths, header and address reads, parses,
 //! comparison methods, and what their arguments mean for literals and gating.
 
-use hooklint_model::{Call, Compare, Parse};
+use hooklint_model::{names, Call, Compare, Parse};
 
 use syn::visit::Visit;
 
@@ -22,24 +22,6 @@ pub(super) const TRANSPARENT_METHODS: &[&str] = &[
     "trim",
     "into_bytes",
     "as_slice",
-];
-
-/// Methods whose receiver and arguments are checked, so the values decide control flow.
-pub(super) const GATE_METHODS: &[&str] = &[
-    "contains",
-    "contains_key",
-    "starts_with",
-    "ends_with",
-    "eq",
-    "ne",
-    "any",
-    "all",
-    "binary_search",
-    "is_match",
-    "matches",
-    "is_allowed",
-    "allows",
-    "includes",
 ];
 
 /// The `Hmac` type's methods that come from the `hmac::Mac` trait.
@@ -85,6 +67,12 @@ impl FnVisitor<'_, '_> {
         }
     }
 
+    /// A name of a rate limiter (`limiter.check_key(..)`, `rate_limit(..)`, `governor`): it has
+    /// a `rate_limiter_words` word.
+    fn is_rate_limiter(&self, text: &str) -> bool {
+        names::first_run(text, &self.cx.k.rate_limiter_words).is_some()
+    }
+
     pub(super) fn visit_call(&mut self, c: &syn::ExprCall, hint: Option<LitHint>) {
         let (name, path) = match &*c.func {
             syn::Expr::Path(p) => {
@@ -98,7 +86,7 @@ impl FnVisitor<'_, '_> {
                 (t.clone(), t)
             }
         };
-        let rate = is_rate_limiter(&path);
+        let rate = self.is_rate_limiter(&path);
         if rate {
             self.rate += 1;
         }
@@ -192,7 +180,7 @@ impl FnVisitor<'_, '_> {
         }
         if method == "json" && m.args.is_empty() {
             let recv = self.cx.src.text_expr(&m.receiver).to_lowercase();
-            if !recv.contains("resp") && !recv.contains("client") {
+            if !self.cx.k.response_receiver_hints.iter().any(|h| recv.contains(h.as_str())) {
                 self.parses.push(Parse {
                     what: ".json()".to_string(),
                     before_verify: false,
@@ -200,11 +188,12 @@ impl FnVisitor<'_, '_> {
                 });
             }
         }
-        let gate = GATE_METHODS.contains(&method.as_str());
+        let gate = self.cx.k.gate_methods.contains(&method);
         if gate {
             self.gate += 1;
         }
-        let rate = is_rate_limiter(&method) || is_rate_limiter(&self.cx.src.text_expr(&m.receiver));
+        let rate = self.is_rate_limiter(&method)
+            || self.is_rate_limiter(&self.cx.src.text_expr(&m.receiver));
         if rate {
             self.rate += 1;
         }
@@ -230,16 +219,6 @@ impl FnVisitor<'_, '_> {
 /// is not part of this call.
 pub(super) fn method_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
     m.method.span().join(m.paren_token.span.close()).unwrap_or_else(|| m.method.span())
-}
-
-/// Names of rate limiters (`limiter.check_key(..)`, `rate_limit(..)`, `governor`, `throttle`).
-pub(super) fn is_rate_limiter(text: &str) -> bool {
-    crate::names::words(text).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "limiter" | "ratelimit" | "ratelimiter" | "throttle" | "governor" | "quota" | "rate"
-        )
-    })
 }
 
 pub(super) fn is_parse_call(path: &str, name: &str) -> bool {

@@ -1,6 +1,7 @@
-//! actix-web: `web::post().to(h)` routes.
+//! actix-web: `web::post().to(h)` routes, `web::resource(..)` and `web::scope(..)` chains,
+//! `.service(handler)` of attribute-routed fns.
 
-use super::{call_path, flatten, handler_name, METHODS};
+use super::{call_path, flatten, handler_name, Reader, METHODS};
 use crate::extract::FileCx;
 use crate::util;
 
@@ -29,6 +30,35 @@ fn base_first_arg_method(cx: &FileCx<'_>, base: &syn::Expr) -> String {
             .map(|a| util::last_segment(&cx.src.text(a)).to_uppercase())
             .unwrap_or_else(|| "ANY".to_string()),
         _ => "ANY".to_string(),
+    }
+}
+
+/// The path of a chain started by `web::resource("/p")`, and the prefix of one started by
+/// `web::scope("/p")`.
+pub(super) fn resource_and_scope(
+    base_last: &str,
+    base_arg: Option<String>,
+) -> (Option<String>, String) {
+    let resource = if base_last == "resource" { base_arg.clone() } else { None };
+    let scope = if base_last == "scope" { base_arg.unwrap_or_default() } else { String::new() };
+    (resource, scope)
+}
+
+/// `web::resource("/p").route(web::post().to(h))` or `.to(h)`.
+pub(super) fn resource_route(r: &mut Reader<'_, '_>, m: &str, mr: &syn::Expr) {
+    let path = r.resource.clone().unwrap_or_default();
+    let got =
+        if m == "to" { Some(("ANY".to_string(), handler_name(mr))) } else { actix_route(r.cx, mr) };
+    if let Some((method, h)) = got.filter(|g| !g.1.is_empty()) {
+        r.push(r.reg(method, path, "actix-web", h, Vec::new()));
+    }
+}
+
+/// `.service(handler)` of an attribute-routed fn: the attribute has its route.
+pub(super) fn service(r: &mut Reader<'_, '_>, inner: &syn::Expr) {
+    let h = handler_name(inner);
+    if !h.is_empty() {
+        r.push(r.reg(String::new(), String::new(), "actix-web", h, Vec::new()));
     }
 }
 

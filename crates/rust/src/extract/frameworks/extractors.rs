@@ -115,7 +115,7 @@ pub fn typed_header_name(ty: &syn::Type) -> Option<String> {
     }
     let inner =
         util::generic_types(path).first().and_then(|g| util::type_path(g))?.segments.last()?;
-    Some(crate::names::header_from_const(&inner.ident.to_string()))
+    Some(hooklint_model::names::header_from_const(&inner.ident.to_string()))
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ mod attrs;
 mod axum;
 mod extractors;
 mod layers;
+mod poem;
+mod rocket;
+mod tide;
 mod warp;
 
-use hooklint_model::Registration;
+use hooklint_model::{Registration, Span};
 
 use super::FileCx;
 use crate::util;
@@ -148,7 +151,37 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
         syn::Expr::Call(c) => str_arg(c.args.first()),
         _ => None,
     };
-    let mut framework = if base_path.ends_with("Router::new") {
+    let framework = framework_of(cx, base, &base_path);
+    let (resource, scope) = actix::resource_and_scope(base_last, base_arg);
+    let mut r = Reader {
+        cx,
+        framework,
+        resource,
+        span: cx.src.span(util::expr_span(e)),
+        depth,
+        chain: Chain {
+            regs: Vec::new(),
+            base_layers: Vec::new(),
+            base_var,
+            consumed: segs.iter().map(|s| node_id(s)).collect(),
+        },
+        wraps: Vec::new(),
+        warp: WarpRoute::default(),
+        tide_path: String::new(),
+    };
+    if framework == "warp" {
+        r.warp.read(cx, base);
+    }
+    for s in &segs {
+        r.segment(s);
+    }
+    r.finish(&scope)
+}
+
+/// The framework a chain belongs to, by the call it starts from, else by the file's `use` items;
+/// axum when nothing says.
+fn framework_of(cx: &FileCx<'_>, base: &syn::Expr, base_path: &str) -> &'static str {
+    let framework = if base_path.ends_with("Router::new") {
         "axum"
     } else if base_path.contains("App::new") || base_path.starts_with("web::") {
         "actix-web"
@@ -163,202 +196,143 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
     } else {
         ""
     };
-    if framework.is_empty() {
-        framework = match cx.framework {
-            "" => "axum",
-            f => f,
-        };
+    match (framework, cx.framework) {
+        ("", "") => "axum",
+        ("", f) => f,
+        (f, _) => f,
     }
-    let resource = if base_last == "resource" { base_arg.clone() } else { None };
-    let scope =
-        if base_last == "scope" { base_arg.clone().unwrap_or_default() } else { String::new() };
+}
 
-    let mut chain = Chain {
-        regs: Vec::new(),
-        base_layers: Vec::new(),
-        base_var,
-        consumed: segs.iter().map(|s| node_id(s)).collect(),
-    };
-    let mut wraps: Vec<String> = Vec::new();
-    let mut tide_path = String::new();
-    let mut warp = WarpRoute::default();
-    if framework == "warp" {
-        warp.read(cx, base);
-    }
-    let span = cx.src.span(util::expr_span(e));
-    let mk = |method: String, path: String, fw: &str, handler: String, layers: Vec<String>| {
-        Registration {
-            method,
-            path,
-            framework: fw.to_string(),
-            handler,
-            layers,
-            span: span.clone(),
-            ..Registration::default()
-        }
-    };
-    for s in &segs {
+/// One router chain being read, method call by method call.
+struct Reader<'a, 'f> {
+    cx: &'a FileCx<'f>,
+    framework: &'static str,
+    /// The path of an actix `web::resource("/p")` the chain starts from.
+    resource: Option<String>,
+    span: Span,
+    depth: usize,
+    chain: Chain,
+    /// actix `.wrap(..)` middleware: wraps every route of the chain, before or after it.
+    wraps: Vec<String>,
+    warp: WarpRoute,
+    /// tide: the path the `.at(..)` calls so far name.
+    tide_path: String,
+}
+
+impl Reader<'_, '_> {
+    fn segment(&mut self, s: &syn::ExprMethodCall) {
         let m = s.method.to_string();
         let args: Vec<&syn::Expr> = s.args.iter().collect();
         match (m.as_str(), args.as_slice()) {
-            ("route", [p, mr]) => {
-                let path = str_arg(Some(p)).unwrap_or_default();
-                if let Some((method, h)) = actix_route(cx, mr) {
-                    chain.regs.push(mk(method, path, "actix-web", h, Vec::new()));
-                } else {
-                    for (method, h, layers) in method_router(cx, mr) {
-                        chain.regs.push(mk(method, path.clone(), framework, h, layers));
-                    }
-                }
-            }
-            ("at", [p, mr]) => {
-                let path = str_arg(Some(p)).unwrap_or_default();
-                for (method, h, layers) in method_router(cx, mr) {
-                    chain.regs.push(mk(method, path.clone(), "poem", h, layers));
-                }
-            }
-            // tide: `server.at("/hook").post(handler)`, `.at("/a").at("/b")`.
-            ("at", [p]) if framework == "tide" => {
-                let seg = str_arg(Some(p)).unwrap_or_default();
-                tide_path = join_path(&tide_path, &seg);
-            }
-            (m, [h]) if framework == "tide" && METHODS.contains(&m) => {
-                let name = handler_name(h);
-                chain.regs.push(mk(m.to_uppercase(), tide_path.clone(), "tide", name, Vec::new()));
-            }
-            ("with", [l]) if framework == "tide" => {
-                let names = layer_names(l, 0);
-                for r in &mut chain.regs {
-                    r.layers.extend(names.iter().cloned());
-                }
-                chain.base_layers.extend(names);
-            }
-            ("route", [mr]) | ("to", [mr]) if resource.is_some() => {
-                let path = resource.clone().unwrap_or_default();
-                let got = if m == "to" {
-                    Some(("ANY".to_string(), handler_name(mr)))
-                } else {
-                    actix_route(cx, mr)
-                };
-                if let Some((method, h)) = got.filter(|g| !g.1.is_empty()) {
-                    chain.regs.push(mk(method, path, "actix-web", h, Vec::new()));
-                }
+            ("route", [p, mr]) => self.route(p, mr),
+            ("at", [p, mr]) => poem::at(self, p, mr),
+            ("at", [p]) if self.framework == "tide" => tide::at(self, p),
+            (m, [h]) if self.framework == "tide" && METHODS.contains(&m) => tide::method(self, m, h),
+            ("route", [mr]) | ("to", [mr]) if self.resource.is_some() => {
+                actix::resource_route(self, &m, mr)
             }
             ("nest" | "nest_service" | "merge" | "service" | "configure", rest) => {
-                let prefix = if rest.len() == 2 {
-                    str_arg(rest.first().copied()).unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                let Some(inner) = rest.last() else { continue };
-                if let Some(sub) = read_chain(cx, inner, depth + 1) {
-                    chain.consumed.extend(sub.consumed);
-                    for mut r in sub.regs {
-                        r.path = join_path(&prefix, &r.path);
-                        chain.regs.push(r);
-                    }
-                } else if let Some(router_fn) = router_fn_call(inner, m == "configure") {
-                    // `.nest("/api", api::routes())`: the routes registered in that fn get the
-                    // prefix and this chain's layers; the index links them.
-                    chain.regs.push(mk(String::new(), prefix, NEST, router_fn, Vec::new()));
-                } else if m == "service" && framework == "actix-web" {
-                    // actix `.service(handler)` of an attribute-routed fn.
-                    let h = handler_name(inner);
-                    if !h.is_empty() {
-                        chain.regs.push(mk(
-                            String::new(),
-                            String::new(),
-                            "actix-web",
-                            h,
-                            Vec::new(),
-                        ));
-                    }
-                }
+                self.nest(&m, rest)
             }
-            ("mount", [base_path_arg, routes]) => {
-                let prefix = str_arg(Some(base_path_arg)).unwrap_or_default();
-                if let syn::Expr::Macro(mac) = util::peel_expr(routes) {
-                    if let Ok(list) = mac.mac.parse_body_with(
-                        syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                    ) {
-                        for p in list {
-                            chain.regs.push(mk(
-                                String::new(),
-                                prefix.clone(),
-                                "rocket",
-                                util::path_str(&p),
-                                Vec::new(),
-                            ));
-                        }
-                    }
-                }
-            }
-            ("layer" | "route_layer" | "with", [l]) => {
-                let names = layer_names(l, 0);
-                for r in &mut chain.regs {
-                    r.layers.extend(names.iter().cloned());
-                }
-                chain.base_layers.extend(names);
-            }
-            ("wrap" | "wrap_fn", [l]) => wraps.extend(layer_names(l, 0)),
-            ("and" | "or", [x]) if framework == "warp" => warp.read(cx, x),
-            ("and_then" | "then" | "map", [h]) if framework == "warp" => {
-                let h = handler_name(h);
-                // `.map(f)` on any chain in a warp file is not a route: require a filter.
-                let filtered = !warp.segments.is_empty()
-                    || !warp.method.is_empty()
-                    || !warp.headers.is_empty();
-                if !h.is_empty() && filtered {
-                    chain.regs.push(Registration {
-                        headers: warp.headers.clone(),
-                        ..mk(warp.method(), warp.path(), "warp", h, Vec::new())
-                    });
-                }
+            ("mount", [base_path_arg, routes]) => rocket::mount(self, base_path_arg, routes),
+            ("layer" | "route_layer" | "with", [l]) => self.layer(l),
+            ("wrap" | "wrap_fn", [l]) => self.wraps.extend(layer_names(l, 0)),
+            ("and" | "or", [x]) if self.framework == "warp" => self.warp.read(self.cx, x),
+            ("and_then" | "then" | "map", [h]) if self.framework == "warp" => {
+                warp::handler(self, h)
             }
             _ => {}
         }
     }
-    if !wraps.is_empty() {
-        for r in &mut chain.regs {
-            r.layers.extend(wraps.iter().cloned());
-        }
-        chain.base_layers.extend(wraps);
-    }
-    if !scope.is_empty() {
-        for r in &mut chain.regs {
-            r.path = join_path(&scope, &r.path);
-        }
-    }
-    chain.regs.retain(|r| !r.handler.is_empty());
-    if chain.regs.is_empty() && (chain.base_layers.is_empty() || chain.base_var.is_empty()) {
-        return None;
-    }
-    Some(chain)
-}
 
-#[cfg(test)]
-mod tests {
-    use crate::testutil::{facts, func};
+    /// A registration made by this chain.
+    fn reg(
+        &self,
+        method: String,
+        path: String,
+        framework: &str,
+        handler: String,
+        layers: Vec<String>,
+    ) -> Registration {
+        Registration {
+            method,
+            path,
+            framework: framework.to_string(),
+            handler,
+            layers,
+            span: self.span.clone(),
+            ..Registration::default()
+        }
+    }
 
-    #[test]
-    fn rocket_routes_and_data() {
-        let f = facts(
-            r#"
-use rocket::{post, routes, Data};
-#[post("/stripe", data = "<body>")]
-fn stripe(body: Data<'_>) {}
-#[post("/json", data = "<ev>")]
-fn json(ev: Json<Event>) {}
-fn rocket() { rocket::build().mount("/hooks", routes![stripe, json]); }
-"#,
-        );
-        let s = func(&f, "stripe");
-        assert_eq!(s.routes[0].framework, "rocket");
-        assert_eq!(s.routes[0].path, "/hooks/stripe");
-        assert_eq!(s.params[0].extractor, "stream");
-        let j = func(&f, "json");
-        assert_eq!(j.body.kind, "json");
-        assert_eq!(j.body.typed_extractor, "Json<Event>");
-        assert!(j.body.parses[0].before_verify);
+    fn push(&mut self, reg: Registration) {
+        self.chain.regs.push(reg);
+    }
+
+    /// `.route("/p", post(h))` (axum) or `.route("/p", web::post().to(h))` (actix-web).
+    fn route(&mut self, p: &syn::Expr, mr: &syn::Expr) {
+        let path = str_arg(Some(p)).unwrap_or_default();
+        if let Some((method, h)) = actix_route(self.cx, mr) {
+            self.push(self.reg(method, path, "actix-web", h, Vec::new()));
+        } else {
+            for (method, h, layers) in method_router(self.cx, mr) {
+                self.push(self.reg(method, path.clone(), self.framework, h, layers));
+            }
+        }
+    }
+
+    /// `.nest("/api", Router::new()..)`, `.merge(..)`, `.service(..)`, `.configure(..)`: a
+    /// router built inline, or by a function the index links later.
+    fn nest(&mut self, m: &str, rest: &[&syn::Expr]) {
+        let prefix = if rest.len() == 2 {
+            str_arg(rest.first().copied()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let Some(inner) = rest.last() else { return };
+        if let Some(sub) = read_chain(self.cx, inner, self.depth + 1) {
+            self.chain.consumed.extend(sub.consumed);
+            for mut r in sub.regs {
+                r.path = join_path(&prefix, &r.path);
+                self.push(r);
+            }
+        } else if let Some(router_fn) = router_fn_call(inner, m == "configure") {
+            // `.nest("/api", api::routes())`: the routes registered in that fn get the
+            // prefix and this chain's layers; the index links them.
+            self.push(self.reg(String::new(), prefix, NEST, router_fn, Vec::new()));
+        } else if m == "service" && self.framework == "actix-web" {
+            actix::service(self, inner);
+        }
+    }
+
+    /// `.layer(..)`, `.route_layer(..)`, `.with(..)`: wraps the routes added before it, and the
+    /// routes of the router the chain starts from.
+    fn layer(&mut self, l: &syn::Expr) {
+        let names = layer_names(l, 0);
+        for r in &mut self.chain.regs {
+            r.layers.extend(names.iter().cloned());
+        }
+        self.chain.base_layers.extend(names);
+    }
+
+    fn finish(mut self, scope: &str) -> Option<Chain> {
+        let mut chain = self.chain;
+        let wraps = std::mem::take(&mut self.wraps);
+        if !wraps.is_empty() {
+            for r in &mut chain.regs {
+                r.layers.extend(wraps.iter().cloned());
+            }
+            chain.base_layers.extend(wraps);
+        }
+        if !scope.is_empty() {
+            for r in &mut chain.regs {
+                r.path = join_path(scope, &r.path);
+            }
+        }
+        chain.regs.retain(|r| !r.handler.is_empty());
+        if chain.regs.is_empty() && (chain.base_layers.is_empty() || chain.base_var.is_empty()) {
+            return None;
+        }
+        Some(chain)
     }
 }

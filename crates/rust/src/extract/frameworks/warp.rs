@@ -1,6 +1,8 @@
 //! warp: filter chains (`warp::path(..).and(warp::post()).and(warp::header(..))`).
 
-use super::{call_path, flatten, str_arg, METHODS};
+use hooklint_model::Registration;
+
+use super::{call_path, flatten, handler_name, str_arg, Reader, METHODS};
 use crate::extract::FileCx;
 use crate::util;
 
@@ -11,9 +13,9 @@ pub(super) fn is_warp_macro(e: &syn::Expr) -> bool {
 /// What a warp filter chain says about its route.
 #[derive(Default)]
 pub(super) struct WarpRoute {
-    pub(super) segments: Vec<String>,
-    pub(super) method: String,
-    pub(super) headers: Vec<String>,
+    segments: Vec<String>,
+    method: String,
+    headers: Vec<String>,
 }
 
 impl WarpRoute {
@@ -61,7 +63,7 @@ impl WarpRoute {
         let _ = cx;
     }
 
-    pub(super) fn method(&self) -> String {
+    fn method(&self) -> String {
         if self.method.is_empty() {
             "ANY".to_string()
         } else {
@@ -69,8 +71,23 @@ impl WarpRoute {
         }
     }
 
-    pub(super) fn path(&self) -> String {
+    fn path(&self) -> String {
         format!("/{}", self.segments.join("/"))
+    }
+}
+
+/// `.and_then(h)`, `.then(h)`, `.map(h)` after the filters: the route's handler.
+pub(super) fn handler(r: &mut Reader<'_, '_>, h: &syn::Expr) {
+    let h = handler_name(h);
+    let warp = &r.warp;
+    // `.map(f)` on any chain in a warp file is not a route: require a filter.
+    let filtered = !warp.segments.is_empty() || !warp.method.is_empty() || !warp.headers.is_empty();
+    if !h.is_empty() && filtered {
+        let reg = Registration {
+            headers: warp.headers.clone(),
+            ..r.reg(warp.method(), warp.path(), "warp", h, Vec::new())
+        };
+        r.push(reg);
     }
 }
 
