@@ -115,10 +115,13 @@ fn expr_out_d(cx: &FileCx<'_>, e: &syn::Expr, tail: bool, depth: usize) -> Out {
         syn::Expr::Continue(_) | syn::Expr::Break(_) => Out { exits: true, ..Out::default() },
         syn::Expr::Try(t) => {
             // `Err(e)?` always leaves.
-            let always = matches!(util::peel_expr(&t.expr), syn::Expr::Call(c) if call_last(c) == "Err");
+            let always =
+                matches!(util::peel_expr(&t.expr), syn::Expr::Call(c) if call_last(c) == "Err");
             Out { exits: always || tail, exit: exit::ERR, logged: false }
         }
-        syn::Expr::Call(c) if matches!(call_path(c).as_str(), "std::process::exit" | "process::exit" | "exit") => {
+        syn::Expr::Call(c)
+            if matches!(call_path(c).as_str(), "std::process::exit" | "process::exit" | "exit") =>
+        {
             Out { exits: true, exit: exit::ERR, logged: false }
         }
         _ => {
@@ -248,7 +251,11 @@ fn outer(e: &syn::Expr, depth: usize) -> &syn::Expr {
         syn::Expr::MethodCall(m)
             if matches!(
                 m.method.to_string().as_str(),
-                "into" | "boxed" | "map_into_left_body" | "map_into_right_body" | "map_into_boxed_body"
+                "into"
+                    | "boxed"
+                    | "map_into_left_body"
+                    | "map_into_right_body"
+                    | "map_into_boxed_body"
             ) =>
         {
             outer(&m.receiver, d)

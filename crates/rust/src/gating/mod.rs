@@ -18,7 +18,9 @@ mod tests;
 
 use std::collections::HashMap;
 
-use hooklint_model::verdict::{self, exit, Checked, Verdicts, Pos, Presence, Site, SiteSink, Sink, Spawn};
+use hooklint_model::verdict::{
+    self, exit, Checked, Pos, Presence, Sink, Site, SiteSink, Spawn, Verdicts,
+};
 use hooklint_model::{Call, Compare, Span};
 use syn::spanned::Spanned;
 
@@ -483,7 +485,8 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn record(&mut self, v: &Verdict, sink: SiteSink) {
         for &s in &v.sites {
             if let Some(site) = self.sites.get_mut(s) {
-                let dup = site.sinks.iter().any(|k| k.sink == sink.sink && k.examined == sink.examined);
+                let dup =
+                    site.sinks.iter().any(|k| k.sink == sink.sink && k.examined == sink.examined);
                 if !dup && site.sinks.len() < 8 {
                     site.sinks.push(sink.clone());
                 }
@@ -578,7 +581,11 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let operands: Vec<&syn::Expr> =
                         std::iter::once(&*m.receiver).chain(m.args.iter()).collect();
                     if let Some(s) = self.compare_site(span, &operands) {
-                        return Verdict { sites: vec![s], flipped: method == "ne", consumed: false };
+                        return Verdict {
+                            sites: vec![s],
+                            flipped: method == "ne",
+                            consumed: false,
+                        };
                     }
                 }
                 match self.call_site(calls_method_span(m)) {
@@ -605,7 +612,17 @@ impl<'a, 'f> Walker<'a, 'f> {
             syn::Expr::Binary(b) => match b.op {
                 syn::BinOp::And(_) | syn::BinOp::Or(_) => {
                     let l = self.verdict(&b.left, d);
-                    l.merge(self.verdict(&b.right, d))
+                    let r = self.verdict(&b.right, d);
+                    if l.is_empty() || r.is_empty() || l.flipped == r.flipped {
+                        let flipped = if l.is_empty() { r.flipped } else { l.flipped };
+                        return Verdict { flipped, ..l.merge(r) };
+                    }
+                    // Mixed polarity: `present && valid` joins successes, `missing || invalid`
+                    // joins failures; the operands of the other polarity are preconditions.
+                    let want = matches!(b.op, syn::BinOp::Or(_));
+                    let (mut keep, other) = if l.flipped == want { (l, r) } else { (r, l) };
+                    keep.consumed |= other.consumed;
+                    keep
                 }
                 syn::BinOp::Eq(_) | syn::BinOp::Ne(_) => {
                     let ne = matches!(b.op, syn::BinOp::Ne(_));
@@ -613,7 +630,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let lit_right = is_literal(&b.right);
                     let lit_left = is_literal(&b.left);
                     if lit_right || lit_left {
-                        let (other, lit) = if lit_right { (&b.left, &b.right) } else { (&b.right, &b.left) };
+                        let (other, lit) =
+                            if lit_right { (&b.left, &b.right) } else { (&b.right, &b.left) };
                         let inner = self.verdict(other, d);
                         if !inner.is_empty() {
                             let falsy = is_false(lit);
@@ -640,7 +658,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                     if let Some(first) = args.first() {
                         // Pattern polarity is read from the macro's tokens after the comma.
                         let text = m.mac.tokens.to_string();
-                        let flipped = pattern_text_fails(text.split_once(',').map(|x| x.1).unwrap_or(""));
+                        let flipped =
+                            pattern_text_fails(text.split_once(',').map(|x| x.1).unwrap_or(""));
                         let first = first.clone();
                         return self.verdict(&first, d).flip(flipped);
                     }
@@ -681,6 +700,26 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.expr_in(&e, Ctx::Statement, depth);
             }
             syn::Stmt::Item(_) => {}
+        }
+    }
+
+    /// Names a pattern binds from a value (`Some(ip)` of `match first_hop`) come from the
+    /// value's names, as a `let` binding's do.
+    fn bind_pattern(&mut self, pat: &syn::Pat, value: &syn::Expr) {
+        let mut names = Vec::new();
+        util::pat_idents(pat, &mut names, 0);
+        if names.is_empty() {
+            return;
+        }
+        let mut from = Vec::new();
+        self.names_in(value, &mut from, 0);
+        for n in names {
+            let entry = self.origins.entry(n.clone()).or_default();
+            for f in &from {
+                if *f != n && !entry.contains(f) {
+                    entry.push(f.clone());
+                }
+            }
         }
     }
 
@@ -743,7 +782,10 @@ impl<'a, 'f> Walker<'a, 'f> {
             let at = self.span(l.let_token.span);
             let examined = self.pos(l.let_token.span);
             if !v.consumed {
-                self.record(&v, SiteSink { sink: Sink::Discarded, at, examined, ..SiteSink::default() });
+                self.record(
+                    &v,
+                    SiteSink { sink: Sink::Discarded, at, examined, ..SiteSink::default() },
+                );
             }
             self.expr_in(&init.expr, Ctx::Other, depth + 1);
             return;
@@ -799,7 +841,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                                 let examined = self.pos(util::expr_span(e));
                                 self.record(
                                     &v,
-                                    SiteSink { sink: Sink::Discarded, at, examined, ..SiteSink::default() },
+                                    SiteSink {
+                                        sink: Sink::Discarded,
+                                        at,
+                                        examined,
+                                        ..SiteSink::default()
+                                    },
                                 );
                             }
                         }
@@ -874,7 +921,9 @@ impl<'a, 'f> Walker<'a, 'f> {
             }
             syn::Expr::Tuple(t) => t.elems.iter().for_each(|x| self.expr_in(x, Ctx::Other, d)),
             syn::Expr::Array(t) => t.elems.iter().for_each(|x| self.expr_in(x, Ctx::Other, d)),
-            syn::Expr::Struct(s) => s.fields.iter().for_each(|f| self.expr_in(&f.expr, Ctx::Other, d)),
+            syn::Expr::Struct(s) => {
+                s.fields.iter().for_each(|f| self.expr_in(&f.expr, Ctx::Other, d))
+            }
             syn::Expr::While(w) => {
                 self.expr_in(&w.cond, Ctx::Other, d);
                 self.block(&w.body, Tail::No, d);
@@ -931,7 +980,13 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let examined = self.pos(m.mac.path.span());
                 self.record(
                     &v,
-                    SiteSink { sink: Sink::Exits, exit: exit::ERR, at, examined, ..SiteSink::default() },
+                    SiteSink {
+                        sink: Sink::Exits,
+                        exit: exit::ERR,
+                        at,
+                        examined,
+                        ..SiteSink::default()
+                    },
                 );
             }
         } else if name == "matches" && matches!(ctx, Ctx::Value(Tail::Fn)) {
@@ -948,6 +1003,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         // The verdict and which branch is the failing one.
         let (v, fail_then) = match &*i.cond {
             syn::Expr::Let(l) => {
+                self.bind_pattern(&l.pat, &l.expr);
                 let v = self.verdict(&l.expr, 0);
                 let fails = pattern_fails(&l.pat) ^ v.flipped;
                 (v, fails)
@@ -963,7 +1019,12 @@ impl<'a, 'f> Walker<'a, 'f> {
             let at = self.span(cond_span);
             let examined = self.end(i.cond.span());
             let sink = if fail_then {
-                self.branch_sink(&i.then_branch, self.span_of_block(&i.then_branch), tail, whole_end)
+                self.branch_sink(
+                    &i.then_branch,
+                    self.span_of_block(&i.then_branch),
+                    tail,
+                    whole_end,
+                )
             } else {
                 match &i.else_branch {
                     Some((_, el)) => self.else_sink(el, tail, whole_end),
@@ -977,7 +1038,19 @@ impl<'a, 'f> Walker<'a, 'f> {
                 }
             };
             let v = Verdict { sites: v.sites, ..Verdict::default() };
-            self.record(&v, SiteSink { at, examined, ..sink });
+            // `if ok { verified = true; }` (or `if !ok { verified = false; }`) with no other
+            // branch: the verdict moves into the flag, examined where the flag is.
+            match flag_assignment(&i.then_branch, !fail_then).filter(|_| i.else_branch.is_none()) {
+                Some(flag) => {
+                    let held = self
+                        .held
+                        .entry(flag)
+                        .or_insert(Held { verdict: Verdict::default(), examined: false });
+                    held.verdict = std::mem::take(&mut held.verdict).merge(v);
+                    held.verdict.flipped = false;
+                }
+                None => self.record(&v, SiteSink { at, examined, ..sink }),
+            }
         }
         // Presence tests: `if let Some(secret) = ..`, `if !secret.is_empty()`, `if x.is_some()`.
         let presence = self.presence_test(&i.cond);
@@ -987,11 +1060,12 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
         match presence {
             Some((names, present_is_then)) => {
-                let (present, absent): (Option<&syn::Block>, Option<&syn::Expr>) = if present_is_then {
-                    (Some(&i.then_branch), i.else_branch.as_ref().map(|(_, e)| &**e))
-                } else {
-                    (None, None)
-                };
+                let (present, absent): (Option<&syn::Block>, Option<&syn::Expr>) =
+                    if present_is_then {
+                        (Some(&i.then_branch), i.else_branch.as_ref().map(|(_, e)| &**e))
+                    } else {
+                        (None, None)
+                    };
                 if present_is_then {
                     let (absent_sink, exit, after) = match absent {
                         Some(el) => {
@@ -1004,7 +1078,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self.span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+                        span: self
+                            .span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
                         absent: absent_sink,
                         exit,
                         after,
@@ -1023,7 +1098,8 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self.span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+                        span: self
+                            .span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
                         absent: if out.exits { Sink::Exits } else { Sink::Proceeds },
                         exit: out.exit,
                         after: whole_end,
@@ -1056,21 +1132,39 @@ impl<'a, 'f> Walker<'a, 'f> {
     fn branch_sink(&self, b: &syn::Block, region: (Pos, Pos), tail: bool, after: Pos) -> SiteSink {
         let out = exits::block_out(self.cx, b, tail);
         if out.exits {
-            SiteSink { sink: Sink::Exits, exit: out.exit, logged: out.logged, ..SiteSink::default() }
+            SiteSink {
+                sink: Sink::Exits,
+                exit: out.exit,
+                logged: out.logged,
+                ..SiteSink::default()
+            }
         } else {
-            SiteSink { sink: Sink::Proceeds, logged: out.logged, branch: region, after, ..SiteSink::default() }
+            SiteSink {
+                sink: Sink::Proceeds,
+                logged: out.logged,
+                branch: region,
+                after,
+                ..SiteSink::default()
+            }
         }
     }
 
     fn else_sink(&self, el: &syn::Expr, tail: bool, after: Pos) -> SiteSink {
         match el {
-            syn::Expr::Block(b) => self.branch_sink(&b.block, self.span_of_block(&b.block), tail, after),
+            syn::Expr::Block(b) => {
+                self.branch_sink(&b.block, self.span_of_block(&b.block), tail, after)
+            }
             syn::Expr::If(inner) => {
                 // `else if ..`: exits only when every branch does.
                 let out = exits::expr_out(self.cx, &syn::Expr::If(inner.clone()), tail);
                 let s = inner.span();
                 if out.exits {
-                    SiteSink { sink: Sink::Exits, exit: out.exit, logged: out.logged, ..SiteSink::default() }
+                    SiteSink {
+                        sink: Sink::Exits,
+                        exit: out.exit,
+                        logged: out.logged,
+                        ..SiteSink::default()
+                    }
                 } else {
                     SiteSink {
                         sink: Sink::Proceeds,
@@ -1085,7 +1179,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let out = exits::expr_out(self.cx, other, tail);
                 let s = other.span();
                 if out.exits {
-                    SiteSink { sink: Sink::Exits, exit: out.exit, logged: out.logged, ..SiteSink::default() }
+                    SiteSink {
+                        sink: Sink::Exits,
+                        exit: out.exit,
+                        logged: out.logged,
+                        ..SiteSink::default()
+                    }
                 } else {
                     SiteSink {
                         sink: Sink::Proceeds,
@@ -1132,6 +1231,9 @@ impl<'a, 'f> Walker<'a, 'f> {
         let whole_end = self.end(m.span());
         let tail = ctx.tail() == Tail::Fn;
         let v = self.verdict(&m.expr, 0);
+        for arm in &m.arms {
+            self.bind_pattern(arm_pat(arm), &m.expr);
+        }
         let at = self.span(m.match_token.span);
         let examined = self.end(m.expr.span());
         if !v.is_empty() {
@@ -1211,11 +1313,13 @@ impl<'a, 'f> Walker<'a, 'f> {
                         Some(prev) => worse(prev, s),
                     });
                 }
-                let absent = absent.unwrap_or(SiteSink { sink: Sink::Exits, ..SiteSink::default() });
+                let absent =
+                    absent.unwrap_or(SiteSink { sink: Sink::Exits, ..SiteSink::default() });
                 let idx = self.presences.len() as u32;
                 self.presences.push(Presence {
                     names,
-                    span: self.span(m.match_token.span.join(m.expr.span()).unwrap_or(m.match_token.span)),
+                    span: self
+                        .span(m.match_token.span.join(m.expr.span()).unwrap_or(m.match_token.span)),
                     absent: absent.sink,
                     exit: absent.exit,
                     after: absent.after,
@@ -1233,7 +1337,12 @@ impl<'a, 'f> Walker<'a, 'f> {
         let out = exits::expr_out(self.cx, body, tail);
         let s = body.span();
         if out.exits {
-            SiteSink { sink: Sink::Exits, exit: out.exit, logged: out.logged, ..SiteSink::default() }
+            SiteSink {
+                sink: Sink::Exits,
+                exit: out.exit,
+                logged: out.logged,
+                ..SiteSink::default()
+            }
         } else {
             SiteSink {
                 sink: Sink::Proceeds,
@@ -1251,7 +1360,12 @@ impl<'a, 'f> Walker<'a, 'f> {
 fn worse(a: SiteSink, b: SiteSink) -> SiteSink {
     let rank = |s: &SiteSink| match s.sink {
         Sink::Proceeds => 3,
-        Sink::Exits if s.exit & (exit::OK | exit::PASS) != 0 && s.exit & (exit::ERR | exit::STATUS_ERR) == 0 => 2,
+        Sink::Exits
+            if s.exit & (exit::OK | exit::PASS) != 0
+                && s.exit & (exit::ERR | exit::STATUS_ERR) == 0 =>
+        {
+            2
+        }
         Sink::Exits => 1,
         _ => 0,
     };
@@ -1328,6 +1442,23 @@ fn is_literal(e: &syn::Expr) -> bool {
     matches!(util_peel(e), syn::Expr::Lit(_))
 }
 
+/// A branch that sets a boolean flag, `verified = true;` when `success` (the branch runs when
+/// the verdict holds) or `verified = false;` otherwise: the flag's name.
+fn flag_assignment(b: &syn::Block, success: bool) -> Option<String> {
+    b.stmts.iter().find_map(|s| match s {
+        syn::Stmt::Expr(syn::Expr::Assign(a), _) => match (util_peel(&a.left), util_peel(&a.right))
+        {
+            (syn::Expr::Path(p), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(v), .. }))
+                if p.path.segments.len() == 1 && v.value == success =>
+            {
+                Some(util::path_str(&p.path))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 fn is_false(e: &syn::Expr) -> bool {
     matches!(util_peel(e), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) if !b.value)
 }
@@ -1349,7 +1480,15 @@ fn last_name(e: &syn::Expr) -> Option<String> {
         syn::Expr::MethodCall(m)
             if matches!(
                 m.method.to_string().as_str(),
-                "as_ref" | "as_deref" | "clone" | "as_str" | "trim" | "to_owned" | "to_string" | "as_bytes" | "ok"
+                "as_ref"
+                    | "as_deref"
+                    | "clone"
+                    | "as_str"
+                    | "trim"
+                    | "to_owned"
+                    | "to_string"
+                    | "as_bytes"
+                    | "ok"
             ) =>
         {
             last_name(&m.receiver)

@@ -49,7 +49,8 @@ async fn d(h: HeaderMap, b: Bytes) {
     assert_eq!(sinks(s, "a", "verify"), [(Sink::Proceeds, 0, true)]);
     let file = facts(s);
     let g = func(&file, "d");
-    let kinds: Vec<Sink> = g.verdicts.sites.iter().flat_map(|s| s.sinks.iter().map(|k| k.sink)).collect();
+    let kinds: Vec<Sink> =
+        g.verdicts.sites.iter().flat_map(|s| s.sinks.iter().map(|k| k.sink)).collect();
     assert_eq!(kinds, [Sink::Discarded, Sink::Discarded]);
 }
 

@@ -168,6 +168,7 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
         wraps: Vec::new(),
         warp: WarpRoute::default(),
         tide_path: String::new(),
+        tide_layers: Vec::new(),
     };
     if framework == "warp" {
         r.warp.read(cx, base);
@@ -215,8 +216,9 @@ struct Reader<'a, 'f> {
     /// actix `.wrap(..)` middleware: wraps every route of the chain, before or after it.
     wraps: Vec<String>,
     warp: WarpRoute,
-    /// tide: the path the `.at(..)` calls so far name.
+    /// tide: the path the `.at(..)` calls so far name, and the middleware `.with(..)` put on it.
     tide_path: String,
+    tide_layers: Vec<String>,
 }
 
 impl Reader<'_, '_> {
@@ -227,7 +229,9 @@ impl Reader<'_, '_> {
             ("route", [p, mr]) => self.route(p, mr),
             ("at", [p, mr]) => poem::at(self, p, mr),
             ("at", [p]) if self.framework == "tide" => tide::at(self, p),
-            (m, [h]) if self.framework == "tide" && METHODS.contains(&m) => tide::method(self, m, h),
+            (m, [h]) if self.framework == "tide" && METHODS.contains(&m) => {
+                tide::method(self, m, h)
+            }
             ("route", [mr]) | ("to", [mr]) if self.resource.is_some() => {
                 actix::resource_route(self, &m, mr)
             }
@@ -235,6 +239,7 @@ impl Reader<'_, '_> {
                 self.nest(&m, rest)
             }
             ("mount", [base_path_arg, routes]) => rocket::mount(self, base_path_arg, routes),
+            ("with", [l]) if self.framework == "tide" => tide::with(self, l),
             ("layer" | "route_layer" | "with", [l]) => self.layer(l),
             ("wrap" | "wrap_fn", [l]) => self.wraps.extend(layer_names(l, 0)),
             ("and" | "or", [x]) if self.framework == "warp" => self.warp.read(self.cx, x),
