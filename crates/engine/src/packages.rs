@@ -23,12 +23,18 @@ fn crate_root(path: &str) -> Option<&str> {
         .max()
         .map(|i| &path[..i]);
     inner.or_else(|| {
-        ["src/", "tests/", "benches/", "examples/"].iter().any(|m| path.starts_with(m)).then_some("")
+        ["src/", "tests/", "benches/", "examples/"]
+            .iter()
+            .any(|m| path.starts_with(m))
+            .then_some("")
     })
 }
 
 /// Package names by the crate root of the files' display paths.
-pub(crate) fn package_names(candidates: &[Candidate], roots: &[PathBuf]) -> HashMap<String, String> {
+pub(crate) fn package_names(
+    candidates: &[Candidate],
+    roots: &[PathBuf],
+) -> HashMap<String, String> {
     let default_root = [PathBuf::from(".")];
     let roots = if roots.is_empty() { &default_root[..] } else { roots };
     let mut by_fs: HashMap<String, Option<String>> = HashMap::new();
@@ -42,7 +48,9 @@ pub(crate) fn package_names(candidates: &[Candidate], roots: &[PathBuf]) -> Hash
             continue;
         }
         let fs_root = if fs_root.is_empty() { "." } else { fs_root };
-        let inside = roots.iter().any(|r| Path::new(fs_root).starts_with(r) || (fs_root == "." && r == Path::new(".")));
+        let inside = roots
+            .iter()
+            .any(|r| Path::new(fs_root).starts_with(r) || (fs_root == "." && r == Path::new(".")));
         if !inside {
             continue;
         }
@@ -97,7 +105,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let pkg = dir.path().join("hooks");
         std::fs::create_dir_all(pkg.join("src")).expect("mkdir");
-        std::fs::write(pkg.join("Cargo.toml"), "[package]\nname = \"acme-webhooks\"\n").expect("write");
+        std::fs::write(pkg.join("Cargo.toml"), "[package]\nname = \"acme-webhooks\"\n")
+            .expect("write");
         std::fs::write(pkg.join("src/main.rs"), "fn main() {}\n").expect("write");
         let cand = Candidate {
             fs_path: pkg.join("src/main.rs"),

@@ -371,7 +371,11 @@ fn evaluate_manifests(
 }
 
 /// Links the project; the inbound routes manifests declare make their handlers receivers.
-fn link(files: &mut [RustFile], manifests: &[ManifestFile], knowledge: &Knowledge) -> Option<Problem> {
+fn link(
+    files: &mut [RustFile],
+    manifests: &[ManifestFile],
+    knowledge: &Knowledge,
+) -> Option<Problem> {
     let declared: Vec<hooklint_rust::DeclaredRoute> = manifests
         .iter()
         .flat_map(|m| m.documents.iter().map(move |d| (m, d)))

@@ -10,12 +10,12 @@
 
 use serde::{Deserialize, Serialize};
 
-pub mod verdict;
 mod knowledge;
 pub mod manifest;
-mod receiver;
 pub mod names;
+mod receiver;
 pub mod suggest;
+pub mod verdict;
 pub use knowledge::Knowledge;
 pub use receiver::{Receiver, Verification};
 

@@ -38,14 +38,15 @@ pub(super) fn apply_derived(f: &mut Function, d: Derived, _k: &Knowledge) {
     f.verified_by = by.into_iter().collect();
     f.verification_gates = d.verifications.iter().any(|v| v.gates);
     f.verifications = d.verifications;
-    f.verifies = !f.verified_by.is_empty()
-        || f.verifications.iter().any(|v| v.via != "compare" || v.gates);
+    f.verifies =
+        !f.verified_by.is_empty() || f.verifications.iter().any(|v| v.via != "compare" || v.gates);
 
     // A parse is before verification unless a verification that gates ran first: an
     // extractor, layer or caller (before the body runs), or one of the body's own before it.
-    let outside = f.verifications.iter().any(|v| {
-        v.gates && matches!(v.via.as_str(), "extractor" | "layer" | "caller")
-    });
+    let outside = f
+        .verifications
+        .iter()
+        .any(|v| v.gates && matches!(v.via.as_str(), "extractor" | "layer" | "caller"));
     let first_local = f
         .verifications
         .iter()

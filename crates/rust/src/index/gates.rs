@@ -127,7 +127,9 @@ pub(super) fn verifying_compare(f: &Function, c: &hooklint_model::Compare) -> bo
     let from_request = |o: &hooklint_model::Operand| {
         o.sensitive_reason.starts_with("from header")
             || o.origins.iter().any(|n| {
-                f.headers_read.iter().any(|h| h.name == *n || (!h.binding.is_empty() && h.binding == *n))
+                f.headers_read
+                    .iter()
+                    .any(|h| h.name == *n || (!h.binding.is_empty() && h.binding == *n))
             })
     };
     (c.left.sensitive && c.right.sensitive) || from_request(&c.left) || from_request(&c.right)
@@ -177,13 +179,7 @@ fn sink_how(s: &SiteSink) -> &'static str {
 }
 
 /// The outcome of one site in a function of the given role.
-fn site_outcome(
-    f: &Function,
-    site: &Site,
-    kind: &Kind,
-    role: Role,
-    callee: &Summary,
-) -> Outcome {
+fn site_outcome(f: &Function, site: &Site, kind: &Kind, role: Role, callee: &Summary) -> Outcome {
     let span = site_span(f, site);
     let what = match kind {
         Kind::Direct(w) | Kind::Remote(w) | Kind::Compare(w) => w.clone(),
@@ -363,11 +359,7 @@ fn site_span(f: &Function, site: &Site) -> Span {
 }
 
 /// Every verification site of `id` with its outcome, given the callees' summaries.
-pub(super) fn outcomes(
-    cx: &Cx,
-    id: Id,
-    summaries: &[Summary],
-) -> Vec<(Outcome, Verification)> {
+pub(super) fn outcomes(cx: &Cx, id: Id, summaries: &[Summary]) -> Vec<(Outcome, Verification)> {
     let Some(f) = cx.ix.func(id) else { return Vec::new() };
     if f.verdicts.sites.is_empty() {
         return Vec::new();
@@ -522,4 +514,3 @@ pub(super) fn entry(via: &str, what: &str, s: &Summary, span: &Span) -> Option<V
     }
     Some(v)
 }
-

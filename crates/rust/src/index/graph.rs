@@ -182,7 +182,8 @@ pub(super) fn derive(
         .into_par_iter()
         .map(|id| if verifying[id] { gates::outcomes(&cx, id, &summaries) } else { Vec::new() })
         .collect();
-    let gate_pos: Vec<Option<verdict::Pos>> = outcomes.iter().map(|o| gates::gate_position(o)).collect();
+    let gate_pos: Vec<Option<verdict::Pos>> =
+        outcomes.iter().map(|o| gates::gate_position(o)).collect();
     let callers = gates::caller_verified(ix, &edges, &gate_pos, &targets);
 
     direct
@@ -231,13 +232,16 @@ pub(super) fn derive(
                 let receiver = match f {
                     Some(f) => {
                         let file = ix.nodes.get(id).and_then(|nd| ix.files.get(nd.file));
-                        let caller = reverse[id].first().and_then(|&c| ix.func(c)).map(|c| c.name.as_str());
+                        let caller =
+                            reverse[id].first().and_then(|&c| ix.func(c)).map(|c| c.name.as_str());
                         let rcx = receiver::Context {
                             role: roles[id],
                             caller,
                             reaches_headers: &heads,
                             uses: file.map(|fl| fl.index.uses.as_slice()).unwrap_or_default(),
-                            crate_name: file.map(|fl| fl.index.crate_name.as_str()).unwrap_or_default(),
+                            crate_name: file
+                                .map(|fl| fl.index.crate_name.as_str())
+                                .unwrap_or_default(),
                             declared_by: &declared_by(f, declared),
                             auth_from_extras: Vec::new(),
                         };

@@ -29,7 +29,10 @@ pub(super) struct Context<'a> {
 }
 
 pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
-    let mut r = Receiver { role: cx.role.map(|r| r.as_str().to_string()).unwrap_or_default(), ..Receiver::default() };
+    let mut r = Receiver {
+        role: cx.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        ..Receiver::default()
+    };
     let inbound = if !f.routes.is_empty() {
         "route"
     } else if f.is_handler
@@ -111,7 +114,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
             r.weak_signs.push(format!("route path {} says \"{w}\"", route.path));
         }
     }
-    for (what, text) in [("name", f.name.as_str()), ("module", f.module.as_str()), ("crate", cx.crate_name)] {
+    for (what, text) in
+        [("name", f.name.as_str()), ("module", f.module.as_str()), ("crate", cx.crate_name)]
+    {
         if text.is_empty() {
             continue;
         }
@@ -143,7 +148,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     let in_reach = |list: &[String]| -> Option<String> {
         f.reaches.iter().find_map(|c| names::first_call_match(c, c, list).map(str::to_string))
     };
-    if let Some(s) = in_params(&k.oauth_callback_signs).or_else(|| in_reach(&k.oauth_callback_signs)) {
+    if let Some(s) =
+        in_params(&k.oauth_callback_signs).or_else(|| in_reach(&k.oauth_callback_signs))
+    {
         r.excluded.push(format!("OAuth redirect callback ({s})"));
     }
     if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&k.websocket_signs)) {
@@ -154,7 +161,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         .iter()
         .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
     let sends = f.calls.iter().any(|c| {
-        c.name == "send" || c.path.starts_with("reqwest") || (c.name == "header" && c.args.len() == 2)
+        c.name == "send"
+            || c.path.starts_with("reqwest")
+            || (c.name == "header" && c.args.len() == 2)
     });
     if signs_out && sends && f.headers_read.is_empty() {
         r.excluded.push("outbound sender".into());
