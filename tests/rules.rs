@@ -103,8 +103,7 @@ fn every_fixture_matches_its_expectations() {
 /// diagnostic with its message, labels, help, line and column, then the summary.
 fn rendered(unit: &Path, policies: &PolicySet) -> String {
     let out = check_unit(unit, policies);
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(policies);
     let titles: BTreeMap<String, String> =
         rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
     let suppressed: Vec<hooklint_report::SuppressedFinding<'_>> = out

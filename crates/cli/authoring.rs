@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use hooklint_engine::config::{default_config_text, CONFIG_FILE};
 use hooklint_engine::{MismatchKind, TestOptions};
+use hooklint_model::ProblemCode;
 use hooklint_report::termcolor::{Color, ColorSpec, WriteColor};
 
 use crate::commands::{select_rules, USAGE};
@@ -65,9 +66,9 @@ pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
     }
     let failed = results.iter().any(|r| !r.passed());
     // A policy failing at run time is a broken policy, not a fixture that disagrees with it.
-    let broken = results.iter().flat_map(|r| &r.mismatches).any(
-        |m| matches!(&m.kind, MismatchKind::Problem { code, .. } if code == "cel-runtime-error"),
-    );
+    let broken = results.iter().flat_map(|r| &r.mismatches).any(|m| {
+        matches!(&m.kind, MismatchKind::Problem { code: ProblemCode::CelRuntimeError, .. })
+    });
     if results.is_empty() {
         writeln!(w, "no fixtures found")?;
     }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
+use hooklint_model::RuleInfo;
 use hooklint_model::Severity;
-use hooklint_policy::{PolicySet, RuleInfo};
+use hooklint_policy::PolicySet;
 use hooklint_report::termcolor::{NoColor, WriteColor};
 use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow};
 
@@ -90,8 +91,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if args.timings {
         output::timings(&out.phases, out.duration);
     }
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(&policies);
     let titles: BTreeMap<String, String> =
         rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
     let no_timing =
@@ -209,7 +209,7 @@ pub fn rules(args: &RulesArgs) -> Outcome {
         Ok(policies) => policies,
         Err(code) => return Ok(code),
     };
-    let rules = policies.rules();
+    let rules = hooklint_engine::rules(&policies);
     let mut w = io::BufWriter::new(io::stdout().lock());
     match args.format {
         ListFormat::Human => hooklint_report::rules_human(&mut w, &rules)?,
@@ -224,8 +224,7 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
         Ok(policies) => policies,
         Err(code) => return Ok(code),
     };
-    let mut rules = policies.rules();
-    rules.extend(hooklint_engine::meta_rules());
+    let rules = hooklint_engine::rules(&policies);
     let Some(rule) = rules.iter().find(|r| r.id == args.rule) else {
         let ids: Vec<String> = rules.into_iter().map(|r| r.id).collect();
         return Ok(unknown_rules("", std::slice::from_ref(&args.rule), &ids).unwrap_or(USAGE));
@@ -237,13 +236,19 @@ pub fn explain(args: &ExplainArgs) -> Outcome {
 }
 
 pub fn facts(args: &FactsArgs) -> Outcome {
+    if args.schema {
+        let mut w = io::BufWriter::new(io::stdout().lock());
+        hooklint_report::facts_schema_json(&mut w)?;
+        w.flush()?;
+        return Ok(0);
+    }
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
     let knowledge = hooklint_policy::builtin_knowledge();
     let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
         Ok(Some(config)) => config.knowledge(knowledge),
         Ok(None) => knowledge,
-        Err(errors) => return Ok(crate::setup::config_errors(&errors, ColorWhen::Auto)),
+        Err(errors) => return Ok(crate::setup::load_errors(&errors, ColorWhen::Auto)),
     };
     let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
     if let Some(code) = missing_paths(&opts) {

@@ -172,6 +172,10 @@ pub struct FactsArgs {
     /// Show only functions with this name or qualified name
     #[arg(long = "fn", value_name = "NAME")]
     pub function: Option<String>,
+    /// Print the JSON Schema of the fact model (what `fn`, `file`, `doc` and `project` hold)
+    /// instead of the facts of some code
+    #[arg(long, conflicts_with_all = ["path", "function", "format"])]
+    pub schema: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -295,6 +299,9 @@ mod tests {
         let cli = parse(&["cargo-hooklint", "facts", "src/a.rs", "--fn", "webhook"]).unwrap();
         let Some(Command::Facts(args)) = cli.command else { panic!("not facts") };
         assert_eq!(args.function.as_deref(), Some("webhook"));
+        let cli = parse(&["cargo-hooklint", "facts", "--schema"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Facts(a)) if a.schema));
+        assert!(parse(&["cargo-hooklint", "facts", "--schema", "src"]).is_err());
         let cli = parse(&["cargo-hooklint", "explain", "tls/verification-disabled"]).unwrap();
         assert!(
             matches!(cli.command, Some(Command::Explain(a)) if a.rule == "tls/verification-disabled")

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use hooklint_engine::config::{self, Config};
-use hooklint_policy::{PolicyError, PolicySet};
+use hooklint_model::LoadError;
+use hooklint_policy::PolicySet;
 
 use crate::commands::USAGE;
 use crate::flags::{ColorWhen, ConfigArgs, PolicyArgs};
@@ -35,7 +36,7 @@ pub fn load(
     }
     let config = match read(&args.config, start) {
         Ok(config) => config,
-        Err(errors) => return Ok(Err(config_errors(&errors, color))),
+        Err(errors) => return Ok(Err(load_errors(&errors, color))),
     };
     let mut dirs: Vec<PathBuf> = args.dirs.clone();
     if let Some(config) = &config {
@@ -64,23 +65,19 @@ pub fn load(
     };
     let mut policies = match PolicySet::builtin_with(&extra, knowledge) {
         Ok(policies) => policies,
-        Err(errors) => {
-            let mut err = output::stderr(color);
-            let _ = hooklint_report::render_policy_errors(&mut err, &errors);
-            return Ok(Err(USAGE));
-        }
+        Err(errors) => return Ok(Err(load_errors(&errors, color))),
     };
     let known = policies.rules().into_iter().map(|r| r.id).collect();
     if let Some(config) = &config {
         if let Err(errors) = config.apply(&mut policies) {
-            return Ok(Err(config_errors(&errors, color)));
+            return Ok(Err(load_errors(&errors, color)));
         }
     }
     Ok(Ok(Setup { policies, known, config }))
 }
 
 /// The configuration `--config`/`--no-config` ask for, or the nearest one above `start`.
-pub fn read(args: &ConfigArgs, start: Option<&Path>) -> Result<Option<Config>, Vec<PolicyError>> {
+pub fn read(args: &ConfigArgs, start: Option<&Path>) -> Result<Option<Config>, Vec<LoadError>> {
     if args.no_config {
         return Ok(None);
     }
@@ -103,8 +100,9 @@ fn relative_to_cwd(path: PathBuf) -> PathBuf {
     }
 }
 
-pub fn config_errors(errors: &[PolicyError], color: ColorWhen) -> u8 {
+/// Reports policy or configuration errors; the usage exit code.
+pub fn load_errors(errors: &[LoadError], color: ColorWhen) -> u8 {
     let mut err = output::stderr(color);
-    let _ = hooklint_report::render_config_errors(&mut err, errors);
+    let _ = hooklint_report::render_load_errors(&mut err, errors);
     USAGE
 }

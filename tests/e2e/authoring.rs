@@ -1,6 +1,7 @@
 //! Writing an organisation rule end to end: `test` over fixtures with `expect:` and `ok:`
-//! markers, policy load errors that point into the YAML file, `facts --format yaml`, `explain`
-//! of an organisation rule, and the examples shipped in the repository.
+//! markers, policy load errors that point into the YAML file, `facts --format yaml`, `facts
+//! --schema` against the facts it describes, `explain` of an organisation rule, and the
+//! examples shipped in the repository.
 
 use super::util::Project;
 
@@ -250,4 +251,67 @@ fn the_organisation_examples_pass() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stdout.contains("0 passed"), "{stdout}");
+}
+
+/// `facts --schema` is a JSON Schema (draft 2020-12) that describes exactly what `facts`
+/// prints: every function, file and manifest document of the repository's fixtures validates
+/// against its definition, which allows no field it does not declare.
+#[test]
+fn the_facts_schema_describes_the_facts() {
+    let project = Project::new();
+    let run = project.run(&["facts", "--schema"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let schema = run.json();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    for (binding, def) in
+        [("fn", "Function"), ("file", "RustFile"), ("doc", "Document"), ("project", "Project")]
+    {
+        assert_eq!(schema["properties"][binding]["$ref"], format!("#/$defs/{def}"));
+    }
+    let description = &schema["$defs"]["Function"]["properties"]["is_webhook"]["description"];
+    assert!(description.as_str().is_some_and(|d| d.contains("inbound webhooks")), "{description}");
+    let validator = |def: &str| {
+        let root = serde_json::json!({
+            "$schema": schema["$schema"],
+            "$defs": schema["$defs"],
+            "$ref": format!("#/$defs/{def}"),
+        });
+        jsonschema::validator_for(&root).expect("the facts schema compiles")
+    };
+    let (function, file, document) =
+        (validator("Function"), validator("RustFile"), validator("Document"));
+
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    let run = project.run(&["facts", fixtures]);
+    let facts = run.json();
+    let mut checked = [0usize; 3];
+    let mut errors = Vec::new();
+    let mut check = |validator: &jsonschema::Validator, value: &serde_json::Value, n: usize| {
+        checked[n] += 1;
+        errors
+            .extend(validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())));
+    };
+    for file_facts in facts["files"].as_array().expect("files") {
+        for f in file_facts["functions"].as_array().expect("functions") {
+            check(&function, f, 0);
+        }
+        let mut stored = file_facts.clone();
+        stored.as_object_mut().expect("a file is an object").remove("functions");
+        check(&file, &stored, 1);
+    }
+    for manifest in facts["manifests"].as_array().expect("manifests") {
+        for d in manifest["documents"].as_array().expect("documents") {
+            check(&document, d, 2);
+        }
+    }
+    assert!(errors.is_empty(), "facts do not validate:\n{}", errors.join("\n"));
+    assert!(checked.iter().all(|n| *n > 10), "too few facts checked: {checked:?}");
+
+    // A field the model does not have, or a value of the wrong type, does not validate.
+    let mut wrong = facts["files"][0]["functions"][0].clone();
+    wrong["is_webhok"] = serde_json::json!(true);
+    assert!(!function.is_valid(&wrong));
+    let mut wrong = facts["files"][0]["functions"][0].clone();
+    wrong["calls"] = serde_json::json!([{"name": 1}]);
+    assert!(!function.is_valid(&wrong));
 }

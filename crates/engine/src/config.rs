@@ -3,14 +3,14 @@
 //! Reading happens in phases so that one run reports every mistake at once: the TOML syntax
 //! first (a syntax error stops there), then every key and type of the whole file, then, once
 //! the policies are loaded, the rule ids and parameter names it mentions. Errors are
-//! `PolicyError`s (file, line, column, message, help) so they render like policy errors.
+//! `LoadError`s (file, line, column, message, help) so they render like policy errors.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, Severity};
-use hooklint_policy::{PolicyError, PolicySet};
+use hooklint_model::{Knowledge, LoadError, LoadErrorKind, Severity};
+use hooklint_policy::PolicySet;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -65,10 +65,11 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and validates the configuration file at `path`.
-pub fn read_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
+pub fn read_config(path: &Path) -> Result<Config, Vec<LoadError>> {
     let shown = path.to_string_lossy().replace('\\', "/");
     let text = std::fs::read_to_string(path).map_err(|err| {
-        vec![PolicyError {
+        vec![LoadError {
+            kind: LoadErrorKind::Config,
             path: shown.clone(),
             text: String::new(),
             line: 0,
@@ -90,7 +91,7 @@ pub fn read_config(path: &Path) -> Result<Config, Vec<PolicyError>> {
 
 /// Parses and validates configuration text; `path` is only used in messages. Relative paths
 /// are kept as written.
-pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<PolicyError>> {
+pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
     let mut errors = Errors { path, text, list: Vec::new() };
     let table = match DeTable::parse(text) {
         Ok(table) => table,
@@ -179,7 +180,7 @@ impl Config {
 
     /// Applies the per-rule settings to the loaded policies. Every unknown rule id or
     /// parameter is reported, at its key.
-    pub fn apply(&self, set: &mut PolicySet) -> Result<(), Vec<PolicyError>> {
+    pub fn apply(&self, set: &mut PolicySet) -> Result<(), Vec<LoadError>> {
         let mut errors = Errors { path: &self.path, text: &self.text, list: Vec::new() };
         let ids: Vec<String> = set.rules().into_iter().map(|r| r.id).collect();
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -252,13 +253,14 @@ impl Config {
 struct Errors<'a> {
     path: &'a str,
     text: &'a str,
-    list: Vec<PolicyError>,
+    list: Vec<LoadError>,
 }
 
 impl Errors<'_> {
     fn push(&mut self, span: Range<usize>, message: String, help: Option<String>) {
         let (line, column, len) = position(self.text, span);
-        self.list.push(PolicyError {
+        self.list.push(LoadError {
+            kind: LoadErrorKind::Config,
             path: self.path.to_string(),
             text: self.text.to_string(),
             line,
@@ -471,8 +473,8 @@ pub fn default_config_text() -> String {
     out.push_str(
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
-         # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+         # `verifiers` are your own signature-checking functions, `receiver_words` words of\n\
+         # a route path or name that mark a webhook receiver (e.g. \"partner\").\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));

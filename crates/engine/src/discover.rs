@@ -4,7 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
 
-use hooklint_model::{Problem, Span};
+use hooklint_model::{Problem, ProblemCode, Span};
 
 /// The languages the engine knows how to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,7 +68,7 @@ pub(crate) fn discover(
             Err(err) => {
                 let display = display_path(root, base);
                 problems.push(Problem::new(
-                    "io-error",
+                    ProblemCode::IoError,
                     format!("cannot read `{display}`: {}", io_message(&err)),
                     Some(Span::line(display, 0)),
                 ));
@@ -125,7 +125,7 @@ fn walk(
 fn walk_problem(err: &ignore::Error, base: &Path) -> Problem {
     let (path, message) = describe(err, base);
     let span = path.map(|p| Span::line(p, 0));
-    Problem::new("io-error", message, span)
+    Problem::new(ProblemCode::IoError, message, span)
 }
 
 fn describe(err: &ignore::Error, base: &Path) -> (Option<String>, String) {
@@ -250,7 +250,7 @@ mod tests {
         let (found, problems) = discover(&[dir.path().join("nope")], false, dir.path());
         assert!(found.is_empty());
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "io-error");
+        assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(problems[0].message.starts_with("cannot read `nope`"), "{}", problems[0].message);
     }
 

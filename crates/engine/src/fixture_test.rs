@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use hooklint_model::ProblemCode;
 use hooklint_policy::PolicySet;
 
 use crate::discover::display_path;
@@ -53,7 +54,7 @@ pub enum MismatchKind {
     /// A marker names a rule that is not loaded.
     UnknownRule { rule: String, suggestion: Option<String> },
     /// The fixture could not be checked (parse error, policy run-time error).
-    Problem { code: String, message: String },
+    Problem { code: ProblemCode, message: String },
 }
 
 impl fmt::Display for Mismatch {
@@ -212,7 +213,7 @@ pub fn run_fixture_tests(
                 file,
                 line,
                 kind: MismatchKind::Problem {
-                    code: problem.code.clone(),
+                    code: problem.code,
                     message: problem.message.clone(),
                 },
             });
@@ -234,7 +235,7 @@ pub fn run_fixture_tests(
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                 Err(err) => {
                     let message = crate::discover::io_message(&err);
-                    let kind = MismatchKind::Problem { code: "io-error".into(), message };
+                    let kind = MismatchKind::Problem { code: ProblemCode::IoError, message };
                     mismatches.push(Mismatch { file: shown, line: 0, kind });
                     continue;
                 }

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, Problem, RustFile};
+use hooklint_model::{Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -58,7 +58,7 @@ pub(crate) fn apply(
     // A file syn could not parse has no findings, so its suppressions say nothing about use.
     let unparsed: BTreeSet<&str> = problems
         .iter()
-        .filter(|p| p.code == "parse-error")
+        .filter(|p| p.code == ProblemCode::ParseError)
         .filter_map(|p| p.span.as_ref().map(|s| s.file.as_str()))
         .collect();
     let judged: Vec<Suppression> =
@@ -80,7 +80,7 @@ pub(crate) fn apply(
             let seen: BTreeSet<&str> = seen.iter().map(String::as_str).collect();
             let checked: BTreeSet<&str> = checked.iter().map(String::as_str).collect();
             let mut active = rules.active.clone();
-            active.extend(suppress::META_RULES.iter().map(|r| r.to_string()));
+            active.extend(crate::META_RULES.iter().map(|r| r.to_string()));
             let split = baseline::split(baseline, kept, &seen, &checked, &active);
             gated.baselined = split.baselined;
             gated.fixed = split.fixed;

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::{Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -24,6 +24,7 @@ mod fingerprint;
 mod fixture_test;
 mod gate;
 mod load;
+mod meta_rules;
 mod packages;
 mod pipeline;
 mod policy_dir;
@@ -37,8 +38,9 @@ pub use fixture_test::{
     fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
     UnitResult,
 };
+pub use meta_rules::META_RULES;
 pub use policy_dir::policy_sources;
-pub use suppress::{meta_rules, SuppressedFinding, Suppression, META_RULES};
+pub use suppress::{SuppressedFinding, Suppression};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -113,6 +115,14 @@ pub struct RunOutput {
     pub sources: BTreeMap<String, String>,
 }
 
+/// Every rule a run with `policies` can report: the policies' (sorted by id), then the
+/// engine's own `hooklint/*` rules. What `rules`, `explain`, finding titles and SARIF list.
+pub fn rules(policies: &PolicySet) -> Vec<RuleInfo> {
+    let mut rules = policies.rules();
+    rules.extend(meta_rules::meta_rules());
+    rules
+}
+
 /// Checks the files named by `opts` with every policy of `policies`.
 pub fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     pipeline::run(opts, policies)
@@ -139,19 +149,8 @@ pub fn missing_paths(opts: &Options) -> Vec<PathBuf> {
     opts.paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).cloned().collect()
 }
 
-/// Problem codes about unreadable or unparsable input: a file that was found but not checked.
-pub const INPUT_PROBLEM_CODES: &[&str] = &[
-    "parse-error",
-    "io-error",
-    "non-utf8",
-    "too-large",
-    "too-deeply-nested",
-    "yaml-error",
-    "yaml-too-complex",
-];
-
 /// The process exit code for a run: 1 when a finding or a problem is at or above `fail_on`,
-/// 0 otherwise. Input problems (see [`INPUT_PROBLEM_CODES`]) are errors, so a run that could
+/// 0 otherwise. Input problems (see [`ProblemCode::is_input`]) are errors, so a run that could
 /// not check every file it found fails by default, as one with findings does: a gate must not
 /// pass on code it never read. `fail_on: None` (`--fail-on never`) always gives 0.
 pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
@@ -165,7 +164,7 @@ pub fn exit_code(output: &RunOutput, fail_on: Option<Severity>) -> i32 {
 
 /// Whether some file found was not checked (the run is incomplete).
 pub fn is_incomplete(output: &RunOutput) -> bool {
-    output.problems.iter().any(|p| INPUT_PROBLEM_CODES.contains(&p.code.as_str()))
+    output.problems.iter().any(|p| p.code.is_input())
 }
 
 /// Orders problems by place, then code and message; problems without a place come first.
@@ -175,15 +174,15 @@ pub fn sort_problems(problems: &mut [Problem]) {
 
 fn problem_key(p: &Problem) -> (&str, u32, u32, &str, &str) {
     match &p.span {
-        Some(s) => (&s.file, s.line, s.column, &p.code, &p.message),
-        None => ("", 0, 0, &p.code, &p.message),
+        Some(s) => (&s.file, s.line, s.column, p.code.as_str(), &p.message),
+        None => ("", 0, 0, p.code.as_str(), &p.message),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hooklint_model::Span;
+    use hooklint_model::{ProblemCode, Span};
 
     fn finding(severity: Severity) -> Finding {
         Finding {
@@ -210,13 +209,13 @@ mod tests {
     #[test]
     fn input_problems_fail_the_run_as_incomplete() {
         let mut out = RunOutput {
-            problems: vec![Problem::new("parse-error", "expected item", None)],
+            problems: vec![Problem::new(ProblemCode::ParseError, "expected item", None)],
             ..RunOutput::default()
         };
         assert!(is_incomplete(&out));
         assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
         assert_eq!(exit_code(&out, None), 0);
-        out.problems = vec![Problem::new("cel-runtime-error", "no such key", None)];
+        out.problems = vec![Problem::new(ProblemCode::CelRuntimeError, "no such key", None)];
         assert!(!is_incomplete(&out));
         assert_eq!(exit_code(&out, Some(Severity::Error)), 1);
         assert_eq!(exit_code(&RunOutput::default(), Some(Severity::Note)), 0);
@@ -225,12 +224,15 @@ mod tests {
     #[test]
     fn problems_sort_by_place() {
         let mut problems = vec![
-            Problem::new("io-error", "b", Some(Span::line("b.rs", 0))),
-            Problem::new("parse-error", "a", Some(Span::line("a.rs", 3))),
-            Problem::new("internal-error", "z", None),
+            Problem::new(ProblemCode::IoError, "b", Some(Span::line("b.rs", 0))),
+            Problem::new(ProblemCode::ParseError, "a", Some(Span::line("a.rs", 3))),
+            Problem::new(ProblemCode::InternalError, "z", None),
         ];
         sort_problems(&mut problems);
-        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
-        assert_eq!(codes, ["internal-error", "parse-error", "io-error"]);
+        let codes: Vec<ProblemCode> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [ProblemCode::InternalError, ProblemCode::ParseError, ProblemCode::IoError]
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use hooklint_model::{Problem, Span};
+use hooklint_model::{Problem, ProblemCode, Span};
 
 use crate::discover::io_message;
 
@@ -22,7 +22,7 @@ pub(crate) enum Loaded {
 pub(crate) fn load(fs_path: &Path, display: &str, max_size: u64) -> Loaded {
     let failed = |err: std::io::Error| Loaded::Failed {
         problem: Problem::new(
-            "io-error",
+            ProblemCode::IoError,
             format!("cannot read `{display}`: {}", io_message(&err)),
             Some(Span::line(display, 0)),
         ),
@@ -40,7 +40,7 @@ pub(crate) fn load(fs_path: &Path, display: &str, max_size: u64) -> Loaded {
     if bytes.len() as u64 > max_size {
         return Loaded::Failed {
             problem: Problem::new(
-                "too-large",
+                ProblemCode::TooLarge,
                 format!("`{display}` is larger than the limit of {max_size} bytes"),
                 Some(Span::line(display, 0)),
             ),
@@ -56,7 +56,7 @@ pub(crate) fn load(fs_path: &Path, display: &str, max_size: u64) -> Loaded {
             let span = invalid_byte_span(display, &bytes, valid_up_to);
             Loaded::Failed {
                 problem: Problem::new(
-                    "non-utf8",
+                    ProblemCode::NonUtf8,
                     format!("`{display}` is not valid UTF-8"),
                     Some(span),
                 ),
@@ -100,7 +100,7 @@ mod tests {
         std::fs::write(&path, b"fn a() {}\nlet \xc3\xa9 = \xff;\n").unwrap();
         match load(&path, "a.rs", 100) {
             Loaded::Failed { problem, text } => {
-                assert_eq!(problem.code, "non-utf8");
+                assert_eq!(problem.code, ProblemCode::NonUtf8);
                 assert_eq!(problem.span, Some(Span::new("a.rs", 2, 9, 2, 10)));
                 assert!(text.is_some_and(|t| t.contains('\u{fffd}')));
             }
@@ -114,12 +114,12 @@ mod tests {
         let path = dir.path().join("a.rs");
         std::fs::write(&path, "0123456789").unwrap();
         match load(&path, "a.rs", 9) {
-            Loaded::Failed { problem, .. } => assert_eq!(problem.code, "too-large"),
+            Loaded::Failed { problem, .. } => assert_eq!(problem.code, ProblemCode::TooLarge),
             other => panic!("{other:?}"),
         }
         assert!(matches!(load(&path, "a.rs", 10), Loaded::Text(_)));
         match load(&dir.path().join("b.rs"), "b.rs", 10) {
-            Loaded::Failed { problem, .. } => assert_eq!(problem.code, "io-error"),
+            Loaded::Failed { problem, .. } => assert_eq!(problem.code, ProblemCode::IoError),
             other => panic!("{other:?}"),
         }
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use hooklint_model::manifest::ManifestFile;
-use hooklint_model::{Finding, Knowledge, Problem, RustFile, Span};
+use hooklint_model::{Finding, Knowledge, Problem, ProblemCode, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -315,7 +315,7 @@ fn reread(
                 texts.insert(display, text);
             }
             _ => problems.push(Problem::new(
-                "io-error",
+                ProblemCode::IoError,
                 format!("`{display}` changed while it was being checked; check it again"),
                 Some(Span::line(display.as_str(), 0)),
             )),
@@ -453,7 +453,7 @@ fn evaluate_one(
 }
 
 fn internal_error(message: String, span: Option<Span>) -> Problem {
-    Problem::new("internal-error", format!("internal error: {message}"), span)
+    Problem::new(ProblemCode::InternalError, format!("internal error: {message}"), span)
 }
 
 fn panic_message(payload: &Box<dyn Any + Send>) -> String {
@@ -500,7 +500,7 @@ mod tests {
         let out = run(&options(&dir), &PolicySet::default());
         assert_eq!(out.files_checked, 2);
         assert_eq!(out.problems.len(), 1);
-        assert_eq!(out.problems[0].code, "non-utf8");
+        assert_eq!(out.problems[0].code, ProblemCode::NonUtf8);
         assert_eq!(out.problems[0].span.as_ref().map(|s| s.line), Some(2));
         let sources: Vec<&String> = out.sources.keys().collect();
         assert_eq!(sources, ["src/b.rs"]);
@@ -545,7 +545,7 @@ mod tests {
         let mut texts = BTreeMap::new();
         let problems = reread(std::slice::from_ref(&finding), &mut dropped, &mut texts, 1024);
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "io-error");
+        assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(texts.is_empty());
 
         let hash = fingerprint::fnv1a64(b"fn a() {}\n");
@@ -582,7 +582,7 @@ mod tests {
         let payload: Box<dyn Any + Send> = Box::new(String::from("bang"));
         assert_eq!(panic_message(&payload), "bang");
         let problem = internal_error("x failed: boom".into(), None);
-        assert_eq!(problem.code, "internal-error");
+        assert_eq!(problem.code, ProblemCode::InternalError);
         assert_eq!(problem.message, "internal error: x failed: boom");
     }
 }

@@ -16,7 +16,7 @@ mod tree;
 mod views;
 
 use hooklint_model::manifest::{Document, ManifestFile};
-use hooklint_model::{Knowledge, Problem, Severity, Span};
+use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
 pub use hooklint_model::manifest::route_matches;
 pub use project::build_project;
@@ -50,7 +50,7 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
             format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");
         return ManifestExtracted {
             file: ManifestFile { path: path.to_string(), documents: Vec::new() },
-            problems: vec![Problem::new("too-large", message, Some(Span::line(path, 1)))],
+            problems: vec![Problem::new(ProblemCode::TooLarge, message, Some(Span::line(path, 1)))],
         };
     }
     let is_json = lower_name(path).ends_with(".json");
@@ -74,11 +74,7 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
                 issue.pos.end_line,
                 issue.pos.end_col,
             );
-            let mut p = Problem::new(issue.code, issue.message.clone(), Some(span));
-            if issue.code == "yaml-duplicate-key" {
-                p.severity = Severity::Warning;
-            }
-            p
+            Problem::new(issue.code, issue.message.clone(), Some(span))
         })
         .collect();
     problems.sort_by(|a, b| {

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScalarStyle, ScanError};
+use hooklint_model::ProblemCode;
 
 /// Deepest nesting of collections accepted in one document.
 pub const MAX_DEPTH: usize = 256;
@@ -136,7 +137,7 @@ pub(crate) struct RawDocument {
 /// Something wrong with the YAML itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Issue {
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub message: String,
     pub pos: Pos,
 }
@@ -302,7 +303,7 @@ impl Builder<'_> {
                             Some(&i) => {
                                 let first = entries.get(i).map_or(0, |e| e.key_pos.line);
                                 self.issues.push(Issue {
-                                    code: "yaml-duplicate-key",
+                                    code: ProblemCode::YamlDuplicateKey,
                                     message: format!(
                                         "duplicate key `{}` (first on line {first}); the last value is used",
                                         clip(&key)
@@ -355,7 +356,7 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Stop> {
         let Some((nodes, bytes)) = self.anchors.get(&id).map(|t| (t.nodes, t.bytes)) else {
             return Err(Stop::Error(Issue {
-                code: "yaml-error",
+                code: ProblemCode::YamlError,
                 message: "alias refers to an anchor that is not complete (a recursive alias)"
                     .to_string(),
                 pos,
@@ -408,7 +409,7 @@ fn merge_into(entries: &mut Vec<Entry>, merges: Vec<Node>) {
 }
 
 fn too_complex(message: String, pos: Pos) -> Stop {
-    Stop::Error(Issue { code: "yaml-too-complex", message, pos })
+    Stop::Error(Issue { code: ProblemCode::YamlTooComplex, message, pos })
 }
 
 fn col(m: Marker) -> u32 {
@@ -490,9 +491,9 @@ fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
                 let issue = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
                     // The scanner reads ahead of the events, so its bound can trip before ours.
                     let message = format!("nesting is deeper than {MAX_DEPTH} levels");
-                    Issue { code: "yaml-too-complex", message, pos }
+                    Issue { code: ProblemCode::YamlTooComplex, message, pos }
                 } else {
-                    Issue { code: "yaml-error", message: error_message(&err), pos }
+                    Issue { code: ProblemCode::YamlError, message: error_message(&err), pos }
                 };
                 if in_doc {
                     *index = index.saturating_add(1);

@@ -10,14 +10,21 @@
 
 use serde::{Deserialize, Serialize};
 
+// The derive names `::hooklint_model::fact`, which must resolve inside this crate too.
+extern crate self as hooklint_model;
+
+pub mod fact;
 mod knowledge;
 pub mod manifest;
 pub mod names;
 mod receiver;
+mod rule;
 pub mod suggest;
 pub mod verdict;
+pub use fact::{Fact, Target};
 pub use knowledge::Knowledge;
 pub use receiver::{Receiver, Verification};
+pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
 pub const FACTS_VERSION: u32 = 1;
@@ -139,12 +146,19 @@ impl<'de> Deserialize<'de> for SharedStr {
 
 /// A region of a source file. Lines and columns are 1-based; columns count characters.
 /// `end_column` is exclusive.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Fact,
+)]
 pub struct Span {
+    /// path of the file, as given to the run
     pub file: SharedStr,
+    /// first line, 1-based
     pub line: u32,
+    /// first column, 1-based, counting characters
     pub column: u32,
+    /// last line
     pub end_line: u32,
+    /// column just past the end (exclusive)
     pub end_column: u32,
 }
 
@@ -202,14 +216,18 @@ impl std::fmt::Display for Severity {
 // Rust facts
 // ---------------------------------------------------------------------------------------------
 
-/// Facts of one Rust source file: target `rust.file`, bound as `file` in policies.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Facts of one Rust source file, as stored and printed by `facts`. Policies see them through
+/// [`FileView`], which adds the computed fields.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
+#[fact(name = "StoredRustFile")]
 pub struct RustFile {
-    /// Path as given to the run (relative to the working directory where possible).
+    /// path as given to the run
     pub path: String,
-    /// The whole file is test code (`tests/` directory, `#![cfg(test)]`).
+    /// the whole file is test code: under a `tests/` or `benches/` directory, or
+    /// `#![cfg(test)]`
     pub is_test: bool,
-    /// String literals of module-level `const` and `static` items (and consts in impls).
+    /// string and byte-string literals of module-level `const` and `static` items (and
+    /// `const`s in `impl` blocks); see [Literal](#literal)
     pub literals: Vec<Literal>,
     /// Every fn and method of the file, in source order.
     #[serde(skip)]
@@ -217,6 +235,43 @@ pub struct RustFile {
     /// Uses and impls the project index needs; not part of the policy-visible model.
     #[serde(skip)]
     pub index: FileIndex,
+}
+
+/// One Rust source file as policies see it: target `rust.file`, bound as `file`.
+#[derive(Fact)]
+#[fact(name = "RustFile")]
+pub struct FileView<'a> {
+    #[fact(flatten)]
+    pub file: &'a RustFile,
+    /// the file's own `literals` followed by the `literals` of each of its functions, each
+    /// with the `function` it sits in: every literal of the file in one list
+    #[fact(computed)]
+    pub all_literals: Vec<FileLiteral<'a>>,
+}
+
+impl<'a> FileView<'a> {
+    pub fn new(file: &'a RustFile) -> Self {
+        let mut all_literals: Vec<FileLiteral<'a>> =
+            file.literals.iter().map(|literal| FileLiteral { literal, function: "" }).collect();
+        for f in &file.functions {
+            all_literals.extend(
+                f.literals
+                    .iter()
+                    .map(|literal| FileLiteral { literal, function: &f.qualified_name }),
+            );
+        }
+        FileView { file, all_literals }
+    }
+}
+
+/// An element of `file.all_literals`: a [`Literal`] and the function it sits in.
+#[derive(Fact)]
+pub struct FileLiteral<'a> {
+    #[fact(flatten)]
+    pub literal: &'a Literal,
+    /// qualified name of the fn the literal sits in, `""` at item level
+    #[fact(computed)]
+    pub function: &'a str,
 }
 
 /// What a file contributes to the project index (resolution of calls across files).
@@ -252,227 +307,298 @@ pub struct Registration {
     pub headers: Vec<String>,
 }
 
-/// One fn or method: target `rust.function`, bound as `fn` in policies.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// One fn or method (free, inherent, trait impl, trait default, in inline modules too): target
+/// `rust.function`, bound as `fn`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Function {
+    /// the fn's name
     pub name: String,
-    /// `module::Type::name` or `module::name`.
+    /// `module::Type::name` (methods), `module::Trait::name` (trait default methods) or
+    /// `module::name`
     pub qualified_name: String,
+    /// module path within the crate: from the file path (`src/handlers/github.rs` ->
+    /// `handlers::github`; `lib.rs`, `main.rs`, `src/bin/*.rs`, `tests/*.rs` are roots;
+    /// `x/mod.rs` -> `x`) plus inline `mod` blocks
     pub module: String,
-    /// Type of the enclosing `impl` block, `""` for free functions.
+    /// type of the enclosing `impl` (last path segment, no generics), `""` for free fns
     pub self_type: String,
-    /// Trait of the enclosing `impl` block, `""` when inherent or free.
+    /// trait of the enclosing `impl` or trait definition, `""` if none
     pub trait_name: String,
+    /// path of the file
     pub file: String,
-    /// Span of the function's name.
+    /// the fn's name
     pub span: Span,
-    /// Span of the whole item, signature to closing brace.
+    /// the whole item, attributes to closing brace
     pub item_span: Span,
-    /// Under `#[cfg(test)]`, `#[test]`, `#[tokio::test]` or in a test file.
+    /// test code: `#[cfg(test)]` on the fn, its `impl` or any enclosing `mod`; a
+    /// `test_attributes` attribute (`#[test]`, `#[tokio::test]`, `#[actix_web::test]`, any
+    /// `*::test`, `#[rstest]`, `#[test_case]`, `#[bench]`, ...); or a test file
     pub is_test: bool,
+    /// `async fn`
     pub is_async: bool,
-    /// Attribute paths on the function (`post`, `tokio::main`, `instrument`).
+    /// attribute paths as written (`post`, `tokio::main`, `instrument`); doc comments excluded
     pub attributes: Vec<String>,
-    /// Routes that lead to this function (from attributes or router registrations).
+    /// routes that lead to this fn, from route attributes and router registrations
     pub routes: Vec<Route>,
+    /// typed parameters (not `self`)
     pub params: Vec<Param>,
-    /// Framework request handler (a route, a framework attribute, or extractor-typed params).
+    /// a framework request handler (see [Handlers](#handlers))
     pub is_handler: bool,
-    /// Receiver of inbound webhooks, from the evidence in `receiver` (`docs/facts.md`).
+    /// a receiver of inbound webhooks (deliveries from another machine), decided from the
+    /// evidence in `receiver` (see [Receivers](#receivers))
     pub is_webhook: bool,
-    /// Why `is_webhook` holds, one sentence each.
+    /// why `is_webhook` holds: the receiver's strong and weak signs (`reads provider header
+    /// x-github-event`, `body is provider type stripe::Event`, `route path /hooks/github says
+    /// "hooks"`); empty when `is_webhook` is false
     pub webhook_reasons: Vec<String>,
-    /// The receiver model's evidence.
+    /// the receiver model's evidence: how requests reach the fn, user authentication on
+    /// them, strong and weak signs of a delivery, exclusions (see [Receivers](#receivers))
     pub receiver: Receiver,
+    /// request headers this fn reads
     pub headers_read: Vec<HeaderRead>,
+    /// every call and method call, including those inside macro bodies
     pub calls: Vec<Call>,
-    /// Call paths and names reachable from this function: its own calls, those of project
-    /// functions it calls (transitively), of extractors it takes and of layers on its routes.
+    /// call names and paths reachable from this fn (see [Reachability](#reachability))
     pub reaches: Vec<SharedStr>,
-    /// Header names read by this function or anything it reaches (lowercase).
+    /// header names read by this fn or anything it reaches
     pub reaches_headers: Vec<String>,
-    /// This function or something it reaches compares a sensitive value (an attempted check).
+    /// this fn or something it reaches compares a sensitive operand with a `variable_time_ops`
+    /// operator (`==`, `!=`, `eq`, `ne`, `starts_with`, `ends_with`, `assert_eq`, `assert_ne`):
+    /// an attempted, variable-time check, the one crypto/non-constant-time-compare reports
     pub reaches_sensitive_compare: bool,
-    /// A known verifier is reached (call, helper, extractor, or layer).
+    /// a known verifier is reached: by a call, a helper, an extractor or a layer
     pub verifies: bool,
-    /// How verification is reached, one phrase each (`calls hmac::Mac::verify_slice`,
-    /// `extractor VerifiedBody`, `layer verify_signature`).
+    /// how: `calls hmac::Mac::verify_slice`, `via helper verify_signature`, `extractor
+    /// VerifiedBody`, `layer verify_signature`
     pub verified_by: Vec<String>,
-    /// Every verification of this function's request, wherever it runs, and whether it gates.
+    /// every verification of this fn's request, wherever it runs (the fn, a helper, an
+    /// extractor or guard, a layer, the caller that dispatches to it, a remote API), and
+    /// whether it gates (see [Gating](#gating))
     pub verifications: Vec<Verification>,
-    /// Some verification's failure rejects the request before its effect.
+    /// some verification's failure rejects the request before its effect
     pub verification_gates: bool,
+    /// comparisons
     pub compares: Vec<Compare>,
+    /// string and byte-string literals in the body (format strings of format-like macros
+    /// excluded)
     pub literals: Vec<Literal>,
+    /// logging and printing macro calls
     pub logs: Vec<LogCall>,
+    /// reads of the client address
     pub ip_sources: Vec<IpSource>,
+    /// how the request body is taken and parsed
     pub body: Body,
     /// Control-flow evidence for the project index; not part of the policy-visible model.
     #[serde(skip)]
     pub verdicts: verdict::Verdicts,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A route that leads to a fn.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Route {
-    /// Upper-case HTTP method, `ANY` when not restricted.
+    /// upper-case HTTP method, `ANY` when not restricted
     pub method: String,
+    /// route path, with `nest`/`scope`/`mount` prefixes applied where the chain shows them
     pub path: String,
-    /// `axum`, `actix-web`, `rocket`, `warp`, `poem`, `hyper`.
+    /// `axum`, `actix-web`, `rocket`, `warp`, `poem`
     pub framework: String,
-    /// Layers and middleware that wrap the route (function or type names).
+    /// middleware fns (`from_fn(verify)` -> `verify`) and layer types (`VerifyLayer::new(..)`
+    /// -> `VerifyLayer`) wrapping the route
     pub layers: Vec<String>,
+    /// the route attribute or the registering expression
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A typed parameter of a fn.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Param {
+    /// the bound name (`State(app): State<S>` -> `app`)
     pub name: String,
-    /// The type as written, whitespace-normalised.
+    /// the type as written
     #[serde(rename = "type")]
     pub ty: String,
-    /// `json`, `form`, `bytes`, `string`, `stream`, `request`, `headers`, `header`, `connect_info`,
-    /// `state`, `path`, `query`, `extension`, `custom` (a project extractor), `other`.
+    /// `json`, `form`, `bytes`, `string`, `stream`, `request`, `headers`, `header`,
+    /// `connect_info`, `state`, `path`, `query`, `extension`, `custom`, `other`
     pub extractor: String,
-    /// For `custom`: the project type implementing the extractor trait.
+    /// for `custom`: the project type implementing the extractor trait
     pub custom: String,
+    /// the parameter
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A read of a request header.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct HeaderRead {
-    /// Lower-case header name.
+    /// lower-case header name
     pub name: String,
-    /// The `let` binding that receives the value, `""` if none.
+    /// the `let` (or `if let`/`let else`) binding receiving the value, or the parameter for
+    /// typed headers, `""` if none
     pub binding: String,
-    /// The value (through bindings) decides control flow: `if`, `match`, comparison, `contains`.
+    /// the value decides control flow (see [Gates](#gates-and-logged-only))
     pub gates: bool,
-    /// The value is only ever passed to logging macros.
+    /// the value is used, and only as an argument of logging macros
     pub logged_only: bool,
-    /// The value (through bindings) is compared or checked for membership, and a failed check
-    /// rejects the request: it decides access.
+    /// the value (through bindings) is compared or checked for membership, and a failed
+    /// check rejects the request: it decides access
     pub decides: bool,
-    /// The value (through bindings) is an argument of a call: it names what a query, a write
-    /// or an outbound call works on.
+    /// the value (through bindings) is an argument of a call: it names what a query, a write
+    /// or an outbound call works on
     pub passed: bool,
+    /// the read
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A call or method call.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Call {
-    /// Last path segment or method name (`verify_slice`).
+    /// last path segment or method name (`verify_slice`)
     pub name: String,
-    /// Resolved path through `use` items where possible (`hmac::Mac::verify_slice`,
-    /// `serde_json::from_slice`); for method calls `receiver_type::name` when known, else `name`.
+    /// resolved path: `use` items and `type` aliases applied to the first segment
+    /// (`Hmac::<Sha256>::new_from_slice` with `use hmac::Hmac` ->
+    /// `hmac::Hmac::new_from_slice`; `Self::` -> the impl type). Method calls are `Type::name`
+    /// when the receiver's type is known (a typed `let`, `let x = T::new(..)?`/`T { .. }`, a
+    /// typed param, `self`; `State<T>`, `Data<T>`, `Arc<T>` are looked through), else `name`.
+    /// Methods of the `hmac::Mac` trait on an `Hmac` value are `hmac::Mac::name`
     pub path: String,
-    /// Receiver expression text of a method call, `""` for path calls.
+    /// receiver text of a method call, `""` for path calls
     pub receiver: String,
+    /// method-call syntax
     pub is_method: bool,
-    /// Argument texts.
+    /// argument texts
     pub args: Vec<String>,
-    /// Position among this function's calls in source order (0-based).
+    /// position among this fn's calls in evaluation order (receiver and arguments before the
+    /// call itself), 0-based
     pub order: u32,
-    /// Qualified name of the project function this call resolves to, `""` if external.
+    /// qualified name of the project fn the call resolves to, `""` if external or unresolved
     pub target: String,
-    /// The call is a known verifier or reaches one.
+    /// the call is a known verifier, or its target reaches one
     pub verifies: bool,
+    /// path calls: the whole call; method calls: method name to closing parenthesis
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A comparison.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Compare {
-    /// `==`, `!=`, `<`, `<=`, `>`, `>=`, `eq`, `ne`, `assert_eq`, `assert_ne`, `starts_with`,
-    /// `ends_with`.
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`, `eq`, `ne`, `starts_with`, `ends_with` (method
+    /// forms), `assert_eq`, `assert_ne` (also `debug_assert_*`)
     pub op: String,
+    /// the whole comparison
     pub text: String,
+    /// the left operand (the receiver for method forms)
     pub left: Operand,
+    /// the right operand (the argument for method forms)
     pub right: Operand,
+    /// the comparison
     pub span: Span,
 }
 
 /// An expression in a comparison or a logging call.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Operand {
+    /// the expression
     pub text: String,
-    /// Identifiers and field names in the expression (`sig`, `headers`, `expected`).
+    /// variables and field names in it (`self.cfg.secret` -> `cfg`, `secret`, `self`)
     pub idents: Vec<String>,
-    /// Names the value came from through `let` bindings: identifiers, called functions and
-    /// header names of its initialisers, transitively within the function.
+    /// where the value came from through `let` bindings of the same fn, transitively:
+    /// identifiers, called functions (last segment) and header names of the initialisers; a
+    /// parameter is its own origin
     pub origins: Vec<String>,
-    /// Literal value when the operand is a string, byte-string or number literal, else `""`.
+    /// value when the operand is a string, byte-string, number, bool or char literal
     pub literal: String,
+    /// the operand is a literal
     pub is_literal: bool,
-    /// The value is (derived from) a secret, signature, MAC, digest, token or password, by name
-    /// or by provenance, and is not reduced to a length, count or boolean.
+    /// see [Sensitivity](#sensitivity)
     pub sensitive: bool,
-    /// Why `sensitive` holds (`name sig`, `from header x-hub-signature-256`), `""` if it does not.
+    /// `name expected_sig`, `from header x-hub-signature-256`, `from mac`, `from mac output`;
+    /// `""` when not sensitive
     pub sensitive_reason: String,
-    /// For log arguments: the structured field name (`token` in `token = %t`), else `""`.
+    /// log arguments only: the structured field name (`token` in `info!(token = %t)`, `%t` ->
+    /// `t`)
     pub field: String,
+    /// the expression (for an inline format capture: the format string)
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A string or byte-string literal.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Literal {
-    /// The literal's value. Facts output shows it; findings never do.
+    /// the literal's value (byte strings lossily as UTF-8). Facts output shows it; findings
+    /// never should
     pub value: String,
+    /// `b"..."`
     pub is_bytes: bool,
-    /// Name of the `const`, `static`, `let` binding or struct field it initialises, `""` if none.
+    /// the `const`, `static`, `let` or struct field it initialises, `""` if none
     pub binding: String,
-    /// `const`, `static`, `let`, `field`, `arg`, `other`.
+    /// `const`, `static`, `let`, `field`, `arg`, `other`
     pub context: String,
-    /// For `arg`: path of the called function or method (`Hmac::new_from_slice`).
+    /// for `arg`: resolved path of the called fn or method (`hmac::Hmac::new_from_slice`,
+    /// `std::env::var`)
     pub callee: String,
-    /// In test code (`#[cfg(test)]`, `#[test]`).
+    /// in test code
     pub is_test: bool,
+    /// the literal
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A logging or printing macro call.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct LogCall {
-    /// Macro name as written, last segment (`println`, `info`, `debug`).
+    /// macro name, last segment (`println`, `info`)
     #[serde(rename = "macro")]
     pub macro_name: String,
-    /// Macro path as written (`tracing::info`).
+    /// macro path as written (`tracing::info`)
     pub path: String,
-    /// Format arguments, inline `{name}` captures and structured fields.
+    /// value arguments: structured fields (`field` set), positional format arguments, named
+    /// format arguments and inline captures (`"{token}"`)
     pub args: Vec<Operand>,
+    /// the macro call
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A read of the client address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct IpSource {
-    /// `connect_info`, `peer_addr`, `remote_addr`, `realip`, or the header name
-    /// (`x-forwarded-for`, `x-real-ip`, ...).
+    /// `connect_info` (a `ConnectInfo<..>` param), `peer_addr`, `remote_addr` (also warp
+    /// `warp::addr::remote()`), `realip` (`realip_remote_addr()`), or an `ip_headers` header
+    /// name
     pub kind: String,
+    /// the binding receiving the address
     pub binding: String,
-    /// The address decides control flow (allowlist check, comparison, `if`).
+    /// the address decides control flow (allowlist check, comparison, `if`)
     pub gates: bool,
-    /// The address is only logged.
+    /// the address is only logged
     pub logged_only: bool,
-    /// The address (through bindings) is compared or checked against a list, and a failed
-    /// check rejects the request: it decides access.
+    /// the address (through bindings) is compared or checked against a list, and a failed
+    /// check rejects the request: it decides access
     pub decides: bool,
+    /// the read
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// How a handler takes the request body: `fn.body`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Body {
-    /// How the handler takes the body: `none`, `bytes`, `string`, `json`, `form`, `stream`,
-    /// `request` (whole request, body read later).
+    /// `json`, `form`, `bytes`, `string`, `stream`, `request` (whole request, body read
+    /// later) or `none`, from the params; the first of that list present wins
     pub kind: String,
-    /// The typed extractor consuming the body (`Json<Event>`), `""` if none.
+    /// the `Json<T>`/`Form<T>` param type, `""` if none
     pub typed_extractor: String,
-    /// Deserializations of the body in this function, in source order.
+    /// deserializations in source order: a typed `Json`/`Form` param first, then
+    /// `serde_json::from_slice`/`from_str`/`from_reader`/`from_value`, `simd_json`,
+    /// `serde_urlencoded`, `Json::from_bytes`, `.json()`/`.json::<T>()` (not on a receiver
+    /// whose text contains a `response_receiver_hints` entry, such as `resp` or `client`)
     pub parses: Vec<Parse>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// A deserialization of the request body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Parse {
-    /// `serde_json::from_slice`, `Json<Event>` (extractor), `.json()`.
+    /// the call path, `.json()` or the extractor type
     pub what: String,
-    /// Happens before any verification in this function, and the function is not behind a
-    /// verifying extractor or layer.
+    /// see [Parse before verify](#parse-before-verify)
     pub before_verify: bool,
+    /// the call or the parameter
     pub span: Span,
 }
 
@@ -513,9 +639,7 @@ impl Finding {
 /// a policy that failed at run time. Each names where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// Stable kebab-case code: `parse-error`, `io-error`, `non-utf8`, `too-large`,
-    /// `policy-error`, `cel-runtime-error`.
-    pub code: String,
+    pub code: ProblemCode,
     pub message: String,
     /// Where, when known. A problem in a file without position has line 0.
     pub span: Option<Span>,
@@ -523,7 +647,139 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: &str, message: impl Into<String>, span: Option<Span>) -> Self {
-        Problem { code: code.to_string(), message: message.into(), span, severity: Severity::Error }
+    /// A problem with its code's severity.
+    pub fn new(code: ProblemCode, message: impl Into<String>, span: Option<Span>) -> Self {
+        Problem { code, message: message.into(), span, severity: code.severity() }
+    }
+}
+
+/// What went wrong, as the stable kebab-case code every output shows (`parse-error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemCode {
+    /// syn could not parse a Rust file.
+    ParseError,
+    /// A file or directory could not be read (permissions, a symlink loop, a file that changed
+    /// during the run).
+    IoError,
+    /// A file is not UTF-8.
+    NonUtf8,
+    /// A file is over the size limit.
+    TooLarge,
+    /// A Rust file nests brackets deeper than the parser may recurse.
+    TooDeeplyNested,
+    /// A YAML document is not valid YAML.
+    YamlError,
+    /// A YAML document is over the depth, node or alias budget.
+    YamlTooComplex,
+    /// A key repeated in one YAML mapping (a warning: the last value is used).
+    YamlDuplicateKey,
+    /// A policy expression failed on one target.
+    CelRuntimeError,
+    /// A bug in hooklint, caught on one input.
+    InternalError,
+}
+
+impl ProblemCode {
+    pub const ALL: [ProblemCode; 10] = [
+        ProblemCode::ParseError,
+        ProblemCode::IoError,
+        ProblemCode::NonUtf8,
+        ProblemCode::TooLarge,
+        ProblemCode::TooDeeplyNested,
+        ProblemCode::YamlError,
+        ProblemCode::YamlTooComplex,
+        ProblemCode::YamlDuplicateKey,
+        ProblemCode::CelRuntimeError,
+        ProblemCode::InternalError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::ParseError => "parse-error",
+            ProblemCode::IoError => "io-error",
+            ProblemCode::NonUtf8 => "non-utf8",
+            ProblemCode::TooLarge => "too-large",
+            ProblemCode::TooDeeplyNested => "too-deeply-nested",
+            ProblemCode::YamlError => "yaml-error",
+            ProblemCode::YamlTooComplex => "yaml-too-complex",
+            ProblemCode::YamlDuplicateKey => "yaml-duplicate-key",
+            ProblemCode::CelRuntimeError => "cel-runtime-error",
+            ProblemCode::InternalError => "internal-error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProblemCode> {
+        ProblemCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// A file was found but not checked: the run is incomplete, and fails like a run with
+    /// findings (a gate must not pass on code it never read).
+    pub fn is_input(self) -> bool {
+        matches!(
+            self,
+            ProblemCode::ParseError
+                | ProblemCode::IoError
+                | ProblemCode::NonUtf8
+                | ProblemCode::TooLarge
+                | ProblemCode::TooDeeplyNested
+                | ProblemCode::YamlError
+                | ProblemCode::YamlTooComplex
+        )
+    }
+
+    /// The severity a problem of this code has, which decides the exit code against
+    /// `--fail-on`: every problem is an error except a repeated YAML key, which loses nothing.
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemCode::YamlDuplicateKey => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProblemCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProblemCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        ProblemCode::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown problem code `{s}`")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_codes_are_kebab_case_and_round_trip() {
+        for code in ProblemCode::ALL {
+            let s = code.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert_eq!(ProblemCode::parse(s), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<ProblemCode>(&json).unwrap(), code);
+        }
+        assert_eq!(ProblemCode::parse("parse_error"), None);
+    }
+
+    #[test]
+    fn input_problems_are_errors() {
+        for code in ProblemCode::ALL.into_iter().filter(|c| c.is_input()) {
+            assert_eq!(code.severity(), Severity::Error, "{code}");
+        }
+        assert!(!ProblemCode::CelRuntimeError.is_input());
+        assert_eq!(ProblemCode::YamlDuplicateKey.severity(), Severity::Warning);
     }
 }

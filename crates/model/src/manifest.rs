@@ -11,7 +11,7 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Span;
+use crate::{Fact, Span};
 
 /// One manifest file and its documents, in file order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -20,216 +20,281 @@ pub struct ManifestFile {
     pub documents: Vec<Document>,
 }
 
-/// One YAML document (or the single document of a JSON file).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One YAML document (or the single document of a JSON file): target `manifest`, bound as
+/// `doc`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Fact)]
 pub struct Document {
+    /// path of the file
     pub file: String,
-    /// 0-based position of the document in its file.
+    /// 0-based position of the document in its file
     pub index: u32,
-    /// `slack-app`, `github-app`, `compose`, `kubernetes`, `openapi`, `hooklint-integration` or
-    /// `yaml` (anything else: only `data` is filled).
+    /// `slack-app`, `github-app`, `compose`, `kubernetes`, `openapi`, `hooklint-integration`,
+    /// or `yaml` for anything else (then only `data` is filled)
     pub format: String,
-    /// Kubernetes `kind` (`Deployment`, `Secret`, ...), `Integration`, else `""`.
+    /// Kubernetes `kind` (`Deployment`, `Secret`, ...), `Integration`, else `""`
     pub kind: String,
-    /// The document's own name where the format has one (`metadata.name`, the Slack app's
-    /// `display_information.name`, the GitHub App's `name`, OpenAPI `info.title`), else `""`.
+    /// `metadata.name`, the Slack app's `display_information.name`, the GitHub App's `name`,
+    /// OpenAPI `info.title`, else `""`
     pub name: String,
-    /// The whole document.
+    /// the whole document
     pub span: Span,
-    /// The document as plain values (YAML 1.2 core schema types), keys in source order, aliases
-    /// and merge keys (`<<`) expanded. Values of secret-looking keys and passwords inside URLs
-    /// are replaced by `<redacted:fnv:XXXXXXXX>` (the credential fingerprint).
+    /// the document as plain values, secrets redacted (see [`data`](#data))
     pub data: Value,
-    /// Span of every node of `data` by its key path: mapping keys joined with `.`, sequence
-    /// items by their 0-based index (`services.web.environment.0`); a key that contains `.`,
-    /// `[`, `]` or `"` is written as `["key"]` (`metadata.labels["app.kubernetes.io/name"]`).
-    /// The empty path is the document root.
+    /// span of every node of `data` by key path (see [`key_spans`](#key_spans))
     pub key_spans: BTreeMap<String, Span>,
+    /// OAuth scopes and app permissions the document asks for
     pub scopes: Vec<Scope>,
+    /// URLs the integration exposes or calls
     pub endpoints: Vec<Endpoint>,
+    /// credentials services and integrations use
     pub credentials: Vec<Credential>,
+    /// secrets written as literals (never their values)
     pub inline_secrets: Vec<InlineSecret>,
-    /// Compose services and Kubernetes workloads of the document (containers are
-    /// `workload/container`).
+    /// compose services and Kubernetes workload containers (containers are
+    /// `workload/container`)
     pub services: Vec<Service>,
-    /// The normalised `kind: Integration` manifest; empty for other formats.
+    /// the normalised Integration manifest ([its page](integration-manifest.md)); empty for
+    /// other formats
     pub integration: Integration,
 }
 
-/// An OAuth scope or app permission an integration asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// An OAuth scope or app permission an integration asks for: an element of `doc.scopes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Scope {
-    /// `chat:write`, `repo`, `administration`, `https://mail.google.com/`.
+    /// `chat:write`, `repo`, `administration`, `https://mail.google.com/`
     pub name: String,
-    /// `bot`, `user` (Slack), `permission` (GitHub App), `oauth` (OpenAPI flows, Integration).
+    /// `bot`, `user` for Slack; `permission` for GitHub App `default_permissions`; `oauth` for
+    /// OpenAPI flows and Integration manifests
     pub kind: String,
-    /// For permissions: `read`, `write` or `admin` as written; else `""`.
+    /// GitHub permission level `read`, `write` or `admin` as written; else `""`
     pub level: String,
-    /// Where it was declared: the OpenAPI security scheme and flow (`oauth/authorizationCode`),
-    /// else `""`.
+    /// where it was declared: the OpenAPI security scheme and flow (`oauth/authorizationCode`),
+    /// else `""`
     pub source: String,
-    /// Integration manifests: why the scope is needed and who approved it, `""` if not given.
+    /// Integration manifests: why the scope is needed, `""` if not given
     pub reason: String,
+    /// Integration manifests: who approved the scope, `""` if not given
     pub approver: String,
+    /// key path the scope was read from
     pub key_path: String,
+    /// the value
     pub span: Span,
 }
 
-/// A URL the integration exposes or calls.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A URL the integration exposes or calls: an element of `doc.endpoints`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Endpoint {
-    /// The URL as written, with any password in it redacted.
+    /// the URL as written, with any password in it redacted
     pub url: String,
-    /// `event_subscriptions`, `interactivity` (Slack), `hook` (GitHub App `hook_attributes`),
-    /// `callback`, `redirect`, `setup` (GitHub App URLs), `webhook` (OpenAPI `webhooks`,
-    /// Integration webhook), `server` (OpenAPI `servers`).
+    /// `event_subscriptions`, `interactivity`, `command`, `redirect` for Slack; `hook`,
+    /// `redirect`, `setup`, `callback` for GitHub Apps; `server`, `webhook`, `callback`,
+    /// `oauth` for OpenAPI; `webhook` for Integration manifests
     pub kind: String,
-    /// Lower-case URL scheme (`https`), `""` for a bare path.
+    /// lower-case URL scheme (`https`), `""` for a bare path
     pub scheme: String,
-    /// Lower-case host without port, `""` for a bare path.
+    /// lower-case host without port, `""` for a bare path
     pub host: String,
-    /// Path of the URL (`/webhooks/github`), or the route as declared.
+    /// path of the URL (`/webhooks/github`), or the route as declared
     pub route: String,
-    /// HTTP method when declared (OpenAPI operations, Integration webhook), upper case, else `""`.
+    /// HTTP method when declared (OpenAPI operations, Integration webhook), upper case, else
+    /// `""`
     pub method: String,
-    /// Name when the format gives one (OpenAPI webhook or callback name), else `""`.
+    /// name when the format gives one (OpenAPI webhook or callback name), else `""`
     pub name: String,
-    /// `http://` to a host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`).
+    /// `http://` or `ws://` to a host that is not loopback
     pub is_plaintext: bool,
+    /// the host is `localhost`, in `127.0.0.0/8` or `::1`
     pub is_loopback: bool,
-    /// Declares a route this project serves for inbound webhook deliveries.
+    /// a route this project serves for deliveries: Slack request URLs, the GitHub App hook, the
+    /// Integration webhook, OpenAPI `webhooks` whose name is a path or that carry
+    /// `x-hooklint-route`
     pub is_inbound: bool,
+    /// key path the URL was read from
     pub key_path: String,
+    /// the value
     pub span: Span,
 }
 
-/// A credential a service or integration uses. Never holds the secret itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A credential a service or integration uses: an element of `doc.credentials`. Never holds
+/// the secret itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Credential {
-    /// Compose service, Kubernetes `workload/container`, or the Integration's name.
+    /// compose service, Kubernetes `workload/container`, `configmap/name`, or the
+    /// Integration's name
     pub service: String,
-    /// The variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`).
+    /// the variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`)
     pub name: String,
     /// `password` (a literal), `url` (a connection URL with a literal password), `secret-ref`
-    /// (`secretKeyRef`, `vault://`, `*_FILE`, Docker secret), `env` (`${VAR}` interpolation).
+    /// (`secretKeyRef`, `vault://`, `*_FILE`, Docker secret), `env` (`${VAR}` interpolation)
     pub kind: String,
-    /// `amqp`, `kafka`, `nats`, `redis`, `mqtt` when the credential is a broker's, else `""`.
+    /// `amqp`, `kafka`, `nats`, `redis`, `mqtt` when the credential is a broker's (by URL
+    /// scheme, variable name or host), else `""`
     pub broker: String,
     /// `server` when the service runs the broker the credential belongs to (the `rabbitmq`
-    /// image's `RABBITMQ_DEFAULT_PASS`), else `client`.
+    /// image's `RABBITMQ_DEFAULT_PASS`), else `client`
     pub role: String,
-    /// User name when the credential names one (URL user info, a sibling `*_USER`), else `""`.
+    /// user name when the credential names one (URL user info, a sibling `*_USER`), else `""`
     pub user: String,
-    /// Host of a connection URL, else `""`.
+    /// host of a connection URL, else `""`
     pub host: String,
-    /// Reference text for references (`secretKeyRef:name/key`, `env:VAR`, `vault://path`,
-    /// `file:/run/secrets/x`); `fnv:XXXXXXXX` (a salted hash of the secret part) for literals.
+    /// the normalised reference (`env:VAR`, `secretKeyRef:name/key`, `secretRef:name`,
+    /// `docker-secret:name`, `file:/path`, `vault://...`) for references; `fnv:XXXXXXXX` (a
+    /// salted hash of the secret part) for literals
     pub fingerprint: String,
+    /// the credential is a reference, not a literal
     pub is_reference: bool,
+    /// key path the credential was read from
     pub key_path: String,
+    /// the value
     pub span: Span,
 }
 
-/// A secret written inline in a manifest. The value itself is never recorded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A secret written inline in a manifest: an element of `doc.inline_secrets`. The value
+/// itself is never recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct InlineSecret {
-    /// The key or variable name (`DB_PASSWORD`, `client_secret`).
+    /// the key or variable name (`DB_PASSWORD`, `client_secret`)
     pub key: String,
     /// `password`, `secret`, `token`, `api-key`, `private-key`, `url-password`,
     /// `kubernetes-secret` (a `Secret`'s `data`/`stringData`), `known-token` (a value with a
-    /// known token prefix such as `xoxb-` or `ghp_`).
+    /// known token prefix such as `xoxb-` or `ghp_`)
     pub kind: String,
-    /// Compose service or Kubernetes workload, else `""`.
+    /// compose service or Kubernetes workload, else `""`
     pub service: String,
+    /// `fnv:XXXXXXXX`, as in `credentials`
     pub fingerprint: String,
+    /// key path the secret was read from
     pub key_path: String,
-    /// Span of the value.
+    /// the value
     pub span: Span,
 }
 
-/// A compose service or a Kubernetes workload container.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A compose service or a Kubernetes workload container: an element of `doc.services`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Service {
+    /// compose service name, or Kubernetes `workload/container`
     pub name: String,
+    /// the image as written
     pub image: String,
-    /// `env_file` entries and `envFrom` sources (`secretRef:name`, `configMapRef:name`).
+    /// `env_file` entries and `envFrom` sources (`secretRef:name`, `configMapRef:name`)
     pub env_files: Vec<String>,
-    /// Broker the image runs (`amqp`, `kafka`, `nats`, `redis`, `mqtt`), else `""`.
+    /// broker the image runs (`amqp`, `kafka`, `nats`, `redis`, `mqtt`), else `""`
     pub broker: String,
+    /// key path the service was read from
     pub key_path: String,
+    /// the service or container
     pub span: Span,
 }
 
-/// The normalised `apiVersion: hooklint.dev/v1`, `kind: Integration` manifest
-/// (`docs/integration-manifest.md`). Absent strings are `""`, absent durations 0 seconds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The normalised `apiVersion: hooklint.dev/v1`, `kind: Integration` manifest: `doc.integration`.
+/// Absent strings are `""`, absent or unreadable durations 0 seconds; every part has a span
+/// pointing at its line, or at the enclosing block when the part is missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Integration {
+    /// the document is an Integration manifest
     pub present: bool,
+    /// `metadata.name`
     pub name: String,
+    /// `metadata.owner` (or `spec.owner`): the accountable team or person
     pub owner: String,
+    /// the owner, or `spec`
     pub owner_span: Span,
+    /// `spec.provider`: the other party (`github`, `slack`, `stripe`, ...)
     pub provider: String,
-    /// Data fields shared with the other party.
+    /// data fields shared with the other party
     pub data_shared: Vec<String>,
+    /// `spec.data`, or `spec`
     pub data_span: Span,
+    /// `spec.webhook`
     pub webhook: IntegrationWebhook,
+    /// `spec.oauth`
     pub oauth: IntegrationOauth,
-    /// Revocation and offboarding procedure (text or link), `""` if not declared.
+    /// revocation and offboarding procedure (text or link), `""` if not declared
     pub revocation: String,
+    /// the revocation, or `spec`
     pub revocation_span: Span,
-    /// Secret rotation period as written and in seconds.
+    /// secret rotation period as written
     pub rotation: String,
+    /// `rotation` in seconds
     pub rotation_seconds: i64,
+    /// the rotation, or `spec`
     pub rotation_span: Span,
+    /// `spec.broker`
     pub broker: IntegrationBroker,
-    /// Tenant isolation model (`per-tenant-credentials`, `shared`, ...), `""` if not declared.
+    /// tenant isolation model (`per-tenant-credentials`, `shared`, ...), `""` if not declared
     pub tenant_isolation: String,
+    /// the tenant isolation, or `spec`
     pub tenant_isolation_span: Span,
-    /// The `spec` mapping (the document when there is none).
+    /// the `spec` mapping (the document when there is none)
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `spec.webhook` of an Integration manifest: `doc.integration.webhook`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct IntegrationWebhook {
+    /// `spec.webhook` is declared
     pub present: bool,
-    /// Route served by this project (`/webhooks/github`).
+    /// route served by this project (`/webhooks/github`)
     pub route: String,
+    /// public URL the provider delivers to
     pub url: String,
+    /// HTTP method, upper case
     pub method: String,
-    /// `hmac-sha256`, `hmac-sha1`, `ed25519`, `rsa-sha256`, `jwt`, `none`, `""` if absent.
+    /// `hmac-sha256`, `hmac-sha1`, `ed25519`, `rsa-sha256`, `jwt`, `none`, `""` if absent
     pub signature_scheme: String,
+    /// header that carries the signature
     pub signature_header: String,
-    /// Fingerprint of the signing secret (its reference, or `fnv:` for an inline literal).
+    /// fingerprint of the signing secret (its reference, or `fnv:` for an inline literal)
     pub secret: String,
+    /// the secret is a reference, not a literal
     pub secret_is_reference: bool,
-    /// Replay window as written and in seconds (0 when absent or unreadable).
+    /// replay window as written
     pub replay_window: String,
+    /// `replay_window` in seconds (0 when absent or unreadable)
     pub replay_window_seconds: i64,
+    /// header that carries the delivery's timestamp
     pub timestamp_header: String,
+    /// `spec.webhook`
     pub span: Span,
+    /// the route, or `spec.webhook`
     pub route_span: Span,
+    /// the signature, or `spec.webhook`
     pub signature_span: Span,
+    /// the replay window, or `spec.webhook`
     pub replay_span: Span,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `spec.oauth` of an Integration manifest: `doc.integration.oauth`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct IntegrationOauth {
+    /// `spec.oauth` is declared
     pub present: bool,
+    /// access token lifetime as written
     pub token_lifetime: String,
+    /// `token_lifetime` in seconds (0 when absent or unreadable)
     pub token_lifetime_seconds: i64,
+    /// refresh token lifetime as written
     pub refresh_token_lifetime: String,
+    /// `refresh_token_lifetime` in seconds (0 when absent or unreadable)
     pub refresh_token_lifetime_seconds: i64,
+    /// `spec.oauth`
     pub span: Span,
+    /// the token lifetime, or `spec.oauth`
     pub token_lifetime_span: Span,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `spec.broker` of an Integration manifest: `doc.integration.broker`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct IntegrationBroker {
+    /// `spec.broker` is declared
     pub present: bool,
-    /// Fingerprint of the broker credential (its reference, or `fnv:` for a literal).
+    /// fingerprint of the broker credential (its reference, or `fnv:` for a literal)
     pub credential: String,
+    /// the credential is a reference, not a literal
     pub credential_is_reference: bool,
+    /// topics used
     pub topics: Vec<String>,
+    /// `spec.broker`
     pub span: Span,
 }
 
@@ -346,45 +411,57 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 /// The whole run at once: target `project`, bound as `project`, evaluated once per run for
 /// rules that look across files.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Fact)]
 pub struct Project {
+    /// every manifest document of the run, in path order
     pub documents: Vec<Document>,
-    /// Every credential of every document, in path order.
+    /// every credential of every document, in path order
     pub credentials: Vec<Credential>,
-    /// Every route a Rust handler serves.
+    /// every route a Rust handler serves
     pub routes: Vec<ProjectRoute>,
-    /// Every inbound webhook route a manifest declares, with the handlers that serve it.
+    /// every inbound webhook route a manifest declares, with the handlers that serve it
     pub declared_routes: Vec<DeclaredRoute>,
 }
 
-/// A route served by a Rust function.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A route served by a Rust function: an element of `project.routes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct ProjectRoute {
+    /// the route's `method`: upper case, `ANY` when not restricted
     pub method: String,
+    /// the route's `path`
     pub path: String,
+    /// the route's `framework`
     pub framework: String,
-    /// Qualified name of the handler.
+    /// qualified name of the handler
     pub handler: String,
+    /// the handler's `verifies`
     pub verifies: bool,
+    /// the handler's `is_webhook`
     pub is_webhook: bool,
-    /// The handler's name.
+    /// the handler's name
     pub handler_span: Span,
-    /// The route registration.
+    /// the route attribute or the registering expression
     pub span: Span,
 }
 
 /// An inbound webhook route declared by a manifest (an Integration's `spec.webhook.route`, a
-/// Slack request URL, a GitHub App hook, an OpenAPI webhook with a route).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Slack request URL, a GitHub App hook, an OpenAPI webhook with a route): an element of
+/// `project.declared_routes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct DeclaredRoute {
+    /// the route as declared
     pub route: String,
+    /// HTTP method when declared, upper case, else `""`
     pub method: String,
-    /// The endpoint's kind and the declaring document's format and name.
+    /// the endpoint's `kind`
     pub kind: String,
+    /// the declaring document's `format`
     pub format: String,
+    /// the declaring document's `name`, else the endpoint's
     pub name: String,
+    /// the endpoint in the manifest
     pub span: Span,
-    /// The served routes that match (`:param`, `{param}` and `*rest` segments match anything).
+    /// the served routes that match (`:param`, `{param}` and `*rest` segments match anything)
     pub handlers: Vec<ProjectRoute>,
 }
 

@@ -8,7 +8,7 @@ use cel::context::VariableResolver;
 use cel::objects::{KeyRef, Map};
 use cel::{Context, Env, ExecutionError, Value};
 use hooklint_model::manifest::Document;
-use hooklint_model::{Finding, Function, Label, Problem, RustFile, Severity, Span};
+use hooklint_model::{Finding, Function, Label, Problem, ProblemCode, RustFile, Severity, Span};
 use std::sync::{Arc, OnceLock};
 
 /// A variable's value, computed on first use.
@@ -143,15 +143,19 @@ impl Evaluator<'_> {
     fn problem(&self, out: &mut Out, field: &str, error: &str) {
         let message = format!(
             "rule {} failed in `{field}` on {}: {}",
-            self.policy.id,
+            self.policy.info.id,
             self.subject.describe(),
             lower_first(error)
         );
-        out.problems.push(Problem::new("cel-runtime-error", message, Some(self.subject.span())));
+        out.problems.push(Problem::new(
+            ProblemCode::CelRuntimeError,
+            message,
+            Some(self.subject.span()),
+        ));
     }
 
     fn slots(&self) -> Vec<Slot> {
-        self.policy.variables.iter().map(|_| OnceLock::new()).collect()
+        self.policy.exprs.variables.iter().map(|_| OnceLock::new()).collect()
     }
 
     fn scope<'s>(
@@ -166,7 +170,7 @@ impl Evaluator<'_> {
             target: self.target,
             params: self.policy.params.as_ref(),
             it,
-            variables: &self.policy.variables,
+            variables: &self.policy.exprs.variables,
             target_slots,
             item_slots,
         }
@@ -189,7 +193,7 @@ impl Evaluator<'_> {
                     any = true;
                     if !reported.contains(&i) {
                         reported.push(i);
-                        if let Some(var) = self.policy.variables.get(i) {
+                        if let Some(var) = self.policy.exprs.variables.get(i) {
                             self.problem(out, &var.expr.field, e);
                         }
                     }
@@ -221,7 +225,7 @@ impl Evaluator<'_> {
         let policy = self.policy;
         let target_slots = self.slots();
         let mut reported = Vec::new();
-        if let Some(m) = &policy.match_ {
+        if let Some(m) = &policy.exprs.match_ {
             if !policy.prefilter.match_native {
                 let scope = self.scope(None, &target_slots, &[]);
                 match self.boolean(m, &scope) {
@@ -234,14 +238,14 @@ impl Evaluator<'_> {
                 }
             }
         }
-        let Some(for_each) = &policy.for_each else {
+        let Some(for_each) = &policy.exprs.for_each else {
             if !policy.prefilter.violation_native {
                 let scope = self.scope(None, &target_slots, &[]);
-                match self.boolean(&policy.violation, &scope) {
+                match self.boolean(&policy.exprs.violation, &scope) {
                     Ok(true) => {}
                     Ok(false) => return,
                     Err(e) => {
-                        let field = &policy.violation.field;
+                        let field = &policy.exprs.violation.field;
                         self.failed(out, field, &e, &[&target_slots], &mut reported);
                         return;
                     }
@@ -278,11 +282,11 @@ impl Evaluator<'_> {
             }
             let item_slots = self.slots();
             let scope = self.scope(Some(item), &target_slots, &item_slots);
-            match self.boolean(&policy.violation, &scope) {
+            match self.boolean(&policy.exprs.violation, &scope) {
                 Ok(true) => self.report(out, Some(item), &target_slots, &item_slots, &mut reported),
                 Ok(false) => {}
                 Err(e) => {
-                    let field = &policy.violation.field;
+                    let field = &policy.exprs.violation.field;
                     self.failed(out, field, &e, &[&target_slots, &item_slots], &mut reported);
                 }
             }
@@ -301,7 +305,7 @@ impl Evaluator<'_> {
         let mut failures: Vec<(String, String)> = Vec::new();
         let item = it.and_then(|i| Value::try_from(i).ok());
         let scope = self.scope(it, target_slots, item_slots);
-        let span = match &policy.span {
+        let span = match &policy.exprs.span {
             Some(expr) => match self.value(expr, &scope).and_then(|v| span_of(&v)) {
                 Ok(span) => Some(span),
                 Err(e) => {
@@ -315,14 +319,14 @@ impl Evaluator<'_> {
             .or_else(|| item.as_ref().and_then(|v| field(v, "span")).and_then(|s| span_of(s).ok()))
             .unwrap_or_else(|| self.subject.span());
         let mut labels = Vec::new();
-        if let Some(expr) = &policy.labels {
+        if let Some(expr) = &policy.exprs.labels {
             match self.value(expr, &scope).and_then(|v| labels_of(&v)) {
                 Ok(found) => labels = found,
                 Err(e) => failures.push((expr.field.clone(), e)),
             }
         }
-        let mut severity = policy.severity;
-        if let Some(expr) = &policy.escalate {
+        let mut severity = policy.info.severity;
+        if let Some(expr) = &policy.exprs.escalate {
             match self.value(expr, &scope) {
                 Ok(Value::Bool(true)) => severity = Severity::Error,
                 Ok(Value::Bool(false)) => {}
@@ -335,7 +339,7 @@ impl Evaluator<'_> {
         }
         let mut message = String::new();
         let mut broken = false;
-        for part in &policy.message {
+        for part in &policy.exprs.message {
             match part {
                 Part::Text(t) => message.push_str(t),
                 Part::Expr(expr) => match self.value(expr, &scope) {
@@ -348,7 +352,7 @@ impl Evaluator<'_> {
             }
         }
         if broken {
-            message = policy.message_template.clone();
+            message = policy.exprs.message_template.clone();
         }
         for (field, e) in failures {
             self.failed(out, &field, &e, &[target_slots, item_slots], reported);
@@ -358,11 +362,11 @@ impl Evaluator<'_> {
             _ => self.subject.function.to_string(),
         };
         out.findings.push(Finding {
-            rule: policy.id.clone(),
+            rule: policy.info.id.clone(),
             severity,
             message,
             span,
-            help: policy.help.clone(),
+            help: policy.info.help.clone(),
             function,
             labels,
             fingerprint: String::new(),

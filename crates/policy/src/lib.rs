@@ -8,13 +8,16 @@
 //!
 //! Architecture invariant: no I/O beyond the texts it is handed; never panics on a policy.
 
-use hooklint_model::{Finding, Function, Knowledge, Problem, RustFile, Severity};
+use hooklint_model::fact::{self, Fact, FieldRef};
+use hooklint_model::{
+    FileView, Finding, Function, Knowledge, LoadError, LoadErrorKind, Problem, RuleInfo, RustFile,
+    Severity, Target,
+};
 use std::sync::Arc;
 
 mod eval;
 mod functions;
 mod load;
-mod manifest_value;
 mod native;
 mod prefilter;
 mod schema;
@@ -28,47 +31,6 @@ pub use functions::{is_sensitive_name, looks_like_placeholder, matches_call, spl
 pub struct PolicySource {
     pub path: String,
     pub text: String,
-}
-
-/// A policy file that could not be loaded: YAML error, unknown key, CEL syntax error,
-/// unknown field. Positions point into `text` (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub path: String,
-    pub text: String,
-    pub line: u32,
-    pub column: u32,
-    /// Length in characters of the offending region on that line (at least 1).
-    pub len: u32,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
-
-/// Metadata of a loaded rule, for `rules` and `explain`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
-    pub id: String,
-    pub title: String,
-    pub severity: Severity,
-    pub target: String,
-    /// `built-in` or the policy file's path.
-    pub source: String,
-    pub why: String,
-    pub fix: String,
-    pub bad: String,
-    pub good: String,
-    /// The one-paragraph fix shown under findings.
-    pub help: String,
-    /// Inline suppressions cannot silence it (only configuration can).
-    pub unsuppressible: bool,
 }
 
 /// The built-in policies, embedded at build time. A unit test fails when a file under
@@ -177,6 +139,11 @@ pub fn builtin_sources() -> Vec<PolicySource> {
         .collect()
 }
 
+/// Sources with the `source` label their rules show (`""`: the file's path).
+fn labelled(sources: Vec<PolicySource>, label: &str) -> Vec<(PolicySource, &str)> {
+    sources.into_iter().map(|s| (s, label)).collect()
+}
+
 /// Every loaded and compiled policy plus the shared knowledge.
 pub struct PolicySet {
     pub knowledge: Knowledge,
@@ -196,40 +163,39 @@ impl Default for PolicySet {
 
 impl PolicySet {
     /// The built-in policies (embedded `policies/**/*.yaml`) and `policies/knowledge.yaml`.
-    pub fn builtin() -> Result<PolicySet, Vec<PolicyError>> {
-        let mut set = PolicySet { knowledge: builtin_knowledge(), ..PolicySet::default() };
-        let sources: Vec<(PolicySource, &str)> =
-            builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
-        set.add(&sources)?;
-        Ok(set)
+    pub fn builtin() -> Result<PolicySet, Vec<LoadError>> {
+        PolicySet::compiled(builtin_knowledge(), &labelled(builtin_sources(), "built-in"))
     }
 
     /// Loads and compiles policy files on top of the given knowledge.
     pub fn load(
         sources: &[PolicySource],
         knowledge: Knowledge,
-    ) -> Result<PolicySet, Vec<PolicyError>> {
-        let mut set = PolicySet { knowledge, ..PolicySet::default() };
-        let sources: Vec<(PolicySource, &str)> = sources.iter().map(|s| (s.clone(), "")).collect();
-        set.add(&sources)?;
-        Ok(set)
+    ) -> Result<PolicySet, Vec<LoadError>> {
+        PolicySet::compiled(knowledge, &labelled(sources.to_vec(), ""))
     }
 
     /// The built-in policies plus extra policy files (`--policy DIR`), all on `knowledge`.
     pub fn builtin_with(
         extra: &[PolicySource],
         knowledge: Knowledge,
-    ) -> Result<PolicySet, Vec<PolicyError>> {
+    ) -> Result<PolicySet, Vec<LoadError>> {
+        let mut sources = labelled(builtin_sources(), "built-in");
+        sources.extend(labelled(extra.to_vec(), ""));
+        PolicySet::compiled(knowledge, &sources)
+    }
+
+    fn compiled(
+        knowledge: Knowledge,
+        sources: &[(PolicySource, &str)],
+    ) -> Result<PolicySet, Vec<LoadError>> {
         let mut set = PolicySet { knowledge, ..PolicySet::default() };
-        let mut sources: Vec<(PolicySource, &str)> =
-            builtin_sources().into_iter().map(|s| (s, "built-in")).collect();
-        sources.extend(extra.iter().map(|s| (s.clone(), "")));
-        set.add(&sources)?;
+        set.add(sources)?;
         Ok(set)
     }
 
     /// Compiles `sources` (each with its `source` label; `""` means its path) and adds them.
-    fn add(&mut self, sources: &[(PolicySource, &str)]) -> Result<(), Vec<PolicyError>> {
+    fn add(&mut self, sources: &[(PolicySource, &str)]) -> Result<(), Vec<LoadError>> {
         let knowledge = match serde_json::to_value(&self.knowledge) {
             Ok(serde_json::Value::Object(map)) => map,
             _ => serde_json::Map::new(),
@@ -239,10 +205,12 @@ impl PolicySet {
             let label = if label.is_empty() { source.path.as_str() } else { label };
             match load::load(&source.path, &source.text, label, &self.env, &knowledge) {
                 Ok(policy) => {
-                    if let Some(first) = self.policies.iter().find(|p| p.id == policy.id) {
+                    if let Some(first) = self.policies.iter().find(|p| p.info.id == policy.info.id)
+                    {
                         let line =
                             source.text.lines().position(|l| l.starts_with("id:")).unwrap_or(0);
-                        errors.push(PolicyError {
+                        errors.push(LoadError {
+                            kind: LoadErrorKind::Policy,
                             path: source.path.clone(),
                             text: source.text.clone(),
                             line: line as u32 + 1,
@@ -256,7 +224,7 @@ impl PolicySet {
                                 .max(1),
                             message: format!(
                                 "policy id `{}` is already used by {}",
-                                policy.id, first.path
+                                policy.info.id, first.path
                             ),
                             help: Some(
                                 "policy ids are unique; rename one of the two policies".to_string(),
@@ -269,7 +237,7 @@ impl PolicySet {
                 Err(mut e) => errors.append(&mut e),
             }
         }
-        self.policies.sort_by(|a, b| a.id.cmp(&b.id));
+        self.policies.sort_by(|a, b| a.info.id.cmp(&b.info.id));
         if errors.is_empty() {
             Ok(())
         } else {
@@ -283,38 +251,24 @@ impl PolicySet {
         let unknown: Vec<String> = only
             .iter()
             .chain(skip)
-            .filter(|name| !self.policies.iter().any(|p| &p.id == *name))
+            .filter(|name| !self.policies.iter().any(|p| &p.info.id == *name))
             .cloned()
             .collect();
-        self.policies
-            .retain(|p| (only.is_empty() || only.contains(&p.id)) && !skip.contains(&p.id));
+        self.policies.retain(|p| {
+            (only.is_empty() || only.contains(&p.info.id)) && !skip.contains(&p.info.id)
+        });
         unknown
     }
 
     pub fn rules(&self) -> Vec<RuleInfo> {
-        self.policies
-            .iter()
-            .map(|p| RuleInfo {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                severity: p.severity,
-                target: p.target.as_str().to_string(),
-                source: p.source.clone(),
-                why: p.why.clone(),
-                fix: p.fix.clone(),
-                bad: p.bad.clone(),
-                good: p.good.clone(),
-                help: p.help.clone(),
-                unsuppressible: p.unsuppressible,
-            })
-            .collect()
+        self.policies.iter().map(|p| p.info.clone()).collect()
     }
 
     /// Overrides a rule's severity (from configuration). Returns false for an unknown rule.
     pub fn set_severity(&mut self, rule: &str, severity: Severity) -> bool {
-        match self.policies.iter_mut().find(|p| p.id == rule) {
+        match self.policies.iter_mut().find(|p| p.info.id == rule) {
             Some(p) => {
-                p.severity = severity;
+                p.info.severity = severity;
                 true
             }
             None => false,
@@ -328,7 +282,7 @@ impl PolicySet {
         name: &str,
         value: serde_json::Value,
     ) -> Result<(), String> {
-        let Some(p) = self.policies.iter_mut().find(|p| p.id == rule) else {
+        let Some(p) = self.policies.iter_mut().find(|p| p.info.id == rule) else {
             return Err(format!("unknown rule `{rule}`"));
         };
         if !p.params_json.contains_key(name) {
@@ -353,37 +307,13 @@ impl PolicySet {
 
     /// Evaluates every `rust.function` policy on one function.
     pub fn check_function(&self, function: &Function) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::function_subject(function);
-        let items = |path: &[String]| native_items(function, path);
-        self.check(
-            load::Target::RustFunction,
-            &subject,
-            function,
-            &items,
-            |p| p.prefilter.admits_function(function),
-            || value::function(function),
-        )
+        self.check(Target::RustFunction, &eval::function_subject(function), function)
     }
 
     /// Evaluates every `rust.file` policy on one file.
     pub fn check_file(&self, file: &RustFile) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::file_subject(file);
-        let literals = std::cell::OnceCell::new();
-        let items = |path: &[String]| -> Option<Vec<&dyn native::Native>> {
-            if path == ["file", "all_literals"] {
-                let all = literals.get_or_init(|| native::file_literals(file));
-                return Some(all.iter().map(|l| l as &dyn native::Native).collect());
-            }
-            native_items(file, path)
-        };
-        self.check(
-            load::Target::RustFile,
-            &subject,
-            file,
-            &items,
-            |p| p.prefilter.admits_file(file),
-            || value::file(file),
-        )
+        let view = FileView::new(file);
+        self.check(Target::RustFile, &eval::file_subject(file), &view)
     }
 
     /// Evaluates every `manifest` policy on one manifest document.
@@ -391,16 +321,7 @@ impl PolicySet {
         &self,
         doc: &hooklint_model::manifest::Document,
     ) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::document_subject(doc);
-        let items = |path: &[String]| native_items(doc, path);
-        self.check(
-            load::Target::Manifest,
-            &subject,
-            doc,
-            &items,
-            |_| true,
-            || manifest_value::document(doc),
-        )
+        self.check(Target::Manifest, &eval::document_subject(doc), doc)
     }
 
     /// Evaluates every `project` policy once, on the whole run.
@@ -408,39 +329,27 @@ impl PolicySet {
         &self,
         project: &hooklint_model::manifest::Project,
     ) -> (Vec<Finding>, Vec<Problem>) {
-        let subject = eval::project_subject();
-        let items = |path: &[String]| native_items(project, path);
-        self.check(
-            load::Target::Project,
-            &subject,
-            project,
-            &items,
-            |_| true,
-            || manifest_value::project(project),
-        )
+        self.check(Target::Project, &eval::project_subject(), project)
     }
 
     /// Whether some loaded policy has this target (`manifest`, `project`), so the engine can
     /// skip building facts nobody reads.
     pub fn has_target(&self, target: &str) -> bool {
-        self.policies.iter().any(|p| p.target.as_str() == target)
+        self.policies.iter().any(|p| p.info.target.as_str() == target)
     }
 
     /// Runs the policies of `target` that pass their prefilters; the CEL value is built on
     /// the first one that needs it, and shared by the rest.
     fn check<'t>(
         &self,
-        target: load::Target,
+        target: Target,
         subject: &eval::Subject,
-        facts: &'t dyn native::Native,
-        items: &ListFn<'t>,
-        admits: impl Fn(&load::Policy) -> bool,
-        build: impl Fn() -> value::V<'t>,
+        facts: &'t dyn Fact,
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
-        for policy in self.policies.iter().filter(|p| p.target == target) {
-            if !admits(policy) {
+        for policy in self.policies.iter().filter(|p| p.info.target == target) {
+            if !policy.prefilter.admits(facts) {
                 continue;
             }
             let mut env = native::Env { target: facts, it: None, locals: Vec::new() };
@@ -451,16 +360,12 @@ impl PolicySet {
             // and a target with no element left costs no CEL at all.
             let mut mask = None;
             match &policy.prefilter.for_each_path {
-                Some(path) if !policy.native_violation.is_unknown() => {
-                    if let Some(elements) = items(path) {
+                Some((path, _)) if !policy.native_violation.is_unknown() => {
+                    if let Some(elements) = elements(facts, path) {
                         let keep: Vec<bool> = elements
-                            .iter()
                             .map(|it| {
-                                let mut env = native::Env {
-                                    target: facts,
-                                    it: Some(*it),
-                                    locals: Vec::new(),
-                                };
+                                let mut env =
+                                    native::Env { target: facts, it: Some(it), locals: Vec::new() };
                                 policy.native_violation.eval(&mut env) != Some(false)
                             })
                             .collect();
@@ -477,7 +382,7 @@ impl PolicySet {
                     }
                 }
             }
-            let target = built.get_or_insert_with(&build);
+            let target = built.get_or_insert_with(|| value::fact(facts));
             let evaluator = eval::Evaluator { env: &self.env, policy, subject, target: &**target };
             evaluator.run(&mut out, mask.as_deref());
         }
@@ -485,30 +390,17 @@ impl PolicySet {
     }
 }
 
-/// Reads the elements of a `for_each` list path natively.
-type ListFn<'t> = dyn Fn(&[String]) -> Option<Vec<&'t dyn native::Native>> + 't;
-
-/// The object elements of a list field of the facts, for masking `for_each` elements.
-fn native_items<'a>(
-    facts: &'a dyn native::Native,
-    path: &[String],
-) -> Option<Vec<&'a dyn native::Native>> {
-    let (_, fields) = path.split_first()?;
-    let mut cur = native::NVal::Obj(facts);
-    for field in fields {
-        cur = match cur {
-            native::NVal::Obj(o) => o.get(field),
-            _ => return None,
-        };
-    }
-    let native::NVal::List(items) = cur else { return None };
-    items
-        .into_iter()
-        .map(|i| match i {
-            native::NVal::Obj(o) => Some(o),
+/// The elements of a list field of the facts when they are all structs, for masking
+/// `for_each` elements.
+fn elements<'a>(facts: &'a dyn Fact, path: &[usize]) -> Option<impl Iterator<Item = &'a dyn Fact>> {
+    let FieldRef::List(items) = fact::read(FieldRef::Obj(facts), path) else { return None };
+    let all_structs = (0..items.len()).all(|i| matches!(items.at(i), FieldRef::Obj(_)));
+    all_structs.then(|| {
+        (0..items.len()).filter_map(move |i| match items.at(i) {
+            FieldRef::Obj(o) => Some(o),
             _ => None,
         })
-        .collect()
+    })
 }
 
 #[cfg(test)]

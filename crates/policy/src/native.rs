@@ -3,7 +3,8 @@
 //!
 //! Most functions have calls, many have literals and comparisons, and evaluating CEL for each
 //! element costs microseconds. So the loader turns `match` and `violation` into a tree of terms
-//! that Rust can evaluate directly on the model: field reads, `!`, `&&`, `||`, `==`/`!=` with a
+//! that Rust can evaluate directly on the model (read through `hooklint_model::fact`, field
+//! paths resolved to positions once): field reads, `!`, `&&`, `||`, `==`/`!=` with a
 //! string literal, `in` a literal list or a `params` list, `LIST.exists(x, x.FIELD)`, the
 //! helper functions of `functions.rs`, and `variables.NAME` (expanded). Anything else is
 //! `Unknown`. Evaluation is three-valued: an element is skipped only when a term is known to be
@@ -12,279 +13,7 @@
 use crate::functions;
 use crate::load::Variable;
 use cel::common::ast::{operators, Expr as E, IdedExpr, LiteralValue};
-use hooklint_model::{
-    Body, Call, Compare, Function, HeaderRead, IpSource, Literal, LogCall, Operand, Param, Parse,
-    Receiver, Route, RustFile, Verification,
-};
-
-/// A value read natively from the model.
-pub(crate) enum NVal<'a> {
-    Bool(bool),
-    Str(&'a str),
-    Obj(&'a dyn Native),
-    List(Vec<NVal<'a>>),
-    Missing,
-}
-
-/// Field access on a model value by the names policies use.
-pub(crate) trait Native {
-    fn get(&self, field: &str) -> NVal<'_>;
-}
-
-fn strs<S: AsRef<str>>(items: &[S]) -> NVal<'_> {
-    NVal::List(items.iter().map(|s| NVal::Str(s.as_ref())).collect())
-}
-
-fn objs<T: Native>(items: &[T]) -> NVal<'_> {
-    NVal::List(items.iter().map(|x| NVal::Obj(x as &dyn Native)).collect())
-}
-
-impl Native for Function {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "name" => NVal::Str(&self.name),
-            "qualified_name" => NVal::Str(&self.qualified_name),
-            "module" => NVal::Str(&self.module),
-            "self_type" => NVal::Str(&self.self_type),
-            "trait_name" => NVal::Str(&self.trait_name),
-            "file" => NVal::Str(&self.file),
-            "is_test" => NVal::Bool(self.is_test),
-            "is_async" => NVal::Bool(self.is_async),
-            "is_handler" => NVal::Bool(self.is_handler),
-            "is_webhook" => NVal::Bool(self.is_webhook),
-            "reaches_sensitive_compare" => NVal::Bool(self.reaches_sensitive_compare),
-            "verifies" => NVal::Bool(self.verifies),
-            "attributes" => strs(&self.attributes),
-            "webhook_reasons" => strs(&self.webhook_reasons),
-            "reaches" => strs(&self.reaches),
-            "reaches_headers" => strs(&self.reaches_headers),
-            "verified_by" => strs(&self.verified_by),
-            "verification_gates" => NVal::Bool(self.verification_gates),
-            "verifications" => objs(&self.verifications),
-            "receiver" => NVal::Obj(&self.receiver),
-            "routes" => objs(&self.routes),
-            "params" => objs(&self.params),
-            "headers_read" => objs(&self.headers_read),
-            "calls" => objs(&self.calls),
-            "compares" => objs(&self.compares),
-            "literals" => objs(&self.literals),
-            "logs" => objs(&self.logs),
-            "ip_sources" => objs(&self.ip_sources),
-            "body" => NVal::Obj(&self.body),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Receiver {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "role" => NVal::Str(&self.role),
-            "inbound" => NVal::Str(&self.inbound),
-            "methods" => strs(&self.methods),
-            "body_method" => NVal::Bool(self.body_method),
-            "handshake" => NVal::Bool(self.handshake),
-            "user_auth" => strs(&self.user_auth),
-            "signs" => strs(&self.signs),
-            "weak_signs" => strs(&self.weak_signs),
-            "excluded" => strs(&self.excluded),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Verification {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "via" => NVal::Str(&self.via),
-            "what" => NVal::Str(&self.what),
-            "gates" => NVal::Bool(self.gates),
-            "how" => NVal::Str(&self.how),
-            "fail_open" => NVal::Str(&self.fail_open),
-            "detail" => NVal::Str(&self.detail),
-            "local" => NVal::Bool(self.local),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Route {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "method" => NVal::Str(&self.method),
-            "path" => NVal::Str(&self.path),
-            "framework" => NVal::Str(&self.framework),
-            "layers" => strs(&self.layers),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Param {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "name" => NVal::Str(&self.name),
-            "type" => NVal::Str(&self.ty),
-            "extractor" => NVal::Str(&self.extractor),
-            "custom" => NVal::Str(&self.custom),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for HeaderRead {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "name" => NVal::Str(&self.name),
-            "binding" => NVal::Str(&self.binding),
-            "gates" => NVal::Bool(self.gates),
-            "logged_only" => NVal::Bool(self.logged_only),
-            "decides" => NVal::Bool(self.decides),
-            "passed" => NVal::Bool(self.passed),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Call {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "name" => NVal::Str(&self.name),
-            "path" => NVal::Str(&self.path),
-            "receiver" => NVal::Str(&self.receiver),
-            "is_method" => NVal::Bool(self.is_method),
-            "args" => strs(&self.args),
-            "target" => NVal::Str(&self.target),
-            "verifies" => NVal::Bool(self.verifies),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Operand {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "text" => NVal::Str(&self.text),
-            "idents" => strs(&self.idents),
-            "origins" => strs(&self.origins),
-            "literal" => NVal::Str(&self.literal),
-            "is_literal" => NVal::Bool(self.is_literal),
-            "sensitive" => NVal::Bool(self.sensitive),
-            "sensitive_reason" => NVal::Str(&self.sensitive_reason),
-            "field" => NVal::Str(&self.field),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Compare {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "op" => NVal::Str(&self.op),
-            "text" => NVal::Str(&self.text),
-            "left" => NVal::Obj(&self.left),
-            "right" => NVal::Obj(&self.right),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Literal {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "value" => NVal::Str(&self.value),
-            "is_bytes" => NVal::Bool(self.is_bytes),
-            "binding" => NVal::Str(&self.binding),
-            "context" => NVal::Str(&self.context),
-            "callee" => NVal::Str(&self.callee),
-            "is_test" => NVal::Bool(self.is_test),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-/// An element of `file.all_literals`.
-pub(crate) struct FileLiteral<'a> {
-    pub literal: &'a Literal,
-    pub function: &'a str,
-}
-
-impl Native for FileLiteral<'_> {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "function" => NVal::Str(self.function),
-            _ => self.literal.get(field),
-        }
-    }
-}
-
-impl Native for LogCall {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "macro" => NVal::Str(&self.macro_name),
-            "path" => NVal::Str(&self.path),
-            "args" => objs(&self.args),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for IpSource {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "kind" => NVal::Str(&self.kind),
-            "binding" => NVal::Str(&self.binding),
-            "gates" => NVal::Bool(self.gates),
-            "logged_only" => NVal::Bool(self.logged_only),
-            "decides" => NVal::Bool(self.decides),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Parse {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "what" => NVal::Str(&self.what),
-            "before_verify" => NVal::Bool(self.before_verify),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for Body {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "kind" => NVal::Str(&self.kind),
-            "typed_extractor" => NVal::Str(&self.typed_extractor),
-            "parses" => objs(&self.parses),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for RustFile {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "path" => NVal::Str(&self.path),
-            "is_test" => NVal::Bool(self.is_test),
-            "literals" => objs(&self.literals),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-/// The elements of `file.all_literals`, in the order the CEL value lists them.
-pub(crate) fn file_literals(file: &RustFile) -> Vec<FileLiteral<'_>> {
-    let mut out: Vec<FileLiteral> =
-        file.literals.iter().map(|literal| FileLiteral { literal, function: "" }).collect();
-    for f in &file.functions {
-        out.extend(
-            f.literals.iter().map(|literal| FileLiteral { literal, function: &f.qualified_name }),
-        );
-    }
-    out
-}
+use hooklint_model::fact::{self, Fact, FieldRef, Ty};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Root {
@@ -293,10 +22,11 @@ pub(crate) enum Root {
     Local(String),
 }
 
+/// A field path resolved against the schema at load time: positions, not names.
 #[derive(Debug, Clone)]
 pub(crate) struct Path {
     root: Root,
-    fields: Vec<String>,
+    fields: Vec<usize>,
 }
 
 /// A helper function evaluated natively.
@@ -328,12 +58,14 @@ pub(crate) enum Term {
     Helper(Helper, Path, Vec<Vec<String>>),
 }
 
-/// What the compiler needs to resolve names.
+/// What the compiler needs to resolve names, and the types they have.
 pub(crate) struct Names<'a> {
-    pub target: &'a str,
+    pub target: hooklint_model::Target,
+    /// The element type of a plain-path `for_each`, bound as `it`.
+    pub it: Option<Ty>,
     pub params: &'a serde_json::Map<String, serde_json::Value>,
     pub variables: &'a [Variable],
-    pub locals: Vec<String>,
+    pub locals: Vec<(String, Ty)>,
     pub depth: usize,
 }
 
@@ -408,10 +140,12 @@ impl Names<'_> {
                     }
                     _ => return Term::Unknown,
                 };
-                let (true, Some(list)) = (starts_false, self.path(&c.iter_range)) else {
+                let (true, Some((list, Ty::List(elem)))) =
+                    (starts_false, self.typed_path(&c.iter_range))
+                else {
                     return Term::Unknown;
                 };
-                self.locals.push(c.iter_var.clone());
+                self.locals.push((c.iter_var.clone(), *elem));
                 let body = self.compile(pred);
                 self.locals.pop();
                 Term::Exists(list, c.iter_var.clone(), Box::new(body))
@@ -429,7 +163,7 @@ impl Names<'_> {
     fn variable(&mut self, expr: &IdedExpr) -> Option<Term> {
         let segments = crate::schema::path_segments(expr)?;
         let [root, name] = segments.as_slice() else { return None };
-        if root != "variables" || self.locals.iter().any(|l| l == "variables") {
+        if root != "variables" || self.locals.iter().any(|(l, _)| l == "variables") {
             return None;
         }
         let var = self.variables.iter().find(|v| v.name == *name)?;
@@ -437,18 +171,25 @@ impl Names<'_> {
     }
 
     fn path(&self, expr: &IdedExpr) -> Option<Path> {
+        self.typed_path(expr).map(|(path, _)| path)
+    }
+
+    /// The path of a chain of field selections on a bound name, resolved against the schema,
+    /// and the type it reads.
+    fn typed_path(&self, expr: &IdedExpr) -> Option<(Path, Ty)> {
         let segments = crate::schema::path_segments(expr)?;
-        let (first, fields) = segments.split_first()?;
-        let root = if self.locals.iter().any(|l| l == first) {
-            Root::Local(first.clone())
-        } else if first == self.target {
-            Root::Target
+        let (first, names) = segments.split_first()?;
+        let (root, ty) = if let Some((_, ty)) = self.locals.iter().rev().find(|(l, _)| l == first) {
+            (Root::Local(first.clone()), *ty)
+        } else if first == self.target.binding() {
+            (Root::Target, Ty::Obj(self.target.schema()))
         } else if first == "it" {
-            Root::It
+            (Root::It, self.it?)
         } else {
             return None;
         };
-        Some(Path { root, fields: fields.to_vec() })
+        let (fields, ty) = crate::schema::resolve(ty, names)?;
+        Some((Path { root, fields }, ty))
     }
 
     /// A list literal of strings, or `params.NAME` holding one.
@@ -478,32 +219,38 @@ fn string_lit(expr: &IdedExpr) -> Option<String> {
 /// The values bound while evaluating a term: the data (`'a`) and the names of the terms' own
 /// comprehension variables (`'t`).
 pub(crate) struct Env<'a, 't> {
-    pub target: &'a dyn Native,
-    pub it: Option<&'a dyn Native>,
-    pub locals: Vec<(&'t str, NVal<'a>)>,
+    pub target: &'a dyn Fact,
+    pub it: Option<&'a dyn Fact>,
+    pub locals: Vec<(&'t str, FieldRef<'a>)>,
 }
 
-fn read<'a>(env: &Env<'a, '_>, path: &Path) -> NVal<'a> {
-    let mut cur: NVal<'a> = match &path.root {
-        Root::Target => NVal::Obj(env.target),
+fn read<'a>(env: &Env<'a, '_>, path: &Path) -> FieldRef<'a> {
+    let root = match &path.root {
+        Root::Target => FieldRef::Obj(env.target),
         Root::It => match env.it {
-            Some(it) => NVal::Obj(it),
-            None => return NVal::Missing,
+            Some(it) => FieldRef::Obj(it),
+            None => return FieldRef::Missing,
         },
         Root::Local(name) => match env.locals.iter().rev().find(|(n, _)| n == name) {
-            Some((_, NVal::Obj(o))) => NVal::Obj(*o),
-            Some((_, NVal::Str(s))) => NVal::Str(s),
-            Some((_, NVal::Bool(b))) => NVal::Bool(*b),
-            _ => return NVal::Missing,
+            Some((_, value)) => *value,
+            None => return FieldRef::Missing,
         },
     };
-    for field in &path.fields {
-        cur = match cur {
-            NVal::Obj(o) => o.get(field),
-            _ => return NVal::Missing,
-        };
+    fact::read(root, &path.fields)
+}
+
+/// Three-valued `&&` (`decisive` false) and `||` (`decisive` true), evaluated lazily: the
+/// first result equal to `decisive` decides; otherwise any unknown result makes it unknown.
+fn decide(results: impl Iterator<Item = Option<bool>>, decisive: bool) -> Option<bool> {
+    let mut decided = Some(!decisive);
+    for r in results {
+        match r {
+            Some(b) if b == decisive => return Some(decisive),
+            Some(_) => {}
+            None => decided = None,
+        }
     }
-    cur
+    decided
 }
 
 impl Term {
@@ -513,42 +260,22 @@ impl Term {
             Term::Unknown => None,
             Term::Const(b) => Some(*b),
             Term::Bool(p) => match read(env, p) {
-                NVal::Bool(b) => Some(b),
+                FieldRef::Bool(b) => Some(b),
                 _ => None,
             },
             Term::Not(t) => t.eval(env).map(|b| !b),
-            Term::And(ts) => {
-                let mut all = Some(true);
-                for t in ts {
-                    match t.eval(env) {
-                        Some(false) => return Some(false),
-                        Some(true) => {}
-                        None => all = None,
-                    }
-                }
-                all
-            }
-            Term::Or(ts) => {
-                let mut any = Some(false);
-                for t in ts {
-                    match t.eval(env) {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any
-            }
+            Term::And(ts) => decide(ts.iter().map(|t| t.eval(env)), false),
+            Term::Or(ts) => decide(ts.iter().map(|t| t.eval(env)), true),
             Term::Eq(p, s, eq) => match read(env, p) {
-                NVal::Str(v) => Some((v == s) == *eq),
+                FieldRef::Str(v) => Some((v == s) == *eq),
                 _ => None,
             },
             Term::In(p, list) => match read(env, p) {
-                NVal::Str(v) => Some(list.iter().any(|x| x == v)),
+                FieldRef::Str(v) => Some(list.iter().any(|x| x == v)),
                 _ => None,
             },
             Term::Helper(h, p, lists) => {
-                let NVal::Str(v) = read(env, p) else { return None };
+                let FieldRef::Str(v) = read(env, p) else { return None };
                 let first = lists.first()?;
                 Some(match h {
                     Helper::HasWords => hooklint_model::names::first_run(v, first).is_some(),
@@ -563,42 +290,19 @@ impl Term {
                 })
             }
             Term::Exists(p, var, body) => {
-                let NVal::List(items) = read(env, p) else { return None };
-                let mut any = Some(false);
-                for item in items {
-                    env.locals.push((var.as_str(), item));
+                let FieldRef::List(items) = read(env, p) else { return None };
+                let results = (0..items.len()).map(|i| {
+                    env.locals.push((var.as_str(), items.at(i)));
                     let r = body.eval(env);
                     env.locals.pop();
-                    match r {
-                        Some(true) => return Some(true),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any
+                    r
+                });
+                decide(results, true)
             }
         }
     }
 
     pub fn is_unknown(&self) -> bool {
         matches!(self, Term::Unknown)
-    }
-}
-
-impl Native for hooklint_model::manifest::Document {
-    fn get(&self, field: &str) -> NVal<'_> {
-        match field {
-            "file" => NVal::Str(&self.file),
-            "format" => NVal::Str(&self.format),
-            "kind" => NVal::Str(&self.kind),
-            "name" => NVal::Str(&self.name),
-            _ => NVal::Missing,
-        }
-    }
-}
-
-impl Native for hooklint_model::manifest::Project {
-    fn get(&self, _field: &str) -> NVal<'_> {
-        NVal::Missing
     }
 }

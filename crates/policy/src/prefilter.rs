@@ -8,25 +8,17 @@
 //! is skipped without building its CEL value. When every term of `match` and `violation` is
 //! native (and there is no `for_each`), CEL is not evaluated for the decision at all.
 
-use crate::load::Expr;
+use crate::load::Exprs;
 use cel::common::ast::{operators, Expr as E, IdedExpr, LiteralValue};
-use hooklint_model::{Function, RustFile};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BoolField {
-    FnIsTest,
-    FnIsAsync,
-    FnIsHandler,
-    FnIsWebhook,
-    FnVerifies,
-    FnReachesSensitiveCompare,
-    FileIsTest,
-}
+use hooklint_model::fact::{self, Fact, FieldRef, Ty};
+use hooklint_model::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Atom {
-    Bool(BoolField, bool),
-    NonEmpty(Vec<String>),
+    /// A bool field of the target (positions from the schema) has this value.
+    Bool(Vec<usize>, bool),
+    /// A list field of the target is not empty.
+    NonEmpty(Vec<usize>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -37,30 +29,22 @@ pub(crate) struct Prefilter {
     pub match_native: bool,
     /// `violation` is decided by the clauses alone.
     pub violation_native: bool,
-    /// `for_each` is a plain list path of the target.
-    pub for_each_path: Option<Vec<String>>,
+    /// `for_each` is a plain list path of the target: its positions, and its element type.
+    pub for_each_path: Option<(Vec<usize>, Ty)>,
 }
 
 impl Prefilter {
-    pub fn build(
-        target: Option<&str>,
-        match_: Option<&Expr>,
-        for_each: Option<&Expr>,
-        violation: &Expr,
-    ) -> Prefilter {
-        let Some(target) = target else { return Prefilter::default() };
+    pub fn build(target: Target, exprs: &Exprs) -> Prefilter {
         let mut pre = Prefilter::default();
-        pre.match_native = match match_ {
+        pre.match_native = match &exprs.match_ {
             Some(m) => pre.add_terms(target, m.program.expression()),
             None => true,
         };
-        pre.violation_native = pre.add_terms(target, violation.program.expression());
-        if let Some(fe) = for_each {
-            if let Some(path) = crate::schema::path_segments(fe.program.expression()) {
-                if path.first().map(String::as_str) == Some(target) && list_path(&path) {
-                    pre.clauses.push(vec![Atom::NonEmpty(path.clone())]);
-                    pre.for_each_path = Some(path);
-                }
+        pre.violation_native = pre.add_terms(target, exprs.violation.program.expression());
+        if let Some(fe) = &exprs.for_each {
+            if let Some((path, Ty::List(elem))) = resolve(target, fe.program.expression()) {
+                pre.clauses.push(vec![Atom::NonEmpty(path.clone())]);
+                pre.for_each_path = Some((path, *elem));
             }
             pre.violation_native = false;
         }
@@ -68,7 +52,7 @@ impl Prefilter {
     }
 
     /// Adds the native terms of a conjunction; true when every term was native and exact.
-    fn add_terms(&mut self, target: &str, expr: &IdedExpr) -> bool {
+    fn add_terms(&mut self, target: Target, expr: &IdedExpr) -> bool {
         let mut terms = Vec::new();
         conjuncts(expr, &mut terms);
         let mut exact = true;
@@ -85,12 +69,9 @@ impl Prefilter {
         exact
     }
 
-    pub fn admits_function(&self, f: &Function) -> bool {
-        self.clauses.iter().all(|c| c.iter().any(|a| atom_fn(a, f)))
-    }
-
-    pub fn admits_file(&self, file: &RustFile) -> bool {
-        self.clauses.iter().all(|c| c.iter().any(|a| atom_file(a, file)))
+    /// Whether the target's facts can pass: false only when some clause is known to fail.
+    pub fn admits(&self, facts: &dyn Fact) -> bool {
+        self.clauses.iter().all(|c| c.iter().any(|a| atom_holds(a, facts)))
     }
 }
 
@@ -107,7 +88,7 @@ fn conjuncts<'e>(expr: &'e IdedExpr, out: &mut Vec<&'e IdedExpr>) {
     out.push(expr);
 }
 
-fn clause(target: &str, expr: &IdedExpr) -> Option<Vec<Atom>> {
+fn clause(target: Target, expr: &IdedExpr) -> Option<Vec<Atom>> {
     if let E::Call(call) = &expr.expr {
         if call.func_name == operators::LOGICAL_OR && call.args.len() == 2 {
             let mut atoms = Vec::new();
@@ -120,7 +101,7 @@ fn clause(target: &str, expr: &IdedExpr) -> Option<Vec<Atom>> {
     atom(target, expr).map(|a| vec![a])
 }
 
-fn atom(target: &str, expr: &IdedExpr) -> Option<Atom> {
+fn atom(target: Target, expr: &IdedExpr) -> Option<Atom> {
     match &expr.expr {
         E::Call(call) if call.func_name == operators::LOGICAL_NOT && call.args.len() == 1 => {
             match atom(target, call.args.first()?)? {
@@ -129,106 +110,44 @@ fn atom(target: &str, expr: &IdedExpr) -> Option<Atom> {
             }
         }
         E::Literal(LiteralValue::Boolean(_)) => None,
-        _ => {
-            let path = crate::schema::path_segments(expr)?;
-            let field =
-                match (target, path.iter().map(String::as_str).collect::<Vec<_>>().as_slice()) {
-                    ("fn", ["fn", "is_test"]) => BoolField::FnIsTest,
-                    ("fn", ["fn", "is_async"]) => BoolField::FnIsAsync,
-                    ("fn", ["fn", "is_handler"]) => BoolField::FnIsHandler,
-                    ("fn", ["fn", "is_webhook"]) => BoolField::FnIsWebhook,
-                    ("fn", ["fn", "verifies"]) => BoolField::FnVerifies,
-                    ("fn", ["fn", "reaches_sensitive_compare"]) => {
-                        BoolField::FnReachesSensitiveCompare
-                    }
-                    ("file", ["file", "is_test"]) => BoolField::FileIsTest,
-                    _ => return None,
-                };
-            Some(Atom::Bool(field, true))
-        }
+        _ => match resolve(target, expr)? {
+            (path, Ty::Bool) => Some(Atom::Bool(path, true)),
+            _ => None,
+        },
     }
 }
 
 /// `fn.LIST.exists(x, ...)`: the macro expands to a comprehension starting from `false`.
-fn exists_over(target: &str, expr: &IdedExpr) -> Option<Vec<String>> {
+fn exists_over(target: Target, expr: &IdedExpr) -> Option<Vec<usize>> {
     let E::Comprehension(c) = &expr.expr else { return None };
     if !matches!(c.accu_init.expr, E::Literal(LiteralValue::Boolean(ref b)) if !*b.inner()) {
         return None;
     }
-    let path = crate::schema::path_segments(&c.iter_range)?;
-    (path.first().map(String::as_str) == Some(target) && list_path(&path)).then_some(path)
-}
-
-fn list_path(path: &[String]) -> bool {
-    let p: Vec<&str> = path.iter().map(String::as_str).collect();
-    fn_list_len(&Function::default(), &p).is_some()
-        || file_list_len(&RustFile::default(), &p).is_some()
-}
-
-pub(crate) fn fn_list_len(f: &Function, path: &[&str]) -> Option<usize> {
-    Some(match path {
-        ["fn", "attributes"] => f.attributes.len(),
-        ["fn", "routes"] => f.routes.len(),
-        ["fn", "params"] => f.params.len(),
-        ["fn", "webhook_reasons"] => f.webhook_reasons.len(),
-        ["fn", "headers_read"] => f.headers_read.len(),
-        ["fn", "calls"] => f.calls.len(),
-        ["fn", "reaches"] => f.reaches.len(),
-        ["fn", "reaches_headers"] => f.reaches_headers.len(),
-        ["fn", "verified_by"] => f.verified_by.len(),
-        ["fn", "verifications"] => f.verifications.len(),
-        ["fn", "receiver", "methods"] => f.receiver.methods.len(),
-        ["fn", "receiver", "user_auth"] => f.receiver.user_auth.len(),
-        ["fn", "receiver", "signs"] => f.receiver.signs.len(),
-        ["fn", "receiver", "weak_signs"] => f.receiver.weak_signs.len(),
-        ["fn", "receiver", "excluded"] => f.receiver.excluded.len(),
-        ["fn", "compares"] => f.compares.len(),
-        ["fn", "literals"] => f.literals.len(),
-        ["fn", "logs"] => f.logs.len(),
-        ["fn", "ip_sources"] => f.ip_sources.len(),
-        ["fn", "body", "parses"] => f.body.parses.len(),
-        _ => return None,
-    })
-}
-
-pub(crate) fn file_list_len(file: &RustFile, path: &[&str]) -> Option<usize> {
-    Some(match path {
-        ["file", "literals"] => file.literals.len(),
-        ["file", "all_literals"] => {
-            file.literals.len() + file.functions.iter().map(|f| f.literals.len()).sum::<usize>()
-        }
-        _ => return None,
-    })
-}
-
-fn atom_fn(a: &Atom, f: &Function) -> bool {
-    match a {
-        Atom::Bool(field, want) => {
-            let v = match field {
-                BoolField::FnIsTest => f.is_test,
-                BoolField::FnIsAsync => f.is_async,
-                BoolField::FnIsHandler => f.is_handler,
-                BoolField::FnIsWebhook => f.is_webhook,
-                BoolField::FnVerifies => f.verifies,
-                BoolField::FnReachesSensitiveCompare => f.reaches_sensitive_compare,
-                BoolField::FileIsTest => return true,
-            };
-            v == *want
-        }
-        Atom::NonEmpty(path) => {
-            let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            fn_list_len(f, &p).is_none_or(|n| n > 0)
-        }
+    match resolve(target, &c.iter_range)? {
+        (path, Ty::List(_)) => Some(path),
+        _ => None,
     }
 }
 
-fn atom_file(a: &Atom, file: &RustFile) -> bool {
+/// A field path on the target (`fn.body.parses`) as schema positions, and its type.
+fn resolve(target: Target, expr: &IdedExpr) -> Option<(Vec<usize>, Ty)> {
+    let segments = crate::schema::path_segments(expr)?;
+    let (first, names) = segments.split_first()?;
+    if first != target.binding() {
+        return None;
+    }
+    crate::schema::resolve(Ty::Obj(target.schema()), names)
+}
+
+fn atom_holds(a: &Atom, facts: &dyn Fact) -> bool {
     match a {
-        Atom::Bool(BoolField::FileIsTest, want) => file.is_test == *want,
-        Atom::Bool(..) => true,
-        Atom::NonEmpty(path) => {
-            let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            file_list_len(file, &p).is_none_or(|n| n > 0)
-        }
+        Atom::Bool(path, want) => match fact::read(FieldRef::Obj(facts), path) {
+            FieldRef::Bool(v) => v == *want,
+            _ => true,
+        },
+        Atom::NonEmpty(path) => match fact::read(FieldRef::Obj(facts), path) {
+            FieldRef::List(items) => !items.is_empty(),
+            _ => true,
+        },
     }
 }

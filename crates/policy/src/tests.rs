@@ -1,6 +1,7 @@
 use super::*;
 use hooklint_model::{
-    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, Route, Span,
+    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, ProblemCode,
+    Route, Span,
 };
 
 fn builtin() -> PolicySet {
@@ -10,12 +11,12 @@ fn builtin() -> PolicySet {
     }
 }
 
-fn load_one(text: &str) -> Result<PolicySet, Vec<PolicyError>> {
+fn load_one(text: &str) -> Result<PolicySet, Vec<LoadError>> {
     let source = PolicySource { path: "p/test.yaml".to_string(), text: text.to_string() };
     PolicySet::load(&[source], builtin_knowledge())
 }
 
-fn load_err(text: &str) -> PolicyError {
+fn load_err(text: &str) -> LoadError {
     match load_one(text) {
         Ok(_) => panic!("expected an error for\n{text}"),
         Err(mut errors) => errors.remove(0),
@@ -67,6 +68,44 @@ fn sensitive(text: &str) -> Operand {
 
 fn plain(text: &str) -> Operand {
     Operand { text: text.to_string(), span: span(12), ..Operand::default() }
+}
+
+/// A function with one element in every list, so that every field of the model has a value.
+pub(crate) fn full_function() -> Function {
+    let span = || Span::new("a.rs", 1, 2, 3, 4);
+    let operand = || Operand {
+        idents: vec!["x".into()],
+        origins: vec!["y".into()],
+        span: span(),
+        ..Default::default()
+    };
+    Function {
+        span: span(),
+        item_span: span(),
+        attributes: vec!["post".into()],
+        routes: vec![Route { layers: vec!["l".into()], span: span(), ..Default::default() }],
+        params: vec![hooklint_model::Param { span: span(), ..Default::default() }],
+        webhook_reasons: vec!["r".into()],
+        headers_read: vec![HeaderRead { span: span(), ..Default::default() }],
+        calls: vec![Call { args: vec!["a".into()], span: span(), ..Default::default() }],
+        reaches: vec!["r".into()],
+        reaches_headers: vec!["h".into()],
+        verified_by: vec!["v".into()],
+        compares: vec![Compare {
+            left: operand(),
+            right: operand(),
+            span: span(),
+            ..Default::default()
+        }],
+        literals: vec![Literal { span: span(), ..Default::default() }],
+        logs: vec![LogCall { args: vec![operand()], span: span(), ..Default::default() }],
+        ip_sources: vec![IpSource { span: span(), ..Default::default() }],
+        body: Body {
+            parses: vec![Parse { span: span(), ..Default::default() }],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +534,7 @@ fn a_good_policy_loads() {
     let rules = set.rules();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].source, "p/test.yaml");
-    assert_eq!(rules[0].target, "rust.function");
+    assert_eq!(rules[0].target, Target::RustFunction);
 }
 
 #[test]
@@ -655,7 +694,7 @@ fn runtime_error_becomes_a_problem() {
     let (findings, problems) = set.check_function(&function("handler"));
     assert!(findings.is_empty());
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].code, "cel-runtime-error");
+    assert_eq!(problems[0].code, ProblemCode::CelRuntimeError);
     assert!(
         problems[0].message.starts_with(
             "rule test/rule failed in `violation` on fn `app::handler` (src/app.rs:10)"
@@ -724,23 +763,21 @@ fn span_expression_and_help() {
 #[test]
 fn prefilters_are_derived_from_simple_shapes() {
     let set = builtin();
-    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let missing = p("webhook/missing-signature-check");
     assert!(missing.prefilter.violation_native);
     assert_eq!(missing.prefilter.clauses.len(), 4);
     let compare = p("crypto/non-constant-time-compare");
-    assert_eq!(
-        compare.prefilter.for_each_path.as_deref(),
-        Some(&["fn".to_string(), "compares".to_string()][..])
-    );
+    let compares = Target::RustFunction.schema().lookup("compares").unwrap().0;
+    assert_eq!(compare.prefilter.for_each_path.as_ref().map(|(p, _)| p), Some(&compares));
     assert!(compare.prefilter.match_native);
     // A plain function with no facts is decided without building a CEL value.
     let f = function("plain");
     assert!(set
         .policies
         .iter()
-        .filter(|p| p.target == load::Target::RustFunction)
-        .all(|p| !p.prefilter.admits_function(&f)));
+        .filter(|p| p.info.target == Target::RustFunction)
+        .all(|p| !p.prefilter.admits(&f)));
 }
 
 #[test]
@@ -779,56 +816,13 @@ fn evaluation_is_shareable_across_threads() {
     assert_sync::<PolicySet>();
 }
 
-/// The hand-built CEL value has exactly the fields and values of the serialized model.
-#[test]
-fn hand_built_values_match_the_model() {
-    fn normalize(v: cel::Value) -> cel::Value {
-        match v {
-            cel::Value::UInt(u) => cel::Value::Int(u as i64),
-            cel::Value::List(items) => {
-                cel::Value::List(items.iter().cloned().map(normalize).collect::<Vec<_>>().into())
-            }
-            cel::Value::Map(m) => {
-                let entries: std::collections::HashMap<_, _> =
-                    m.map.iter().map(|(k, v)| (k.clone(), normalize(v.clone()))).collect();
-                cel::Value::Map(cel::objects::Map { map: std::sync::Arc::new(entries) })
-            }
-            other => other,
-        }
-    }
-    let mut full = crate::schema::tests::full_function();
-    full.name = "n".into();
-    full.calls[0].order = 3;
-    full.literals[0].value = "v".into();
-    let built = cel::Value::try_from(&*value::function(&full)).unwrap();
-    let serialized = normalize(cel::to_value(&full).unwrap());
-    assert_eq!(built, serialized);
-
-    let file = RustFile {
-        path: "a.rs".into(),
-        literals: vec![Literal { value: "x".into(), ..Literal::default() }],
-        functions: vec![full],
-        ..RustFile::default()
-    };
-    let built = cel::Value::try_from(&*value::file(&file)).unwrap();
-    let cel::Value::Map(built) = built else { panic!("not a map") };
-    let serialized = normalize(cel::to_value(&file).unwrap());
-    let cel::Value::Map(serialized) = serialized else { panic!("not a map") };
-    for (k, v) in serialized.map.iter() {
-        assert_eq!(built.map.get(k), Some(v), "{k:?}");
-    }
-    let all = built.map.get(&cel::objects::Key::String(std::sync::Arc::new("all_literals".into())));
-    let Some(cel::Value::List(all)) = all else { panic!("no all_literals") };
-    assert_eq!(all.len(), 2);
-}
-
 /// The native terms decide ordinary elements without CEL, and never reject a finding.
 #[test]
 fn native_terms_reject_ordinary_elements() {
     let set = builtin();
-    let p = |id: &str| set.policies.iter().find(|p| p.id == id).unwrap();
+    let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let f = function("f");
-    let eval = |id: &str, it: &dyn native::Native| {
+    let eval = |id: &str, it: &dyn Fact| {
         let mut env = native::Env { target: &f, it: Some(it), locals: Vec::new() };
         p(id).native_violation.eval(&mut env)
     };
@@ -854,11 +848,104 @@ fn native_terms_reject_ordinary_elements() {
 
     let file = RustFile::default();
     let lit = |l: &Literal| {
-        let fl = native::FileLiteral { literal: l, function: "" };
+        let fl = hooklint_model::FileLiteral { literal: l, function: "" };
         let mut env = native::Env { target: &file, it: Some(&fl), locals: Vec::new() };
         p("secrets/hardcoded-secret").native_violation.eval(&mut env)
     };
     assert_eq!(lit(&literal("unexpected end of input", "", "arg", "Error::new")), Some(false));
     assert_eq!(lit(&literal("users", "CACHE_KEY", "const", "")), Some(false));
     assert_ne!(lit(&literal("whsec_5f2b9c0e7a41d3", "WEBHOOK_SECRET", "const", "")), Some(false));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON Schema of policy files (docs/schema/policy.schema.json)
+// ---------------------------------------------------------------------------------------------
+
+fn policy_schema() -> serde_json::Value {
+    let text = include_str!("../../../docs/schema/policy.schema.json");
+    serde_json::from_str(text).expect("the policy schema is JSON")
+}
+
+fn yaml_to_json(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).expect("a policy is YAML")
+}
+
+/// Every shipped policy (built-in and the examples) validates against the schema editors use.
+#[test]
+fn shipped_policies_validate_against_the_policy_schema() {
+    let validator = jsonschema::validator_for(&policy_schema()).expect("the schema compiles");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/org-policies/policies");
+    let mut sources: Vec<(String, String)> =
+        BUILTIN.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    for entry in std::fs::read_dir(&examples).expect("the example policies") {
+        let path = entry.expect("an example policy").path();
+        let text = std::fs::read_to_string(&path).expect("an example policy");
+        sources.push((path.display().to_string(), text));
+    }
+    assert!(sources.len() > BUILTIN.len(), "no example policies found");
+    for (path, text) in sources {
+        let errors: Vec<String> = validator
+            .iter_errors(&yaml_to_json(&text))
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path} does not validate:\n{}", errors.join("\n"));
+    }
+}
+
+/// The schema's keys are the loader's: no key is missing from either, and the required ones
+/// are those the loader reports missing.
+#[test]
+fn the_policy_schema_has_the_loaders_keys() {
+    let schema = policy_schema();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().expect("properties").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let sorted = |list: &[&str]| {
+        let mut list: Vec<String> = list.iter().map(|k| k.to_string()).collect();
+        list.sort();
+        list
+    };
+    assert_eq!(keys(&schema["properties"]), sorted(load::KEYS));
+    assert_eq!(keys(&schema["properties"]["docs"]["properties"]), sorted(load::DOC_KEYS));
+    let mut missing: Vec<String> = Vec::new();
+    for text in ["{}", "target: rust.function"] {
+        let errors = load_one(text).err().expect("an empty policy is an error");
+        missing.extend(errors.into_iter().filter_map(|e| {
+            let key = e.message.strip_prefix("missing required key `")?;
+            Some(key.trim_end_matches('`').to_string())
+        }));
+    }
+    missing.sort();
+    missing.dedup();
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .map(|k| k.as_str().expect("a key").to_string())
+        .collect();
+    required.sort();
+    assert_eq!(required, missing);
+}
+
+#[test]
+fn the_policy_schema_rejects_what_the_loader_rejects() {
+    let validator = jsonschema::validator_for(&policy_schema()).expect("the schema compiles");
+    let good = format!("{HEADER}violation: fn.is_webhook\nmessage: m\n");
+    assert!(load_one(&good).is_ok());
+    assert!(validator.is_valid(&yaml_to_json(&good)));
+    for bad in [
+        good.replace("violation:", "violaton:"),
+        good.replace("severity: error", "severity: fatal"),
+        good.replace("target: rust.function", "target: rust.fn"),
+        good.replace("id: test/rule", "id: Test"),
+        format!("{good}docs:\n  how: x\n"),
+        format!("{good}variables:\n  2x: fn.name\n"),
+        format!("{good}unsuppressible: yes please\n"),
+    ] {
+        assert!(load_one(&bad).is_err(), "the loader accepts:\n{bad}");
+        assert!(!validator.is_valid(&yaml_to_json(&bad)), "the schema accepts:\n{bad}");
+    }
 }

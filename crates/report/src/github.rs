@@ -40,7 +40,7 @@ fn finding_command(finding: &Finding) -> String {
 
 fn problem_command(problem: &Problem) -> String {
     let mut properties = problem.span.as_ref().map(location).unwrap_or_default();
-    properties.push(("title", problem.code.clone()));
+    properties.push(("title", problem.code.to_string()));
     format_command(command(problem.severity), &properties, &problem.message)
 }
 
@@ -79,6 +79,7 @@ pub(crate) fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_support::finding;
+    use hooklint_model::ProblemCode;
     use std::collections::BTreeMap;
     use std::time::Duration;
 
@@ -96,9 +97,13 @@ mod tests {
             finding("tls/y", Severity::Note, Span::new("c.rs", 4, 1, 6, 2)),
         ];
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("d.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "denied", Some(Span::line("e.rs", 0))),
-            Problem::new("internal-error", "boom", None),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("d.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("e.rs", 0))),
+            Problem::new(ProblemCode::InternalError, "boom", None),
         ];
         let report = Report {
             findings: &findings,

@@ -160,7 +160,7 @@ fn finding_diagnostic(db: &SourceDb<'_>, finding: &Finding, title: &str) -> Diag
 
 fn problem_diagnostic(db: &SourceDb<'_>, problem: &Problem) -> Diagnostic<usize> {
     let mut diagnostic = Diagnostic::new(severity(problem.severity))
-        .with_code(&problem.code)
+        .with_code(problem.code.as_str())
         .with_message(&problem.message);
     if let Some(span) = &problem.span {
         match db.locate(span) {
@@ -195,6 +195,7 @@ mod tests {
     use crate::test_support::finding;
     use codespan_reporting::term::termcolor::NoColor;
     use hooklint_model::Label as ModelLabel;
+    use hooklint_model::ProblemCode;
     use std::time::Duration;
 
     fn render(findings: &[Finding], problems: &[Problem], sources: &[(&str, &str)]) -> String {
@@ -275,8 +276,16 @@ checked 2 files in 1.23s: 1 error, 0 warnings, 0 notes, 0 problems
     #[test]
     fn renders_problems_with_and_without_a_place() {
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("src/a.rs", 1, 4, 1, 6))),
-            Problem::new("io-error", "cannot read `b.rs`: denied", Some(Span::line("b.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("src/a.rs", 1, 4, 1, 6)),
+            ),
+            Problem::new(
+                ProblemCode::IoError,
+                "cannot read `b.rs`: denied",
+                Some(Span::line("b.rs", 0)),
+            ),
         ];
         let text = render(&[], &problems, &[("src/a.rs", SOURCE)]);
         assert!(text.contains("error[parse-error]: expected `;`"), "{text}");

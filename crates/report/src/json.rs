@@ -107,7 +107,7 @@ fn json_problem(p: &Problem) -> JsonProblem<'_> {
     let span = p.span.as_ref();
     let positioned = span.filter(|s| s.line > 0);
     JsonProblem {
-        code: &p.code,
+        code: p.code.as_str(),
         severity: p.severity,
         message: &p.message,
         path: span.map(|s| s.file.as_str()),
@@ -122,6 +122,7 @@ fn json_problem(p: &Problem) -> JsonProblem<'_> {
 mod tests {
     use super::*;
     use crate::test_support::finding;
+    use hooklint_model::ProblemCode;
     use hooklint_model::Span;
     use std::collections::BTreeMap;
     use std::time::Duration;
@@ -133,8 +134,16 @@ mod tests {
         let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
         without_fn.function.clear();
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("c.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "cannot read `d.rs`: denied", Some(Span::line("d.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("c.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(
+                ProblemCode::IoError,
+                "cannot read `d.rs`: denied",
+                Some(Span::line("d.rs", 0)),
+            ),
         ];
         let empty = BTreeMap::new();
         let report = Report {

@@ -14,10 +14,11 @@ use hooklint_model::{Finding, Problem};
 pub use codespan_reporting::term::termcolor;
 
 mod facts;
+mod facts_schema;
 mod github;
 mod human;
 mod json;
-mod policy_errors;
+mod load_errors;
 mod rules;
 mod sarif;
 mod span;
@@ -26,10 +27,11 @@ mod suppressions;
 mod yaml;
 
 pub use facts::facts_json;
+pub use facts_schema::facts_schema_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
 pub use json::{json, JSON_VERSION};
-pub use policy_errors::{render_config_errors, render_policy_errors};
+pub use load_errors::render_load_errors;
 pub use rules::{explain, rules_human, rules_json};
 pub use sarif::{sarif, SARIF_SCHEMA};
 pub use suggest::did_you_mean;

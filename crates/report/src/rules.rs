@@ -2,7 +2,7 @@
 
 use std::io;
 
-use hooklint_policy::RuleInfo;
+use hooklint_model::RuleInfo;
 use serde::Serialize;
 
 /// One line per rule: id, severity, title and where it comes from, in aligned columns.
@@ -46,7 +46,7 @@ pub fn rules_json(w: &mut dyn io::Write, rules: &[RuleInfo]) -> io::Result<()> {
                 id: &r.id,
                 severity: r.severity.as_str(),
                 title: &r.title,
-                target: &r.target,
+                target: r.target.as_str(),
                 source: &r.source,
             })
             .collect(),
@@ -97,7 +97,7 @@ mod tests {
             id: id.to_string(),
             title: "Secret compared in variable time".to_string(),
             severity,
-            target: "rust.function".to_string(),
+            target: hooklint_model::Target::RustFunction,
             source: "built-in".to_string(),
             why: "timing leaks the secret".to_string(),
             fix: "use `ct_eq`".to_string(),

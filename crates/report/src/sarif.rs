@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
-use hooklint_policy::RuleInfo;
+use hooklint_model::{Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
 use serde::Serialize;
 
 use crate::Report;
@@ -241,7 +240,10 @@ pub fn sarif(
                 },
             },
             invocations: [Invocation {
-                execution_successful: !report.problems.iter().any(|p| p.code == "internal-error"),
+                execution_successful: !report
+                    .problems
+                    .iter()
+                    .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
             }],
             column_kind: "unicodeCodePoints",
@@ -311,9 +313,9 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
 
 /// Help as plain text and as Markdown, from the rule's why, fix, bad and good docs.
 fn help(rule: &RuleInfo) -> (String, String) {
-    let language = if rule.target.starts_with("rust") {
+    let language = if matches!(rule.target, Target::RustFunction | Target::RustFile) {
         "rust"
-    } else if rule.target == "manifest" {
+    } else if rule.target == Target::Manifest {
         "yaml"
     } else {
         ""
@@ -439,7 +441,7 @@ fn notification(problem: &Problem) -> Notification<'_> {
     Notification {
         level: level(problem.severity),
         message: Text { text: problem.message.clone() },
-        descriptor: DescriptorReference { id: &problem.code },
+        descriptor: DescriptorReference { id: problem.code.as_str() },
         locations: problem.span.iter().map(location).collect(),
     }
 }
@@ -457,7 +459,7 @@ mod tests {
             id: id.to_string(),
             title: "Secret compared in variable time".to_string(),
             severity: Severity::Error,
-            target: "rust.function".to_string(),
+            target: Target::RustFunction,
             source: "built-in".to_string(),
             why: "Equality stops at the first\ndifferent byte.\n\nTiming leaks it.\n".to_string(),
             fix: "Use `ct_eq`.\n".to_string(),
@@ -483,8 +485,12 @@ mod tests {
         let silenced = finding("crypto/x", Severity::Error, Span::new("b.rs", 4, 1, 5, 2));
         let suppressed = [SuppressedFinding { finding: &silenced, reason: "test key" }];
         let problems = [
-            Problem::new("parse-error", "expected `;`", Some(Span::new("d.rs", 3, 1, 3, 2))),
-            Problem::new("io-error", "denied", Some(Span::line("/abs/e.rs", 0))),
+            Problem::new(
+                ProblemCode::ParseError,
+                "expected `;`",
+                Some(Span::new("d.rs", 3, 1, 3, 2)),
+            ),
+            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("/abs/e.rs", 0))),
         ];
         let report = Report {
             findings: &[kept, other],

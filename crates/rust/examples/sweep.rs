@@ -80,7 +80,7 @@ fn sweep(root: &str) -> i32 {
             Ok(e) => {
                 fns += e.file.functions.len();
                 for p in &e.problems {
-                    *problems.entry(p.code.clone()).or_default() += 1;
+                    *problems.entry(p.code.to_string()).or_default() += 1;
                 }
                 let krate = name.split("/src/").next().unwrap_or_default().to_string();
                 by_crate.entry(krate).or_default().push(e.file);

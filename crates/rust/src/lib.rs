@@ -13,7 +13,7 @@ mod index;
 mod testutil;
 mod util;
 
-use hooklint_model::{Knowledge, Problem, RustFile, Span};
+use hooklint_model::{Knowledge, Problem, ProblemCode, RustFile, Span};
 
 /// Deepest bracket nesting parsed; syn's recursive parser needs stack in proportion to it.
 pub const MAX_NESTING: usize = depth::MAX_DEPTH;
@@ -37,7 +37,7 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
     };
     if let Some(line) = depth::exceeds(source, MAX_NESTING) {
         let problem = Problem::new(
-            "too-deeply-nested",
+            ProblemCode::TooDeeplyNested,
             format!("brackets nest deeper than {MAX_NESTING} levels; the file was not analysed"),
             Some(Span::line(path, line)),
         );
@@ -60,7 +60,8 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
                 end.line.max(1) as u32,
                 end.column as u32 + 1,
             );
-            let problem = Problem::new("parse-error", lower_first(&e.to_string()), Some(span));
+            let problem =
+                Problem::new(ProblemCode::ParseError, lower_first(&e.to_string()), Some(span));
             Extracted { file: empty(), problems: vec![problem] }
         }
     };
@@ -122,7 +123,7 @@ mod tests {
         let src = format!("fn f() {{\n let x = {}1{};\n}}", "(".repeat(5000), ")".repeat(5000));
         let e = extract_file("src/deep.rs", &src, &knowledge());
         assert_eq!(e.problems.len(), 1);
-        assert_eq!(e.problems[0].code, "too-deeply-nested");
+        assert_eq!(e.problems[0].code, ProblemCode::TooDeeplyNested);
         assert_eq!(e.problems[0].span.as_ref().map(|s| s.line), Some(2));
         assert!(e.file.functions.is_empty());
     }
@@ -132,7 +133,7 @@ mod tests {
         let e = extract_file("src/bad.rs", "fn ok() {}\nfn broken( {\n", &knowledge());
         assert_eq!(e.problems.len(), 1);
         let p = &e.problems[0];
-        assert_eq!(p.code, "parse-error");
+        assert_eq!(p.code, ProblemCode::ParseError);
         assert_eq!(p.span.as_ref().map(|s| s.line), Some(2));
         assert!(p.message.chars().next().is_some_and(|c| !c.is_uppercase()));
         assert!(!p.message.ends_with('.'));

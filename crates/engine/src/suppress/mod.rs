@@ -19,7 +19,6 @@
 mod coverage;
 mod directive;
 mod lex;
-mod meta;
 #[cfg(test)]
 mod tests;
 
@@ -30,20 +29,8 @@ use hooklint_model::{Finding, Function, Severity, Span};
 use coverage::{coverage, unit_ends};
 use directive::{parse_directive, Directive};
 use lex::{lex_rust, lex_yaml};
-pub use meta::meta_rules;
 
-/// A comment that starts like a directive but is not a well-formed one, or names an unknown
-/// rule. It suppresses nothing.
-pub const MALFORMED: &str = "hooklint/malformed-suppression";
-/// A suppression with no `-- reason`. It still applies.
-pub const WITHOUT_REASON: &str = "hooklint/suppression-without-reason";
-/// A suppression (or one of its rules) that silenced no finding.
-pub const UNUSED: &str = "hooklint/unused-suppression";
-/// A suppression naming a rule that inline comments cannot silence. The finding stays.
-pub const NOT_APPLICABLE: &str = "hooklint/unsuppressible-rule";
-
-/// Every rule id the suppression machinery reports under, in order.
-pub const META_RULES: [&str; 4] = [MALFORMED, WITHOUT_REASON, UNUSED, NOT_APPLICABLE];
+use crate::meta_rules::{MALFORMED, META_RULES, NOT_APPLICABLE, UNUSED, WITHOUT_REASON};
 
 const DIRECTIVE_HELP: &str = "write `// hooklint: allow(RULE[, RULE]) -- reason`";
 

@@ -1,32 +1,19 @@
-//! Policy files that failed to load, shown codespan-style inside the policy file.
+//! Policy files and `hooklint.toml` that failed to load, shown codespan-style inside the file.
 
 use std::collections::BTreeMap;
 use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::term::termcolor::WriteColor;
-use hooklint_policy::PolicyError;
+use hooklint_model::{LoadError, LoadErrorKind};
 
 use crate::human::{config, emit, plural, SourceDb};
 use crate::span::byte_range_of;
 
-/// One diagnostic per error, pointing at its line and column in the policy file, then a
-/// closing line saying how many errors stopped the run.
-pub fn render_policy_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> io::Result<()> {
-    render(w, errors, "policy-error", "could not load policies")
-}
-
-/// Errors in `hooklint.toml`, rendered like policy errors with the code `config-error`.
-pub fn render_config_errors(w: &mut dyn WriteColor, errors: &[PolicyError]) -> io::Result<()> {
-    render(w, errors, "config-error", "invalid configuration")
-}
-
-fn render(
-    w: &mut dyn WriteColor,
-    errors: &[PolicyError],
-    code: &str,
-    closing: &str,
-) -> io::Result<()> {
+/// One diagnostic per error, pointing at its line and column in its file, with its kind's code
+/// (`policy-error`, `config-error`), then a closing line saying how many errors stopped the
+/// run.
+pub fn render_load_errors(w: &mut dyn WriteColor, errors: &[LoadError]) -> io::Result<()> {
     let texts: BTreeMap<&str, &str> =
         errors.iter().map(|e| (e.path.as_str(), e.text.as_str())).collect();
     let mut db = SourceDb::new(&EMPTY);
@@ -43,7 +30,8 @@ fn render(
             error.line,
             end_column,
         );
-        let mut diagnostic = Diagnostic::error().with_code(code).with_message(&error.message);
+        let mut diagnostic =
+            Diagnostic::error().with_code(error.kind.code()).with_message(&error.message);
         match db.locate(&span) {
             Some((id, _)) => {
                 let range = byte_range_of(
@@ -62,6 +50,11 @@ fn render(
         }
         emit(w, &config, &db, &diagnostic)?;
     }
+    let closing = if errors.iter().all(|e| e.kind == LoadErrorKind::Config) {
+        "invalid configuration"
+    } else {
+        "could not load policies"
+    };
     writeln!(w, "error: {closing}: {}", plural(errors.len(), "error"))
 }
 
@@ -75,7 +68,8 @@ mod tests {
     #[test]
     fn points_into_the_policy_file() {
         let errors = [
-            PolicyError {
+            LoadError {
+                kind: LoadErrorKind::Policy,
                 path: "policies/x.yaml".into(),
                 text: "id: x/y\nviolation: fn.compare.exists(c, c)\n".into(),
                 line: 2,
@@ -84,7 +78,8 @@ mod tests {
                 message: "unknown field `fn.compare`".into(),
                 help: Some("did you mean `fn.compares`?".into()),
             },
-            PolicyError {
+            LoadError {
+                kind: LoadErrorKind::Policy,
                 path: "policies/z.yaml".into(),
                 text: String::new(),
                 line: 40,
@@ -95,7 +90,7 @@ mod tests {
             },
         ];
         let mut out = NoColor::new(Vec::new());
-        render_policy_errors(&mut out, &errors).unwrap();
+        render_load_errors(&mut out, &errors).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(text.contains("error[policy-error]: unknown field `fn.compare`"), "{text}");
         assert!(text.contains("--> policies/x.yaml:2:12"), "{text}");
@@ -103,5 +98,24 @@ mod tests {
         assert!(text.contains("= help: did you mean `fn.compares`?"), "{text}");
         assert!(text.contains("policies/z.yaml:"), "{text}");
         assert!(text.ends_with("error: could not load policies: 2 errors\n"), "{text}");
+    }
+
+    #[test]
+    fn configuration_errors_have_their_own_code() {
+        let error = LoadError {
+            kind: LoadErrorKind::Config,
+            path: "hooklint.toml".into(),
+            text: "[rules]\nx = 1\n".into(),
+            line: 2,
+            column: 1,
+            len: 1,
+            message: "unknown rule `x`".into(),
+            help: None,
+        };
+        let mut out = NoColor::new(Vec::new());
+        render_load_errors(&mut out, &[error]).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.contains("error[config-error]: unknown rule `x`"), "{text}");
+        assert!(text.ends_with("error: invalid configuration: 1 error\n"), "{text}");
     }
 }
