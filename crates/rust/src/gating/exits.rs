@@ -272,15 +272,13 @@ fn scan(cx: &FileCx<'_>, e: &syn::Expr, bits: &mut u8, depth: usize) {
     let d = depth + 1;
     let is_status = |name: &str| cx.k.rejection_statuses.iter().any(|s| s == name);
     match e {
-        syn::Expr::Path(p) => {
-            if p.path.segments.iter().any(|s| is_status(&s.ident.to_string())) {
-                *bits |= exit::STATUS_ERR;
-            }
+        syn::Expr::Path(p) if p.path.segments.iter().any(|s| is_status(&s.ident.to_string())) => {
+            *bits |= exit::STATUS_ERR;
         }
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => {
-            if i.base10_parse::<u16>().is_ok_and(|v| (400..500).contains(&v)) {
-                *bits |= exit::STATUS_ERR;
-            }
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. })
+            if i.base10_parse::<u16>().is_ok_and(|v| (400..500).contains(&v)) =>
+        {
+            *bits |= exit::STATUS_ERR;
         }
         syn::Expr::Call(c) => {
             if let syn::Expr::Path(p) = &*c.func {
@@ -292,7 +290,7 @@ fn scan(cx: &FileCx<'_>, e: &syn::Expr, bits: &mut u8, depth: usize) {
         }
         syn::Expr::MethodCall(m) => {
             let name = m.method.to_string();
-            if cx.k.pass_calls.iter().any(|p| *p == name) {
+            if cx.k.pass_calls.contains(&name) {
                 *bits |= exit::PASS;
             }
             if is_status(&name) {

@@ -349,7 +349,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 self.calls.get(o as usize).is_some_and(|call| {
                     call.args.iter().any(|a| {
                         let names: Vec<String> = text_idents(a).map(str::to_string).collect();
-                        self.expand(&names).iter().any(|n| *n == c.binding)
+                        self.expand(&names).contains(&c.binding)
                     })
                 })
             })
@@ -358,7 +358,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     /// Does a check of this value (or of the read at its position) reject on failure?
     fn decides(&self, c: &Checked) -> bool {
         self.sites.iter().zip(&self.site_checks).any(|(site, (check, names))| {
-            let uses = (!c.binding.is_empty() && names.iter().any(|n| *n == c.binding))
+            let uses = (!c.binding.is_empty() && names.contains(&c.binding))
                 || (c.at >= site.at && c.end <= site.end && c.at > 0);
             *check
                 && uses
@@ -749,7 +749,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                 &v.clone().flip(fails),
                 SiteSink {
                     sink: Sink::Exits,
-                    exit: out.exit | exit::ERR * u8::from(out.exit == 0),
+                    exit: out.exit | (exit::ERR * u8::from(out.exit == 0)),
                     logged: out.logged,
                     at: at.clone(),
                     examined,
@@ -832,9 +832,9 @@ impl<'a, 'f> Walker<'a, 'f> {
                         self.exits |= bits;
                         self.returned(e, d);
                     }
-                    Ctx::Statement => {
+                    Ctx::Statement
                         // `verify(..);` / `verify(..).ok();`
-                        if !matches!(e, syn::Expr::Assign(_)) {
+                        if !matches!(e, syn::Expr::Assign(_)) => {
                             let v = self.verdict(e, 0);
                             if !v.consumed {
                                 let at = self.span(util::expr_span(e));
@@ -850,7 +850,6 @@ impl<'a, 'f> Walker<'a, 'f> {
                                 );
                             }
                         }
-                    }
                     _ => {}
                 }
                 self.children(e, d);
@@ -1241,8 +1240,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             // a catch-all when another arm succeeds.
             let classes: Vec<Option<bool>> =
                 m.arms.iter().map(|a| pattern_class(arm_pat(a))).collect();
-            let any_success = classes.iter().any(|c| *c == Some(false));
-            let any_fail = classes.iter().any(|c| *c == Some(true));
+            let any_success = classes.contains(&Some(false));
+            let any_fail = classes.contains(&Some(true));
             let mut sink: Option<SiteSink> = None;
             for (arm, class) in m.arms.iter().zip(&classes) {
                 let fails = match class {
@@ -1549,7 +1548,7 @@ fn pattern_class(p: &syn::Pat) -> Option<bool> {
         },
         syn::Pat::Or(o) => {
             let cs: Vec<Option<bool>> = o.cases.iter().map(pattern_class).collect();
-            if cs.iter().any(|c| *c == Some(true)) {
+            if cs.contains(&Some(true)) {
                 Some(true)
             } else if cs.iter().all(|c| *c == Some(false)) {
                 Some(false)

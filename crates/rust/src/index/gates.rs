@@ -447,7 +447,7 @@ pub(super) fn caller_verified(
                 }
                 any = true;
                 let p = pos_of(&c.span);
-                if !gate_pos.get(from).copied().flatten().is_some_and(|g| g < p) {
+                if gate_pos.get(from).copied().flatten().is_none_or(|g| g >= p) {
                     all_after = false;
                 }
             }

@@ -53,7 +53,7 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         || methods.iter().any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ANY" | ""));
     r.methods = methods;
     r.handshake = !r.body_method
-        && (f.literals.iter().any(|l| k.handshake_params.iter().any(|h| l.value == *h))
+        && (f.literals.iter().any(|l| k.handshake_params.contains(&l.value))
             || f.calls.iter().any(|c| {
                 c.args.iter().any(|a| k.handshake_params.iter().any(|h| a.contains(h.as_str())))
             }));
