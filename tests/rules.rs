@@ -54,8 +54,12 @@ fn relative(path: &Path) -> String {
 }
 
 fn check_unit(unit: &Path, policies: &PolicySet) -> RunOutput {
-    let opts =
-        Options { paths: vec![unit.to_path_buf()], base_dir: Some(root()), ..Options::default() };
+    let opts = Options {
+        paths: vec![unit.to_path_buf()],
+        base_dir: Some(root()),
+        confidence: hooklint_model::Confidence::Low,
+        ..Options::default()
+    };
     hooklint_engine::run(&opts, policies)
 }
 
@@ -119,6 +123,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         suppressed: &suppressed,
         baseline: None,
         outside_diff: None,
+        below_confidence: hooklint_report::BelowConfidence::default(),
         sources: &out.sources,
         titles: &titles,
     };

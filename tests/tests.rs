@@ -29,6 +29,9 @@ mod e2e {
     /// Inline suppressions and the `suppressions` audit list.
     mod suppressions;
 
+    /// A policy's `confidence`, the `--confidence` threshold and how each output shows it.
+    mod confidence;
+
     /// `--write-baseline` and `--baseline`.
     mod baseline;
 

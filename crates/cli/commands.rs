@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
 use hooklint_model::RuleInfo;
-use hooklint_model::Severity;
+use hooklint_model::{Confidence, Severity};
 use hooklint_policy::PolicySet;
 use hooklint_report::termcolor::{NoColor, WriteColor};
-use hooklint_report::{BaselineCounts, Report, SuppressedFinding, SuppressionRow};
+use hooklint_report::{BaselineCounts, BelowConfidence, Report, SuppressedFinding, SuppressionRow};
 
 use crate::flags::{
     CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
@@ -38,6 +38,11 @@ pub fn check(args: &CheckArgs) -> Outcome {
         Some(configured) if !args.fail_on_given => configured,
         _ => args.fail_on.threshold(),
     };
+    let confidence = args
+        .confidence
+        .map(Confidence::from)
+        .or(setup.config.as_ref().and_then(|c| c.confidence))
+        .unwrap_or(Confidence::Medium);
     if let Some(code) = select_rules(&args.selection, &mut policies, &ids) {
         return Ok(code);
     }
@@ -49,6 +54,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         follow_links: args.follow_links,
         known_rules: ids,
         select: setup.config,
+        confidence,
         ..Options::default()
     };
     if let Some(code) = missing_paths(&opts) {
@@ -75,7 +81,9 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let mut out = hooklint_engine::run(&opts, &policies);
     let baselining = args.baseline.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::from_findings(out.findings.iter().chain(&out.baselined));
+        let baseline = Baseline::from_findings(
+            out.findings.iter().chain(&out.baselined).chain(&out.below_confidence),
+        );
         if let Err(message) = baseline.write(path) {
             output::error(&message, &[]);
             return Ok(USAGE);
@@ -110,6 +118,10 @@ pub fn check(args: &CheckArgs) -> Outcome {
         baseline: baselining
             .then_some(BaselineCounts { baselined: out.baselined.len(), fixed: out.fixed.len() }),
         outside_diff: args.new_since.as_ref().map(|_| out.outside_diff),
+        below_confidence: BelowConfidence {
+            count: out.below_confidence.len(),
+            threshold: confidence,
+        },
         sources: &out.sources,
         titles: &titles,
     };
@@ -266,6 +278,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: BelowConfidence::default(),
             sources: &sources,
             titles: &sources,
         };

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hooklint_model::Severity;
+use hooklint_model::{Confidence, Severity};
 
 /// Lints the trust boundaries of integrations: webhook handlers, OAuth apps and broker
 /// credentials
@@ -55,6 +55,10 @@ pub struct CheckArgs {
     /// Exit with 1 when a finding is at or above this severity
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     pub fail_on: FailOn,
+    /// Report only findings at or above this confidence [default: `confidence` in
+    /// hooklint.toml, else medium]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub confidence: Option<ConfidenceLevel>,
     #[command(flatten)]
     pub selection: RuleSelection,
     /// Skip files larger than BYTES, reporting each as a `too-large` problem
@@ -231,6 +235,24 @@ impl FailOn {
             FailOn::Warning => Some(Severity::Warning),
             FailOn::Note => Some(Severity::Note),
             FailOn::Never => None,
+        }
+    }
+}
+
+/// `--confidence`: how sure a rule must be of a finding for it to be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceLevel {
+    High,
+    Medium,
+    Low,
+}
+
+impl From<ConfidenceLevel> for Confidence {
+    fn from(level: ConfidenceLevel) -> Confidence {
+        match level {
+            ConfidenceLevel::High => Confidence::High,
+            ConfidenceLevel::Medium => Confidence::Medium,
+            ConfidenceLevel::Low => Confidence::Low,
         }
     }
 }

@@ -158,6 +158,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: fingerprint.into(),
+            confidence: hooklint_model::Confidence::High,
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, LoadError, LoadErrorKind, Severity};
+use hooklint_model::{Confidence, Knowledge, LoadError, LoadErrorKind, Severity};
 use hooklint_policy::PolicySet;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -18,9 +18,10 @@ use toml::Spanned;
 pub const CONFIG_FILE: &str = "hooklint.toml";
 
 const TOP_KEYS: &[&str] =
-    &["include", "exclude", "policies", "fail-on", "test-dirs", "rules", "knowledge"];
+    &["include", "exclude", "policies", "fail-on", "confidence", "test-dirs", "rules", "knowledge"];
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
+const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
 /// A parsed `hooklint.toml`. Paths in it are resolved against the file's directory.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +37,8 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// `Some(None)` is `fail-on = "never"`.
     pub fail_on: Option<Option<Severity>>,
+    /// The lowest confidence reported, when set.
+    pub confidence: Option<Confidence>,
     /// Fixture directories for `test` when none is named.
     pub test_dirs: Vec<PathBuf>,
     /// Per-rule settings, in file order.
@@ -126,6 +129,17 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                     Some(one_of(level, FAIL_ON)),
                 ),
                 None => errors.wrong_type(value, "fail-on", "a string"),
+            },
+            "confidence" => match value.get_ref().as_str() {
+                Some(level) => match Confidence::parse(level) {
+                    Some(level) => config.confidence = Some(level),
+                    None => errors.push(
+                        value.span(),
+                        format!("unknown level `{level}` for `confidence`"),
+                        Some(one_of(level, CONFIDENCE)),
+                    ),
+                },
+                None => errors.wrong_type(value, "confidence", "a string"),
             },
             "rules" => match value.get_ref().as_table() {
                 Some(rules) => {
@@ -494,6 +508,10 @@ policies = []
 # Exit with 1 when a finding is at or above this severity: "error", "warning", "note", "never".
 # The --fail-on flag wins when given.
 fail-on = "error"
+# Report findings at or above this confidence: "high", "medium", "low". A finding's confidence
+# comes from the evidence behind it; `low` adds findings that rest on names alone.
+# The --confidence flag wins when given.
+confidence = "medium"
 # Fixture directories `cargo hooklint test` runs when no directory is named.
 test-dirs = []
 

@@ -1,10 +1,12 @@
 //! What happens to findings between evaluation and the report: inline suppressions, the
-//! baseline, and the diff filter, in that order.
+//! baseline, the diff filter and the confidence threshold, in that order.
 //!
 //! The order matters. Suppressions come first so that their own diagnostics
 //! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
 //! entries are counted against every finding of the run, suppressed ones included; the diff
-//! filter comes last so that it never decides whether a baseline entry is fixed.
+//! filter comes after the baseline so that it never decides whether a baseline entry is fixed.
+//! The confidence threshold comes last: a suppression that silences a finding below it is
+//! used, and a baseline entry matching one is not fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +26,7 @@ pub(crate) struct Gated {
     pub baselined: Vec<Finding>,
     pub fixed: Vec<BaselineEntry>,
     pub outside_diff: usize,
+    pub below_confidence: Vec<Finding>,
 }
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
@@ -88,7 +91,7 @@ pub(crate) fn apply(
         }
         None => kept,
     };
-    gated.findings = match &opts.new_since {
+    let kept = match &opts.new_since {
         Some(changed) => {
             let (inside, outside): (Vec<Finding>, Vec<Finding>) =
                 kept.into_iter().partition(|f| changed.touches(&f.span));
@@ -97,6 +100,8 @@ pub(crate) fn apply(
         }
         None => kept,
     };
+    (gated.findings, gated.below_confidence) =
+        kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
 }
 

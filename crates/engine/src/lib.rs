@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
+use hooklint_model::{Confidence, Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -69,6 +69,9 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// Findings below this confidence are not reported (`--confidence`); they are kept in
+    /// [`RunOutput::below_confidence`].
+    pub confidence: Confidence,
 }
 
 impl Default for Options {
@@ -83,6 +86,7 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            confidence: Confidence::Medium,
         }
     }
 }
@@ -103,6 +107,10 @@ pub struct RunOutput {
     pub fixed: Vec<BaselineEntry>,
     /// Findings left out because no line of theirs changed (`new_since`).
     pub outside_diff: usize,
+    /// Findings left out because their confidence is below [`Options::confidence`], sorted.
+    /// Not reported and not counted for the exit code; a baseline written by the run still
+    /// records them, so lowering the threshold later shows no old finding as new.
+    pub below_confidence: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
@@ -194,6 +202,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: Confidence::High,
         }
     }
 

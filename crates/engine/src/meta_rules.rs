@@ -88,6 +88,9 @@ pub fn meta_rules() -> Vec<RuleInfo> {
             good: format!("{good}\n"),
             help: String::new(),
             unsuppressible: true,
+            // What the suppression scan reports is exact: no guess is involved.
+            confidence: String::new(),
+            precision: "very-high".to_string(),
         })
         .collect()
 }

@@ -109,6 +109,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             baselined: gated.baselined,
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
+            below_confidence: gated.below_confidence,
         }
     })
 }
@@ -539,6 +540,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         };
         let stale = || Dropped { fs_path: dir.path().join("a.rs"), hash: 1 };
         let mut dropped = BTreeMap::from([("a.rs".to_string(), stale())]);

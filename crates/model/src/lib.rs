@@ -212,6 +212,51 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// How sure a rule is of a finding, from the evidence behind it: `high` when the evidence shows
+/// the mistake, `medium` when part of it is inferred, `low` when a name is all there is.
+/// Ordered `Low < Medium < High`; `--confidence` hides findings below a level.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    #[default]
+    High,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [Confidence::High, Confidence::Medium, Confidence::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Confidence::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// SARIF `rank` (0-100) of a result with this confidence.
+    pub fn rank(self) -> u32 {
+        match self {
+            Confidence::Low => 30,
+            Confidence::Medium => 60,
+            Confidence::High => 90,
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rust facts
 // ---------------------------------------------------------------------------------------------
@@ -626,6 +671,9 @@ pub struct Finding {
     pub function: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
+    /// From the rule's `confidence` expression; `high` when it has none.
+    #[serde(default)]
+    pub confidence: Confidence,
 }
 
 impl Finding {

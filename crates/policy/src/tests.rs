@@ -1,7 +1,7 @@
 use super::*;
 use hooklint_model::{
-    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, ProblemCode,
-    Route, Span,
+    Body, Call, Compare, Confidence, HeaderRead, IpSource, Literal, LogCall, Operand, Parse,
+    ProblemCode, Route, Span,
 };
 
 fn builtin() -> PolicySet {
@@ -703,6 +703,54 @@ fn runtime_error_becomes_a_problem() {
         problems[0].message
     );
     assert_eq!(problems[0].span, Some(span(10)));
+}
+
+#[test]
+fn confidence_comes_from_its_expression() {
+    let text = format!(
+        "{HEADER}violation: \"true\"\nconfidence: \"fn.name == 'weak' ? 'low' : fn.name == 'mid' ? 'medium' : 'high'\"\nprecision: medium\ndocs:\n  confidence: a name alone is low\nmessage: m\n"
+    );
+    let set = load_one(&text).unwrap();
+    let level = |name: &str| {
+        let (findings, problems) = set.check_function(&function(name));
+        assert!(problems.is_empty(), "{problems:#?}");
+        findings[0].confidence
+    };
+    assert_eq!(level("weak"), Confidence::Low);
+    assert_eq!(level("mid"), Confidence::Medium);
+    assert_eq!(level("strong"), Confidence::High);
+    let info = &set.rules()[0];
+    assert_eq!(
+        (info.precision.as_str(), info.confidence.as_str()),
+        ("medium", "a name alone is low")
+    );
+
+    // Without the key every finding is high.
+    let set = load_one(&format!("{HEADER}violation: \"true\"\nmessage: m\n")).unwrap();
+    assert_eq!(set.check_function(&function("f")).0[0].confidence, Confidence::High);
+}
+
+/// A confidence that is not a level, or fails, is a problem; the finding stays, at `high`.
+#[test]
+fn broken_confidence_never_hides_a_finding() {
+    for expr in ["'certain'", "fn.params[3].name", "1"] {
+        let text = format!("{HEADER}violation: \"true\"\nconfidence: \"{expr}\"\nmessage: m\n");
+        let set = load_one(&text).unwrap();
+        let (findings, problems) = set.check_function(&function("handler"));
+        assert_eq!(findings.len(), 1, "{expr}");
+        assert_eq!(findings[0].confidence, Confidence::High, "{expr}");
+        assert_eq!(problems.len(), 1, "{expr}");
+        assert_eq!(problems[0].code, ProblemCode::CelRuntimeError);
+        assert!(problems[0].message.contains("in `confidence`"), "{}", problems[0].message);
+    }
+}
+
+#[test]
+fn unknown_precision_is_a_load_error() {
+    let err = load_err(&format!("{HEADER}violation: \"true\"\nprecision: hihg\nmessage: m\n"));
+    assert_eq!(err.message, "unknown precision `hihg`; expected very-high, high, medium or low");
+    assert_eq!(err.help.as_deref(), Some("did you mean `high`?"));
+    assert_eq!(err.line, 6);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
 use crate::human::summary_line;
 use crate::Report;
@@ -34,7 +34,11 @@ fn finding_command(finding: &Finding) -> String {
         message.push_str(&format!("\nhelp: {}", finding.help));
     }
     let mut properties = location(&finding.span);
-    properties.push(("title", finding.rule.clone()));
+    let title = match finding.confidence {
+        Confidence::High => finding.rule.clone(),
+        other => format!("{} (confidence: {other})", finding.rule),
+    };
+    properties.push(("title", title));
     format_command(command(finding.severity), &properties, &message)
 }
 
@@ -113,6 +117,7 @@ mod tests {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
         };

@@ -6,7 +6,7 @@ use std::io;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor, Chars, Config};
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
 use crate::span::byte_range;
 use crate::{Counts, Report};
@@ -32,7 +32,7 @@ pub fn human_diagnostics(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Res
 }
 
 /// `checked 3 files in 0.12s: 1 error, 0 warnings, 0 notes, 0 problems`, then the suppressed,
-/// baselined (and fixed) and outside-the-diff counts where they apply.
+/// baselined (and fixed), outside-the-diff and below-confidence counts where they apply.
 pub fn human_summary(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
     writeln!(w, "{}", summary_line(report))
 }
@@ -56,6 +56,13 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     }
     if let Some(outside) = report.outside_diff {
         line.push_str(&format!(", {outside} outside the diff"));
+    }
+    let below = report.below_confidence;
+    if below.count > 0 {
+        line.push_str(&format!(
+            ", {} below {} confidence (`--confidence low` shows them)",
+            below.count, below.threshold
+        ));
     }
     line
 }
@@ -148,6 +155,9 @@ fn finding_diagnostic(db: &SourceDb<'_>, finding: &Finding, title: &str) -> Diag
     if !finding.function.is_empty() {
         notes.push(format!("in function `{}`", finding.function));
     }
+    if finding.confidence != Confidence::High {
+        notes.push(format!("confidence: {}", finding.confidence));
+    }
     if !finding.help.is_empty() {
         notes.push(format!("help: {}", finding.help));
     }
@@ -211,6 +221,7 @@ mod tests {
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &sources,
             titles: &titles,
         };

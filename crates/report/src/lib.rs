@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Problem};
+use hooklint_model::{Confidence, Finding, Problem};
 
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
@@ -54,6 +54,8 @@ pub struct Report<'a> {
     pub baseline: Option<BaselineCounts>,
     /// Set with `--new-since`: findings left out because none of their lines changed.
     pub outside_diff: Option<usize>,
+    /// Findings left out because their confidence is below the threshold.
+    pub below_confidence: BelowConfidence,
     /// File texts by reported path, for snippets.
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.
@@ -74,6 +76,19 @@ pub struct BaselineCounts {
     pub baselined: usize,
     /// Baseline entries that matched no finding any more.
     pub fixed: usize,
+}
+
+/// Findings a run left out for their confidence, and the threshold it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BelowConfidence {
+    pub count: usize,
+    pub threshold: Confidence,
+}
+
+impl Default for BelowConfidence {
+    fn default() -> Self {
+        BelowConfidence { count: 0, threshold: Confidence::Medium }
+    }
 }
 
 /// Counts of findings by severity.
@@ -101,7 +116,7 @@ impl Counts {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use hooklint_model::{Finding, Severity, Span};
+    use hooklint_model::{Confidence, Finding, Severity, Span};
 
     pub fn finding(rule: &str, severity: Severity, span: Span) -> Finding {
         Finding {
@@ -113,6 +128,7 @@ pub(crate) mod test_support {
             function: "handlers::webhook".to_string(),
             labels: Vec::new(),
             fingerprint: "0123456789abcdef".to_string(),
+            confidence: Confidence::High,
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
 use serde::Serialize;
 
 use crate::Report;
@@ -93,6 +93,14 @@ struct Configuration {
 struct Properties {
     tags: Vec<String>,
     unsuppressible: bool,
+    /// The policy's `precision`: the share of its findings that are true on real code.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    precision: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    confidence: Confidence,
 }
 
 #[derive(Serialize)]
@@ -130,6 +138,9 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
+    /// From the finding's confidence: high 90, medium 60, low 30.
+    rank: f64,
+    properties: ResultProperties,
 }
 
 #[derive(Serialize)]
@@ -307,7 +318,11 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
         default_configuration: Some(Configuration { level: level(rule.severity) }),
-        properties: Some(Properties { tags, unsuppressible: rule.unsuppressible }),
+        properties: Some(Properties {
+            tags,
+            unsuppressible: rule.unsuppressible,
+            precision: rule.precision.clone(),
+        }),
     }
 }
 
@@ -388,6 +403,8 @@ fn result<'a>(
         related_locations,
         partial_fingerprints,
         suppressions,
+        rank: f64::from(finding.confidence.rank()),
+        properties: ResultProperties { confidence: finding.confidence },
     }
 }
 
@@ -467,6 +484,8 @@ mod tests {
             good: "if sig.ct_eq(&expected).into() {}\n".to_string(),
             help: String::new(),
             unsuppressible: false,
+            confidence: String::new(),
+            precision: String::new(),
         }
     }
 
@@ -500,6 +519,7 @@ mod tests {
             suppressed: &suppressed,
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
         };

@@ -1,7 +1,8 @@
 //! The policy's CEL keys, compiled and checked in the order they are evaluated, each in the
 //! scope it is evaluated in: `for_each` (the target and `params`), `variables` (those above
 //! them, and `it` with a `for_each`), `match` (the variables that do not use `it`), then
-//! `violation`, `span`, `labels`, `escalate` and the `message` interpolations (everything).
+//! `violation`, `span`, `labels`, `escalate`, `confidence` and the `message` interpolations
+//! (everything).
 
 use super::compile::{compile, report_refs, template_parts};
 use super::ctx::{Ctx, Fields};
@@ -24,6 +25,8 @@ pub(crate) struct Exprs {
     pub labels: Option<Expr>,
     /// When true for a finding, it is reported as an error whatever `severity` says.
     pub escalate: Option<Expr>,
+    /// `'high'`, `'medium'` or `'low'` for a finding; `high` when absent.
+    pub confidence: Option<Expr>,
     pub message: Vec<Part>,
     /// The message as written, shown when an interpolation fails.
     pub message_template: String,
@@ -94,6 +97,7 @@ pub(super) fn compile_all(
     let span = optional(cx, "span");
     let labels = optional(cx, "labels");
     let escalate = optional(cx, "escalate");
+    let confidence = optional(cx, "confidence");
     let message = fields.string(cx, "message", true).map(|(template, node)| {
         let parts = template_parts(cx, env, node, &template, &full);
         (template, parts)
@@ -109,6 +113,7 @@ pub(super) fn compile_all(
         span,
         labels,
         escalate,
+        confidence,
         message,
         message_template,
     })
