@@ -115,7 +115,7 @@ fn the_recipes_gate_a_pull_request() {
     super::formats::validate(&log);
     let results = log["runs"][0]["results"].as_array().unwrap();
     let suppressed = results.iter().filter(|r| r.get("suppressions").is_some()).count();
-    assert_eq!((results.len(), suppressed), (6, 1), "{text}");
+    assert_eq!((results.len(), suppressed), (5, 1), "{text}");
 
     // GitLab CI: exit code and a JSON artifact, the human report in the log.
     let gitlab = run_documented(&clone, &commands[3]);
