@@ -90,6 +90,10 @@ pub struct DeclaredRoute {
 /// is a receiver by that declaration.
 pub fn link_project(files: &mut [RustFile], knowledge: &Knowledge, declared: &[DeclaredRoute]) {
     index::link(files, knowledge, declared);
+    // The control-flow evidence is the index's alone: policies never read it.
+    for f in files.iter_mut().flat_map(|file| file.functions.iter_mut()) {
+        f.verdicts = Default::default();
+    }
 }
 
 /// Removes a byte-order mark and blanks a shebang line, keeping line numbers.

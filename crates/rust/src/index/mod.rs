@@ -73,8 +73,6 @@ pub fn link(files: &mut [RustFile], k: &Knowledge, declared: &[crate::DeclaredRo
     files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {
         for (f, d) in file.functions.iter_mut().zip(derived) {
             apply_derived(f, d, k);
-            // The control-flow evidence is the index's alone: policies never read it.
-            f.verdicts = Default::default();
         }
     });
 }
