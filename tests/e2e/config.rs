@@ -148,11 +148,11 @@ fn a_parameter_the_rule_does_not_read_is_an_error() {
     project.file("src/lib.rs", WEBHOOK).file(
         "hooklint.toml",
         "[rules.\"webhook/missing-signature-check\"]\n\
-         params = { webhook_name_hints = [\"partner\"] }\n",
+         params = { receiver_words = [\"partner\"] }\n",
     );
     let run = project.run(&["check", "src"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("does not read `params.webhook_name_hints`"), "{}", run.stderr);
+    assert!(run.stderr.contains("does not read `params.receiver_words`"), "{}", run.stderr);
     assert!(run.stderr.contains("hooklint.toml:2:"), "{}", run.stderr);
 }
 

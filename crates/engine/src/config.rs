@@ -571,8 +571,8 @@ pub fn default_config_text() -> String {
     out.push_str(
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
-         # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
+         # `verifiers` are your own signature-checking functions, `receiver_words` words of\n\
+         # a route path or name that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
          # list \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
@@ -580,8 +580,8 @@ pub fn default_config_text() -> String {
     }
     out.push_str(
         "\n# Entries taken out of the built-in lists, and lists that replace them, e.g.\n\
-         # [knowledge.remove]\n# webhook_name_hints = [\"hook\"]\n\
-         # [knowledge.replace]\n# webhook_path_hints = [\"webhooks\", \"partner\"]\n",
+         # [knowledge.remove]\n# receiver_words = [\"hook\"]\n\
+         # [knowledge.replace]\n# receiver_words = [\"webhooks\", \"partner\"]\n",
     );
     out
 }

@@ -25,6 +25,7 @@ mod fixture_test;
 mod gate;
 mod load;
 mod meta_rules;
+mod packages;
 mod pipeline;
 mod policy_dir;
 pub mod project;

@@ -1,7 +1,7 @@
 //! The run: discover, read and extract in parallel, link, evaluate in parallel, sort.
 
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::discover::{discover, Candidate, FileKind};
 use crate::load::{load, Loaded};
+use crate::packages;
 use crate::suppress;
 use crate::{fingerprint, gate, project, sort_problems, Facts, Options, RunOutput};
 
@@ -41,7 +42,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, || {
         let mut clock = Phases::new();
-        let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
+        let (parsed, mut problems, packages) = parse_all(opts, &policies.knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
@@ -64,7 +65,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             manifests.extend(p.manifest);
         }
         let templates_skipped = manifests.iter().filter(|m| !m.template.is_empty()).count();
-        problems.extend(link(&mut files, &policies.knowledge));
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, &policies.knowledge));
         clock.lap("link");
         let (mut findings, evaluation_problems) = evaluate(&files, policies);
         problems.extend(evaluation_problems);
@@ -128,7 +130,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
 
 pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
     in_pool(opts.jobs, || {
-        let (parsed, mut problems) = parse_all(opts, knowledge);
+        let (parsed, mut problems, packages) = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
@@ -136,7 +138,8 @@ pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
-        problems.extend(link(&mut files, knowledge));
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, knowledge));
         sort_problems(&mut problems);
         Facts { files, manifests, problems }
     })
@@ -187,7 +190,10 @@ fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
 }
 
 /// Discovers, reads and extracts every file; the result is sorted by path.
-fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem>) {
+fn parse_all(
+    opts: &Options,
+    knowledge: &Knowledge,
+) -> (Vec<Parsed>, Vec<Problem>, HashMap<String, String>) {
     let base = opts
         .base_dir
         .clone()
@@ -227,7 +233,8 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem
         })
         .collect();
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
-    (parsed, problems)
+    let packages = packages::package_names(&candidates, &opts.paths);
+    (parsed, problems, packages)
 }
 
 fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
@@ -400,8 +407,27 @@ fn evaluate_manifests(
     (findings, problems)
 }
 
-fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Option<Problem> {
-    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).err().map(|payload| {
+/// Links the project; the inbound routes manifests declare make their handlers receivers.
+fn link(
+    files: &mut [RustFile],
+    manifests: &[ManifestFile],
+    knowledge: &Knowledge,
+) -> Option<Problem> {
+    let declared: Vec<hooklint_rust::DeclaredRoute> = manifests
+        .iter()
+        .flat_map(|m| m.documents.iter().map(move |d| (m, d)))
+        .flat_map(|(m, d)| {
+            d.endpoints.iter().filter(|e| e.is_inbound && !e.route.is_empty()).map(move |e| {
+                hooklint_rust::DeclaredRoute {
+                    method: e.method.clone(),
+                    path: e.route.clone(),
+                    file: m.path.clone(),
+                }
+            })
+        })
+        .collect();
+    let run = || hooklint_rust::link_project(files, knowledge, &declared);
+    catch_unwind(AssertUnwindSafe(run)).err().map(|payload| {
         internal_error(
             format!("linking the project index failed: {}", panic_message(&payload)),
             None,

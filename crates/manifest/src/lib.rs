@@ -22,7 +22,8 @@ mod views;
 use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
-pub use project::{build_project, route_matches};
+pub use hooklint_model::manifest::route_matches;
+pub use project::build_project;
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
 /// Largest manifest parsed, whatever the engine's file size limit: real manifests are far

@@ -40,10 +40,6 @@ pub struct Knowledge {
     pub timestamp_headers: Vec<String>,
     /// Calls that read the current time.
     pub clock_calls: Vec<String>,
-    /// Words in a route path that mark a webhook receiver.
-    pub webhook_path_hints: Vec<String>,
-    /// Words in a function or module name that mark a webhook receiver.
-    pub webhook_name_hints: Vec<String>,
     /// Words that make an identifier sensitive (a secret, signature, token...).
     pub sensitive_names: Vec<String>,
     /// Words that, after a sensitive word, make it a property instead (`token_type`, `sig_len`).
@@ -56,6 +52,54 @@ pub struct Knowledge {
     pub ip_headers: Vec<String>,
     /// Logging and printing macros (last path segment).
     pub log_macros: Vec<String>,
+    /// Calls that start work in the background (`tokio::spawn`, `thread::spawn`).
+    pub spawn_calls: Vec<String>,
+    /// Constructors that accept a request when returned by a guard, extractor or verifier
+    /// (`Outcome::Success`); `Ok`, `Some` and `true` always do.
+    pub acceptance_values: Vec<String>,
+    /// Constructors that reject a request when returned (`Outcome::Failure`); `Err`, `None`
+    /// and `false` always do.
+    pub rejection_values: Vec<String>,
+    /// Names of error statuses anywhere in a returned value (`StatusCode::UNAUTHORIZED`,
+    /// `HttpResponse::Forbidden()`); integer literals 400-499 count too.
+    pub rejection_statuses: Vec<String>,
+    /// Methods that hand a request on to the next service in a middleware (`next.run(req)`).
+    pub pass_calls: Vec<String>,
+    /// Fragments of provider URLs that verify a delivery remotely (PayPal's
+    /// `verify-webhook-signature`): a call with such a literal argument is a verification.
+    pub remote_verifiers: Vec<String>,
+    /// Words of a route path, fn, module or crate name that say "webhook receiver".
+    pub receiver_words: Vec<String>,
+    /// Words that only add to a strong sign (`events`, `notifications`, `callback`).
+    pub receiver_weak_words: Vec<String>,
+    /// Headers only a provider's delivery carries: event, delivery and signature headers
+    /// (exact names; `signature_headers` substrings count too).
+    pub provider_headers: Vec<String>,
+    /// Body types of provider events, `crate::Type` (`stripe::Event`, `octocrab::WebhookEvent`).
+    pub provider_event_types: Vec<String>,
+    /// Parameter types that authenticate a user (`Claims`, `Session`, `AuthUser`).
+    pub user_auth_types: Vec<String>,
+    /// Layers and middleware that authenticate a user (`HttpAuthentication`,
+    /// `RequireAuthorizationLayer`).
+    pub user_auth_layers: Vec<String>,
+    /// Headers that carry a user's or client's credential (`authorization`, `cookie`).
+    pub credential_headers: Vec<String>,
+    /// Calls that check a user's token, key, session or password.
+    pub auth_calls: Vec<String>,
+    /// Signs of an OAuth redirect callback: calls (`exchange_code`) and parameter types
+    /// (`TokenResponse`).
+    pub oauth_callback_signs: Vec<String>,
+    /// Signs of a WebSocket upgrade: parameter types (`WebSocketUpgrade`) and calls
+    /// (`on_upgrade`, `actix_ws::handle`).
+    pub websocket_signs: Vec<String>,
+    /// Query parameters of a subscription handshake that a receiver answers with GET
+    /// (`hub.challenge`).
+    pub handshake_params: Vec<String>,
+    /// Signature headers of schemes that sign no timestamp (GitHub, GitLab's token, LINE,
+    /// Twilio): freshness there comes from de-duplicating delivery ids.
+    pub untimed_signature_headers: Vec<String>,
+    /// Headers carrying a delivery id (`x-github-delivery`, `svix-id`).
+    pub delivery_id_headers: Vec<String>,
     /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
     /// function that calls one and sends a request is an outbound sender, not a receiver.
     pub mac_output_calls: Vec<String>,

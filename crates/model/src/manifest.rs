@@ -537,3 +537,26 @@ pub struct DeclaredRoute {
     /// the served routes that match (`:param`, `{param}` and `*rest` segments match anything)
     pub handlers: Vec<ProjectRoute>,
 }
+
+/// Whether a served route pattern (`/hooks/:provider`, `/hooks/{provider}`, `/files/*rest`,
+/// `/files/{*rest}`, `<name>` in Rocket) matches a declared path.
+pub fn route_matches(pattern: &str, path: &str) -> bool {
+    let segs = |s: &str| -> Vec<String> {
+        s.split('/').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    };
+    let pattern = segs(pattern);
+    let path = segs(path);
+    for (i, p) in pattern.iter().enumerate() {
+        if p.starts_with('*') || p.starts_with("{*") || (p.starts_with('<') && p.ends_with("..>")) {
+            return path.len() >= i;
+        }
+        let Some(actual) = path.get(i) else { return false };
+        let is_param = p.starts_with(':')
+            || (p.starts_with('{') && p.ends_with('}'))
+            || (p.starts_with('<') && p.ends_with('>'));
+        if !is_param && p != actual {
+            return false;
+        }
+    }
+    pattern.len() == path.len()
+}

@@ -114,6 +114,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../policies/webhook/declared-route-unverified.yaml"),
     ),
     (
+        "policies/webhook/fail-open-verification.yaml",
+        include_str!("../../../policies/webhook/fail-open-verification.yaml"),
+    ),
+    (
         "policies/webhook/plaintext-endpoint.yaml",
         include_str!("../../../policies/webhook/plaintext-endpoint.yaml"),
     ),

@@ -45,7 +45,11 @@ fn webhook(name: &str) -> Function {
     Function {
         is_webhook: true,
         is_handler: true,
-        webhook_reasons: vec!["its route path contains `webhooks`".to_string()],
+        webhook_reasons: vec!["route path /webhooks/github says \"webhooks\"".to_string()],
+        receiver: hooklint_model::Receiver {
+            signs: vec!["route path /webhooks/github says \"webhooks\"".to_string()],
+            ..Default::default()
+        },
         routes: vec![Route {
             method: "POST".to_string(),
             path: "/webhooks/github".to_string(),
@@ -230,8 +234,8 @@ fn missing_signature_check() {
     assert_eq!(
         finding.message,
         "webhook handler `github_webhook` (POST /webhooks/github) acts on the request without \
-         verifying its signature; it is a webhook receiver because its route path contains \
-         `webhooks`"
+         verifying its signature; it receives deliveries: route path /webhooks/github says \
+         \"webhooks\""
     );
     assert_eq!(finding.span, span(10));
     assert_eq!(finding.function, "app::github_webhook");
@@ -312,6 +316,7 @@ fn missing_replay_window() {
     let mut f = webhook("slack_events");
     f.verifies = true;
     f.reaches = vec!["hmac::Mac::verify_slice".into()];
+    f.verification_gates = true;
     f.reaches_headers = vec!["x-slack-signature".into()];
     assert_eq!(rules_hit(&set, &f), vec!["webhook/missing-replay-window"]);
 
@@ -330,6 +335,13 @@ fn parse_before_verify() {
     let set = builtin();
     let mut f = webhook("stripe_webhook");
     f.verifies = true;
+    f.verification_gates = true;
+    f.verifications = vec![hooklint_model::Verification {
+        via: "call".into(),
+        what: "stripe::Webhook::construct_event".into(),
+        gates: true,
+        ..Default::default()
+    }];
     f.reaches = vec!["stripe::Webhook::construct_event".into()];
     f.body = Body {
         kind: "json".into(),
@@ -351,6 +363,8 @@ fn parse_before_verify() {
     // Without any verification it is the missing-signature-check finding alone.
     let mut unverified = f.clone();
     unverified.verifies = false;
+    unverified.verification_gates = false;
+    unverified.verifications.clear();
     assert_eq!(rules_hit(&set, &unverified), vec!["webhook/missing-signature-check"]);
 }
 
@@ -362,6 +376,7 @@ fn ip_only() {
         kind: "connect_info".into(),
         binding: "addr".into(),
         gates: true,
+        decides: true,
         span: span(14),
         ..IpSource::default()
     }];
@@ -371,6 +386,7 @@ fn ip_only() {
 
     let mut logged = f.clone();
     logged.ip_sources[0].gates = false;
+    logged.ip_sources[0].decides = false;
     logged.ip_sources[0].logged_only = true;
     assert!(rules_hit(&set, &logged).is_empty());
 
@@ -378,7 +394,7 @@ fn ip_only() {
     with_token.reaches_headers = vec!["authorization".into()];
     assert!(rules_hit(&set, &with_token).is_empty());
 
-    let signed = Function { verifies: true, ..f };
+    let signed = Function { verification_gates: true, ..f };
     assert!(rules_hit(&set, &signed).is_empty());
 }
 
@@ -390,6 +406,7 @@ fn identity_from_header() {
         name: "x-tenant-id".into(),
         binding: "tenant".into(),
         gates: true,
+        decides: true,
         span: span(15),
         ..HeaderRead::default()
     }];
@@ -397,6 +414,7 @@ fn identity_from_header() {
 
     let mut logged = f.clone();
     logged.headers_read[0].logged_only = true;
+    logged.headers_read[0].decides = false;
     assert!(rules_hit(&set, &logged).is_empty());
 
     let mut other = f;
@@ -852,7 +870,9 @@ fn prefilters_are_derived_from_simple_shapes() {
     let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let missing = p("webhook/missing-signature-check");
     assert!(missing.prefilter.violation_native);
-    assert_eq!(missing.prefilter.clauses.len(), 4);
+    // The four clauses of the violation and the one of `match` (a receiver known from more
+    // than a manifest's declaration).
+    assert_eq!(missing.prefilter.clauses.len(), 5);
     let compare = p("crypto/non-constant-time-compare");
     let compares = Target::RustFunction.schema().lookup("compares").unwrap().0;
     assert_eq!(compare.prefilter.for_each_path.as_ref().map(|(p, _)| p), Some(&compares));

@@ -7,6 +7,7 @@
 
 mod depth;
 mod extract;
+mod gating;
 mod index;
 #[cfg(test)]
 mod testutil;
@@ -74,7 +75,25 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
 /// parameters to their `from_request` impls and routes to their handlers and layers, and fills
 /// the derived facts (`routes`, `reaches`, `verifies`, `is_webhook`, `before_verify`...).
 pub fn link(files: &mut [RustFile], knowledge: &Knowledge) {
-    index::link(files, knowledge);
+    index::link(files, knowledge, &[]);
+}
+
+/// An inbound route a manifest declares: method (`""` for any), path, and the manifest's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclaredRoute {
+    pub method: String,
+    pub path: String,
+    pub file: String,
+}
+
+/// [`link`], with the inbound routes that the run's manifests declare: a handler serving one
+/// is a receiver by that declaration.
+pub fn link_project(files: &mut [RustFile], knowledge: &Knowledge, declared: &[DeclaredRoute]) {
+    index::link(files, knowledge, declared);
+    // The control-flow evidence is the index's alone: policies never read it.
+    for f in files.iter_mut().flat_map(|file| file.functions.iter_mut()) {
+        f.verdicts = Default::default();
+    }
 }
 
 /// Removes a byte-order mark and blanks a shebang line, keeping line numbers.
