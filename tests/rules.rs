@@ -119,6 +119,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         findings: &out.findings,
         problems: &out.problems,
         files_checked: out.files_checked,
+        templates_skipped: out.templates_skipped,
         duration: std::time::Duration::ZERO,
         suppressed: &suppressed,
         baseline: None,

@@ -7,6 +7,10 @@ mod e2e {
     /// Invocation forms, subcommands, flags and exit codes.
     mod cli;
 
+    /// The project found like cargo finds it: the same result from any directory,
+    /// `--manifest-path`, `-p`, `--workspace`, named files checked against their crate.
+    mod project;
+
     /// Insta snapshots of the human and JSON output (`tests/snapshots/`).
     mod output;
 
@@ -53,6 +57,9 @@ mod e2e {
 
     /// No secret value and no control character from the checked code in any output.
     mod leaks;
+
+    /// `rust-version` against the locked dependencies, and README's statement of it.
+    mod toolchain;
 }
 
 /// The rule fixtures under `fixtures/` against their inline `expect:` markers and their

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
+use hooklint_engine::project::Plan;
 use hooklint_engine::{Baseline, ChangedLines, Options, RunOutput};
 use hooklint_model::RuleInfo;
 use hooklint_model::{Confidence, Severity};
@@ -14,9 +16,13 @@ use hooklint_report::{BaselineCounts, BelowConfidence, Report, SuppressedFinding
 
 use crate::flags::{
     CheckArgs, ColorWhen, ExplainArgs, FactsArgs, FactsFormat, Format, ListFormat, PolicyArgs,
-    RuleSelection, RulesArgs, SuppressionsArgs,
+    ProjectArgs, RuleSelection, RulesArgs, SuppressionsArgs,
 };
 use crate::output;
+
+/// The subcommands, for a suggestion when one is mistyped.
+const SUBCOMMANDS: &[&str] =
+    &["check", "rules", "explain", "facts", "suppressions", "test", "init", "help"];
 
 /// Exit code for usage, configuration and policy errors.
 pub const USAGE: u8 = 2;
@@ -24,9 +30,90 @@ pub const USAGE: u8 = 2;
 /// A command ends with an exit code, or with an error already reported to the user.
 type Outcome = anyhow::Result<u8>;
 
+/// Where a run starts: the working directory, the planned project, and the directory the
+/// configuration is looked up from. `Err(code)` after a usage error (already reported).
+pub struct Located {
+    pub cwd: PathBuf,
+    pub plan: Plan,
+    pub config_start: PathBuf,
+}
+
+/// Finds the project the way cargo does (see `hooklint_engine::project`).
+///
+/// In gate mode no `Cargo.toml` above the checked git tree is read: the tree cannot move the
+/// project's root, or its workspace, outside itself.
+pub fn locate(
+    paths: &[PathBuf],
+    project: &ProjectArgs,
+    gate: bool,
+) -> anyhow::Result<Result<Located, u8>> {
+    let missing: Vec<&PathBuf> =
+        paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).collect();
+    for path in &missing {
+        // `cargo hooklint chekc` is a mistyped command more likely than a missing path.
+        let word = path.to_str().filter(|w| w.chars().all(|c| c.is_ascii_lowercase()));
+        let command = word.and_then(|w| hooklint_report::did_you_mean(w, SUBCOMMANDS));
+        match (paths.first() == Some(*path), command) {
+            (true, Some(command)) => output::error(
+                &format!("no such command or path: `{}`", path.display()),
+                &[format!("did you mean the command `{command}`?")],
+            ),
+            _ => output::error(&format!("path `{}` does not exist", path.display()), &[]),
+        }
+    }
+    if !missing.is_empty() {
+        return Ok(Err(USAGE));
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let mut selection = project.selection();
+    if gate {
+        let start = match (paths.first(), &project.manifest_path) {
+            (Some(first), _) => cwd.join(first),
+            (None, Some(manifest)) => cwd.join(manifest),
+            (None, None) => cwd.clone(),
+        };
+        let tree = hooklint_engine::tree::Tree::find(&start);
+        if tree.is_git {
+            selection.ceiling = Some(tree.root);
+        }
+    }
+    let plan = match hooklint_engine::project::plan(&cwd, paths, &selection) {
+        Ok(plan) => plan,
+        Err(err) => {
+            output::error(&err.message, &err.help);
+            return Ok(Err(USAGE));
+        }
+    };
+    let config_start = match paths.first() {
+        Some(first) => cwd.join(first),
+        None => plan.paths.first().cloned().unwrap_or_else(|| plan.base.clone()),
+    };
+    Ok(Ok(Located { cwd, plan, config_start }))
+}
+
+impl Located {
+    /// The engine's options for this project: walk the roots, read the named files, report
+    /// paths relative to the base and findings in the scope.
+    fn options(&self) -> Options {
+        let mut paths = self.plan.paths.clone();
+        paths.extend(self.plan.named.iter().cloned());
+        Options {
+            paths,
+            base_dir: Some(self.plan.base.clone()),
+            scope: self.plan.scope.clone(),
+            ..Options::default()
+        }
+    }
+}
+
 pub fn check(args: &CheckArgs) -> Outcome {
-    let start = args.paths.first().map(PathBuf::as_path);
-    let setup = match crate::setup::load(&args.policies, start, args.color)? {
+    let gate = args.policies.config.trusted_config.is_some();
+    let located = match locate(&args.paths, &args.project, gate)? {
+        Ok(located) => located,
+        Err(code) => return Ok(code),
+    };
+    let setup = match crate::setup::load(&args.policies, Some(&located.config_start), args.color)? {
         Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
@@ -84,8 +171,13 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let baseline_path: Option<PathBuf> =
         args.baseline.clone().or_else(|| setup.config.as_ref().and_then(|c| c.baseline.clone()));
 
+    // The project's own rules and their deliberately bad fixtures are not its code.
+    let mut skip_dirs = args.policies.dirs.clone();
+    if let Some(config) = &setup.config {
+        skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
+    }
     let mut opts = Options {
-        paths: args.paths.clone(),
+        skip_dirs,
         jobs: args.selection.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
@@ -95,11 +187,8 @@ pub fn check(args: &CheckArgs) -> Outcome {
         watch: crate::supervise::watch()?,
         stack_size: crate::supervise::stack_size(),
         confidence,
-        ..Options::default()
+        ..located.options()
     };
-    if let Some(code) = missing_paths(&opts) {
-        return Ok(code);
-    }
     if let Some(path) = &baseline_path {
         match Baseline::read(path) {
             Ok(baseline) => {
@@ -125,7 +214,8 @@ pub fn check(args: &CheckArgs) -> Outcome {
         }
     }
     if let Some(rev) = &args.new_since {
-        match ChangedLines::since(Path::new("."), rev) {
+        // git prints paths relative to the base, as the facts have them.
+        match ChangedLines::since(&located.plan.base, rev) {
             Ok(changed) => opts.new_since = Some(changed),
             Err(err) => {
                 output::error(&err.message, &err.help);
@@ -133,7 +223,17 @@ pub fn check(args: &CheckArgs) -> Outcome {
             }
         }
     }
+    if args.verbose {
+        let roots: Vec<String> =
+            located.plan.paths.iter().map(|p| p.display().to_string()).collect();
+        output::note(&format!("checking {}", roots.join(", ")));
+    }
+    let bar = output::Bar::start(!args.quiet);
+    opts.progress = bar.as_ref().map(|b| std::sync::Arc::clone(&b.progress));
     let mut out = hooklint_engine::run(&opts, &policies);
+    if let Some(bar) = bar {
+        bar.finish();
+    }
     let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(
@@ -148,10 +248,15 @@ pub fn check(args: &CheckArgs) -> Outcome {
         out.baselined.extend(accepted);
         let entries = baseline.entries.len();
         let noun = if entries == 1 { "entry" } else { "entries" };
-        output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
+        if !args.quiet {
+            output::note(&format!("wrote baseline `{}` with {entries} {noun}", path.display()));
+        }
     }
+    // Facts, fingerprints and the baseline use paths relative to the project; the report
+    // shows them from where the user stands.
+    out.relocate(&located.plan.base, &located.cwd);
 
-    if args.timings {
+    if args.timings || args.verbose {
         output::timings(&out.phases, out.duration);
     }
     record.ignored_files = out.ignored_configs.clone();
@@ -176,6 +281,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         findings: &out.findings,
         problems: &out.problems,
         files_checked: out.files_checked,
+        templates_skipped: out.templates_skipped,
         duration: if no_timing { Duration::ZERO } else { out.duration },
         suppressed: &suppressed,
         baseline: baselining
@@ -208,10 +314,16 @@ pub fn write_report(args: &CheckArgs, report: &Report<'_>, rules: &[RuleInfo]) -
                 }
             };
             let mut w = NoColor::new(io::BufWriter::new(file));
-            render(&mut w, args.format, report, rules)?;
-            w.get_mut().flush()?;
+            let written = render(&mut w, args.format, report, rules, args.quiet)
+                .and_then(|()| w.get_mut().flush());
+            if let Err(err) = written {
+                return Err(io::Error::new(
+                    err.kind(),
+                    format!("cannot write `{}`: {err}", path.display()),
+                ));
+            }
             let mut w = output::stdout(args.color);
-            hooklint_report::human(&mut w, report)?;
+            render(&mut w, Format::Human, report, rules, args.quiet)?;
             w.flush()
         }
         None => {
@@ -220,7 +332,7 @@ pub fn write_report(args: &CheckArgs, report: &Report<'_>, rules: &[RuleInfo]) -
             } else {
                 ColorWhen::Never
             });
-            render(&mut w, args.format, report, rules)?;
+            render(&mut w, args.format, report, rules, args.quiet)?;
             w.flush()
         }
     }
@@ -236,34 +348,57 @@ fn render(
     format: Format,
     report: &Report<'_>,
     rules: &[RuleInfo],
+    quiet: bool,
 ) -> io::Result<()> {
     match format {
-        Format::Human => hooklint_report::human(w, report),
+        Format::Human if quiet => hooklint_report::human_diagnostics(w, report),
+        Format::Human => {
+            hooklint_report::human_diagnostics(w, report)?;
+            // One pointer to the rules' documentation, before the summary.
+            if let Some(first) = report.findings.first() {
+                writeln!(
+                    w,
+                    "note: `cargo hooklint explain RULE` says why a rule matters and how to fix \
+                     it, e.g. `cargo hooklint explain {}`\n",
+                    first.rule
+                )?;
+            }
+            hooklint_report::human_summary(w, report)
+        }
         Format::Json => hooklint_report::json(w, report),
         Format::Sarif => hooklint_report::sarif(w, report, rules, env!("CARGO_PKG_VERSION")),
         Format::Github => hooklint_report::github(w, report),
+        Format::Gitlab => hooklint_report::gitlab(w, report),
+        Format::Junit => hooklint_report::junit(w, report),
     }
 }
 
 pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
-    let start = args.paths.first().map(PathBuf::as_path);
+    let gate = args.policies.config.trusted_config.is_some();
+    let located = match locate(&args.paths, &args.project, gate)? {
+        Ok(located) => located,
+        Err(code) => return Ok(code),
+    };
+    let start = Some(located.config_start.as_path());
     let setup = match crate::setup::load(&args.policies, start, ColorWhen::Auto)? {
         Ok(setup) => setup,
         Err(code) => return Ok(code),
     };
     let policies = setup.policies;
     // A suppression naming a rule the configuration disabled is not malformed.
+    let mut skip_dirs = args.policies.dirs.clone();
+    if let Some(config) = &setup.config {
+        skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
+    }
     let opts = Options {
-        paths: args.paths.clone(),
+        skip_dirs,
         known_rules: setup.known,
         select: setup.config,
         gate: setup.gate.then(|| setup.tree.clone()),
-        ..Options::default()
+        ..located.options()
     };
-    if let Some(code) = missing_paths(&opts) {
-        return Ok(code);
-    }
-    let out = hooklint_engine::run(&opts, &policies);
+    let mut out = hooklint_engine::run(&opts, &policies);
+    out.relocate(&located.plan.base, &located.cwd);
     let rows: Vec<SuppressionRow> = out
         .suppressions
         .iter()
@@ -356,6 +491,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             findings: &[],
             problems: &problems,
             files_checked: files.len() + manifests.len(),
+            templates_skipped: manifests.iter().filter(|m| !m.template.is_empty()).count(),
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,

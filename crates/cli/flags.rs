@@ -44,8 +44,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and directories to check [default: the current directory]
+    /// Files and directories to report on [default: the crate or workspace around the current
+    /// directory]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -87,10 +90,41 @@ pub struct CheckArgs {
     /// Print the wall time of each phase of the run to stderr
     #[arg(long)]
     pub timings: bool,
+    /// No progress bar, notes or summary line: only the diagnostics
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which project is checked and how long each phase took (stderr)
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Whether `--fail-on` was on the command line (it then wins over `fail-on` in the
     /// configuration); set by `main` from clap's value source.
     #[arg(skip)]
     pub fail_on_given: bool,
+}
+
+/// Which package to check, as cargo subcommands select it.
+#[derive(Debug, Args, Default)]
+pub struct ProjectArgs {
+    /// Path to the Cargo.toml of the package or workspace to check
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Check only this package of the workspace (repeatable)
+    #[arg(long, short, value_name = "SPEC")]
+    pub package: Vec<String>,
+    /// Check every package of the workspace
+    #[arg(long)]
+    pub workspace: bool,
+}
+
+impl ProjectArgs {
+    pub fn selection(&self) -> hooklint_engine::project::Selection {
+        hooklint_engine::project::Selection {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.package.clone(),
+            workspace: self.workspace,
+            ceiling: None,
+        }
+    }
 }
 
 /// Which rules run, and on how many threads: shared by `check` and `test`.
@@ -195,8 +229,11 @@ pub struct FactsArgs {
 
 #[derive(Debug, Args)]
 pub struct SuppressionsArgs {
-    /// Files and directories to check [default: the current directory]
+    /// Files and directories to list [default: the crate or workspace around the current
+    /// directory]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
@@ -214,6 +251,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, shown as annotations
     Github,
+    /// GitLab Code Quality JSON, for the merge request widget
+    Gitlab,
+    /// JUnit XML, for the test report of GitLab, Jenkins, Azure Pipelines and others
+    Junit,
 }
 
 /// Formats of the listing commands.

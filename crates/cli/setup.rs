@@ -179,8 +179,21 @@ fn record(
             );
         }
     }
-    record.knowledge = config.knowledge.iter().map(|(k, v)| (k.clone(), v.len())).collect();
+    // In a `manifest_*` list, `!entry` removes a built-in entry.
+    let count = |list: &str, entries: &[String], removal: bool| {
+        let removes = |e: &String| list.starts_with("manifest_") && e.starts_with('!');
+        entries.iter().filter(|e| removes(e) == removal).count()
+    };
+    record.knowledge =
+        config.knowledge.iter().map(|(k, v)| (k.clone(), count(k, v, false))).collect();
     record.knowledge.retain(|_, n| *n > 0);
+    record.knowledge_removed =
+        config.knowledge.iter().map(|(k, v)| (k.clone(), count(k, v, true))).collect();
+    for (list, entries) in &config.knowledge_remove {
+        *record.knowledge_removed.entry(list.clone()).or_default() += entries.len();
+    }
+    record.knowledge_removed.retain(|_, n| *n > 0);
+    record.knowledge_replaced = config.knowledge_replace.keys().cloned().collect();
     record.include = config.include.clone();
     record.exclude = config.exclude.clone();
     record

@@ -111,6 +111,7 @@ fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
         findings: &[],
         problems: &problems,
         files_checked: 0,
+        templates_skipped: 0,
         duration: Duration::ZERO,
         suppressed: &[],
         baseline: None,

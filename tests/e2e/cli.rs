@@ -308,3 +308,67 @@ fn cargo_finds_the_binary_as_a_subcommand() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(value["summary"]["files"], 2);
 }
+
+/// `cargo hooklint chekc` is a mistyped command, not a missing path.
+#[test]
+fn a_mistyped_subcommand_gets_a_suggestion() {
+    let run = clean_project().run(&["chekc"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: no such command or path: `chekc`\n  help: did you mean the command `check`?\n"
+    );
+    let run = clean_project().run(&["src", "nowhere"]);
+    assert_eq!((run.code, run.stderr.as_str()), (2, "error: path `nowhere` does not exist\n"));
+}
+
+/// `CARGO_TERM_COLOR` colours output that is not a terminal; `--color never` still wins.
+#[test]
+fn cargo_term_color_is_honoured() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let output = project
+        .command(&[])
+        .env_remove("NO_COLOR")
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "no colour");
+    let output = project
+        .command(&["--color", "never"])
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "colour");
+}
+
+/// The progress bar is drawn on stderr only when stderr is a terminal: a run long enough to
+/// show it writes nothing to a piped stderr, so logs and CI output stay clean.
+#[test]
+fn the_progress_bar_is_absent_when_stderr_is_not_a_terminal() {
+    let project = Project::new();
+    for i in 0..300 {
+        project.file(&format!("src/m{i}.rs"), WEBHOOK);
+    }
+    let started = std::time::Instant::now();
+    let run = project.run(&["--jobs", "1", "--fail-on", "never"]);
+    // Longer than the moment after which a terminal would show the bar.
+    assert!(started.elapsed() > std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "");
+    assert!(run.stdout.contains(" 0 problems"), "{}", run.stdout);
+}
+
+/// `-q` prints only the diagnostics; `-v` also says what is checked and how long it took.
+#[test]
+fn quiet_and_verbose() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let quiet = project.run(&["-q"]);
+    assert_eq!(quiet.code, 1, "{quiet:?}");
+    assert!(quiet.stdout.contains("error[") && !quiet.stdout.contains("checked "), "{quiet:?}");
+    let verbose = project.run(&["-v"]);
+    assert!(verbose.stderr.starts_with("note: checking "), "{verbose:?}");
+    assert!(verbose.stderr.contains("timing:"), "{verbose:?}");
+    assert!(verbose.stdout.contains("checked 1 file"), "{verbose:?}");
+}

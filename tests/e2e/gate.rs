@@ -410,3 +410,31 @@ fn global_git_excludes_do_not_change_what_is_checked() {
     assert_eq!(json["summary"]["files"], 2, "{json}");
     assert_eq!(json["findings"][0]["path"], "src/client.rs");
 }
+
+#[test]
+fn the_project_root_is_never_looked_for_above_the_repository() {
+    // The repository sits inside a crate (and workspace) it is not part of: without a
+    // `Cargo.toml` of its own, cargo's search would take the outer crate as the project.
+    let outer = Project::new();
+    outer
+        .file("Cargo.toml", "[package]\nname = \"outer\"\n\n[workspace]\nmembers = [\"repo\"]\n")
+        .file("src/lib.rs", INSECURE)
+        .file("repo/src/client.rs", INSECURE);
+    let repo = outer.path().join("repo");
+    init(&repo);
+    commit_all(&repo, "client");
+    let trusted = Project::new();
+    trusted.file("hooklint.toml", "fail-on = \"error\"\n");
+    let config = trusted.path().join("hooklint.toml");
+    let config = config.to_string_lossy();
+    let run = outer.run_in("repo", &["--trusted-config", &config, "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(findings(&run), tls("src/client.rs"), "{run:?}");
+    // No workspace inside the repository: a usage error, not the outer workspace.
+    let ws = outer.run_in("repo", &["--trusted-config", &config, "--workspace"]);
+    assert_eq!(ws.code, 2, "{ws:?}");
+    assert!(ws.stderr.contains("could not find `Cargo.toml`"), "{ws:?}");
+    // Outside gate mode the outer crate is the project, as cargo would have it.
+    let open = outer.run_in("repo", &["--format", "json", "--fail-on", "never"]);
+    assert_eq!(findings(&open).len(), 2, "{open:?}");
+}

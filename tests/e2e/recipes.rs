@@ -69,7 +69,8 @@ fn the_documented_commands_are_the_tested_ones() {
             "cargo hooklint --trusted-config \"$RUNNER_TEMP/base/hooklint.toml\" --format sarif \
              --output hooklint.sarif --fail-on never",
             "cargo hooklint --trusted-config /tmp/hooklint-base/hooklint.toml --new-since \
-             origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --format json --output hooklint.json",
+             origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --format gitlab --output \
+             gl-code-quality.json",
             "cargo hooklint suppressions src/ --format json",
         ]
     );
@@ -144,14 +145,14 @@ fn the_recipes_gate_a_pull_request() {
         lines[2],
         format!(
             "configuration: trusted {0}/hooklint.toml (gate mode); ignored hooklint.toml in the \
-             checked tree; baseline {0}/.hooklint-baseline.json (3 entries); 1 suppression used \
+             checked tree; baseline {0}/.hooklint-baseline.json (4 entries); 1 suppression used \
              (1 added by this change)",
             base.display()
         )
     );
     assert!(lines[3].starts_with("checked 3 files in "), "{}", lines[3]);
     assert!(
-        lines[3].ends_with("1 suppressed, 3 baselined (0 fixed), 0 outside the diff"),
+        lines[3].ends_with("1 suppressed, 4 baselined (0 fixed), 0 outside the diff"),
         "{}",
         lines[3]
     );
@@ -170,18 +171,19 @@ fn the_recipes_gate_a_pull_request() {
     assert_eq!(record["mode"], "gate", "{text}");
     assert_eq!(record["ignored_files"], serde_json::json!(["hooklint.toml"]), "{text}");
 
-    // GitLab CI: exit code and a JSON artifact, the human report in the log.
+    // GitLab CI: exit code and a Code Quality artifact, the human report in the log.
     let gitlab = run_documented(&clone, &commands[4], &base);
     assert_eq!(gitlab.code, 1, "{gitlab:?}");
     assert!(gitlab.stdout.contains("--> src/new.rs:2:32"), "{}", gitlab.stdout);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(clone.path().join("hooklint.json")).unwrap())
-            .unwrap();
-    assert_eq!(report["summary"]["findings"], 2);
-    assert_eq!(report["summary"]["suppressed"], 1);
-    assert_eq!(report["findings"][0]["path"], "src/new.rs");
-    assert_eq!(report["configuration"]["mode"], "gate");
-    assert_eq!(report["configuration"]["suppressions"]["added"], 1);
+    let text = std::fs::read_to_string(clone.path().join("gl-code-quality.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let issues = report.as_array().expect("an array of issues");
+    // The new finding and the new suppression.
+    assert_eq!(issues.len(), 2, "{text}");
+    assert_eq!(issues[0]["location"]["path"], "src/new.rs");
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 2);
+    assert_eq!(issues[0]["severity"], "critical");
+    assert_eq!(issues[1]["location"]["lines"]["begin"], 5, "{text}");
 
     // The audit list, outside gate mode: the branch's own configuration disabled the rule, so
     // its suppression silences nothing there.

@@ -29,6 +29,10 @@ const TOP_KEYS: &[&str] = &[
     "knowledge",
 ];
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible"];
+/// Knowledge lists that decide which manifest values are redacted as secrets: they take
+/// additions only.
+const REDACTION_LISTS: &[&str] =
+    &["secret_key_words", "secret_key_qualifiers", "token_prefixes", "connection_key_words"];
 
 /// The largest configuration file read.
 const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
@@ -58,8 +62,13 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
-    /// Entries appended to the built-in knowledge lists, by list name.
+    /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
+    /// an entry written `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.remove]`: entries taken out of the built-in lists, by list name.
+    pub knowledge_remove: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.replace]`: lists that replace the built-in ones.
+    pub knowledge_replace: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
 }
@@ -235,7 +244,20 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 }
                 None => errors.wrong_type(value, "rules", "a table"),
             },
-            "knowledge" => config.knowledge = errors.knowledge(value),
+            "knowledge" => {
+                let Some(table) = value.get_ref().as_table() else {
+                    errors.wrong_type(value, "knowledge", "a table");
+                    continue;
+                };
+                for (key, list) in table {
+                    match key.get_ref().as_ref() {
+                        "remove" => config.knowledge_remove = errors.knowledge(list, "remove"),
+                        "replace" => config.knowledge_replace = errors.knowledge(list, "replace"),
+                        _ => {}
+                    }
+                }
+                config.knowledge = errors.knowledge(value, "");
+            }
             _ => errors.unknown_key(key, name, TOP_KEYS, ""),
         }
     }
@@ -255,17 +277,40 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
 }
 
 impl Config {
-    /// `base` with the configured entries appended to each list.
+    /// `base` with the configured entries appended to each list, and `!entry` removed from a
+    /// `manifest_*` list (the only lists that take removals; parsing rejects the others).
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
-        if self.knowledge.is_empty() {
+        self.apply_lists(base)
+    }
+
+    fn apply_lists<T: serde::Serialize + serde::de::DeserializeOwned>(&self, base: T) -> T {
+        if self.knowledge.is_empty()
+            && self.knowledge_remove.is_empty()
+            && self.knowledge_replace.is_empty()
+        {
             return base;
         }
         let Ok(serde_json::Value::Object(mut lists)) = serde_json::to_value(&base) else {
             return base;
         };
+        // Replace, then remove, then add: each list ends as the organisation wrote it.
+        for (name, entries) in &self.knowledge_replace {
+            if let Some(list) = lists.get_mut(name) {
+                *list = serde_json::Value::from(entries.clone());
+            }
+        }
+        for (name, gone) in &self.knowledge_remove {
+            if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
+                items.retain(|i| !i.as_str().is_some_and(|s| gone.iter().any(|g| g == s)));
+            }
+        }
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
+                    if let Some(removed) = entry.strip_prefix('!') {
+                        items.retain(|i| i.as_str() != Some(removed));
+                        continue;
+                    }
                     let entry = serde_json::Value::String(entry.clone());
                     if !items.contains(&entry) {
                         items.push(entry);
@@ -476,21 +521,60 @@ impl Errors<'_> {
         Some(rule)
     }
 
-    fn knowledge(&mut self, value: &Spanned<DeValue<'_>>) -> BTreeMap<String, Vec<String>> {
+    /// `[knowledge]` (`sub` empty: its lists, skipping the `remove` and `replace` tables) or
+    /// `[knowledge.remove]`/`[knowledge.replace]`: list name to entries.
+    fn knowledge(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        sub: &str,
+    ) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
+        let section =
+            if sub.is_empty() { "knowledge".to_string() } else { format!("knowledge.{sub}") };
         let Some(table) = value.get_ref().as_table() else {
-            self.wrong_type(value, "knowledge", "a table");
+            self.wrong_type(value, &section, "a table");
             return out;
         };
         let lists = knowledge_lists();
-        let names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        let mut names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        if sub.is_empty() {
+            names.extend(["remove", "replace"]);
+        }
         for (key, list) in table {
             let name = key.get_ref().as_ref();
             if !names.contains(&name) {
-                self.unknown_key(key, name, &names, "knowledge");
+                self.unknown_key(key, name, &names, &section);
                 continue;
             }
-            out.insert(name.to_string(), self.strings(list, &format!("knowledge.{name}")));
+            if sub.is_empty() && matches!(name, "remove" | "replace") {
+                continue;
+            }
+            let entries = self.strings(list, &format!("{section}.{name}"));
+            if !sub.is_empty() && REDACTION_LISTS.contains(&name) {
+                // These lists decide which manifest values are redacted as secrets: reducing
+                // them could let a secret value reach the output.
+                self.push(
+                    key.span(),
+                    format!("`{section}.{name}` cannot be reduced or replaced"),
+                    Some("it decides which values are redacted as secrets; add entries in `[knowledge]`".into()),
+                );
+                continue;
+            }
+            // Removal with `!entry` in `[knowledge]` is for the manifest lists of switches,
+            // placeholders, hosts and words; the other lists decide what is a secret or a
+            // verifier, and a removal there could make a secret shown or a finding silently
+            // go: `[knowledge.remove]` says so explicitly, and refuses the redaction lists.
+            if sub.is_empty() && !name.starts_with("manifest_") {
+                if let Some(removal) = entries.iter().find(|e| e.starts_with('!')) {
+                    self.push(
+                        list.span(),
+                        format!("`{removal}`: `knowledge.{name}` takes additions only"),
+                        Some("`!entry` removes a built-in entry from `manifest_*` lists; `[knowledge.remove]` from the others".into()),
+                    );
+                    continue;
+                }
+            }
+            out.insert(name.to_string(), entries);
         }
         out
     }
@@ -579,12 +663,18 @@ pub fn default_config_text() -> String {
     out.push_str(
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
-         # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+         # `verifiers` are your own signature-checking functions, `receiver_words` words of\n\
+         # a route path or name that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
+         # list \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
     }
+    out.push_str(
+        "\n# Entries taken out of the built-in lists, and lists that replace them, e.g.\n\
+         # [knowledge.remove]\n# receiver_words = [\"hook\"]\n\
+         # [knowledge.replace]\n# receiver_words = [\"webhooks\", \"partner\"]\n",
+    );
     out
 }
 
@@ -659,6 +749,22 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.rules[0].params.len(), 2);
         let k = config.knowledge(Knowledge::default());
         assert_eq!(k.verifiers, ["auth::verify_service_token"]);
+    }
+
+    #[test]
+    fn manifest_lists_are_extended_and_reduced() {
+        let text = "[knowledge]\nmanifest_placeholders = [\"dummy\", \"!string\"]\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let base = Knowledge {
+            manifest_placeholders: vec!["string".into(), "change...".into()],
+            ..Knowledge::default()
+        };
+        let k = config.knowledge(base);
+        assert_eq!(k.manifest_placeholders, ["change...", "dummy"]);
+        // The lists that decide what is a secret take additions only.
+        let text = "[knowledge]\nsecret_key_words = [\"!password\"]\n";
+        let errors = parse_config("hooklint.toml", text).unwrap_err();
+        assert!(errors[0].message.contains("takes additions only"), "{errors:?}");
     }
 
     #[test]

@@ -25,8 +25,10 @@ mod fixture_test;
 mod gate;
 mod load;
 mod meta_rules;
+mod packages;
 mod pipeline;
 mod policy_dir;
+pub mod project;
 mod secrets;
 mod suppress;
 pub mod tree;
@@ -82,9 +84,29 @@ pub struct Options {
     /// Stack size of the worker threads ([`STACK_SIZE`]); smaller only to test what happens
     /// when a worker overflows it anyway.
     pub stack_size: usize,
+    /// When set, findings are reported only in these paths (relative to the base directory,
+    /// `/`-separated): the index is built from every file found, the report covers the named
+    /// ones (see [`project::Plan`]).
+    pub scope: Option<Vec<String>>,
+    /// Directories never walked: the project's policy and fixture folders, whose files are
+    /// rules and deliberately bad examples, not the project's code or manifests. Files named
+    /// on the command line are still checked.
+    pub skip_dirs: Vec<PathBuf>,
+    /// Counts files as they are read and parsed, for a progress display; the engine itself
+    /// never prints.
+    pub progress: Option<std::sync::Arc<Progress>>,
     /// Findings below this confidence are not reported (`--confidence`); they are kept in
     /// [`RunOutput::below_confidence`].
     pub confidence: Confidence,
+}
+
+/// How far a run is: files found and files read and parsed so far (the slow part), and
+/// whether the run is over.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+    pub finished: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Options {
@@ -102,6 +124,9 @@ impl Default for Options {
             gate: None,
             watch: None,
             stack_size: STACK_SIZE,
+            scope: None,
+            skip_dirs: Vec::new(),
+            progress: None,
             confidence: Confidence::Medium,
         }
     }
@@ -146,6 +171,63 @@ pub struct RunOutput {
     /// lines are empty (line numbers hold), and secret values in the shown ones are masked
     /// with `*` (columns hold). Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+    /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
+    /// YAML until rendered. Counted in `files_checked`.
+    pub templates_skipped: usize,
+}
+
+impl RunOutput {
+    /// Rewrites every reported path from relative to `base` (where the facts and fingerprints
+    /// were computed) to relative to `cwd` (where the user stands). Fingerprints are left as
+    /// they are, so a baseline matches from any directory. Paths that are not relative
+    /// (absolute, or `<...>` pseudo paths) stay as they are.
+    pub fn relocate(&mut self, base: &std::path::Path, cwd: &std::path::Path) {
+        if base == cwd {
+            return;
+        }
+        let map = |file: &str| -> String {
+            if file.is_empty() || file.starts_with('/') || file.starts_with('<') {
+                return file.to_string();
+            }
+            let absolute = project::normalise(&base.join(file));
+            project::relative_display(&absolute, cwd)
+        };
+        let mut cache: BTreeMap<String, hooklint_model::SharedStr> = BTreeMap::new();
+        let mut span = |span: &mut hooklint_model::Span| {
+            let key = span.file.to_string();
+            let new = cache.entry(key).or_insert_with_key(|k| map(k).into()).clone();
+            span.file = new;
+        };
+        let all = self
+            .findings
+            .iter_mut()
+            .chain(self.baselined.iter_mut())
+            .chain(self.below_confidence.iter_mut())
+            .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
+        for finding in all {
+            span(&mut finding.span);
+            for label in &mut finding.labels {
+                span(&mut label.span);
+            }
+        }
+        for problem in &mut self.problems {
+            if let Some(s) = &mut problem.span {
+                span(s);
+            }
+        }
+        for suppression in &mut self.suppressions {
+            span(&mut suppression.span);
+            suppression.path = map(&suppression.path);
+        }
+        for entry in &mut self.fixed {
+            entry.path = map(&entry.path);
+        }
+        for config in &mut self.ignored_configs {
+            *config = map(config);
+        }
+        self.sources =
+            std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();
+    }
 }
 
 /// Every rule a run with `policies` can report: the policies' (sorted by id), then the

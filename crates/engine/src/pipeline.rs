@@ -1,7 +1,7 @@
 //! The run: discover, read and extract in parallel, link, evaluate in parallel, sort.
 
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,10 +13,11 @@ use rayon::prelude::*;
 
 use crate::discover::{discover, discover_tracked, Candidate, FileKind};
 use crate::load::{load, Loaded};
+use crate::packages;
 use crate::secrets;
 use crate::suppress;
 use crate::tree::Tree;
-use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
+use crate::{fingerprint, gate, project, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
 /// a thousand nested parentheses; 64 MiB of (lazily committed) stack is about ten times what
@@ -48,7 +49,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, opts.stack_size, || {
         let mut clock = Phases::new();
-        let Parsing { parsed, mut problems, excluded, ignored_configs } =
+        let Parsing { parsed, mut problems, excluded, ignored_configs, packages } =
             parse_all(opts, &policies.knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
@@ -71,7 +72,9 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
-        problems.extend(link(&mut files, &policies.knowledge));
+        let templates_skipped = manifests.iter().filter(|m| !m.template.is_empty()).count();
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, &policies.knowledge));
         clock.lap("link");
         let (mut findings, mut evaluation_problems) = evaluate(&files, policies);
         let (manifest_findings, manifest_problems) =
@@ -81,6 +84,11 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         problems.extend(one_per_rule(evaluation_problems));
         clock.lap("evaluate");
 
+        if let Some(scope) = &opts.scope {
+            // The index was built from the whole crate; only the named paths are reported.
+            findings.retain(|f| project::in_scope(scope, &f.span.file));
+            checked.retain(|path| project::in_scope(scope, path));
+        }
         findings.sort_by(|a, b| {
             a.sort_key()
                 .cmp(&b.sort_key())
@@ -101,6 +109,13 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         secrets::redact(&redactor, &mut gated.below_confidence, &mut []);
         for s in &mut gated.suppressed {
             secrets::redact(&redactor, std::slice::from_mut(&mut s.finding), &mut []);
+        }
+        if let Some(scope) = &opts.scope {
+            gated.findings.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.suppressed.retain(|s| project::in_scope(scope, &s.finding.span.file));
+            gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
+            gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
         }
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
@@ -148,13 +163,14 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             outside_diff: gated.outside_diff,
             added_suppressions: gated.added_suppressions,
             below_confidence: gated.below_confidence,
+            templates_skipped,
         }
     })
 }
 
 pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
     in_pool(opts.jobs, opts.stack_size, || {
-        let Parsing { parsed, mut problems, .. } = parse_all(opts, knowledge);
+        let Parsing { parsed, mut problems, packages, .. } = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
@@ -162,7 +178,8 @@ pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
-        problems.extend(link(&mut files, knowledge));
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, knowledge));
         sort_problems(&mut problems);
         Facts { files, manifests, problems }
     })
@@ -219,6 +236,8 @@ struct Parsing {
     problems: Vec<Problem>,
     excluded: usize,
     ignored_configs: Vec<String>,
+    /// Package names by crate root, for the receiver model.
+    packages: HashMap<String, String>,
 }
 
 /// Discovers, reads and extracts every file; the result is sorted by path.
@@ -250,6 +269,20 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
         candidates.retain(|c| opts.paths.contains(&c.fs_path) || config.selects(&c.fs_path));
     }
     let excluded = found - candidates.len();
+    let selected = candidates.len();
+    if !opts.skip_dirs.is_empty() {
+        let absolute = |p: &std::path::Path| {
+            project::normalise(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+        };
+        let skip: Vec<PathBuf> = opts.skip_dirs.iter().map(|d| absolute(d)).collect();
+        candidates.retain(|c| {
+            opts.paths.contains(&c.fs_path) || {
+                let path = absolute(&c.fs_path);
+                !skip.iter().any(|d| path.starts_with(d))
+            }
+        });
+    }
+    let skipped = selected - candidates.len();
     if candidates.is_empty() && problems.is_empty() {
         let why = if excluded > 0 {
             format!(
@@ -257,17 +290,24 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
                  {} found",
                 excluded
             )
+        } else if skipped > 0 {
+            format!(
+                "no file was checked: the {skipped} found are all in policy or fixture folders, \
+                 which are not checked as code"
+            )
         } else {
             "no file was checked: no Rust file or manifest was found".to_string()
         };
         problems.push(Problem::new(ProblemCode::NoFiles, why, None));
     }
+    let within = opts.gate.as_ref().map(|tree| tree.root.as_path());
+    let packages = packages::package_names(&candidates, &opts.paths, within);
     let mut parsed = parse_wave(candidates, opts, knowledge);
     if let Some(tree) = &opts.gate {
         follow_includes(&mut parsed, &mut problems, tree, &base, opts, knowledge);
     }
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
-    Parsing { parsed, problems, excluded, ignored_configs }
+    Parsing { parsed, problems, excluded, ignored_configs, packages }
 }
 
 /// Parses `candidates` on the pool: first, one at a time, the files a supervised run
@@ -278,6 +318,10 @@ fn parse_wave(
     knowledge: &Knowledge,
 ) -> Vec<Parsed> {
     let mut parsed = Vec::with_capacity(candidates.len());
+    if let Some(progress) = &opts.progress {
+        // Files named by `#[path]` or `include!` come in later waves and add to the total.
+        progress.total.fetch_add(candidates.len(), std::sync::atomic::Ordering::Relaxed);
+    }
     if let Some(watch) = &opts.watch {
         let (suspects, rest): (Vec<Candidate>, Vec<Candidate>) =
             candidates.into_iter().partition(|c| watch.state.suspects.contains(&c.display));
@@ -372,6 +416,9 @@ fn parse_one(candidate: &Candidate, opts: &Options, knowledge: &Knowledge) -> Pa
     let display = candidate.display.clone();
     if let Some(watch) = &opts.watch {
         if watch.state.crashed.contains(&display) {
+            if let Some(progress) = &opts.progress {
+                progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             return crashed(candidate);
         }
         watch.start(&display);
@@ -379,6 +426,9 @@ fn parse_one(candidate: &Candidate, opts: &Options, knowledge: &Knowledge) -> Pa
     let parsed = read_and_extract(candidate, opts.max_file_size, knowledge);
     if let Some(watch) = &opts.watch {
         watch.end(&display);
+    }
+    if let Some(progress) = &opts.progress {
+        progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     parsed
 }
@@ -489,7 +539,8 @@ fn parse_manifest(
                 format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
                 Some(Span::line(display.as_str(), 0)),
             );
-            (ManifestFile { path: display.clone(), documents: Vec::new() }, vec![problem])
+            let file = ManifestFile { path: display.clone(), ..ManifestFile::default() };
+            (file, vec![problem])
         }
     };
     // Snippets show the text with inline secrets masked, so no output repeats a secret.
@@ -620,15 +671,28 @@ fn one_per_rule(mut problems: Vec<Problem>) -> Vec<Problem> {
     out
 }
 
-fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Vec<Problem> {
-    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).unwrap_or_else(
-        |payload| {
-            vec![internal_error(
-                format!("linking the project index failed: {}", panic_message(&payload)),
-                None,
-            )]
-        },
-    )
+/// Links the project; the inbound routes manifests declare make their handlers receivers.
+fn link(files: &mut [RustFile], manifests: &[ManifestFile], knowledge: &Knowledge) -> Vec<Problem> {
+    let declared: Vec<hooklint_rust::DeclaredRoute> = manifests
+        .iter()
+        .flat_map(|m| m.documents.iter().map(move |d| (m, d)))
+        .flat_map(|(m, d)| {
+            d.endpoints.iter().filter(|e| e.is_inbound && !e.route.is_empty()).map(move |e| {
+                hooklint_rust::DeclaredRoute {
+                    method: e.method.clone(),
+                    path: e.route.clone(),
+                    file: m.path.clone(),
+                }
+            })
+        })
+        .collect();
+    let run = || hooklint_rust::link_project(files, knowledge, &declared);
+    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        vec![internal_error(
+            format!("linking the project index failed: {}", panic_message(&payload)),
+            None,
+        )]
+    })
 }
 
 #[derive(Clone, Copy)]

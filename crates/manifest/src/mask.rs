@@ -12,9 +12,7 @@ use std::borrow::Cow;
 
 use hooklint_model::Knowledge;
 
-use crate::secrets::{
-    is_known_token, is_placeholder, redaction, reference, secret_key_kind, words,
-};
+use crate::secrets::{interpolated_var, redaction, words};
 
 /// Whether `value`, initialising or passed as `name` (a binding, a key, a field; `""` when
 /// none), is a secret: a known provider token, or a secret-shaped value under a name that
@@ -39,6 +37,98 @@ fn secret_shaped(v: &str) -> bool {
     }
     let wordy = v.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'));
     !wordy || n >= 20
+}
+
+// The tests below read the shared knowledge lists directly rather than through the manifest
+// reader's compiled `Kn`: masking runs on every shown line and literal, without a setup step.
+
+/// The kind of secret a key names (`password`, `token`, `secret`, `api-key`, `private-key`),
+/// or `None` when its value is not a secret (`token_url`, `secret_name`, `password_length`):
+/// its last word is a `secret_key_words` word, or it ends in `key` after a
+/// `secret_key_qualifiers` word (`SIGNING_KEY`).
+fn secret_key_kind(name: &str, k: &Knowledge) -> Option<&'static str> {
+    let w = words(name);
+    let last = w.last()?.as_str();
+    let prev = w.len().checked_sub(2).and_then(|i| w.get(i)).map(String::as_str);
+    if k.secret_key_words.iter().any(|s| s.eq_ignore_ascii_case(last)) {
+        return Some(match last {
+            "token" | "bearer" => "token",
+            "apikey" => "api-key",
+            "privatekey" => "private-key",
+            "password" | "passwd" | "pwd" | "pass" | "passphrase" => "password",
+            _ => "secret",
+        });
+    }
+    if last == "key" {
+        if let Some(p) = prev {
+            if k.secret_key_qualifiers.iter().any(|q| q.eq_ignore_ascii_case(p)) {
+                return Some(match p {
+                    "api" => "api-key",
+                    "private" | "ssh" => "private-key",
+                    _ => "secret",
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The reference a value is, normalised for comparison (`env:VAR`, `secretKeyRef:name/key`,
+/// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal: an interpolation, a
+/// template, a path under `/run/secrets/`, or a value that starts with a
+/// `secret_reference_prefixes` entry.
+fn reference(value: &str, k: &Knowledge) -> Option<String> {
+    let v = value.trim();
+    if let Some(var) = interpolated_var(v) {
+        return Some(format!("env:{var}"));
+    }
+    if v.contains("${") || v.contains("{{") || v.contains("$(") {
+        return Some(format!("template:{v}"));
+    }
+    let starts_with =
+        |p: &str| !p.is_empty() && v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if k.secret_reference_prefixes.iter().any(|p| starts_with(p)) {
+        // A GCP resource name is a secret's only when it names one.
+        if starts_with("projects/") && !v.to_ascii_lowercase().contains("/secrets/") {
+            return None;
+        }
+        return Some(v.to_string());
+    }
+    if v.starts_with("/run/secrets/") || v.starts_with("/var/run/secrets/") {
+        return Some(format!("file:{v}"));
+    }
+    None
+}
+
+/// Values that stand for a secret without being one: empty, `<your-token>`, `xxxx`, `***`.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return true;
+    }
+    if v.starts_with('<') && v.ends_with('>') {
+        return true;
+    }
+    let mut chars = v.chars();
+    let first = chars.next().unwrap_or(' ');
+    if v.chars().count() >= 3 && chars.all(|c| c == first) && !first.is_alphanumeric() {
+        return true;
+    }
+    if v.chars().all(|c| c == 'x' || c == 'X') {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    ["your-", "your_", "placeholder", "replace-me", "replace_me", "redacted"]
+        .iter()
+        .any(|p| lower.starts_with(p) || lower.contains(&format!("<{p}")))
+}
+
+/// A value whose prefix marks a real token of a known provider (`token_prefixes`).
+fn is_known_token(value: &str, k: &Knowledge) -> bool {
+    let v = value.trim();
+    k.token_prefixes
+        .iter()
+        .any(|p| !p.is_empty() && v.starts_with(p.as_str()) && v.len() >= p.len() + 8)
 }
 
 /// `<redacted:fnv:XXXXXXXX>`: what outputs show instead of a secret.
@@ -220,11 +310,11 @@ mod tests {
     use super::*;
 
     fn mask_text(text: &str) -> Cow<'_, str> {
-        super::mask_text(text, crate::tests::knowledge())
+        super::mask_text(text, crate::kn::tests::shipped())
     }
 
     fn is_secret_value(name: &str, value: &str) -> bool {
-        super::is_secret_value(name, value, crate::tests::knowledge())
+        super::is_secret_value(name, value, crate::kn::tests::shipped())
     }
 
     #[test]

@@ -17,10 +17,13 @@ pub mod fact;
 mod knowledge;
 pub mod manifest;
 pub mod names;
+mod receiver;
 mod rule;
 pub mod suggest;
+pub mod verdict;
 pub use fact::{Fact, Target};
 pub use knowledge::Knowledge;
+pub use receiver::{Receiver, Verification};
 pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
@@ -327,6 +330,9 @@ pub struct FileIndex {
     pub extractor_impls: Vec<(String, String, String)>,
     /// Router registrations found in this file.
     pub registrations: Vec<Registration>,
+    /// Name of the package the file belongs to (`[package] name` of its `Cargo.toml`), set by
+    /// the engine before linking; `""` when unknown.
+    pub crate_name: String,
 }
 
 /// A route registered on a router or framework object, with the layers that wrap it.
@@ -383,12 +389,16 @@ pub struct Function {
     pub params: Vec<Param>,
     /// a framework request handler (see [Handlers](#handlers))
     pub is_handler: bool,
-    /// a receiver of inbound webhooks (see [Webhook receivers](#webhook-receivers))
+    /// a receiver of inbound webhooks (deliveries from another machine), decided from the
+    /// evidence in `receiver` (see [Receivers](#receivers))
     pub is_webhook: bool,
-    /// why `is_webhook` holds, e.g. `route path /hooks/github contains "hooks"`, `name
-    /// stripe_webhook contains "webhook"`, `module webhooks contains "webhooks"`, `reads
-    /// signature header x-hub-signature-256`; empty when `is_webhook` is false
+    /// why `is_webhook` holds: the receiver's strong and weak signs (`reads provider header
+    /// x-github-event`, `body is provider type stripe::Event`, `route path /hooks/github says
+    /// "hooks"`); empty when `is_webhook` is false
     pub webhook_reasons: Vec<String>,
+    /// the receiver model's evidence: how requests reach the fn, user authentication on
+    /// them, strong and weak signs of a delivery, exclusions (see [Receivers](#receivers))
+    pub receiver: Receiver,
     /// request headers this fn reads
     pub headers_read: Vec<HeaderRead>,
     /// every call and method call, including those inside macro bodies
@@ -406,6 +416,12 @@ pub struct Function {
     /// how: `calls hmac::Mac::verify_slice`, `via helper verify_signature`, `extractor
     /// VerifiedBody`, `layer verify_signature`
     pub verified_by: Vec<String>,
+    /// every verification of this fn's request, wherever it runs (the fn, a helper, an
+    /// extractor or guard, a layer, the caller that dispatches to it, a remote API), and
+    /// whether it gates (see [Gating](#gating))
+    pub verifications: Vec<Verification>,
+    /// some verification's failure rejects the request before its effect
+    pub verification_gates: bool,
     /// comparisons
     pub compares: Vec<Compare>,
     /// string and byte-string literals in the body (format strings of format-like macros
@@ -417,6 +433,9 @@ pub struct Function {
     pub ip_sources: Vec<IpSource>,
     /// how the request body is taken and parsed
     pub body: Body,
+    /// Control-flow evidence for the project index; not part of the policy-visible model.
+    #[serde(skip)]
+    pub verdicts: verdict::Verdicts,
 }
 
 /// A route that leads to a fn.
@@ -464,6 +483,12 @@ pub struct HeaderRead {
     pub gates: bool,
     /// the value is used, and only as an argument of logging macros
     pub logged_only: bool,
+    /// the value (through bindings) is compared or checked for membership, and a failed
+    /// check rejects the request: it decides access
+    pub decides: bool,
+    /// the value (through bindings) is an argument of a call: it names what a query, a write
+    /// or an outbound call works on
+    pub passed: bool,
     /// the read
     pub span: Span,
 }
@@ -591,6 +616,9 @@ pub struct IpSource {
     pub gates: bool,
     /// the address is only logged
     pub logged_only: bool,
+    /// the address (through bindings) is compared or checked against a list, and a failed
+    /// check rejects the request: it decides access
+    pub decides: bool,
     /// the read
     pub span: Span,
 }

@@ -246,6 +246,80 @@ fn is_placeholder<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, E
     bool_val(looks_like_placeholder(value, &patterns))
 }
 
+/// Names offered as "did you mean" for a function that is not declared: the helpers above
+/// and the standard and `strings` functions policies use. Only a hint list; whether a name is
+/// declared is asked of the environment itself ([`is_declared`]).
+const SUGGESTED: &[&str] = &[
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "type",
+    "dyn",
+    "duration",
+    "timestamp",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    "replace",
+    "split",
+    "substring",
+    "indexOf",
+    "lastIndexOf",
+    "charAt",
+    "join",
+    "format",
+    "reverse",
+];
+
+/// Whether the environment declares a function `name` callable as written: as a global
+/// function (`name(x)`) or as a member (`x.name()`). Asked by running `name()` or `0.name()`
+/// once, which fails with "undeclared reference" exactly when no function of that name
+/// exists, whatever its arguments; answers are cached.
+pub(crate) fn is_declared(name: &str, member: bool) -> bool {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    static SEEN: OnceLock<Mutex<BTreeMap<(String, bool), bool>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Mutex::default);
+    if let Some(known) = seen.lock().ok().and_then(|s| s.get(&(name.to_string(), member)).copied())
+    {
+        return known;
+    }
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let declared = valid && {
+        let env = ENV.get_or_init(|| Arc::new(env()));
+        let source = if member { format!("0.{name}()") } else { format!("{name}()") };
+        match env.compile(&source) {
+            Ok(program) => {
+                let ctx = cel::Context::with_env(Arc::clone(env));
+                !matches!(
+                    program.execute(&ctx),
+                    Err(ExecutionError::UndeclaredReference(ref n)) if n.as_str() == name
+                )
+            }
+            // A name the parser does not take as a call is not ours to judge.
+            Err(_) => true,
+        }
+    };
+    if let Ok(mut s) = seen.lock() {
+        s.insert((name.to_string(), member), declared);
+    }
+    declared
+}
+
+/// The names to suggest for a function that is not declared.
+pub(crate) fn suggestions() -> Vec<&'static str> {
+    HELPERS.iter().map(|(name, _, _)| *name).chain(SUGGESTED.iter().copied()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

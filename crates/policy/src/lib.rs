@@ -118,6 +118,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../policies/webhook/declared-route-unverified.yaml"),
     ),
     (
+        "policies/webhook/fail-open-verification.yaml",
+        include_str!("../../../policies/webhook/fail-open-verification.yaml"),
+    ),
+    (
         "policies/webhook/plaintext-endpoint.yaml",
         include_str!("../../../policies/webhook/plaintext-endpoint.yaml"),
     ),
@@ -307,6 +311,14 @@ impl PolicySet {
                 Some(s) => format!("rule {rule} has no parameter `{name}`; did you mean `{s}`?"),
                 None => format!("rule {rule} has no parameter `{name}`"),
             });
+        }
+        if p.exprs.params_read().is_some_and(|read| !read.contains(name)) {
+            // Knowledge lists are merged into every policy's params, but most are read by the
+            // extractor for derived facts (`fn.verifies`, `fn.is_webhook`), not by the rule.
+            return Err(format!(
+                "rule {rule} does not read `params.{name}`, so setting it changes nothing; \
+                 a knowledge list the extractor reads is set for the whole run in `[knowledge]`"
+            ));
         }
         let mut params = p.params_json.clone();
         params.insert(name.to_string(), value);

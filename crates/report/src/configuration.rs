@@ -41,6 +41,11 @@ pub struct Configuration {
     pub unsuppressible: Vec<String>,
     /// Entries the configuration adds to the shared knowledge lists, by list.
     pub knowledge: BTreeMap<String, usize>,
+    /// Entries the configuration takes out of the built-in lists (`[knowledge.remove]`, and
+    /// `!entry` in a `manifest_*` list), by list.
+    pub knowledge_removed: BTreeMap<String, usize>,
+    /// Lists the configuration replaces whole (`[knowledge.replace]`).
+    pub knowledge_replaced: Vec<String>,
     /// `include` and `exclude` globs.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -136,6 +141,14 @@ impl Configuration {
                 self.knowledge.iter().map(|(name, n)| format!("{name} +{n}")).collect();
             items.push(format!("knowledge {}", added.join(", ")));
         }
+        if !self.knowledge_removed.is_empty() {
+            let removed: Vec<String> =
+                self.knowledge_removed.iter().map(|(name, n)| format!("{name} -{n}")).collect();
+            items.push(format!("knowledge removed {}", removed.join(", ")));
+        }
+        if !self.knowledge_replaced.is_empty() {
+            items.push(format!("knowledge replaced {}", list(&self.knowledge_replaced)));
+        }
         if !self.include.is_empty() {
             items.push(format!("include {}", list(&self.include)));
         }
@@ -204,6 +217,8 @@ mod tests {
             SeverityChange { from: "error".into(), to: "note".into() },
         );
         gate.params.insert("crypto/x".into(), vec!["verifiers".into()]);
+        gate.knowledge_removed.insert("receiver_words".into(), 2);
+        gate.knowledge_replaced = vec!["verifiers".into()];
         gate.baseline = Some(BaselineUse { path: "b.json".into(), entries: 1 });
         gate.suppressions = SuppressionUse { used: 2, findings: 3, added: Some(1) };
         gate.files = FileCounts { checked: 4, excluded: 2 };
@@ -211,7 +226,8 @@ mod tests {
             gate.summary(),
             "configuration: trusted /ci/base/hooklint.toml (gate mode); ignored hooklint.toml in \
              the checked tree; disabled tls/verification-disabled; severity trust/ip-only note \
-             (was error); params crypto/x.verifiers; fail-on never (command line); confidence \
+             (was error); params crypto/x.verifiers; knowledge removed receiver_words -2; \
+             knowledge replaced verifiers; fail-on never (command line); confidence \
              high (configuration); baseline b.json (1 entry); 2 files excluded; 2 suppressions used (1 added by this change)"
         );
     }

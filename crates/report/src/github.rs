@@ -126,6 +126,7 @@ mod tests {
             findings: &findings,
             problems: &problems,
             files_checked: 5,
+            templates_skipped: 0,
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,

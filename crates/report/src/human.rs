@@ -53,6 +53,12 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
         plural(counts.notes, "note"),
         plural(report.problems.len(), "problem"),
     );
+    if report.templates_skipped > 0 {
+        line.push_str(&format!(
+            ", {} skipped as not YAML until rendered",
+            plural(report.templates_skipped, "template")
+        ));
+    }
     if !report.suppressed.is_empty() {
         line.push_str(&format!(", {} suppressed", report.suppressed.len()));
     }
@@ -202,6 +208,7 @@ mod tests {
             findings,
             problems,
             files_checked: 2,
+            templates_skipped: 0,
             duration: Duration::from_millis(1234),
             suppressed: &[],
             baseline: None,

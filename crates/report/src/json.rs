@@ -67,7 +67,14 @@ struct JsonSummary {
     fixed: usize,
     /// Findings not reported because their confidence is below the threshold.
     below_confidence: usize,
+    /// Manifests skipped as templates (not YAML until rendered); absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    templates_skipped: usize,
     duration_ms: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Writes the run as one pretty-printed JSON document and a newline.
@@ -87,6 +94,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
             below_confidence: report.below_confidence.count,
+            templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
         configuration: report.configuration,
@@ -159,6 +167,7 @@ mod tests {
             findings: &[with_fn, without_fn],
             problems: &problems,
             files_checked: 4,
+            templates_skipped: 0,
             duration: Duration::from_millis(15),
             suppressed: &[],
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),

@@ -16,6 +16,7 @@ use hooklint_model::{Confidence, Finding, Problem};
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
 
+mod ci_formats;
 mod configuration;
 mod escape;
 mod excerpt;
@@ -31,6 +32,7 @@ mod suggest;
 mod suppressions;
 mod yaml;
 
+pub use ci_formats::{gitlab, junit};
 pub use configuration::{BaselineUse, Configuration, FileCounts, SeverityChange, SuppressionUse};
 pub use escape::visible;
 pub use facts::{facts_json, Redact};
@@ -53,6 +55,8 @@ pub struct Report<'a> {
     /// Sorted.
     pub problems: &'a [Problem],
     pub files_checked: usize,
+    /// Manifests skipped as templates (not YAML until rendered), among `files_checked`.
+    pub templates_skipped: usize,
     /// Rendered as zero when the caller wants output that does not vary between runs.
     pub duration: Duration,
     /// Findings an inline comment silenced, with the comment's reason (may be empty).

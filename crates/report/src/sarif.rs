@@ -68,6 +68,8 @@ struct Descriptor {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<Help>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     default_configuration: Option<Configuration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties>,
@@ -234,7 +236,7 @@ pub fn sarif(
     for rule in rules {
         if !index.contains_key(&rule.id) {
             index.insert(rule.id.clone(), descriptors.len());
-            descriptors.push(rule_descriptor(rule));
+            descriptors.push(rule_descriptor(rule, version));
         }
     }
     let all = report
@@ -255,6 +257,7 @@ pub fn sarif(
                     short_description: None,
                     full_description: None,
                     help: None,
+                    help_uri: None,
                     default_configuration: None,
                     properties: None,
                 });
@@ -348,7 +351,22 @@ fn flow(text: &str) -> String {
         .join("\n\n")
 }
 
-fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
+/// Where a built-in rule is documented, at the release that reports it: the policy file (its
+/// why, fix and examples), or for the `hooklint/` rules the suppression docs. Organisation
+/// rules have no public page.
+fn help_uri(rule: &RuleInfo, version: &str) -> Option<String> {
+    const REPOSITORY: &str = "https://github.com/hooklint/hooklint";
+    if rule.source != "built-in" {
+        return None;
+    }
+    Some(if rule.id.starts_with("hooklint/") {
+        format!("{REPOSITORY}/blob/v{version}/docs/ci.md#inline-suppressions")
+    } else {
+        format!("{REPOSITORY}/blob/v{version}/policies/{}.yaml", rule.id)
+    })
+}
+
+fn rule_descriptor(rule: &RuleInfo, version: &str) -> Descriptor {
     let why = flow(&rule.why);
     let full = if why.is_empty() { rule.title.clone() } else { why };
     let (text, markdown) = help(rule);
@@ -368,6 +386,7 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
         short_description: Some(Text { text: rule.title.clone() }),
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
+        help_uri: help_uri(rule, version),
         default_configuration: Some(Configuration { level: level(rule.severity) }),
         properties: Some(Properties {
             tags,
@@ -566,6 +585,7 @@ mod tests {
             findings: &[kept, other],
             problems: &problems,
             files_checked: 3,
+            templates_skipped: 0,
             duration: Duration::ZERO,
             suppressed: &suppressed,
             baseline: None,

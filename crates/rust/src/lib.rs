@@ -8,6 +8,7 @@
 //! parsed at all.
 
 mod extract;
+mod gating;
 mod index;
 mod limits;
 mod scan;
@@ -86,7 +87,30 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
 /// Linear in the project: the `reaches` closures, quadratic in a call chain's length, share
 /// one budget of names, and what it leaves out is one `too-complex` problem.
 pub fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Vec<Problem> {
-    index::link(files, knowledge)
+    index::link(files, knowledge, &[])
+}
+
+/// An inbound route a manifest declares: method (`""` for any), path, and the manifest's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclaredRoute {
+    pub method: String,
+    pub path: String,
+    pub file: String,
+}
+
+/// [`link`], with the inbound routes that the run's manifests declare: a handler serving one
+/// is a receiver by that declaration.
+pub fn link_project(
+    files: &mut [RustFile],
+    knowledge: &Knowledge,
+    declared: &[DeclaredRoute],
+) -> Vec<Problem> {
+    let problems = index::link(files, knowledge, declared);
+    // The control-flow evidence is the index's alone: policies never read it.
+    for f in files.iter_mut().flat_map(|file| file.functions.iter_mut()) {
+        f.verdicts = Default::default();
+    }
+    problems
 }
 
 /// Removes a byte-order mark and blanks a shebang line, keeping line numbers.

@@ -32,6 +32,31 @@ pub(crate) struct Exprs {
     pub message_template: String,
 }
 
+impl Exprs {
+    /// The `params` keys some expression of the policy reads; `None` when one uses `params`
+    /// as a whole, so that any key may be read.
+    pub(crate) fn params_read(&self) -> Option<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        let parts = self.message.iter().filter_map(|p| match p {
+            Part::Expr(e) => Some(e),
+            Part::Text(_) => None,
+        });
+        let all = self
+            .variables
+            .iter()
+            .map(|v| &v.expr)
+            .chain(&self.for_each)
+            .chain(&self.match_)
+            .chain(std::iter::once(&self.violation))
+            .chain(&self.span)
+            .chain(&self.labels)
+            .chain(&self.escalate)
+            .chain(parts)
+            .all(|e| crate::schema::params_read(e.program.expression(), &mut out));
+        all.then_some(out)
+    }
+}
+
 type Scope = Vec<(&'static str, Root)>;
 
 /// Every CEL key compiled, all errors reported; `None` when one failed or a required one is

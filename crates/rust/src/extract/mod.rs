@@ -330,6 +330,8 @@ fn guess_framework(uses: &BTreeMap<String, String>) -> &'static str {
         "warp"
     } else if has("axum") {
         "axum"
+    } else if has("tide") {
+        "tide"
     } else {
         ""
     }

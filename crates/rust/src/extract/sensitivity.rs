@@ -25,6 +25,8 @@ pub struct ExprNames {
     pub idents: Vec<String>,
     pub calls: Vec<String>,
     pub headers: Vec<String>,
+    /// Also collect through `if` and `match` branches.
+    branches: bool,
 }
 
 /// Resolves header names of reads found inside an expression; provided by the visitor.
@@ -33,7 +35,18 @@ pub trait HeaderLookup {
 }
 
 pub fn expr_names(e: &syn::Expr, h: &dyn HeaderLookup) -> ExprNames {
-    let mut out = ExprNames::default();
+    names_of(e, h, false)
+}
+
+/// [`expr_names`], also through the tested expression and the branch values of an `if` or
+/// `match` (`let v = if let Some(x) = headers.get(..) { x.to_str() } else { .. }`): where a
+/// value came from, for origins. Sensitivity keeps to [`expr_names`].
+pub fn expr_names_through_branches(e: &syn::Expr, h: &dyn HeaderLookup) -> ExprNames {
+    names_of(e, h, true)
+}
+
+fn names_of(e: &syn::Expr, h: &dyn HeaderLookup, branches: bool) -> ExprNames {
+    let mut out = ExprNames { branches, ..ExprNames::default() };
     collect(e, h, &mut out, 0);
     util::sort_dedup(&mut out.idents);
     util::sort_dedup(&mut out.calls);
@@ -104,6 +117,26 @@ fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usiz
         Expr::Block(b) => {
             if let Some(syn::Stmt::Expr(x, None)) = b.block.stmts.last() {
                 collect(x, h, out, d);
+            }
+        }
+        // `let v = if let Some(x) = headers.get(..) { x.to_str() } else { .. }`: the value
+        // comes from the tested expression and the branches' values.
+        Expr::If(i) if out.branches => {
+            match &*i.cond {
+                Expr::Let(l) => collect(&l.expr, h, out, d),
+                c => collect(c, h, out, d),
+            }
+            if let Some(syn::Stmt::Expr(x, None)) = i.then_branch.stmts.last() {
+                collect(x, h, out, d);
+            }
+            if let Some((_, e)) = &i.else_branch {
+                collect(e, h, out, d);
+            }
+        }
+        Expr::Match(m) if out.branches => {
+            collect(&m.expr, h, out, d);
+            for a in &m.arms {
+                collect(&a.body, h, out, d);
             }
         }
         _ => {}

@@ -3,9 +3,11 @@
 
 use std::collections::VecDeque;
 
-use hooklint_model::{Knowledge, SharedStr};
+use hooklint_model::{verdict, Knowledge, Receiver, SharedStr, Verification};
 use rayon::prelude::*;
 
+use super::gates::{self, Role, Summary};
+use super::receiver;
 use super::resolve::{Id, Index};
 use super::{Derived, Plan};
 
@@ -65,9 +67,17 @@ pub(super) fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
     Interned { strings, per_fn }
 }
 
+/// Each verification of a function's request, with what it leads to.
+type Outcomes = Vec<(gates::Outcome, Verification)>;
+
 /// The read-only second pass over the call graph; also the ids of the functions whose
 /// `reaches` was cut.
-pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>, Vec<Id>) {
+pub(super) fn derive(
+    ix: &Index,
+    plans: &[Plan],
+    k: &Knowledge,
+    declared: &[crate::DeclaredRoute],
+) -> (Vec<Derived>, Vec<Id>) {
     let n = ix.nodes.len();
     let mut edges: Vec<Vec<Id>> = plans
         .par_iter()
@@ -92,17 +102,100 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>
         .into_par_iter()
         .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(|c| sensitive_check(c, k))))
         .collect();
+    // Anything that verifies by what it does itself: a verifier, a provider's verification
+    // API, a comparison of a sensitive value that decides something.
+    let direct_any: Vec<bool> = (0..n)
+        .into_par_iter()
+        .map(|id| {
+            direct_verifier[id]
+                || ix.func(id).is_some_and(|f| {
+                    f.calls.iter().any(|c| gates::remote_fragment(c, k).is_some())
+                        || f.verdicts.sites.iter().any(|s| {
+                            s.compare != u32::MAX
+                                && f.compares
+                                    .get(s.compare as usize)
+                                    .is_some_and(|c| gates::verifying_compare(f, c))
+                        })
+                })
+        })
+        .collect();
     let mut reverse: Vec<Vec<Id>> = vec![Vec::new(); n];
-    let mut called = vec![false; n];
     for (from, tos) in edges.iter().enumerate() {
         for &to in tos {
             reverse[to].push(from);
-            called[to] = true;
         }
     }
     let vc = backward(&reverse, &direct_verifier);
     let rc = backward(&reverse, &direct_cmp);
+    let verifying = backward(&reverse, &direct_any);
     let interned = intern_calls(ix);
+
+    // Roles: extractors and layers are the extras of some function.
+    let mut is_extractor = vec![false; n];
+    let mut is_layer = vec![false; n];
+    for p in plans {
+        for (e, phrase) in &p.extras {
+            if phrase.starts_with("extractor ") {
+                if let Some(x) = is_extractor.get_mut(*e) {
+                    *x = true;
+                }
+            } else if let Some(x) = is_layer.get_mut(*e) {
+                *x = true;
+            }
+        }
+    }
+    let mut roles: Vec<Option<Role>> = (0..n)
+        .map(|id| {
+            let f = ix.func(id)?;
+            let handler = plans.get(id).is_some_and(|p| p.is_handler) || f.is_handler;
+            gates::role_of(f, handler, is_extractor[id], is_layer[id])
+        })
+        .collect();
+    // Helpers: what an entry point calls, directly or not.
+    let mut queue: VecDeque<Id> = (0..n).filter(|&i| roles[i].is_some()).collect();
+    let mut seen: Vec<bool> = roles.iter().map(Option::is_some).collect();
+    while let Some(cur) = queue.pop_front() {
+        for &t in edges.get(cur).into_iter().flatten() {
+            if !seen[t] {
+                seen[t] = true;
+                roles[t] = Some(Role::Helper);
+                queue.push_back(t);
+            }
+        }
+    }
+
+    // Summaries, callees first: a few rounds reach a fixed point on real call graphs.
+    let targets: Vec<Vec<Option<Id>>> = plans.iter().map(|p| p.targets.clone()).collect();
+    let cx = gates::Cx { ix, targets: &targets, verifying: &verifying, roles: &roles, k };
+    let mut summaries: Vec<Summary> =
+        (0..n).map(|i| if verifying[i] { Summary::Neutral } else { Summary::None }).collect();
+    let analysed: Vec<Id> = (0..n).filter(|&i| verifying[i]).collect();
+    for _ in 0..6 {
+        let next: Vec<(Id, Summary)> = analysed
+            .par_iter()
+            .map(|&id| {
+                let outs = gates::outcomes(&cx, id, &summaries);
+                (id, gates::summarise(&cx, id, &outs))
+            })
+            .collect();
+        let mut changed = false;
+        for (id, s) in next {
+            if summaries[id] != s {
+                summaries[id] = s;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let outcomes: Vec<Outcomes> = (0..n)
+        .into_par_iter()
+        .map(|id| if verifying[id] { gates::outcomes(&cx, id, &summaries) } else { Vec::new() })
+        .collect();
+    let gate_pos: Vec<Option<verdict::Pos>> =
+        outcomes.iter().map(|o| gates::gate_position(o)).collect();
+    let callers = gates::caller_verified(ix, &edges, &gate_pos, &targets);
 
     // Closures are computed CHUNK functions at a time, in id order, each within its share of
     // what is left of the budget, so that the result does not depend on scheduling. Each
@@ -113,16 +206,16 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>
     let mut remaining = REACH_BUDGET;
     let mut out: Vec<Derived> = Vec::with_capacity(n);
     let mut cut: Vec<Id> = Vec::new();
-    let mut direct = direct.into_iter().enumerate();
+    let mut direct = direct.into_iter().zip(outcomes).enumerate();
     loop {
-        let chunk: Vec<(Id, Vec<bool>)> = direct.by_ref().take(CHUNK).collect();
+        let chunk: Vec<(Id, (Vec<bool>, Outcomes))> = direct.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {
             break;
         }
         let cap = (remaining / chunk.len()).min(MAX_CLOSURE);
         let done: Vec<(Derived, bool)> = chunk
             .into_par_iter()
-            .map(|(id, direct)| {
+            .map(|(id, (direct, outs))| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
                 let mut stamp = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
                 if stamp.len() != n {
@@ -140,6 +233,50 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>
                         Some(ix.func(t).map(|g| g.name.clone()).unwrap_or_default())
                     })
                     .collect();
+                let f = ix.func(id);
+                let mut verifications: Vec<Verification> =
+                    outs.into_iter().map(|(_, v)| v).collect();
+                verifications.extend(extra_entries(f, extras, &summaries));
+                if let (Some(f), Some(caller)) = (f, callers.get(id).cloned().flatten()) {
+                    let inside = reverse[id].iter().filter_map(|&c| ix.func(c)).any(|c| {
+                        f.routes.iter().all(|r| {
+                            r.span.file == c.item_span.file
+                                && r.span.line >= c.item_span.line
+                                && r.span.line <= c.item_span.end_line
+                        })
+                    });
+                    if inside {
+                        verifications.push(Verification {
+                            via: "caller".into(),
+                            what: caller,
+                            gates: true,
+                            how: "the caller verifies before it calls this function".into(),
+                            span: f.span.clone(),
+                            at: f.span.clone(),
+                            ..Verification::default()
+                        });
+                    }
+                }
+                let receiver = match f {
+                    Some(f) => {
+                        let file = ix.nodes.get(id).and_then(|nd| ix.files.get(nd.file));
+                        let caller =
+                            reverse[id].first().and_then(|&c| ix.func(c)).map(|c| c.name.as_str());
+                        let rcx = receiver::Context {
+                            role: roles[id],
+                            caller,
+                            reaches_headers: &heads,
+                            uses: file.map(|fl| fl.index.uses.as_slice()).unwrap_or_default(),
+                            crate_name: file
+                                .map(|fl| fl.index.crate_name.as_str())
+                                .unwrap_or_default(),
+                            declared_by: &declared_by(f, declared),
+                            auth_from_extras: Vec::new(),
+                        };
+                        receiver::receiver(f, &rcx, k)
+                    }
+                    None => Receiver::default(),
+                };
                 let derived = Derived {
                     reaches: reach,
                     reaches_headers: heads,
@@ -151,7 +288,8 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>
                         .filter(|(e, _)| vc[*e])
                         .map(|(_, phrase)| phrase.clone())
                         .collect(),
-                    is_called: called[id],
+                    verifications,
+                    receiver,
                 };
                 (derived, was_cut)
             })
@@ -165,6 +303,74 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> (Vec<Derived>
         }
     }
     (out, cut)
+}
+
+/// Verification entries for the function's custom extractors and route layers.
+fn extra_entries(
+    f: Option<&hooklint_model::Function>,
+    extras: &[(Id, String)],
+    summaries: &[Summary],
+) -> Vec<Verification> {
+    let Some(f) = f else { return Vec::new() };
+    // One entry per extractor type or layer: the best of its functions.
+    let mut by_phrase: Vec<(&str, Summary)> = Vec::new();
+    for (e, phrase) in extras {
+        let s = summaries.get(*e).cloned().unwrap_or_default();
+        match by_phrase.iter_mut().find(|(p, _)| *p == phrase.as_str()) {
+            Some((_, prev)) => {
+                if rank(&s) > rank(prev) {
+                    *prev = s;
+                }
+            }
+            None => by_phrase.push((phrase.as_str(), s)),
+        }
+    }
+    let mut out = Vec::new();
+    for (phrase, s) in by_phrase {
+        let (via, what) = phrase.split_once(' ').unwrap_or(("layer", phrase));
+        let span = if via == "extractor" {
+            f.params
+                .iter()
+                .find(|p| p.custom == what)
+                .map(|p| p.span.clone())
+                .unwrap_or_else(|| f.span.clone())
+        } else {
+            f.routes
+                .iter()
+                .find(|r| r.layers.iter().any(|l| l == what))
+                .map(|r| r.span.clone())
+                .unwrap_or_else(|| f.span.clone())
+        };
+        out.extend(gates::entry(via, what, &s, &span));
+    }
+    out
+}
+
+fn rank(s: &Summary) -> u8 {
+    match s {
+        Summary::None => 0,
+        Summary::Neutral => 1,
+        Summary::FailOpen(_) => 2,
+        Summary::Verdict => 3,
+        Summary::Gates => 4,
+    }
+}
+
+/// Manifests that declare one of the function's routes.
+fn declared_by(f: &hooklint_model::Function, declared: &[crate::DeclaredRoute]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in declared {
+        let hit = f.routes.iter().any(|r| {
+            hooklint_model::manifest::route_matches(&r.path, &d.path)
+                && (d.method.is_empty()
+                    || r.method == "ANY"
+                    || r.method.eq_ignore_ascii_case(&d.method))
+        });
+        if hit && !out.contains(&d.file) {
+            out.push(d.file.clone());
+        }
+    }
+    out
 }
 
 /// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and

@@ -8,13 +8,15 @@
 //! a handful per project, are walked serially.
 
 mod derived;
+mod gates;
 mod graph;
+mod receiver;
 mod resolve;
 mod routes;
 #[cfg(test)]
 mod tests;
 
-use hooklint_model::{Function, Knowledge, RustFile, SharedStr};
+use hooklint_model::{Function, Knowledge, Receiver, RustFile, SharedStr, Verification};
 use rayon::prelude::*;
 
 use crate::extract::body_kind_of;
@@ -49,10 +51,16 @@ struct Derived {
     via_helper: Vec<Option<String>>,
     /// Phrases of the extras that reach a verifier.
     extra_phrases: Vec<String>,
-    is_called: bool,
+    /// Every verification of the function's request and whether it gates.
+    verifications: Vec<Verification>,
+    receiver: Receiver,
 }
 
-pub fn link(files: &mut [RustFile], k: &Knowledge) -> Vec<hooklint_model::Problem> {
+pub fn link(
+    files: &mut [RustFile],
+    k: &Knowledge,
+    declared: &[crate::DeclaredRoute],
+) -> Vec<hooklint_model::Problem> {
     let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
@@ -64,7 +72,7 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) -> Vec<hooklint_model::Proble
     });
     let (derived, cut) = {
         let ix = Index::functions(files);
-        let (derived, cut) = derive(&ix, &plans, k);
+        let (derived, cut) = derive(&ix, &plans, k, declared);
         (derived, cut_problem(&ix, &cut))
     };
     files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {

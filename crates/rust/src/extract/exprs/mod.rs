@@ -71,6 +71,8 @@ pub struct FnVisitor<'a, 'f> {
     registrations: Vec<Registration>,
     consumed: BTreeSet<usize>,
     router_vars: BTreeMap<String, Vec<usize>>,
+    /// Layers applied to a router variable before its routes were added (tide's `with`).
+    var_layers: BTreeMap<String, Vec<String>>,
     pub(super) gate: u32,
     pub(super) log: u32,
     /// Inside a rate limiter's arguments: keying a limiter by address is not a trust decision.
@@ -109,6 +111,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             registrations: Vec::new(),
             consumed: BTreeSet::new(),
             router_vars: BTreeMap::new(),
+            var_layers: BTreeMap::new(),
             gate: 0,
             log: 0,
             rate: 0,
@@ -171,6 +174,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
                         binding: r.binding,
                         gates: g,
                         logged_only: l,
+                        decides: false,
                         span: r.span,
                     }
                 })
