@@ -127,6 +127,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         below_confidence: hooklint_report::BelowConfidence::default(),
         sources: &out.sources,
         titles: &titles,
+        configuration: None,
     };
     let mut buffer = hooklint_report::termcolor::NoColor::new(Vec::new());
     hooklint_report::human(&mut buffer, &report).expect("rendering to memory cannot fail");

@@ -51,6 +51,13 @@ mod e2e {
     /// `hooklint.toml`: discovery, errors, rule settings, knowledge, packs, `init`.
     mod config;
 
+    /// Gate mode (`--trusted-config`) against every way the checked tree could switch the
+    /// gate off or hide a file from it.
+    mod gate;
+
+    /// No secret value and no control character from the checked code in any output.
+    mod leaks;
+
     /// `rust-version` against the locked dependencies, and README's statement of it.
     mod toolchain;
 }

@@ -39,7 +39,14 @@ pub struct Located {
 }
 
 /// Finds the project the way cargo does (see `hooklint_engine::project`).
-pub fn locate(paths: &[PathBuf], project: &ProjectArgs) -> anyhow::Result<Result<Located, u8>> {
+///
+/// In gate mode no `Cargo.toml` above the checked git tree is read: the tree cannot move the
+/// project's root, or its workspace, outside itself.
+pub fn locate(
+    paths: &[PathBuf],
+    project: &ProjectArgs,
+    gate: bool,
+) -> anyhow::Result<Result<Located, u8>> {
     let missing: Vec<&PathBuf> =
         paths.iter().filter(|p| std::fs::symlink_metadata(p).is_err()).collect();
     for path in &missing {
@@ -59,7 +66,19 @@ pub fn locate(paths: &[PathBuf], project: &ProjectArgs) -> anyhow::Result<Result
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let cwd = cwd.canonicalize().unwrap_or(cwd);
-    let plan = match hooklint_engine::project::plan(&cwd, paths, &project.selection()) {
+    let mut selection = project.selection();
+    if gate {
+        let start = match (paths.first(), &project.manifest_path) {
+            (Some(first), _) => cwd.join(first),
+            (None, Some(manifest)) => cwd.join(manifest),
+            (None, None) => cwd.clone(),
+        };
+        let tree = hooklint_engine::tree::Tree::find(&start);
+        if tree.is_git {
+            selection.ceiling = Some(tree.root);
+        }
+    }
+    let plan = match hooklint_engine::project::plan(&cwd, paths, &selection) {
         Ok(plan) => plan,
         Err(err) => {
             output::error(&err.message, &err.help);
@@ -89,7 +108,8 @@ impl Located {
 }
 
 pub fn check(args: &CheckArgs) -> Outcome {
-    let located = match locate(&args.paths, &args.project)? {
+    let gate = args.policies.config.trusted_config.is_some();
+    let located = match locate(&args.paths, &args.project, gate)? {
         Ok(located) => located,
         Err(code) => return Ok(code),
     };
@@ -98,20 +118,58 @@ pub fn check(args: &CheckArgs) -> Outcome {
         Err(code) => return Ok(code),
     };
     let mut policies = setup.policies;
+    let mut record = setup.record;
     // Rules the configuration disabled stay known to --only/--skip and suppressions.
     let ids: Vec<String> = setup.known;
     let fail_on = match setup.config.as_ref().and_then(|c| c.fail_on) {
-        Some(configured) if !args.fail_on_given => configured,
-        _ => args.fail_on.threshold(),
+        Some(configured) if !args.fail_on_given => {
+            record.fail_on_source = "configuration";
+            configured
+        }
+        _ => {
+            if args.fail_on_given {
+                record.fail_on_source = "command line";
+            }
+            args.fail_on.threshold()
+        }
     };
-    let confidence = args
-        .confidence
-        .map(Confidence::from)
-        .or(setup.config.as_ref().and_then(|c| c.confidence))
-        .unwrap_or(Confidence::Medium);
+    record.fail_on = fail_on.map_or("never", |s| s.as_str()).to_string();
+    let confidence = match (args.confidence, setup.config.as_ref().and_then(|c| c.confidence)) {
+        (Some(given), _) => {
+            record.confidence_source = "command line";
+            Confidence::from(given)
+        }
+        (None, Some(configured)) => {
+            record.confidence_source = "configuration";
+            configured
+        }
+        (None, None) => Confidence::Medium,
+    };
+    record.confidence = confidence.as_str().to_string();
     if let Some(code) = select_rules(&args.selection, &mut policies, &ids) {
         return Ok(code);
     }
+    record.only = args.selection.only.clone();
+    record.skipped = args.selection.skip.clone();
+    if setup.gate && args.baseline.is_some() {
+        output::error(
+            "--baseline is not read in gate mode",
+            &["name the baseline in the trusted configuration: `baseline = \"...\"`".to_string()],
+        );
+        return Ok(USAGE);
+    }
+    if setup.gate && args.follow_links {
+        output::error(
+            "--follow-links does not apply in gate mode",
+            &["gate mode follows a tracked symbolic link only when it stays in the repository"
+                .to_string()],
+        );
+        return Ok(USAGE);
+    }
+    // The baseline: `--baseline`, else the configuration's `baseline` (the only source in
+    // gate mode).
+    let baseline_path: Option<PathBuf> =
+        args.baseline.clone().or_else(|| setup.config.as_ref().and_then(|c| c.baseline.clone()));
 
     // The project's own rules and their deliberately bad fixtures are not its code.
     let mut skip_dirs = args.policies.dirs.clone();
@@ -125,13 +183,31 @@ pub fn check(args: &CheckArgs) -> Outcome {
         follow_links: args.follow_links,
         known_rules: ids,
         select: setup.config,
+        gate: setup.gate.then(|| setup.tree.clone()),
+        watch: crate::supervise::watch()?,
+        stack_size: crate::supervise::stack_size(),
         confidence,
         ..located.options()
     };
-    if let Some(path) = &args.baseline {
+    if let Some(path) = &baseline_path {
         match Baseline::read(path) {
-            Ok(baseline) => opts.baseline = Some(baseline),
+            Ok(baseline) => {
+                record.baseline = Some(hooklint_report::BaselineUse {
+                    path: path.to_string_lossy().replace('\\', "/"),
+                    entries: baseline.entries.len(),
+                });
+                opts.baseline = Some(baseline);
+            }
             Err(message) => {
+                let shown = setup.gate || args.baseline.is_some() || setup.tree.contains(path);
+                let message = if shown {
+                    message
+                } else {
+                    format!(
+                        "cannot use baseline `{}`: it resolves to a file outside the checked tree",
+                        path.display()
+                    )
+                };
                 output::error(&message, &[]);
                 return Ok(USAGE);
             }
@@ -158,7 +234,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if let Some(bar) = bar {
         bar.finish();
     }
-    let baselining = args.baseline.is_some() || args.write_baseline.is_some();
+    let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(
             out.findings.iter().chain(&out.baselined).chain(&out.below_confidence),
@@ -183,6 +259,14 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if args.timings || args.verbose {
         output::timings(&out.phases, out.duration);
     }
+    record.ignored_files = out.ignored_configs.clone();
+    record.files =
+        hooklint_report::FileCounts { checked: out.files_checked, excluded: out.files_excluded };
+    record.suppressions = hooklint_report::SuppressionUse {
+        used: out.suppressions.iter().filter(|s| s.used()).count(),
+        findings: out.suppressed.len(),
+        added: args.new_since.as_ref().map(|_| out.added_suppressions),
+    };
     let rules = hooklint_engine::rules(&policies);
     let titles: BTreeMap<String, String> =
         rules.iter().map(|r| (r.id.clone(), r.title.clone())).collect();
@@ -209,25 +293,38 @@ pub fn check(args: &CheckArgs) -> Outcome {
         },
         sources: &out.sources,
         titles: &titles,
+        configuration: Some(&record),
     };
+    write_report(args, &report, &rules)?;
+    Ok(exit_code(&out, fail_on))
+}
+
+/// Writes the report in the chosen format to `--output` (and the human report to the
+/// terminal) or to the terminal.
+pub fn write_report(args: &CheckArgs, report: &Report<'_>, rules: &[RuleInfo]) -> io::Result<()> {
     match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write `{}`", path.display()));
-            let file = match file {
+            let file = match std::fs::File::create(path) {
                 Ok(file) => file,
                 Err(err) => {
-                    output::error(&format!("{err:#}"), &[]);
-                    return Ok(USAGE);
+                    return Err(io::Error::new(
+                        err.kind(),
+                        format!("cannot write `{}`: {err}", path.display()),
+                    ))
                 }
             };
             let mut w = NoColor::new(io::BufWriter::new(file));
-            render(&mut w, args.format, &report, &rules, args.quiet)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
-            w.get_mut().flush().with_context(|| format!("cannot write `{}`", path.display()))?;
+            let written = render(&mut w, args.format, report, rules, args.quiet)
+                .and_then(|()| w.get_mut().flush());
+            if let Err(err) = written {
+                return Err(io::Error::new(
+                    err.kind(),
+                    format!("cannot write `{}`: {err}", path.display()),
+                ));
+            }
             let mut w = output::stdout(args.color);
-            render(&mut w, Format::Human, &report, &rules, args.quiet)?;
-            w.flush()?;
+            render(&mut w, Format::Human, report, rules, args.quiet)?;
+            w.flush()
         }
         None => {
             let mut w = output::stdout(if args.format == Format::Human {
@@ -235,11 +332,10 @@ pub fn check(args: &CheckArgs) -> Outcome {
             } else {
                 ColorWhen::Never
             });
-            render(&mut w, args.format, &report, &rules, args.quiet)?;
-            w.flush()?;
+            render(&mut w, args.format, report, rules, args.quiet)?;
+            w.flush()
         }
     }
-    Ok(exit_code(&out, fail_on))
 }
 
 fn exit_code(out: &RunOutput, fail_on: Option<Severity>) -> u8 {
@@ -278,7 +374,8 @@ fn render(
 }
 
 pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
-    let located = match locate(&args.paths, &args.project)? {
+    let gate = args.policies.config.trusted_config.is_some();
+    let located = match locate(&args.paths, &args.project, gate)? {
         Ok(located) => located,
         Err(code) => return Ok(code),
     };
@@ -293,8 +390,13 @@ pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
     if let Some(config) = &setup.config {
         skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
     }
-    let opts =
-        Options { skip_dirs, known_rules: setup.known, select: setup.config, ..located.options() };
+    let opts = Options {
+        skip_dirs,
+        known_rules: setup.known,
+        select: setup.config,
+        gate: setup.gate.then(|| setup.tree.clone()),
+        ..located.options()
+    };
     let mut out = hooklint_engine::run(&opts, &policies);
     out.relocate(&located.plan.base, &located.cwd);
     let rows: Vec<SuppressionRow> = out
@@ -371,6 +473,18 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     }
     let hooklint_engine::Facts { files, manifests, problems } =
         hooklint_engine::collect_facts(&opts, &knowledge);
+    // Secret values are shown only when asked for, as `<redacted:fnv:...>` otherwise.
+    let redactor = hooklint_engine::Redactor::new(&if args.show_secrets {
+        Vec::new()
+    } else {
+        hooklint_engine::secret_values(&files, &knowledge)
+    });
+    let redact = |text: &str| match redactor.redact(text) {
+        std::borrow::Cow::Owned(new) => Some(new),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let redact: Option<&hooklint_report::Redact<'_>> =
+        if redactor.is_empty() { None } else { Some(&redact) };
     if !problems.is_empty() {
         let sources = BTreeMap::new();
         let report = Report {
@@ -385,6 +499,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             below_confidence: BelowConfidence::default(),
             sources: &sources,
             titles: &sources,
+            configuration: None,
         };
         let mut err = output::stderr(ColorWhen::Auto);
         // Problems go to stderr so that stdout stays one JSON document; a closed stderr must
@@ -393,12 +508,20 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     }
     let mut w = io::BufWriter::new(io::stdout().lock());
     let written = match args.format {
-        FactsFormat::Json => {
-            hooklint_report::facts_json(&mut w, &files, &manifests, args.function.as_deref())?
-        }
-        FactsFormat::Yaml => {
-            hooklint_report::facts_yaml(&mut w, &files, &manifests, args.function.as_deref())?
-        }
+        FactsFormat::Json => hooklint_report::facts_json(
+            &mut w,
+            &files,
+            &manifests,
+            args.function.as_deref(),
+            redact,
+        )?,
+        FactsFormat::Yaml => hooklint_report::facts_yaml(
+            &mut w,
+            &files,
+            &manifests,
+            args.function.as_deref(),
+            redact,
+        )?,
     };
     w.flush()?;
     if let (Some(name), 0) = (&args.function, written) {

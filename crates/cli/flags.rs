@@ -122,6 +122,7 @@ impl ProjectArgs {
             manifest_path: self.manifest_path.clone(),
             packages: self.package.clone(),
             workspace: self.workspace,
+            ceiling: None,
         }
     }
 }
@@ -157,6 +158,11 @@ pub struct ConfigArgs {
     /// Do not read any hooklint.toml
     #[arg(long, conflicts_with = "file")]
     pub no_config: bool,
+    /// Gate mode: FILE is the whole configuration (its baseline and policy folders too). No
+    /// hooklint.toml of the checked tree is read, every file git tracks is checked whatever
+    /// ignore files say, and `#[path]`/`include!` targets in the tree are read
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "no_config"])]
+    pub trusted_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -209,9 +215,13 @@ pub struct FactsArgs {
     /// Show only functions with this name or qualified name
     #[arg(long = "fn", value_name = "NAME")]
     pub function: Option<String>,
+    /// Show secret values (literals that look like keys, tokens or passwords) instead of
+    /// `<redacted:...>` fingerprints
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Print the JSON Schema of the fact model (what `fn`, `file`, `doc` and `project` hold)
     /// instead of the facts of some code
-    #[arg(long, conflicts_with_all = ["path", "function", "format"])]
+    #[arg(long, conflicts_with_all = ["path", "function", "format", "show_secrets"])]
     pub schema: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -412,6 +422,13 @@ mod tests {
         let cli = parse(&["cargo-hooklint", "--config", "ci.toml", "src"]).unwrap();
         assert_eq!(cli.check.policies.config.file, Some(PathBuf::from("ci.toml")));
         assert!(parse(&["cargo-hooklint", "--config", "a.toml", "--no-config"]).is_err());
+        let cli = parse(&["cargo-hooklint", "--trusted-config", "/ci/hooklint.toml"]).unwrap();
+        assert_eq!(
+            cli.check.policies.config.trusted_config,
+            Some(PathBuf::from("/ci/hooklint.toml"))
+        );
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--config", "b"]).is_err());
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--no-config"]).is_err());
     }
 
     #[test]

@@ -107,14 +107,17 @@ fn a_runtime_error_names_rule_field_and_target() {
     );
     let run = project.run(&["test", "fixtures", "--policy", "policies"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
+    // One problem for the rule, at the first target it failed on, with the count of the rest.
     assert!(
         run.stdout.contains(
-            "fixtures/internal.rs:11: problem [cel-runtime-error]: rule \
-             org/internal-requires-service-token failed in `match` on fn `list_users`"
+            "fixtures/internal.rs:3: problem [cel-runtime-error]: rule \
+             org/internal-requires-service-token failed in `match` on fn `router`"
         ),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains("(and on 2 more targets)"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("problem [cel-runtime-error]").count(), 1, "{}", run.stdout);
 }
 
 #[test]
@@ -268,7 +271,10 @@ fn a_repository_laid_out_as_the_tutorial_says_passes_its_own_gate() {
         .file("src/lib.rs", super::util::CLEAN);
     let run = project.run(&[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.starts_with("checked 1 file in"), "{}", run.stdout);
+    // The policy and fixture folders are neither checked nor counted as excluded.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "configuration: hooklint.toml; policies from policies", "{}", run.stdout);
+    assert!(lines[1].starts_with("checked 1 file in"), "{}", run.stdout);
     let run = project.run_in("src", &["--format", "json"]);
     assert_eq!((run.code, &run.json()["summary"]["files"]), (0, &serde_json::json!(1)), "{run:?}");
     // Named explicitly, a fixture is still checked.

@@ -27,7 +27,11 @@ fn version_exits_0() {
 fn a_clean_project_exits_0_and_counts_its_files() {
     let run = clean_project().run(&[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.stdout, "checked 2 files in 0.00s: 0 errors, 0 warnings, 0 notes, 0 problems\n");
+    assert_eq!(
+        run.stdout,
+        "configuration: built-in defaults\n\
+         checked 2 files in 0.00s: 0 errors, 0 warnings, 0 notes, 0 problems\n"
+    );
     assert_eq!(run.stderr, "");
 }
 
@@ -37,10 +41,10 @@ fn cargo_runs_the_binary_with_its_own_name_first() {
     for args in [&["hooklint"][..], &["hooklint", "check"], &["hooklint", "src/math"]] {
         let run = project.run(args);
         assert_eq!(run.code, 0, "{args:?}: {run:?}");
-        assert!(run.stdout.starts_with("checked "), "{args:?}: {}", run.stdout);
+        assert!(run.stdout.contains("\nchecked "), "{args:?}: {}", run.stdout);
     }
     let run = project.run(&["hooklint", "src/math"]);
-    assert!(run.stdout.starts_with("checked 1 file in"), "{}", run.stdout);
+    assert!(run.stdout.contains("\nchecked 1 file in"), "{}", run.stdout);
 }
 
 #[test]

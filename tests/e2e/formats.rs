@@ -100,6 +100,7 @@ fn sarif_validates_and_lists_every_rule_with_help() {
         "hooklint/suppression-without-reason",
         "hooklint/unused-suppression",
         "hooklint/unsuppressible-rule",
+        "hooklint/new-suppression",
     ];
     assert!(expected.ends_with(&engine_rules.map(String::from)), "{expected:?}");
     let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();

@@ -17,13 +17,25 @@ use toml::Spanned;
 /// The configuration file's name, looked up from the checked path upwards.
 pub const CONFIG_FILE: &str = "hooklint.toml";
 
-const TOP_KEYS: &[&str] =
-    &["include", "exclude", "policies", "fail-on", "confidence", "test-dirs", "rules", "knowledge"];
-const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
+const TOP_KEYS: &[&str] = &[
+    "include",
+    "exclude",
+    "policies",
+    "fail-on",
+    "confidence",
+    "test-dirs",
+    "baseline",
+    "rules",
+    "knowledge",
+];
+const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible"];
 /// Knowledge lists that decide which manifest values are redacted as secrets: they take
 /// additions only.
 const REDACTION_LISTS: &[&str] =
     &["secret_key_words", "secret_key_qualifiers", "token_prefixes", "connection_key_words"];
+
+/// The largest configuration file read.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
 const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
@@ -45,6 +57,9 @@ pub struct Config {
     pub confidence: Option<Confidence>,
     /// Fixture directories for `test` when none is named.
     pub test_dirs: Vec<PathBuf>,
+    /// The baseline file to apply, relative to the configuration's directory. In gate mode
+    /// this is the only place a baseline can come from.
+    pub baseline: Option<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
     /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
@@ -67,6 +82,8 @@ pub struct RuleSetting {
     pub severity: Option<Severity>,
     /// Parameter overrides with the span of each key.
     pub params: Vec<(String, serde_json::Value, Range<usize>)>,
+    /// `unsuppressible = true`: inline comments cannot silence the rule.
+    pub unsuppressible: Option<bool>,
 }
 
 /// The nearest `hooklint.toml` in `start` (a file's directory, or the directory) or above.
@@ -76,29 +93,91 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     absolute.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|p| p.is_file())
 }
 
-/// Reads and validates the configuration file at `path`.
+/// Reads and validates the configuration file at `path`. Only a regular file is read (a FIFO
+/// or a device is refused without blocking), of at most 1 MiB.
 pub fn read_config(path: &Path) -> Result<Config, Vec<LoadError>> {
     let shown = path.to_string_lossy().replace('\\', "/");
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        vec![LoadError {
-            kind: LoadErrorKind::Config,
-            path: shown.clone(),
-            text: String::new(),
-            line: 0,
-            column: 0,
-            len: 1,
-            message: format!("cannot read `{shown}`: {}", crate::discover::io_message(&err)),
-            help: None,
-        }]
-    })?;
+    let text = crate::load::read_text(path, MAX_CONFIG_SIZE)
+        .map_err(|why| vec![file_error(&shown, format!("cannot read `{shown}`: {why}"), None)])?;
     let mut config = parse_config(&shown, &text)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     // Policy and fixture paths stay relative so that messages show them as the user wrote them.
     config.policies = config.policies.iter().map(|p| dir.join(p)).collect();
     config.test_dirs = config.test_dirs.iter().map(|p| dir.join(p)).collect();
+    config.baseline = config.baseline.as_ref().map(|p| dir.join(p));
     let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
     config.root = std::path::absolute(&dir).unwrap_or(dir);
     Ok(config)
+}
+
+/// Gate mode's configuration: read as [`read_config`] does, then every path it names (policy
+/// and fixture folders, the baseline) must be relative and, with symbolic links resolved, stay
+/// inside the configuration's own folder, which is where the trusted files come from (for
+/// example a checkout of the base branch). Anything else is refused.
+pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<LoadError>> {
+    let config = read_config(path)?;
+    let shown = config.path.clone();
+    let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let named = config
+        .policies
+        .iter()
+        .map(|p| ("policies", p))
+        .chain(config.test_dirs.iter().map(|p| ("test-dirs", p)))
+        .chain(config.baseline.iter().map(|p| ("baseline", p)));
+    let mut errors = Vec::new();
+    for (key, joined) in named {
+        let written = joined.strip_prefix(&dir).unwrap_or(joined);
+        let shown_path = written.to_string_lossy().replace('\\', "/");
+        let at = config
+            .text
+            .find(&format!("\"{shown_path}\""))
+            .map_or(0..0, |at| at..at + shown_path.len() + 2);
+        let (line, column, len) = position(&config.text, at);
+        let refuse = |message: String| LoadError {
+            kind: LoadErrorKind::Config,
+            path: shown.clone(),
+            text: config.text.clone(),
+            line,
+            column,
+            len,
+            message,
+            help: Some(
+                "in gate mode every path of the trusted configuration is relative to its folder \
+                 and stays inside it"
+                    .to_string(),
+            ),
+        };
+        if written.is_absolute() {
+            errors.push(refuse(format!("`{key}` names the absolute path `{shown_path}`")));
+            continue;
+        }
+        match joined.canonicalize() {
+            Ok(resolved) if !resolved.starts_with(&root) => errors.push(refuse(format!(
+                "`{key}` names `{shown_path}`, which leaves the configuration's folder"
+            ))),
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An error about a whole file (no position in it).
+fn file_error(path: &str, message: String, help: Option<String>) -> LoadError {
+    LoadError {
+        kind: LoadErrorKind::Config,
+        path: path.to_string(),
+        text: String::new(),
+        line: 0,
+        column: 0,
+        len: 1,
+        message,
+        help,
+    }
 }
 
 /// Parses and validates configuration text; `path` is only used in messages. Relative paths
@@ -128,6 +207,11 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 config.test_dirs =
                     errors.strings(value, "test-dirs").into_iter().map(PathBuf::from).collect();
             }
+            "baseline" => match value.get_ref().as_str() {
+                Some(path) if !path.is_empty() => config.baseline = Some(PathBuf::from(path)),
+                Some(_) => {}
+                None => errors.wrong_type(value, "baseline", "a string"),
+            },
             "fail-on" => match value.get_ref().as_str() {
                 Some(level) if FAIL_ON.contains(&level) => {
                     config.fail_on = Some(Severity::parse(level));
@@ -259,6 +343,9 @@ impl Config {
             if let Some(severity) = rule.severity {
                 set.set_severity(&rule.id, severity);
             }
+            if rule.unsuppressible == Some(true) {
+                set.set_unsuppressible(&rule.id);
+            }
             for (name, value, span) in &rule.params {
                 if let Err(message) = set.set_param(&rule.id, name, value.clone()) {
                     let (message, help) = match message.split_once("; ") {
@@ -384,12 +471,17 @@ impl Errors<'_> {
             enabled: None,
             severity: None,
             params: Vec::new(),
+            unsuppressible: None,
         };
         for (key, value) in table {
             match key.get_ref().as_ref() {
                 "enabled" => match value.get_ref().as_bool() {
                     Some(b) => rule.enabled = Some(b),
                     None => self.wrong_type(value, "enabled", "a boolean"),
+                },
+                "unsuppressible" => match value.get_ref().as_bool() {
+                    Some(b) => rule.unsuppressible = Some(b),
+                    None => self.wrong_type(value, "unsuppressible", "a boolean"),
                 },
                 "severity" => match value.get_ref().as_str() {
                     Some(s) => match Severity::parse(s) {
@@ -604,12 +696,16 @@ fail-on = "error"
 confidence = "medium"
 # Fixture directories `cargo hooklint test` runs when no directory is named.
 test-dirs = []
+# A baseline file of accepted findings (`--write-baseline` writes one). In gate mode
+# (`--trusted-config`) this key is the only way to apply a baseline.
+# baseline = ".hooklint-baseline.json"
 
 # Per-rule settings, for example:
 # [rules."crypto/non-constant-time-compare"]
 # enabled = true
 # severity = "warning"
 # params = { verifiers = ["my_crate::verify"] }
+# unsuppressible = true   # inline `hooklint: allow(...)` comments cannot silence it
 [rules]
 "#;
 
@@ -746,7 +842,9 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.fail_on, Some(Some(Severity::Error)));
         for key in TOP_KEYS {
             assert!(
-                text.contains(&format!("\n{key} =")) || text.contains(&format!("[{key}]")),
+                text.contains(&format!("\n{key} ="))
+                    || text.contains(&format!("\n# {key} ="))
+                    || text.contains(&format!("[{key}]")),
                 "{key}"
             );
         }

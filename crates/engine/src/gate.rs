@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, Problem, ProblemCode, RustFile};
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -26,6 +26,8 @@ pub(crate) struct Gated {
     pub baselined: Vec<Finding>,
     pub fixed: Vec<BaselineEntry>,
     pub outside_diff: usize,
+    /// Suppressions on lines the change adds or edits (`new_since`).
+    pub added_suppressions: usize,
     pub below_confidence: Vec<Finding>,
 }
 
@@ -93,9 +95,20 @@ pub(crate) fn apply(
     };
     let kept = match &opts.new_since {
         Some(changed) => {
-            let (inside, outside): (Vec<Finding>, Vec<Finding>) =
+            let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
                 kept.into_iter().partition(|f| changed.touches(&f.span));
             gated.outside_diff = outside.len();
+            // A suppression the change adds is reported where the change is reviewed.
+            let mut added: Vec<Finding> = gated
+                .suppressions
+                .iter()
+                .filter(|s| changed.touches(&s.span))
+                .map(added_suppression)
+                .collect();
+            gated.added_suppressions = added.len();
+            fingerprint::assign(&mut added, texts);
+            inside.extend(added);
+            sort(&mut inside);
             inside
         }
         None => kept,
@@ -103,6 +116,29 @@ pub(crate) fn apply(
     (gated.findings, gated.below_confidence) =
         kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
+}
+
+fn added_suppression(s: &Suppression) -> Finding {
+    let rules: Vec<String> = s.rules.iter().map(|r| format!("`{r}`")).collect();
+    let reason = if s.reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        format!("reason: {}", s.reason)
+    };
+    Finding {
+        rule: crate::meta_rules::ADDED.to_string(),
+        severity: hooklint_model::Severity::Warning,
+        message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
+        span: s.span.clone(),
+        help: "confirm the accepted risk in review; the trusted configuration can mark a rule \
+               `unsuppressible`"
+            .to_string(),
+        function: String::new(),
+        labels: Vec::new(),
+        fingerprint: String::new(),
+        // The comment is on a changed line: nothing about it is a guess.
+        confidence: Confidence::High,
+    }
 }
 
 fn rule_sets(opts: &Options, policies: &PolicySet) -> RuleSets {

@@ -29,7 +29,10 @@ mod packages;
 mod pipeline;
 mod policy_dir;
 pub mod project;
+mod secrets;
 mod suppress;
+pub mod tree;
+pub mod watch;
 
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
 pub use diff::{ChangedLines, DiffError, FileChange};
@@ -39,15 +42,18 @@ pub use fixture_test::{
     fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
     UnitResult,
 };
+pub use hooklint_manifest::Redactor;
 pub use meta_rules::META_RULES;
+pub use pipeline::STACK_SIZE;
 pub use policy_dir::policy_sources;
+pub use secrets::secret_values;
 pub use suppress::{SuppressedFinding, Suppression};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
 /// What to check and how.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// Files and directories to check; the current directory when empty. Named files are
     /// always checked, even when ignored or not ending in `.rs`.
@@ -70,6 +76,14 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// Gate mode: check every file git tracks in this tree (under `paths`), whatever ignore
+    /// files say, and the targets of `#[path]` and `include!` that stay inside it.
+    pub gate: Option<tree::Tree>,
+    /// The flight record of a supervised run (see `watch.rs`).
+    pub watch: Option<watch::Watch>,
+    /// Stack size of the worker threads ([`STACK_SIZE`]); smaller only to test what happens
+    /// when a worker overflows it anyway.
+    pub stack_size: usize,
     /// When set, findings are reported only in these paths (relative to the base directory,
     /// `/`-separated): the index is built from every file found, the report covers the named
     /// ones (see [`project::Plan`]).
@@ -107,6 +121,9 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            gate: None,
+            watch: None,
+            stack_size: STACK_SIZE,
             scope: None,
             skip_dirs: Vec::new(),
             progress: None,
@@ -131,6 +148,9 @@ pub struct RunOutput {
     pub fixed: Vec<BaselineEntry>,
     /// Findings left out because no line of theirs changed (`new_since`).
     pub outside_diff: usize,
+    /// Suppression comments on lines the change adds or edits (`new_since`), each also
+    /// reported as a `hooklint/new-suppression` finding.
+    pub added_suppressions: usize,
     /// Findings left out because their confidence is below [`Options::confidence`], sorted.
     /// Not reported and not counted for the exit code; a baseline written by the run still
     /// records them, so lowering the threshold later shows no old finding as new.
@@ -139,11 +159,17 @@ pub struct RunOutput {
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
     pub files_checked: usize,
+    /// Files found but left out by the configuration's `include` and `exclude` globs.
+    pub files_excluded: usize,
+    /// `hooklint.toml` files in the checked tree that gate mode did not read.
+    pub ignored_configs: Vec<String>,
     pub duration: Duration,
     /// Wall time of each phase of the run, in order (`check --timings`).
     pub phases: Vec<(&'static str, Duration)>,
-    /// Text of every file that has a finding or a problem, by reported path, so that snippets
-    /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
+    /// The lines reports show of every file that has a finding or a problem, by reported
+    /// path, so that snippets can be rendered without reading the files again: the other
+    /// lines are empty (line numbers hold), and secret values in the shown ones are masked
+    /// with `*` (columns hold). Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
     /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
     /// YAML until rendered. Counted in `files_checked`.
@@ -195,6 +221,9 @@ impl RunOutput {
         }
         for entry in &mut self.fixed {
             entry.path = map(&entry.path);
+        }
+        for config in &mut self.ignored_configs {
+            *config = map(config);
         }
         self.sources =
             std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();

@@ -30,10 +30,12 @@ fn crate_root(path: &str) -> Option<&str> {
     })
 }
 
-/// Package names by the crate root of the files' display paths.
+/// Package names by the crate root of the files' display paths. With `within` (gate mode), a
+/// `Cargo.toml` whose real path is outside that folder is not read.
 pub(crate) fn package_names(
     candidates: &[Candidate],
     roots: &[PathBuf],
+    within: Option<&Path>,
 ) -> HashMap<String, String> {
     let default_root = [PathBuf::from(".")];
     let roots = if roots.is_empty() { &default_root[..] } else { roots };
@@ -54,7 +56,8 @@ pub(crate) fn package_names(
         if !inside {
             continue;
         }
-        let name = by_fs.entry(fs_root.to_string()).or_insert_with(|| read_name(fs_root)).clone();
+        let name =
+            by_fs.entry(fs_root.to_string()).or_insert_with(|| read_name(fs_root, within)).clone();
         if let Some(name) = name {
             out.insert(display_root.to_string(), name);
         }
@@ -62,8 +65,11 @@ pub(crate) fn package_names(
     out
 }
 
-fn read_name(root: &str) -> Option<String> {
-    let path = Path::new(root).join("Cargo.toml");
+fn read_name(root: &str, within: Option<&Path>) -> Option<String> {
+    let mut path = Path::new(root).join("Cargo.toml");
+    if let Some(within) = within {
+        path = path.canonicalize().ok().filter(|p| p.starts_with(within))?;
+    }
     let meta = std::fs::metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_MANIFEST {
         return None;
@@ -114,9 +120,36 @@ mod tests {
             kind: FileKind::Rust,
             size: 13,
         };
-        let names = package_names(std::slice::from_ref(&cand), &[dir.path().to_path_buf()]);
+        let names = package_names(std::slice::from_ref(&cand), &[dir.path().to_path_buf()], None);
         assert_eq!(names.get("hooks").map(String::as_str), Some("acme-webhooks"));
-        let outside = package_names(&[cand], &[pkg.join("src")]);
+        let outside = package_names(&[cand], &[pkg.join("src")], None);
         assert!(outside.is_empty(), "a manifest above the checked folder is not read");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn in_gate_mode_a_manifest_linked_from_outside_the_tree_is_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().canonicalize().expect("canonical");
+        let tree = root.join("tree");
+        let elsewhere = root.join("elsewhere");
+        std::fs::create_dir_all(tree.join("src")).expect("mkdir");
+        std::fs::create_dir_all(&elsewhere).expect("mkdir");
+        std::fs::write(elsewhere.join("Cargo.toml"), "[package]\nname = \"outside-secret\"\n")
+            .expect("write");
+        std::os::unix::fs::symlink(elsewhere.join("Cargo.toml"), tree.join("Cargo.toml"))
+            .expect("symlink");
+        std::fs::write(tree.join("src/main.rs"), "fn main() {}\n").expect("write");
+        let cand = Candidate {
+            fs_path: tree.join("src/main.rs"),
+            display: "src/main.rs".into(),
+            kind: FileKind::Rust,
+            size: 13,
+        };
+        let roots = [tree.clone()];
+        let open = package_names(std::slice::from_ref(&cand), &roots, None);
+        assert_eq!(open.get("").map(String::as_str), Some("outside-secret"));
+        let gated = package_names(&[cand], &roots, Some(&tree));
+        assert!(gated.is_empty(), "{gated:?}");
     }
 }

@@ -69,17 +69,27 @@ pub struct Selection {
     pub packages: Vec<String>,
     /// `--workspace`: the whole workspace.
     pub workspace: bool,
+    /// Gate mode: the checked tree's root. No `Cargo.toml` above it is read, so the tree
+    /// cannot make the run start (or look for a workspace) outside itself.
+    pub ceiling: Option<PathBuf>,
 }
 
-/// The nearest directory at or above `start` that holds a `Cargo.toml`.
-pub fn package_root(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find(|dir| dir.join(MANIFEST).is_file()).map(Path::to_path_buf)
+/// `dir` and its ancestors, up to `ceiling` (inclusive) when there is one.
+fn ancestors<'a>(dir: &'a Path, ceiling: Option<&'a Path>) -> impl Iterator<Item = &'a Path> {
+    dir.ancestors().take_while(move |d| ceiling.is_none_or(|c| d.starts_with(c)))
+}
+
+/// The nearest directory at or above `start` (and not above `ceiling`) that holds a
+/// `Cargo.toml`.
+pub fn package_root(start: &Path, ceiling: Option<&Path>) -> Option<PathBuf> {
+    ancestors(start, ceiling).find(|dir| dir.join(MANIFEST).is_file()).map(Path::to_path_buf)
 }
 
 /// The workspace `package` (a crate root) belongs to: the nearest directory at or above it
-/// whose `Cargo.toml` has a `[workspace]` listing it (or is the package itself).
-pub fn workspace_root(package: &Path) -> Option<PathBuf> {
-    for dir in package.ancestors() {
+/// whose `Cargo.toml` has a `[workspace]` listing it (or is the package itself), not above
+/// `ceiling`.
+pub fn workspace_root(package: &Path, ceiling: Option<&Path>) -> Option<PathBuf> {
+    for dir in ancestors(package, ceiling) {
         let Some(manifest) = read_manifest(dir) else { continue };
         let Some(ws) = manifest.workspace else { continue };
         if dir == package || members(dir, &ws).iter().any(|(_, m)| m == package) {
@@ -159,7 +169,7 @@ pub fn plan(cwd: &Path, paths: &[PathBuf], selection: &Selection) -> Result<Plan
     let mut scoped: Vec<PathBuf> = Vec::new();
     for given in paths {
         let absolute = normalise(&cwd.join(given));
-        match crate_of(&absolute) {
+        match crate_of(&absolute, selection.ceiling.as_deref()) {
             Some(root) if root == absolute => roots.push(root),
             Some(root) => {
                 if absolute.is_file() {
@@ -217,7 +227,7 @@ fn selected_root(cwd: &Path, selection: &Selection) -> Result<Root, ProjectError
             }
             dir
         }
-        None => match package_root(cwd) {
+        None => match package_root(cwd, selection.ceiling.as_deref()) {
             Some(root) => root,
             None if selection.workspace || !selection.packages.is_empty() => {
                 return Err(ProjectError {
@@ -234,7 +244,8 @@ fn selected_root(cwd: &Path, selection: &Selection) -> Result<Root, ProjectError
     if !selection.workspace && selection.packages.is_empty() {
         return Ok(Root::One(start));
     }
-    let ws_root = workspace_root(&start).unwrap_or_else(|| start.clone());
+    let ws_root =
+        workspace_root(&start, selection.ceiling.as_deref()).unwrap_or_else(|| start.clone());
     if selection.packages.is_empty() {
         return Ok(Root::One(ws_root));
     }
@@ -270,9 +281,9 @@ fn selected_root(cwd: &Path, selection: &Selection) -> Result<Root, ProjectError
 /// when the path is that root or lies in one of its cargo target directories (`src/`,
 /// `tests/`, `benches/`, `examples/`, `build.rs`). Anything else (a fixture or data folder of
 /// the crate, a file outside any crate) is checked as given.
-fn crate_of(path: &Path) -> Option<PathBuf> {
+fn crate_of(path: &Path, ceiling: Option<&Path>) -> Option<PathBuf> {
     let start = if path.is_dir() { path } else { path.parent()? };
-    let root = package_root(start)?;
+    let root = package_root(start, ceiling)?;
     if root == path {
         return Some(root);
     }

@@ -43,7 +43,7 @@ pub(crate) fn reference(kn: &Kn, value: &str) -> Option<String> {
     None
 }
 
-fn interpolated_var(v: &str) -> Option<&str> {
+pub(crate) fn interpolated_var(v: &str) -> Option<&str> {
     crate::interp::whole_var(v)
 }
 

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
 /// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
-///   `test_attributes`) match a call whose name or path equals an entry, or whose path ends
-///   with `::` + entry;
+///   `test_attributes`, `key_constructors`) match a call whose name or path equals an entry, or
+///   whose path ends with `::` + entry;
 /// - header lists (`signature_headers`, `timestamp_headers`) match lower-case header names that
 ///   contain an entry; `identity_headers` and `ip_headers` match exactly;
 /// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
@@ -116,6 +116,10 @@ pub struct Knowledge {
     /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
     /// `.json()` on it reads a response, not the request body.
     pub response_receiver_hints: Vec<String>,
+    /// Calls whose argument is key material (`Hmac::new_from_slice`, `EncodingKey::from_secret`):
+    /// a literal passed to one is a secret, reported by secrets/hardcoded-secret and masked in
+    /// every output.
+    pub key_constructors: Vec<String>,
     /// Manifests: words that, as the last word of a key or variable name, make its value a
     /// secret (`DB_PASSWORD`, `api_token`). Secret values are redacted before they are stored.
     pub secret_key_words: Vec<String>,

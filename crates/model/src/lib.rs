@@ -568,8 +568,10 @@ pub struct Operand {
 /// A string or byte-string literal.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Literal {
-    /// the literal's value (byte strings lossily as UTF-8). Facts output shows it; findings
-    /// never should
+    /// the literal's value (byte strings lossily as UTF-8). A secret (a known provider prefix
+    /// such as `ghp_` or `sk_live_`, or a value named like a password, token, secret or key)
+    /// is shown by `facts` as `<redacted:fnv:XXXXXXXX>`, wherever it appears, unless
+    /// `--show-secrets` is given; findings never show it
     pub value: String,
     /// `b"..."`
     pub is_bytes: bool,
@@ -715,6 +717,15 @@ pub enum ProblemCode {
     TooLarge,
     /// A Rust file nests brackets deeper than the parser may recurse.
     TooDeeplyNested,
+    /// A file, item or target is past a bound other than bracket depth: a chain of types,
+    /// operators, closures or calls too deep to walk, inline modules or expressions nested
+    /// past the extractor's depth, macro bodies past the per-file budget, or a policy
+    /// expression past its cost budget on one target. What the bound left out is not checked.
+    TooComplex,
+    /// A path (`#[path]`, `include!`, a symlink) leads outside the scanned tree and was not read.
+    OutsideTree,
+    /// The run found no file to check.
+    NoFiles,
     /// A YAML document is not valid YAML.
     YamlError,
     /// A YAML document is over the depth, node or alias budget.
@@ -728,12 +739,15 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
-    pub const ALL: [ProblemCode; 10] = [
+    pub const ALL: [ProblemCode; 13] = [
         ProblemCode::ParseError,
         ProblemCode::IoError,
         ProblemCode::NonUtf8,
         ProblemCode::TooLarge,
         ProblemCode::TooDeeplyNested,
+        ProblemCode::TooComplex,
+        ProblemCode::OutsideTree,
+        ProblemCode::NoFiles,
         ProblemCode::YamlError,
         ProblemCode::YamlTooComplex,
         ProblemCode::YamlDuplicateKey,
@@ -748,6 +762,9 @@ impl ProblemCode {
             ProblemCode::NonUtf8 => "non-utf8",
             ProblemCode::TooLarge => "too-large",
             ProblemCode::TooDeeplyNested => "too-deeply-nested",
+            ProblemCode::TooComplex => "too-complex",
+            ProblemCode::OutsideTree => "outside-tree",
+            ProblemCode::NoFiles => "no-files",
             ProblemCode::YamlError => "yaml-error",
             ProblemCode::YamlTooComplex => "yaml-too-complex",
             ProblemCode::YamlDuplicateKey => "yaml-duplicate-key",
@@ -760,8 +777,8 @@ impl ProblemCode {
         ProblemCode::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// A file was found but not checked: the run is incomplete, and fails like a run with
-    /// findings (a gate must not pass on code it never read).
+    /// Input was found but not (wholly) checked, or none was found: the run is incomplete,
+    /// and fails like a run with findings (a gate must not pass on code it never read).
     pub fn is_input(self) -> bool {
         matches!(
             self,
@@ -770,6 +787,9 @@ impl ProblemCode {
                 | ProblemCode::NonUtf8
                 | ProblemCode::TooLarge
                 | ProblemCode::TooDeeplyNested
+                | ProblemCode::TooComplex
+                | ProblemCode::OutsideTree
+                | ProblemCode::NoFiles
                 | ProblemCode::YamlError
                 | ProblemCode::YamlTooComplex
         )
@@ -828,6 +848,7 @@ mod tests {
             assert_eq!(code.severity(), Severity::Error, "{code}");
         }
         assert!(!ProblemCode::CelRuntimeError.is_input());
+        assert!(ProblemCode::TooComplex.is_input() && ProblemCode::NoFiles.is_input());
         assert_eq!(ProblemCode::YamlDuplicateKey.severity(), Severity::Warning);
     }
 }

@@ -28,7 +28,84 @@ pub(crate) fn env() -> Env {
         let args = std::iter::once(STRING_TYPE).chain((0..lists).map(|_| DYN_TYPE)).collect();
         let _ = env.add_overload(name, &id, args, helper);
     }
+    let _ = env.add_overload("matches", "matches", vec![STRING_TYPE, STRING_TYPE], matches);
+    let _ = env.add_member_overload(
+        "matches",
+        "string_matches_string",
+        STRING_TYPE,
+        vec![STRING_TYPE],
+        matches,
+    );
     env
+}
+
+/// The longest pattern `matches` compiles, in bytes.
+pub const MAX_PATTERN: usize = 32 * 1024;
+/// The largest compiled program of one pattern (the regex crate's `size_limit`).
+const MAX_REGEX_SIZE: usize = 2 * 1024 * 1024;
+/// Patterns kept compiled per thread; the cache is emptied when it is full.
+const REGEX_CACHE: usize = 256;
+
+thread_local! {
+    static REGEXES: std::cell::RefCell<std::collections::HashMap<String, Result<regex::Regex, String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `s.matches(re)` and `matches(s, re)`: RE2 syntax (the `regex` crate: linear time in the
+/// text), at most [`MAX_PATTERN`] bytes and a bounded compiled size, each pattern compiled once
+/// per thread.
+fn matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let text = string_arg(&args, 0, "matches")?;
+    let pattern = string_arg(&args, 1, "matches")?;
+    if pattern.len() > MAX_PATTERN {
+        // Refused before it is hashed for the cache: a long pattern costs nothing per target.
+        return Err(ExecutionError::function_error("matches", too_long(pattern)));
+    }
+    let found = REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= REGEX_CACHE {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), compile(pattern));
+        }
+        match cache.get(pattern) {
+            Some(Ok(re)) => Ok(re.is_match(text)),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("the pattern could not be compiled".to_string()),
+        }
+    });
+    match found {
+        Ok(b) => bool_val(b),
+        Err(message) => Err(ExecutionError::function_error("matches", message)),
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    if pattern.len() > MAX_PATTERN {
+        return Err(too_long(pattern));
+    }
+    regex::RegexBuilder::new(pattern)
+        .size_limit(MAX_REGEX_SIZE)
+        .dfa_size_limit(MAX_REGEX_SIZE)
+        .build()
+        .map_err(|err| match err {
+            regex::Error::CompiledTooBig(_) => {
+                "the pattern compiles to a program over the size limit".to_string()
+            }
+            other => format!("not a valid regular expression: {}", first_line(&other.to_string())),
+        })
+}
+
+fn too_long(pattern: &str) -> String {
+    format!("the pattern is {} bytes long, over the limit of {MAX_PATTERN}", pattern.len())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with("error:"))
+        .unwrap_or_else(|| text.lines().next().unwrap_or(text))
+        .trim()
 }
 
 /// The words of an identifier (`hooklint_model::names::words`, the one splitter).
@@ -249,6 +326,26 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn eval(source: &str) -> Result<cel::Value, ExecutionError> {
+        let env = std::sync::Arc::new(env());
+        let program = env.compile(source).unwrap();
+        program.execute(&cel::Context::with_env(env))
+    }
+
+    #[test]
+    fn matches_is_bounded_and_cached() {
+        assert_eq!(eval("'abc'.matches('^a.c$')"), Ok(cel::Value::Bool(true)));
+        assert_eq!(eval("matches('abc', 'x')"), Ok(cel::Value::Bool(false)));
+        let long = format!("'a'.matches('{}')", "a".repeat(MAX_PATTERN + 1));
+        let err = format!("{:?}", eval(&long).unwrap_err());
+        assert!(err.contains("over the limit"), "{err}");
+        let big = "'a'.matches('(((a{1000}){1000}){1000})')";
+        let err = format!("{:?}", eval(big).unwrap_err());
+        assert!(err.contains("size limit"), "{err}");
+        let err = format!("{:?}", eval("'a'.matches('(')").unwrap_err());
+        assert!(err.contains("not a valid regular expression"), "{err}");
     }
 
     #[test]

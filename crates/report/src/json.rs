@@ -16,6 +16,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     problems: Vec<JsonProblem<'a>>,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a crate::Configuration>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +97,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
+        configuration: report.configuration,
     };
     serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
     writeln!(w)
@@ -172,6 +175,7 @@ mod tests {
             below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let mut out = Vec::new();
         json(&mut out, &report).unwrap();

@@ -4,6 +4,9 @@
 //!
 //! Architecture invariant: no I/O except writing to the writer it is handed, and no panics on
 //! any span: positions past the end of a file or inside a multi-byte character are clamped.
+//! Text from the checked tree never reaches a terminal or a CI log as it is: control
+//! characters in paths, messages and source lines are made visible, and a snippet shows a
+//! bounded window of its line.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,6 +17,9 @@ use hooklint_model::{Confidence, Finding, Problem};
 pub use codespan_reporting::term::termcolor;
 
 mod ci_formats;
+mod configuration;
+mod escape;
+mod excerpt;
 mod facts;
 mod facts_schema;
 mod github;
@@ -22,13 +28,14 @@ mod json;
 mod load_errors;
 mod rules;
 mod sarif;
-mod span;
 mod suggest;
 mod suppressions;
 mod yaml;
 
 pub use ci_formats::{gitlab, junit};
-pub use facts::facts_json;
+pub use configuration::{BaselineUse, Configuration, FileCounts, SeverityChange, SuppressionUse};
+pub use escape::visible;
+pub use facts::{facts_json, Redact};
 pub use facts_schema::facts_schema_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
@@ -64,6 +71,8 @@ pub struct Report<'a> {
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.
     pub titles: &'a BTreeMap<String, String>,
+    /// What the run was configured with; every format states it when set.
+    pub configuration: Option<&'a Configuration>,
 }
 
 /// A finding an inline suppression silenced.

@@ -110,6 +110,32 @@ struct ResultProperties {
 struct Invocation<'a> {
     execution_successful: bool,
     tool_execution_notifications: Vec<Notification<'a>>,
+    /// Rules the configuration disabled or re-levelled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rule_configuration_overrides: Vec<Override<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<InvocationProperties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Override<'a> {
+    descriptor: DescriptorReference<'a>,
+    configuration: OverrideConfiguration,
+}
+
+#[derive(Serialize)]
+struct OverrideConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct InvocationProperties<'a> {
+    /// The effective configuration of the run, as in the JSON output.
+    #[serde(rename = "hooklint/configuration")]
+    configuration: &'a crate::Configuration,
 }
 
 #[derive(Serialize)]
@@ -259,6 +285,10 @@ pub fn sarif(
                     .iter()
                     .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
+                rule_configuration_overrides: overrides(report.configuration),
+                properties: report
+                    .configuration
+                    .map(|configuration| InvocationProperties { configuration }),
             }],
             column_kind: "unicodeCodePoints",
             results,
@@ -266,6 +296,27 @@ pub fn sarif(
     };
     serde_json::to_writer_pretty(&mut *w, &log).map_err(io::Error::from)?;
     writeln!(w)
+}
+
+/// Disabled rules and changed severities as SARIF configuration overrides.
+fn overrides(configuration: Option<&crate::Configuration>) -> Vec<Override<'_>> {
+    let Some(configuration) = configuration else { return Vec::new() };
+    let disabled = configuration.disabled_rules.iter().map(|id| Override {
+        descriptor: DescriptorReference { id },
+        configuration: OverrideConfiguration { enabled: Some(false), level: None },
+    });
+    let levels = configuration.severities.iter().map(|(id, change)| Override {
+        descriptor: DescriptorReference { id },
+        configuration: OverrideConfiguration {
+            enabled: None,
+            level: Some(match change.to.as_str() {
+                "error" => "error",
+                "warning" => "warning",
+                _ => "note",
+            }),
+        },
+    });
+    disabled.chain(levels).collect()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -542,6 +593,7 @@ mod tests {
             below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let log = render(&report, &[rule("crypto/x"), rule("z/unused")]);
         let run = &log["runs"][0];

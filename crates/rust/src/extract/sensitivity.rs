@@ -56,7 +56,9 @@ fn names_of(e: &syn::Expr, h: &dyn HeaderLookup, branches: bool) -> ExprNames {
 
 fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usize) {
     use syn::Expr;
-    if depth > 128 {
+    if depth > crate::limits::EXPR_DEPTH {
+        use syn::spanned::Spanned;
+        crate::limits::hit(e.span().start().line, "an operand");
         return;
     }
     if let Some(name) = h.header_of_call(e) {

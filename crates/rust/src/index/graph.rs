@@ -11,8 +11,15 @@ use super::receiver;
 use super::resolve::{Id, Index};
 use super::{Derived, Plan};
 
-/// Most functions one function's `reaches` closure visits; beyond it the closure is cut.
+/// Most functions one function's `reaches` closure visits; beyond it the closure is cut (and
+/// reported).
 pub(super) const MAX_CLOSURE: usize = 20_000;
+/// Most names all `reaches` lists of a project hold together: the closures of a call chain
+/// are quadratic in its length (a 40,000-function chain made 8e8 names, 9.5 GB). The whole
+/// registry of a build machine (457,000 functions) holds 9.5 million; a name costs 16 bytes.
+const REACH_BUDGET: usize = 16_000_000;
+/// Functions whose closures are computed together; each may take `remaining / CHUNK` names.
+const CHUNK: usize = 1024;
 
 /// Strings the `reaches` closures are made of, numbered in sorted order so that sorting the
 /// numbers sorts the strings.
@@ -60,13 +67,17 @@ pub(super) fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
     Interned { strings, per_fn }
 }
 
-/// The read-only second pass over the call graph.
+/// Each verification of a function's request, with what it leads to.
+type Outcomes = Vec<(gates::Outcome, Verification)>;
+
+/// The read-only second pass over the call graph; also the ids of the functions whose
+/// `reaches` was cut.
 pub(super) fn derive(
     ix: &Index,
     plans: &[Plan],
     k: &Knowledge,
     declared: &[crate::DeclaredRoute],
-) -> Vec<Derived> {
+) -> (Vec<Derived>, Vec<Id>) {
     let n = ix.nodes.len();
     let mut edges: Vec<Vec<Id>> = plans
         .par_iter()
@@ -178,7 +189,7 @@ pub(super) fn derive(
             break;
         }
     }
-    let outcomes: Vec<Vec<(gates::Outcome, Verification)>> = (0..n)
+    let outcomes: Vec<Outcomes> = (0..n)
         .into_par_iter()
         .map(|id| if verifying[id] { gates::outcomes(&cx, id, &summaries) } else { Vec::new() })
         .collect();
@@ -186,17 +197,34 @@ pub(super) fn derive(
         outcomes.iter().map(|o| gates::gate_position(o)).collect();
     let callers = gates::caller_verified(ix, &edges, &gate_pos, &targets);
 
-    direct
-        .into_par_iter()
-        .zip(outcomes.into_par_iter())
-        .enumerate()
-        // Few, large pieces: each gets its own scratch array of `n` slots.
-        .with_min_len((n / (8 * rayon::current_num_threads().max(1))).max(256))
-        .map_init(
-            || vec![usize::MAX; n],
-            |stamp, (id, (direct, outs))| {
+    // Closures are computed CHUNK functions at a time, in id order, each within its share of
+    // what is left of the budget, so that the result does not depend on scheduling. Each
+    // thread keeps one scratch array of `n` slots for the whole pass.
+    let scratch: Vec<std::sync::Mutex<Vec<usize>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(Vec::new()))
+        .collect();
+    let mut remaining = REACH_BUDGET;
+    let mut out: Vec<Derived> = Vec::with_capacity(n);
+    let mut cut: Vec<Id> = Vec::new();
+    let mut direct = direct.into_iter().zip(outcomes).enumerate();
+    loop {
+        let chunk: Vec<(Id, (Vec<bool>, Outcomes))> = direct.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let cap = (remaining / chunk.len()).min(MAX_CLOSURE);
+        let done: Vec<(Derived, bool)> = chunk
+            .into_par_iter()
+            .map(|(id, (direct, outs))| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+                let mut stamp = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
+                if stamp.len() != n {
+                    *stamp = vec![usize::MAX; n];
+                }
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
-                let (reach, heads) = closure(ix, &edges, &interned, stamp, id, extras);
+                let (reach, heads, was_cut) =
+                    closure(ix, &edges, &interned, &mut stamp, id, extras, cap);
+                drop(stamp);
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
                 let via_helper = targets
                     .iter()
@@ -249,7 +277,7 @@ pub(super) fn derive(
                     }
                     None => Receiver::default(),
                 };
-                Derived {
+                let derived = Derived {
                     reaches: reach,
                     reaches_headers: heads,
                     reaches_sensitive_compare: rc[id] || extras.iter().any(|(e, _)| rc[*e]),
@@ -262,10 +290,19 @@ pub(super) fn derive(
                         .collect(),
                     verifications,
                     receiver,
-                }
-            },
-        )
-        .collect()
+                };
+                (derived, was_cut)
+            })
+            .collect();
+        for (derived, was_cut) in done {
+            remaining = remaining.saturating_sub(derived.reaches.len());
+            if was_cut {
+                cut.push(out.len());
+            }
+            out.push(derived);
+        }
+    }
+    (out, cut)
 }
 
 /// Verification entries for the function's custom extractors and route layers.
@@ -338,6 +375,8 @@ fn declared_by(f: &hooklint_model::Function, declared: &[crate::DeclaredRoute]) 
 
 /// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
 /// its extra entry points call and read. `stamp` is scratch space, one slot per function.
+/// At most `cap` functions are visited and `cap` names kept (the first in sorted order); the
+/// flag says whether anything was left out.
 pub(super) fn closure(
     ix: &Index,
     edges: &[Vec<Id>],
@@ -345,7 +384,8 @@ pub(super) fn closure(
     stamp: &mut [usize],
     id: Id,
     extras: &[(Id, String)],
-) -> (Vec<SharedStr>, Vec<String>) {
+    cap: usize,
+) -> (Vec<SharedStr>, Vec<String>, bool) {
     let mut reach: Vec<u32> = Vec::new();
     let mut heads: Vec<&str> = Vec::new();
     let mut queue: VecDeque<Id> = VecDeque::new();
@@ -356,9 +396,12 @@ pub(super) fn closure(
         }
     }
     let mut visited = 0usize;
+    let mut cut = false;
     while let Some(cur) = queue.pop_front() {
         visited += 1;
-        if visited > MAX_CLOSURE {
+        // Names repeat across functions, so twice the cap leaves room for duplicates.
+        if visited > cap || reach.len() > cap.saturating_mul(2) {
+            cut = true;
             break;
         }
         reach.extend(interned.per_fn.get(cur).into_iter().flatten());
@@ -374,11 +417,15 @@ pub(super) fn closure(
     }
     reach.sort_unstable();
     reach.dedup();
+    if reach.len() > cap {
+        reach.truncate(cap);
+        cut = true;
+    }
     heads.sort_unstable();
     heads.dedup();
     let reach =
         reach.into_iter().filter_map(|i| interned.strings.get(i as usize).cloned()).collect();
-    (reach, heads.into_iter().map(str::to_string).collect())
+    (reach, heads.into_iter().map(str::to_string).collect(), cut)
 }
 
 pub(super) fn is_verifier(c: &hooklint_model::Call, k: &Knowledge) -> bool {

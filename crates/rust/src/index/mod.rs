@@ -56,7 +56,11 @@ struct Derived {
     receiver: Receiver,
 }
 
-pub fn link(files: &mut [RustFile], k: &Knowledge, declared: &[crate::DeclaredRoute]) {
+pub fn link(
+    files: &mut [RustFile],
+    k: &Knowledge,
+    declared: &[crate::DeclaredRoute],
+) -> Vec<hooklint_model::Problem> {
     let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
@@ -66,15 +70,36 @@ pub fn link(files: &mut [RustFile], k: &Knowledge, declared: &[crate::DeclaredRo
             apply_plan(f, p);
         }
     });
-    let derived = {
+    let (derived, cut) = {
         let ix = Index::functions(files);
-        derive(&ix, &plans, k, declared)
+        let (derived, cut) = derive(&ix, &plans, k, declared);
+        (derived, cut_problem(&ix, &cut))
     };
     files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {
         for (f, d) in file.functions.iter_mut().zip(derived) {
             apply_derived(f, d, k);
         }
     });
+    cut.into_iter().collect()
+}
+
+/// One problem for the functions whose `reaches` was cut, at the first of them.
+fn cut_problem(ix: &Index, cut: &[Id]) -> Option<hooklint_model::Problem> {
+    let first = ix.func(*cut.first()?)?;
+    let more = match cut.len() - 1 {
+        0 => String::new(),
+        1 => " (and of 1 more function)".to_string(),
+        n => format!(" (and of {n} more functions)"),
+    };
+    Some(hooklint_model::Problem::new(
+        hooklint_model::ProblemCode::TooComplex,
+        format!(
+            "the functions `{}` calls, transitively, are too many to follow: its `reaches` holds \
+             only part of them{more}",
+            first.qualified_name
+        ),
+        Some(first.span.clone()),
+    ))
 }
 
 /// Splits per-function items (in id order) into one `Vec` per file.

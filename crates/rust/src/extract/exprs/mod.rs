@@ -23,7 +23,7 @@ use crate::util;
 pub use literals::module_value;
 
 /// Deepest expression nesting walked; deeper subtrees are skipped rather than risking the stack.
-const MAX_EXPR_DEPTH: usize = 200;
+const MAX_EXPR_DEPTH: usize = crate::limits::EXPR_DEPTH;
 
 /// What a literal initialises, set by the parent before visiting it.
 #[derive(Debug, Clone)]
@@ -305,6 +305,7 @@ fn pending_ip(kind: &str, binding: &str, span: hooklint_model::Span) -> PendingH
 impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
         if self.depth > MAX_EXPR_DEPTH {
+            crate::limits::hit(e.span().start().line, "an expression");
             return;
         }
         self.depth += 1;
@@ -441,6 +442,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         if self.depth > MAX_EXPR_DEPTH {
+            crate::limits::hit(m.path.span().start().line, "a macro call");
             return;
         }
         self.depth += 1;

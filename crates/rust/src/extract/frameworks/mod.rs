@@ -13,6 +13,7 @@ mod tide;
 mod warp;
 
 use hooklint_model::{Registration, Span};
+use syn::spanned::Spanned;
 
 use super::FileCx;
 use crate::util;
@@ -134,7 +135,8 @@ fn node_id(m: &syn::ExprMethodCall) -> usize {
 
 /// Reads a router chain; `None` when the expression registers nothing and layers nothing.
 pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain> {
-    if depth > 16 {
+    if depth > crate::limits::EXPR_DEPTH {
+        crate::limits::hit(e.span().start().line, "a router");
         return None;
     }
     let (base, segs) = flatten(e);
