@@ -1153,47 +1153,8 @@ impl<'a, 'f> Walker<'a, 'f> {
             syn::Expr::Block(b) => {
                 self.branch_sink(&b.block, self.span_of_block(&b.block), tail, after)
             }
-            syn::Expr::If(inner) => {
-                // `else if ..`: exits only when every branch does.
-                let out = exits::expr_out(self.cx, &syn::Expr::If(inner.clone()), tail);
-                let s = inner.span();
-                if out.exits {
-                    SiteSink {
-                        sink: Sink::Exits,
-                        exit: out.exit,
-                        logged: out.logged,
-                        ..SiteSink::default()
-                    }
-                } else {
-                    SiteSink {
-                        sink: Sink::Proceeds,
-                        logged: out.logged,
-                        branch: (self.pos(s), self.end(s)),
-                        after,
-                        ..SiteSink::default()
-                    }
-                }
-            }
-            other => {
-                let out = exits::expr_out(self.cx, other, tail);
-                let s = other.span();
-                if out.exits {
-                    SiteSink {
-                        sink: Sink::Exits,
-                        exit: out.exit,
-                        logged: out.logged,
-                        ..SiteSink::default()
-                    }
-                } else {
-                    SiteSink {
-                        sink: Sink::Proceeds,
-                        logged: out.logged,
-                        branch: (self.pos(s), self.end(s)),
-                        after,
-                        ..SiteSink::default()
-                    }
-                }
-            }
+            // `else if ..` exits only when every branch does; `expr_out` reads it that way.
+            _ => self.arm_sink(el, tail, after),
         }
     }
 
