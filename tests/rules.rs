@@ -54,8 +54,12 @@ fn relative(path: &Path) -> String {
 }
 
 fn check_unit(unit: &Path, policies: &PolicySet) -> RunOutput {
-    let opts =
-        Options { paths: vec![unit.to_path_buf()], base_dir: Some(root()), ..Options::default() };
+    let opts = Options {
+        paths: vec![unit.to_path_buf()],
+        base_dir: Some(root()),
+        confidence: hooklint_model::Confidence::Low,
+        ..Options::default()
+    };
     hooklint_engine::run(&opts, policies)
 }
 
@@ -115,12 +119,15 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         findings: &out.findings,
         problems: &out.problems,
         files_checked: out.files_checked,
+        templates_skipped: out.templates_skipped,
         duration: std::time::Duration::ZERO,
         suppressed: &suppressed,
         baseline: None,
         outside_diff: None,
+        below_confidence: hooklint_report::BelowConfidence::default(),
         sources: &out.sources,
         titles: &titles,
+        configuration: None,
     };
     let mut buffer = hooklint_report::termcolor::NoColor::new(Vec::new());
     hooklint_report::human(&mut buffer, &report).expect("rendering to memory cannot fail");

@@ -7,6 +7,10 @@ mod e2e {
     /// Invocation forms, subcommands, flags and exit codes.
     mod cli;
 
+    /// The project found like cargo finds it: the same result from any directory,
+    /// `--manifest-path`, `-p`, `--workspace`, named files checked against their crate.
+    mod project;
+
     /// Insta snapshots of the human and JSON output (`tests/snapshots/`).
     mod output;
 
@@ -29,6 +33,9 @@ mod e2e {
     /// Inline suppressions and the `suppressions` audit list.
     mod suppressions;
 
+    /// A policy's `confidence`, the `--confidence` threshold and how each output shows it.
+    mod confidence;
+
     /// `--write-baseline` and `--baseline`.
     mod baseline;
 
@@ -43,6 +50,16 @@ mod e2e {
 
     /// `hooklint.toml`: discovery, errors, rule settings, knowledge, packs, `init`.
     mod config;
+
+    /// Gate mode (`--trusted-config`) against every way the checked tree could switch the
+    /// gate off or hide a file from it.
+    mod gate;
+
+    /// No secret value and no control character from the checked code in any output.
+    mod leaks;
+
+    /// `rust-version` against the locked dependencies, and README's statement of it.
+    mod toolchain;
 }
 
 /// The rule fixtures under `fixtures/` against their inline `expect:` markers and their

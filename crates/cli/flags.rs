@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hooklint_model::Severity;
+use hooklint_model::{Confidence, Severity};
 
 /// Lints the trust boundaries of integrations: webhook handlers, OAuth apps and broker
 /// credentials
@@ -44,8 +44,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and directories to check [default: the current directory]
+    /// Files and directories to report on [default: the crate or workspace around the current
+    /// directory]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -55,6 +58,10 @@ pub struct CheckArgs {
     /// Exit with 1 when a finding is at or above this severity
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     pub fail_on: FailOn,
+    /// Report only findings at or above this confidence [default: `confidence` in
+    /// hooklint.toml, else medium]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub confidence: Option<ConfidenceLevel>,
     #[command(flatten)]
     pub selection: RuleSelection,
     /// Skip files larger than BYTES, reporting each as a `too-large` problem
@@ -83,10 +90,41 @@ pub struct CheckArgs {
     /// Print the wall time of each phase of the run to stderr
     #[arg(long)]
     pub timings: bool,
+    /// No progress bar, notes or summary line: only the diagnostics
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which project is checked and how long each phase took (stderr)
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Whether `--fail-on` was on the command line (it then wins over `fail-on` in the
     /// configuration); set by `main` from clap's value source.
     #[arg(skip)]
     pub fail_on_given: bool,
+}
+
+/// Which package to check, as cargo subcommands select it.
+#[derive(Debug, Args, Default)]
+pub struct ProjectArgs {
+    /// Path to the Cargo.toml of the package or workspace to check
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Check only this package of the workspace (repeatable)
+    #[arg(long, short, value_name = "SPEC")]
+    pub package: Vec<String>,
+    /// Check every package of the workspace
+    #[arg(long)]
+    pub workspace: bool,
+}
+
+impl ProjectArgs {
+    pub fn selection(&self) -> hooklint_engine::project::Selection {
+        hooklint_engine::project::Selection {
+            manifest_path: self.manifest_path.clone(),
+            packages: self.package.clone(),
+            workspace: self.workspace,
+            ceiling: None,
+        }
+    }
 }
 
 /// Which rules run, and on how many threads: shared by `check` and `test`.
@@ -120,6 +158,11 @@ pub struct ConfigArgs {
     /// Do not read any hooklint.toml
     #[arg(long, conflicts_with = "file")]
     pub no_config: bool,
+    /// Gate mode: FILE is the whole configuration (its baseline and policy folders too). No
+    /// hooklint.toml of the checked tree is read, every file git tracks is checked whatever
+    /// ignore files say, and `#[path]`/`include!` targets in the tree are read
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "no_config"])]
+    pub trusted_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -172,9 +215,13 @@ pub struct FactsArgs {
     /// Show only functions with this name or qualified name
     #[arg(long = "fn", value_name = "NAME")]
     pub function: Option<String>,
+    /// Show secret values (literals that look like keys, tokens or passwords) instead of
+    /// `<redacted:...>` fingerprints
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Print the JSON Schema of the fact model (what `fn`, `file`, `doc` and `project` hold)
     /// instead of the facts of some code
-    #[arg(long, conflicts_with_all = ["path", "function", "format"])]
+    #[arg(long, conflicts_with_all = ["path", "function", "format", "show_secrets"])]
     pub schema: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -182,8 +229,11 @@ pub struct FactsArgs {
 
 #[derive(Debug, Args)]
 pub struct SuppressionsArgs {
-    /// Files and directories to check [default: the current directory]
+    /// Files and directories to list [default: the crate or workspace around the current
+    /// directory]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
@@ -201,6 +251,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, shown as annotations
     Github,
+    /// GitLab Code Quality JSON, for the merge request widget
+    Gitlab,
+    /// JUnit XML, for the test report of GitLab, Jenkins, Azure Pipelines and others
+    Junit,
 }
 
 /// Formats of the listing commands.
@@ -231,6 +285,24 @@ impl FailOn {
             FailOn::Warning => Some(Severity::Warning),
             FailOn::Note => Some(Severity::Note),
             FailOn::Never => None,
+        }
+    }
+}
+
+/// `--confidence`: how sure a rule must be of a finding for it to be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfidenceLevel {
+    High,
+    Medium,
+    Low,
+}
+
+impl From<ConfidenceLevel> for Confidence {
+    fn from(level: ConfidenceLevel) -> Confidence {
+        match level {
+            ConfidenceLevel::High => Confidence::High,
+            ConfidenceLevel::Medium => Confidence::Medium,
+            ConfidenceLevel::Low => Confidence::Low,
         }
     }
 }
@@ -350,6 +422,13 @@ mod tests {
         let cli = parse(&["cargo-hooklint", "--config", "ci.toml", "src"]).unwrap();
         assert_eq!(cli.check.policies.config.file, Some(PathBuf::from("ci.toml")));
         assert!(parse(&["cargo-hooklint", "--config", "a.toml", "--no-config"]).is_err());
+        let cli = parse(&["cargo-hooklint", "--trusted-config", "/ci/hooklint.toml"]).unwrap();
+        assert_eq!(
+            cli.check.policies.config.trusted_config,
+            Some(PathBuf::from("/ci/hooklint.toml"))
+        );
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--config", "b"]).is_err());
+        assert!(parse(&["cargo-hooklint", "--trusted-config", "a", "--no-config"]).is_err());
     }
 
     #[test]

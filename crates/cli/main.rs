@@ -12,6 +12,7 @@ mod commands;
 mod flags;
 mod output;
 mod setup;
+mod supervise;
 
 use flags::{Cli, Command};
 
@@ -44,8 +45,8 @@ fn run() -> anyhow::Result<u8> {
         _ => cli.check.fail_on_given = given,
     }
     match &cli.command {
-        None => commands::check(&cli.check),
-        Some(Command::Check(args)) => commands::check(args),
+        None => check(&cli.check),
+        Some(Command::Check(args)) => check(args),
         Some(Command::Rules(args)) => commands::rules(args),
         Some(Command::Explain(args)) => commands::explain(args),
         Some(Command::Facts(args)) => commands::facts(args),
@@ -53,6 +54,17 @@ fn run() -> anyhow::Result<u8> {
         Some(Command::Test(args)) => authoring::test(args),
         Some(Command::Init(args)) => authoring::init(args),
     }
+}
+
+/// `check` runs in a supervised child process (see `supervise.rs`), so that a crash on one
+/// file loses that file, not the run.
+fn check(args: &flags::CheckArgs) -> anyhow::Result<u8> {
+    if supervise::wanted() {
+        if let Some(code) = supervise::supervise(args)? {
+            return Ok(code);
+        }
+    }
+    commands::check(args)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

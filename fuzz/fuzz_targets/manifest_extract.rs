@@ -11,6 +11,10 @@ fn knowledge() -> &'static hooklint_model::Knowledge {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = hooklint_manifest::extract_manifest("deploy/app.yaml", text, knowledge());
-    let _ = hooklint_manifest::extract_manifest(".github/app-manifest.json", text, knowledge());
+    let k = knowledge();
+    let a = hooklint_manifest::extract_manifest("deploy/app.yaml", text, k);
+    let b = hooklint_manifest::extract_manifest(".github/app-manifest.json", text, k);
+    let c = hooklint_manifest::extract_manifest("chart/values.yaml", text, k);
+    // Cross-file grouping of credentials over what was read.
+    let _ = hooklint_manifest::build_project(&[a.file, b.file, c.file], &[]);
 });

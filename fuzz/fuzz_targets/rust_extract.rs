@@ -11,10 +11,20 @@ fn knowledge() -> &'static hooklint_model::Knowledge {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let k = knowledge();
-    let extracted = hooklint_rust::extract_file("src/fuzz.rs", text, k);
-    // A second file so that cross-file linking has something to resolve against.
-    let other = hooklint_rust::extract_file("src/other.rs", "pub fn verify() {}", k);
-    let mut files = vec![extracted.file, other.file];
-    hooklint_rust::link(&mut files, k);
+    let text = text.to_string();
+    // On a worker's 64 MiB stack, as the engine runs it: an overflow here is one in
+    // production too.
+    let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
+        let k = knowledge();
+        let extracted = hooklint_rust::extract_file("src/fuzz.rs", &text, k);
+        // A second file so that cross-file linking has something to resolve against.
+        let other = hooklint_rust::extract_file("src/other.rs", "pub fn verify() {}", k);
+        let mut files = vec![extracted.file, other.file];
+        hooklint_rust::link(&mut files, k);
+    });
+    if let Ok(worker) = worker {
+        if let Err(panic) = worker.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
 });

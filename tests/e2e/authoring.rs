@@ -107,14 +107,17 @@ fn a_runtime_error_names_rule_field_and_target() {
     );
     let run = project.run(&["test", "fixtures", "--policy", "policies"]);
     assert_eq!(run.code, 2, "{}", run.transcript());
+    // One problem for the rule, at the first target it failed on, with the count of the rest.
     assert!(
         run.stdout.contains(
-            "fixtures/internal.rs:11: problem [cel-runtime-error]: rule \
-             org/internal-requires-service-token failed in `match` on fn `list_users`"
+            "fixtures/internal.rs:3: problem [cel-runtime-error]: rule \
+             org/internal-requires-service-token failed in `match` on fn `router`"
         ),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains("(and on 2 more targets)"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("problem [cel-runtime-error]").count(), 1, "{}", run.stdout);
 }
 
 #[test]
@@ -253,6 +256,35 @@ fn the_organisation_examples_pass() {
     assert!(!stdout.contains("0 passed"), "{stdout}");
 }
 
+/// The layout docs/writing-rules.md describes: policies and fixtures named in hooklint.toml.
+/// Plain `cargo hooklint` checks the project's code, not its rules or their deliberately bad
+/// fixtures, and reads no policy file as a manifest; `test` runs the fixtures.
+#[test]
+fn a_repository_laid_out_as_the_tutorial_says_passes_its_own_gate() {
+    let project = Project::new();
+    project
+        .copy_tree("examples/org-policies/policies", "policies")
+        .copy_tree("examples/org-policies/rust", "fixtures")
+        .copy_tree("examples/org-policies/manifests", "fixtures")
+        .file("hooklint.toml", "policies = [\"policies\"]\ntest-dirs = [\"fixtures\"]\n")
+        .file("Cargo.toml", "[package]\nname = \"svc\"\n")
+        .file("src/lib.rs", super::util::CLEAN);
+    let run = project.run(&[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    // The policy and fixture folders are neither checked nor counted as excluded.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "configuration: hooklint.toml; policies from policies", "{}", run.stdout);
+    assert!(lines[1].starts_with("checked 1 file in"), "{}", run.stdout);
+    let run = project.run_in("src", &["--format", "json"]);
+    assert_eq!((run.code, &run.json()["summary"]["files"]), (0, &serde_json::json!(1)), "{run:?}");
+    // Named explicitly, a fixture is still checked.
+    let named = project.run(&["fixtures/internal_routes.rs"]);
+    assert_eq!(named.code, 1, "{}", named.transcript());
+    let test = project.run(&["test"]);
+    assert_eq!(test.code, 0, "{}", test.transcript());
+    assert!(test.stdout.contains("test result: 3 passed, 0 failed"), "{}", test.stdout);
+}
+
 /// `facts --schema` is a JSON Schema (draft 2020-12) that describes exactly what `facts`
 /// prints: every function, file and manifest document of the repository's fixtures validates
 /// against its definition, which allows no field it does not declare.
@@ -314,4 +346,22 @@ fn the_facts_schema_describes_the_facts() {
     let mut wrong = facts["files"][0]["functions"][0].clone();
     wrong["calls"] = serde_json::json!([{"name": 1}]);
     assert!(!function.is_valid(&wrong));
+}
+
+/// A misspelled CEL function is a load error at its line and column with a suggestion, and the
+/// run stops with 2 before any file is read, instead of failing on every function at run time.
+#[test]
+fn a_misspelled_cel_function_exits_2_at_its_line_and_column() {
+    let project = org_project();
+    project.file("policies/internal.yaml", RULE.replace("call_matches(", "call_match("));
+    project.file("src/lib.rs", super::util::CLEAN);
+    let run = project.run(&["src", "--policy", "policies"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("unknown function `call_match`; did you mean `call_matches`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--> policies/internal.yaml:8:35"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
 }

@@ -27,7 +27,11 @@ fn version_exits_0() {
 fn a_clean_project_exits_0_and_counts_its_files() {
     let run = clean_project().run(&[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.stdout, "checked 2 files in 0.00s: 0 errors, 0 warnings, 0 notes, 0 problems\n");
+    assert_eq!(
+        run.stdout,
+        "configuration: built-in defaults\n\
+         checked 2 files in 0.00s: 0 errors, 0 warnings, 0 notes, 0 problems\n"
+    );
     assert_eq!(run.stderr, "");
 }
 
@@ -37,10 +41,10 @@ fn cargo_runs_the_binary_with_its_own_name_first() {
     for args in [&["hooklint"][..], &["hooklint", "check"], &["hooklint", "src/math"]] {
         let run = project.run(args);
         assert_eq!(run.code, 0, "{args:?}: {run:?}");
-        assert!(run.stdout.starts_with("checked "), "{args:?}: {}", run.stdout);
+        assert!(run.stdout.contains("\nchecked "), "{args:?}: {}", run.stdout);
     }
     let run = project.run(&["hooklint", "src/math"]);
-    assert!(run.stdout.starts_with("checked 1 file in"), "{}", run.stdout);
+    assert!(run.stdout.contains("\nchecked 1 file in"), "{}", run.stdout);
 }
 
 #[test]
@@ -303,4 +307,68 @@ fn cargo_finds_the_binary_as_a_subcommand() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(value["summary"]["files"], 2);
+}
+
+/// `cargo hooklint chekc` is a mistyped command, not a missing path.
+#[test]
+fn a_mistyped_subcommand_gets_a_suggestion() {
+    let run = clean_project().run(&["chekc"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: no such command or path: `chekc`\n  help: did you mean the command `check`?\n"
+    );
+    let run = clean_project().run(&["src", "nowhere"]);
+    assert_eq!((run.code, run.stderr.as_str()), (2, "error: path `nowhere` does not exist\n"));
+}
+
+/// `CARGO_TERM_COLOR` colours output that is not a terminal; `--color never` still wins.
+#[test]
+fn cargo_term_color_is_honoured() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let output = project
+        .command(&[])
+        .env_remove("NO_COLOR")
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "no colour");
+    let output = project
+        .command(&["--color", "never"])
+        .env("CARGO_TERM_COLOR", "always")
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\u{1b}["), "colour");
+}
+
+/// The progress bar is drawn on stderr only when stderr is a terminal: a run long enough to
+/// show it writes nothing to a piped stderr, so logs and CI output stay clean.
+#[test]
+fn the_progress_bar_is_absent_when_stderr_is_not_a_terminal() {
+    let project = Project::new();
+    for i in 0..300 {
+        project.file(&format!("src/m{i}.rs"), WEBHOOK);
+    }
+    let started = std::time::Instant::now();
+    let run = project.run(&["--jobs", "1", "--fail-on", "never"]);
+    // Longer than the moment after which a terminal would show the bar.
+    assert!(started.elapsed() > std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, "");
+    assert!(run.stdout.contains(" 0 problems"), "{}", run.stdout);
+}
+
+/// `-q` prints only the diagnostics; `-v` also says what is checked and how long it took.
+#[test]
+fn quiet_and_verbose() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let quiet = project.run(&["-q"]);
+    assert_eq!(quiet.code, 1, "{quiet:?}");
+    assert!(quiet.stdout.contains("error[") && !quiet.stdout.contains("checked "), "{quiet:?}");
+    let verbose = project.run(&["-v"]);
+    assert!(verbose.stderr.starts_with("note: checking "), "{verbose:?}");
+    assert!(verbose.stderr.contains("timing:"), "{verbose:?}");
+    assert!(verbose.stdout.contains("checked 1 file"), "{verbose:?}");
 }

@@ -114,6 +114,48 @@ fn knowledge_extends_the_built_in_lists() {
     assert!(facts.stdout.contains("\"verifies\": true"), "{}", facts.stdout);
 }
 
+/// An organisation reduces and replaces the built-in lists: removing an entry changes the
+/// findings, and a list replaced wholesale holds only what the file says.
+#[test]
+fn knowledge_entries_are_removed_and_lists_replaced() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK);
+    let only = ["check", "--format", "json", "--only", "crypto/non-constant-time-compare"];
+    let run = project.run(&only);
+    assert_eq!(rules(&run), ["crypto/non-constant-time-compare"], "{}", run.stdout);
+    project.file("hooklint.toml", "[knowledge.remove]\nvariable_time_ops = [\"==\"]\n");
+    let run = project.run(&only);
+    assert_eq!((run.code, rules(&run)), (0, vec![]), "{}", run.transcript());
+    project.file("hooklint.toml", "[knowledge.replace]\nvariable_time_ops = [\"starts_with\"]\n");
+    let run = project.run(&only);
+    assert_eq!((run.code, rules(&run)), (0, vec![]), "{}", run.transcript());
+    project.file("hooklint.toml", "[knowledge.remove]\nvariable_time_op = [\"==\"]\n");
+    let run = project.run(&only);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("did you mean `variable_time_ops`?"), "{}", run.stderr);
+    // The lists that decide what is redacted as a secret take additions only.
+    project.file("hooklint.toml", "[knowledge.remove]\nsecret_key_words = [\"token\"]\n");
+    let run = project.run(&only);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("cannot be reduced or replaced"), "{}", run.stderr);
+}
+
+/// A rule parameter the rule never reads (a knowledge list only the extractor uses) is an
+/// error at its line, not a setting that silently changes nothing.
+#[test]
+fn a_parameter_the_rule_does_not_read_is_an_error() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK).file(
+        "hooklint.toml",
+        "[rules.\"webhook/missing-signature-check\"]\n\
+         params = { receiver_words = [\"partner\"] }\n",
+    );
+    let run = project.run(&["check", "src"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("does not read `params.receiver_words`"), "{}", run.stderr);
+    assert!(run.stderr.contains("hooklint.toml:2:"), "{}", run.stderr);
+}
+
 #[test]
 fn policy_packs_load_from_the_config() {
     let project = Project::new();

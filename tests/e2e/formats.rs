@@ -1,4 +1,4 @@
-//! `--format sarif|github|json` and `--output`: snapshots of a sample project with a finding,
+//! `--format sarif|github|gitlab|junit|json` and `--output`: snapshots of a sample project with a finding,
 //! a suppressed finding, a suppression diagnostic and a parse error, and SARIF validated
 //! against the SARIF 2.1.0 JSON schema (`tests/schemas/sarif-2.1.0.json`, the OASIS schema).
 
@@ -42,7 +42,9 @@ macro_rules! snapshot {
 }
 
 fn without_version(text: &str) -> String {
-    text.replace(&format!("\"{}\"", env!("CARGO_PKG_VERSION")), "\"[version]\"")
+    let version = env!("CARGO_PKG_VERSION");
+    text.replace(&format!("\"{version}\""), "\"[version]\"")
+        .replace(&format!("/v{version}/"), "/v[version]/")
 }
 
 /// The OASIS schema's `run.language` pattern has a stray `]` that ECMA-262 tolerates but the
@@ -98,6 +100,7 @@ fn sarif_validates_and_lists_every_rule_with_help() {
         "hooklint/suppression-without-reason",
         "hooklint/unused-suppression",
         "hooklint/unsuppressible-rule",
+        "hooklint/new-suppression",
     ];
     assert!(expected.ends_with(&engine_rules.map(String::from)), "{expected:?}");
     let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
@@ -137,6 +140,30 @@ fn github_output() {
 }
 
 #[test]
+fn gitlab_code_quality_output() {
+    let run = sample().run(&["--format", "gitlab"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let issues = run.json();
+    let fingerprints: std::collections::BTreeSet<&str> =
+        issues.as_array().unwrap().iter().filter_map(|i| i["fingerprint"].as_str()).collect();
+    assert_eq!(fingerprints.len(), issues.as_array().unwrap().len(), "fingerprints are unique");
+    snapshot!("gitlab_output", run.transcript());
+}
+
+#[test]
+fn junit_output() {
+    let run = sample().run(&["--format", "junit"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    snapshot!("junit_output", run.transcript());
+    let clean = Project::new();
+    clean.file("src/lib.rs", CLEAN);
+    let run = clean.run(&["--format", "junit"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains(r#"<testcase name="no findings" classname="hooklint"/>"#));
+}
+
+#[test]
 fn json_output_with_suppressions_and_a_baseline() {
     let project = sample();
     project.file("src/extra.rs", "pub fn c() -> reqwest::Client {\n    reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap()\n}\n");
@@ -159,7 +186,7 @@ fn output_writes_the_report_and_keeps_human_output_on_the_terminal() {
     let run = project.run(&["--format", "sarif", "--output", "hooklint.sarif"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("error[crypto/non-constant-time-compare]"), "{}", run.stdout);
-    assert!(run.stdout.ends_with("2 suppressed\n"), "{}", run.stdout);
+    assert!(run.stdout.contains(", 2 suppressed"), "{}", run.stdout);
     let text = std::fs::read_to_string(project.path().join("hooklint.sarif")).unwrap();
     let log: serde_json::Value = serde_json::from_str(&text).unwrap();
     validate(&log);

@@ -78,11 +78,45 @@ fn no_secret_value_reaches_any_output() {
             "docker-compose.yml",
             "services:\n  orders:\n    image: o\n    environment:\n      AMQP_URL: amqp://app:s3cr3t-amqp@rabbit/\n      API_TOKEN: tok-9f8e7d6c5b4a\n  billing:\n    image: b\n    environment:\n      - AMQP_URL=amqp://app:s3cr3t-amqp@rabbit/\n",
         )
-        .file("k8s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: k8s-plain-pw\n");
+        .file("k8s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: k8s-plain-pw\n")
+        .file(
+            "stack/docker-compose.yml",
+            "services:\n  api:\n    image: a\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-dflt-s3cret-key-42}\n      SIGNING_KEY: ${SIGNING_KEY:-changeme-plc-hldr}\n",
+        )
+        .file(
+            "am.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: am\ndata:\n  alertmanager.yml: |\n    global:\n      smtp_auth_password: embedded-smtp-pw\n",
+        )
+        // An embedded file with several secrets: two on one line, a quoted one, one in a URL,
+        // one that spans lines (its whole block is redacted).
+        .file(
+            "cfg.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  app.yaml: |\n    db: {password: emb-pw-one, api_key: emb-key-two}\n    smtp:\n      password: \"emb-quoted-pw\"\n    amqp: amqp://app:emb-url-pw@rabbit/\n  keys.yaml: |\n    private_key: |\n      emb-multi-line-1\n      emb-multi-line-2\n",
+        );
+    // A broker's own password on its command line, and a client's broker-named variable.
+    project.file(
+        "redis/docker-compose.yml",
+        "services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_AUTH:-r3dis-dflt-pw}\n  jobs:\n    image: j\n    environment:\n      REDIS_AUTH: ${REDIS_AUTH:-r3dis-dflt-pw}\n",
+    );
+    const SECRETS: [&str; 13] = [
+        "r3dis-dflt-pw",
+        "s3cr3t-amqp",
+        "tok-9f8e7d6c5b4a",
+        "k8s-plain-pw",
+        "dflt-s3cret-key-42",
+        "changeme-plc-hldr",
+        "embedded-smtp-pw",
+        "emb-pw-one",
+        "emb-key-two",
+        "emb-quoted-pw",
+        "emb-url-pw",
+        "emb-multi-line-1",
+        "emb-multi-line-2",
+    ];
     for format in ["human", "json", "sarif", "github"] {
         let run = project.run(&["--format", format]);
         assert_eq!(run.code, 1, "{run:?}");
-        for secret in ["s3cr3t-amqp", "tok-9f8e7d6c5b4a", "k8s-plain-pw"] {
+        for secret in SECRETS {
             assert!(!run.stdout.contains(secret), "{format} shows {secret}: {}", run.stdout);
             assert!(!run.stderr.contains(secret), "{format} shows {secret}: {}", run.stderr);
         }
@@ -93,10 +127,45 @@ fn no_secret_value_reaches_any_output() {
         for present in ["compose", "AMQP_URL", "API_TOKEN", "password", "<redacted:"] {
             assert!(facts.stdout.contains(present), "facts lack {present}: {}", facts.stdout);
         }
-        for secret in ["s3cr3t-amqp", "tok-9f8e7d6c5b4a", "k8s-plain-pw"] {
+        for secret in SECRETS {
             assert!(!facts.stdout.contains(secret), "facts show {secret}: {}", facts.stdout);
         }
     }
+}
+
+/// Helm chart templates and Jinja files are not YAML until rendered: skipped and counted in the
+/// summary, never `yaml-error` problems; the chart's values are read.
+#[test]
+fn templates_are_skipped_and_counted() {
+    let project = Project::new();
+    project
+        .file("chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n")
+        .file(
+            "chart/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  env:\n    - name: DB_PASSWORD\n      value: in-a-template\n",
+        )
+        .file("chart/values.yaml", "auth:\n  adminPassword: values-admin-pw\n")
+        .file("deploy/compose.yaml", "{% if tls %}\nservices:\n  a: {image: x}\n{% endif %}\n")
+        // Hard negatives: YAML that merely holds `{{ }}` in a string is read, not skipped; broken
+        // YAML without template directives stays a problem, never silently dropped.
+        .file("config/app.yaml", "greeting: \"hello {{ name }}\"\npassword: cfg-plain-pw-7731\n")
+        .file("broken.yaml", "a: [1, 2\n");
+    let run = project.run(&["--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["summary"]["templates_skipped"], 2, "{}", run.stdout);
+    let problems: Vec<&str> = json["problems"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|x| x["path"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(problems, ["broken.yaml"], "{}", run.stdout);
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|x| x["path"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(paths, ["chart/values.yaml", "config/app.yaml"]);
+    let human = project.run(&["--color", "never"]);
+    assert!(human.stdout.contains("2 templates skipped as not YAML until rendered"), "{human:?}");
 }
 
 /// Runs the binary from the repository root on a fixture, as a user would.

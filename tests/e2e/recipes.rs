@@ -32,18 +32,23 @@ fn documented_commands() -> Vec<String> {
     commands
 }
 
-fn run_documented(project: &Project, command: &str) -> Run {
+/// Runs a documented command in `project`, with the CI variables filled in: `base` is where
+/// the base branch's worktree was added (`$RUNNER_TEMP/base`, `/tmp/hooklint-base`).
+fn run_documented(project: &Project, command: &str, base: &Path) -> Run {
+    let base = base.to_string_lossy();
     let filled = command
         .replace("${{ github.base_ref }}", "main")
-        .replace("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main");
+        .replace("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
+        .replace("$RUNNER_TEMP/base", &base)
+        .replace("/tmp/hooklint-base", &base)
+        .replace('"', "");
     let args: Vec<&str> = filled.split_whitespace().collect();
     assert_eq!(args.get(..2), Some(&["cargo", "hooklint"][..]), "{command}");
     // Cargo runs `cargo-hooklint hooklint ARGS...` for `cargo hooklint ARGS...`.
     project.run(&args[1..])
 }
 
-/// `main` with the sample project and a committed baseline in a bare-bones upstream, and a
-/// clone of it on a branch that adds one finding and one suppressed finding.
+/// `main` with the sample project in a bare-bones upstream, and an empty folder to clone it.
 fn repository() -> (Project, Project) {
     let upstream = Project::new();
     init(upstream.path());
@@ -57,12 +62,15 @@ fn the_documented_commands_are_the_tested_ones() {
     assert_eq!(
         documented_commands(),
         [
+            "cargo hooklint init",
             "cargo hooklint --write-baseline .hooklint-baseline.json",
-            "cargo hooklint --format github --new-since origin/${{ github.base_ref }} --baseline \
-             .hooklint-baseline.json",
-            "cargo hooklint --format sarif --output hooklint.sarif --fail-on never",
-            "cargo hooklint --new-since origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --baseline \
-             .hooklint-baseline.json --format json --output hooklint.json",
+            "cargo hooklint --trusted-config \"$RUNNER_TEMP/base/hooklint.toml\" --format github \
+             --new-since origin/${{ github.base_ref }}",
+            "cargo hooklint --trusted-config \"$RUNNER_TEMP/base/hooklint.toml\" --format sarif \
+             --output hooklint.sarif --fail-on never",
+            "cargo hooklint --trusted-config /tmp/hooklint-base/hooklint.toml --new-since \
+             origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME --format gitlab --output \
+             gl-code-quality.json",
             "cargo hooklint suppressions src/ --format json",
         ]
     );
@@ -72,11 +80,20 @@ fn the_documented_commands_are_the_tested_ones() {
 fn the_recipes_gate_a_pull_request() {
     let commands = documented_commands();
     let (upstream, clone) = repository();
+    let nowhere = Path::new("/nonexistent");
 
-    // Adoption, on main: record today's findings and commit them.
-    let adopt = run_documented(&upstream, &commands[0]);
+    // Adoption, on main: a configuration, today's findings recorded, the baseline named.
+    let init = run_documented(&upstream, &commands[0], nowhere);
+    assert_eq!(init.code, 0, "{init:?}");
+    let adopt = run_documented(&upstream, &commands[1], nowhere);
     assert_eq!(adopt.code, 0, "{adopt:?}");
     assert!(upstream.path().join(".hooklint-baseline.json").is_file());
+    let config = std::fs::read_to_string(upstream.path().join("hooklint.toml")).unwrap();
+    let config = config.replace(
+        "# baseline = \".hooklint-baseline.json\"",
+        "baseline = \".hooklint-baseline.json\"",
+    );
+    upstream.file("hooklint.toml", &config);
     commit_all(upstream.path(), "adopt hooklint");
 
     let url = format!("file://{}", upstream.path().display());
@@ -84,13 +101,29 @@ fn the_recipes_gate_a_pull_request() {
     git(clone.path(), &["checkout", "-q", "-b", "feature"]);
     init_identity(clone.path());
     clone.file("src/new.rs", NEW_CLIENT);
+    // The pull request also tries to switch its gate off: the rule disabled in its own
+    // configuration, its findings written into the baseline, the file ignored.
+    clone.file(
+        "hooklint.toml",
+        format!("{config}\n[rules.\"tls/verification-disabled\"]\nenabled = false\n"),
+    );
+    clone.file(".ignore", "src/new.rs\n");
+    let rewrite = clone.run(&["--no-config", "--write-baseline", ".hooklint-baseline.json"]);
+    assert_eq!(rewrite.code, 0, "{rewrite:?}");
     commit_all(clone.path(), "add clients");
+    // The base branch's worktree, as the recipes add it.
+    let temp = Project::new();
+    let base = temp.path().join("base");
+    git(
+        clone.path(),
+        &["worktree", "add", "-q", "--detach", &base.to_string_lossy(), "origin/main"],
+    );
 
-    // GitHub Actions: annotations for the new finding only.
-    let annotations = run_documented(&clone, &commands[1]);
+    // GitHub Actions: annotations for the new finding and the new suppression only.
+    let annotations = run_documented(&clone, &commands[2], &base);
     assert_eq!(annotations.code, 1, "{annotations:?}");
     let lines: Vec<&str> = annotations.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", annotations.stdout);
+    assert_eq!(lines.len(), 4, "{}", annotations.stdout);
     assert!(
         lines[0].starts_with(
             "::error file=src/new.rs,line=2,col=32,endLine=2,endColumn=64,\
@@ -99,15 +132,33 @@ fn the_recipes_gate_a_pull_request() {
         "{}",
         lines[0]
     );
-    assert!(lines[1].starts_with("checked 3 files in "), "{}", lines[1]);
     assert!(
-        lines[1].ends_with("1 suppressed, 3 baselined (0 fixed), 0 outside the diff"),
+        lines[1].starts_with(
+            "::warning file=src/new.rs,line=5,col=1,endLine=5,endColumn=84,\
+             title=hooklint/new-suppression::this change adds a suppression of \
+             `tls/verification-disabled` (reason: talks to the local mock server only)"
+        ),
         "{}",
         lines[1]
     );
+    assert_eq!(
+        lines[2],
+        format!(
+            "configuration: trusted {0}/hooklint.toml (gate mode); ignored hooklint.toml in the \
+             checked tree; baseline {0}/.hooklint-baseline.json (4 entries); 1 suppression used \
+             (1 added by this change)",
+            base.display()
+        )
+    );
+    assert!(lines[3].starts_with("checked 3 files in "), "{}", lines[3]);
+    assert!(
+        lines[3].ends_with("1 suppressed, 4 baselined (0 fixed), 0 outside the diff"),
+        "{}",
+        lines[3]
+    );
 
     // GitHub Actions: SARIF for code scanning never fails the step and marks the suppression.
-    let sarif = run_documented(&clone, &commands[2]);
+    let sarif = run_documented(&clone, &commands[3], &base);
     assert_eq!(sarif.code, 0, "{sarif:?}");
     assert!(sarif.stdout.contains("error[tls/verification-disabled]"), "{}", sarif.stdout);
     let text = std::fs::read_to_string(clone.path().join("hooklint.sarif")).unwrap();
@@ -115,23 +166,36 @@ fn the_recipes_gate_a_pull_request() {
     super::formats::validate(&log);
     let results = log["runs"][0]["results"].as_array().unwrap();
     let suppressed = results.iter().filter(|r| r.get("suppressions").is_some()).count();
-    assert_eq!((results.len(), suppressed), (5, 1), "{text}");
+    assert_eq!((results.len(), suppressed), (2, 1), "{text}");
+    let record = &log["runs"][0]["invocations"][0]["properties"]["hooklint/configuration"];
+    assert_eq!(record["mode"], "gate", "{text}");
+    assert_eq!(record["ignored_files"], serde_json::json!(["hooklint.toml"]), "{text}");
 
-    // GitLab CI: exit code and a JSON artifact, the human report in the log.
-    let gitlab = run_documented(&clone, &commands[3]);
+    // GitLab CI: exit code and a Code Quality artifact, the human report in the log.
+    let gitlab = run_documented(&clone, &commands[4], &base);
     assert_eq!(gitlab.code, 1, "{gitlab:?}");
     assert!(gitlab.stdout.contains("--> src/new.rs:2:32"), "{}", gitlab.stdout);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(clone.path().join("hooklint.json")).unwrap())
-            .unwrap();
-    assert_eq!(report["summary"]["findings"], 1);
-    assert_eq!(report["summary"]["suppressed"], 1);
-    assert_eq!(report["findings"][0]["path"], "src/new.rs");
+    let text = std::fs::read_to_string(clone.path().join("gl-code-quality.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let issues = report.as_array().expect("an array of issues");
+    // The new finding and the new suppression.
+    assert_eq!(issues.len(), 2, "{text}");
+    assert_eq!(issues[0]["location"]["path"], "src/new.rs");
+    assert_eq!(issues[0]["location"]["lines"]["begin"], 2);
+    assert_eq!(issues[0]["severity"], "critical");
+    assert_eq!(issues[1]["location"]["lines"]["begin"], 5, "{text}");
 
-    // The audit list.
-    let audit = run_documented(&clone, &commands[4]);
+    // The audit list, outside gate mode: the branch's own configuration disabled the rule, so
+    // its suppression silences nothing there.
+    let audit = run_documented(&clone, &commands[5], &base);
     assert_eq!(audit.code, 0, "{audit:?}");
-    assert_eq!(audit.json()["suppressions"][0]["used"], true);
+    let listed = &audit.json()["suppressions"][0];
+    assert_eq!(listed["rules"], serde_json::json!(["tls/verification-disabled"]), "{audit:?}");
+    assert_eq!(listed["used"], false, "{audit:?}");
+
+    // Without gate mode the same pull request would have passed: that is what it prevents.
+    let ungated = clone.run(&["--format", "json", "--new-since", "main"]);
+    assert_eq!(ungated.code, 0, "{ungated:?}");
 }
 
 fn init_identity(dir: &Path) {
@@ -163,7 +227,7 @@ fn the_pre_commit_hook_checks_the_staged_files() {
     assert_eq!(files, ["src/lib.rs"]);
     let clean = project.run(&files);
     assert_eq!(clean.code, 0, "{clean:?}");
-    assert!(clean.stdout.starts_with("checked 1 file in "), "{}", clean.stdout);
+    assert!(clean.stdout.contains("\nchecked 1 file in "), "{}", clean.stdout);
 
     project.file("src/new.rs", NEW_CLIENT);
     git(project.path(), &["add", "src/new.rs"]);

@@ -107,3 +107,38 @@ pub const CLEAN: &str = r#"pub fn add(a: u32, b: u32) -> u32 {
     a + b
 }
 "#;
+
+impl Project {
+    /// Runs the binary with `dir` (relative to the project) as working directory.
+    pub fn run_in(&self, dir: &str, args: &[&str]) -> Run {
+        let output = self
+            .command(args)
+            .current_dir(self.dir.path().join(dir))
+            .output()
+            .expect("run cargo-hooklint");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Copies a directory of this repository (relative to its root) into the project at `to`.
+    pub fn copy_tree(&self, from: &str, to: &str) -> &Project {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+        copy_dir(&source, &self.dir.path().join(to));
+        self
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create directory");
+    for entry in std::fs::read_dir(from).expect("read directory").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}

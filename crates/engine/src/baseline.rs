@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Version of the baseline file; bumped when a field is renamed or removed or changes meaning.
 pub const BASELINE_VERSION: u32 = 1;
 
+/// The largest baseline file read.
+const MAX_BASELINE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BaselineEntry {
@@ -95,9 +98,9 @@ impl Baseline {
         Ok(Baseline::sorted(file.findings))
     }
 
-    /// Reads and parses a baseline file.
+    /// Reads and parses a baseline file: a regular file of at most 256 MiB.
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::load::read_text(path, MAX_BASELINE_SIZE)
             .map_err(|err| format!("cannot read baseline `{}`: {err}", path.display()))?;
         Baseline::parse(&text).map_err(|err| format!("baseline `{}`: {err}", path.display()))
     }
@@ -158,6 +161,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: fingerprint.into(),
+            confidence: hooklint_model::Confidence::High,
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hooklint_model::{Knowledge, LoadError, LoadErrorKind, Severity};
+use hooklint_model::{Confidence, Knowledge, LoadError, LoadErrorKind, Severity};
 use hooklint_policy::PolicySet;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -17,10 +17,27 @@ use toml::Spanned;
 /// The configuration file's name, looked up from the checked path upwards.
 pub const CONFIG_FILE: &str = "hooklint.toml";
 
-const TOP_KEYS: &[&str] =
-    &["include", "exclude", "policies", "fail-on", "test-dirs", "rules", "knowledge"];
-const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
+const TOP_KEYS: &[&str] = &[
+    "include",
+    "exclude",
+    "policies",
+    "fail-on",
+    "confidence",
+    "test-dirs",
+    "baseline",
+    "rules",
+    "knowledge",
+];
+const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible"];
+/// Knowledge lists that decide which manifest values are redacted as secrets: they take
+/// additions only.
+const REDACTION_LISTS: &[&str] =
+    &["secret_key_words", "secret_key_qualifiers", "token_prefixes", "connection_key_words"];
+
+/// The largest configuration file read.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
+const CONFIDENCE: &[&str] = &["high", "medium", "low"];
 
 /// A parsed `hooklint.toml`. Paths in it are resolved against the file's directory.
 #[derive(Debug, Clone, Default)]
@@ -36,12 +53,22 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// `Some(None)` is `fail-on = "never"`.
     pub fail_on: Option<Option<Severity>>,
+    /// The lowest confidence reported, when set.
+    pub confidence: Option<Confidence>,
     /// Fixture directories for `test` when none is named.
     pub test_dirs: Vec<PathBuf>,
+    /// The baseline file to apply, relative to the configuration's directory. In gate mode
+    /// this is the only place a baseline can come from.
+    pub baseline: Option<PathBuf>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
-    /// Entries appended to the built-in knowledge lists, by list name.
+    /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
+    /// an entry written `!entry` removes `entry` from the built-in list instead.
     pub knowledge: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.remove]`: entries taken out of the built-in lists, by list name.
+    pub knowledge_remove: BTreeMap<String, Vec<String>>,
+    /// `[knowledge.replace]`: lists that replace the built-in ones.
+    pub knowledge_replace: BTreeMap<String, Vec<String>>,
     /// The directory of the file; globs and paths are relative to it.
     pub root: PathBuf,
 }
@@ -55,6 +82,8 @@ pub struct RuleSetting {
     pub severity: Option<Severity>,
     /// Parameter overrides with the span of each key.
     pub params: Vec<(String, serde_json::Value, Range<usize>)>,
+    /// `unsuppressible = true`: inline comments cannot silence the rule.
+    pub unsuppressible: Option<bool>,
 }
 
 /// The nearest `hooklint.toml` in `start` (a file's directory, or the directory) or above.
@@ -64,29 +93,91 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     absolute.ancestors().map(|dir| dir.join(CONFIG_FILE)).find(|p| p.is_file())
 }
 
-/// Reads and validates the configuration file at `path`.
+/// Reads and validates the configuration file at `path`. Only a regular file is read (a FIFO
+/// or a device is refused without blocking), of at most 1 MiB.
 pub fn read_config(path: &Path) -> Result<Config, Vec<LoadError>> {
     let shown = path.to_string_lossy().replace('\\', "/");
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        vec![LoadError {
-            kind: LoadErrorKind::Config,
-            path: shown.clone(),
-            text: String::new(),
-            line: 0,
-            column: 0,
-            len: 1,
-            message: format!("cannot read `{shown}`: {}", crate::discover::io_message(&err)),
-            help: None,
-        }]
-    })?;
+    let text = crate::load::read_text(path, MAX_CONFIG_SIZE)
+        .map_err(|why| vec![file_error(&shown, format!("cannot read `{shown}`: {why}"), None)])?;
     let mut config = parse_config(&shown, &text)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     // Policy and fixture paths stay relative so that messages show them as the user wrote them.
     config.policies = config.policies.iter().map(|p| dir.join(p)).collect();
     config.test_dirs = config.test_dirs.iter().map(|p| dir.join(p)).collect();
+    config.baseline = config.baseline.as_ref().map(|p| dir.join(p));
     let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
     config.root = std::path::absolute(&dir).unwrap_or(dir);
     Ok(config)
+}
+
+/// Gate mode's configuration: read as [`read_config`] does, then every path it names (policy
+/// and fixture folders, the baseline) must be relative and, with symbolic links resolved, stay
+/// inside the configuration's own folder, which is where the trusted files come from (for
+/// example a checkout of the base branch). Anything else is refused.
+pub fn read_trusted_config(path: &Path) -> Result<Config, Vec<LoadError>> {
+    let config = read_config(path)?;
+    let shown = config.path.clone();
+    let root = config.root.canonicalize().unwrap_or_else(|_| config.root.clone());
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let named = config
+        .policies
+        .iter()
+        .map(|p| ("policies", p))
+        .chain(config.test_dirs.iter().map(|p| ("test-dirs", p)))
+        .chain(config.baseline.iter().map(|p| ("baseline", p)));
+    let mut errors = Vec::new();
+    for (key, joined) in named {
+        let written = joined.strip_prefix(&dir).unwrap_or(joined);
+        let shown_path = written.to_string_lossy().replace('\\', "/");
+        let at = config
+            .text
+            .find(&format!("\"{shown_path}\""))
+            .map_or(0..0, |at| at..at + shown_path.len() + 2);
+        let (line, column, len) = position(&config.text, at);
+        let refuse = |message: String| LoadError {
+            kind: LoadErrorKind::Config,
+            path: shown.clone(),
+            text: config.text.clone(),
+            line,
+            column,
+            len,
+            message,
+            help: Some(
+                "in gate mode every path of the trusted configuration is relative to its folder \
+                 and stays inside it"
+                    .to_string(),
+            ),
+        };
+        if written.is_absolute() {
+            errors.push(refuse(format!("`{key}` names the absolute path `{shown_path}`")));
+            continue;
+        }
+        match joined.canonicalize() {
+            Ok(resolved) if !resolved.starts_with(&root) => errors.push(refuse(format!(
+                "`{key}` names `{shown_path}`, which leaves the configuration's folder"
+            ))),
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An error about a whole file (no position in it).
+fn file_error(path: &str, message: String, help: Option<String>) -> LoadError {
+    LoadError {
+        kind: LoadErrorKind::Config,
+        path: path.to_string(),
+        text: String::new(),
+        line: 0,
+        column: 0,
+        len: 1,
+        message,
+        help,
+    }
 }
 
 /// Parses and validates configuration text; `path` is only used in messages. Relative paths
@@ -116,6 +207,11 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 config.test_dirs =
                     errors.strings(value, "test-dirs").into_iter().map(PathBuf::from).collect();
             }
+            "baseline" => match value.get_ref().as_str() {
+                Some(path) if !path.is_empty() => config.baseline = Some(PathBuf::from(path)),
+                Some(_) => {}
+                None => errors.wrong_type(value, "baseline", "a string"),
+            },
             "fail-on" => match value.get_ref().as_str() {
                 Some(level) if FAIL_ON.contains(&level) => {
                     config.fail_on = Some(Severity::parse(level));
@@ -127,6 +223,17 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 ),
                 None => errors.wrong_type(value, "fail-on", "a string"),
             },
+            "confidence" => match value.get_ref().as_str() {
+                Some(level) => match Confidence::parse(level) {
+                    Some(level) => config.confidence = Some(level),
+                    None => errors.push(
+                        value.span(),
+                        format!("unknown level `{level}` for `confidence`"),
+                        Some(one_of(level, CONFIDENCE)),
+                    ),
+                },
+                None => errors.wrong_type(value, "confidence", "a string"),
+            },
             "rules" => match value.get_ref().as_table() {
                 Some(rules) => {
                     for (id, setting) in rules {
@@ -137,7 +244,20 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 }
                 None => errors.wrong_type(value, "rules", "a table"),
             },
-            "knowledge" => config.knowledge = errors.knowledge(value),
+            "knowledge" => {
+                let Some(table) = value.get_ref().as_table() else {
+                    errors.wrong_type(value, "knowledge", "a table");
+                    continue;
+                };
+                for (key, list) in table {
+                    match key.get_ref().as_ref() {
+                        "remove" => config.knowledge_remove = errors.knowledge(list, "remove"),
+                        "replace" => config.knowledge_replace = errors.knowledge(list, "replace"),
+                        _ => {}
+                    }
+                }
+                config.knowledge = errors.knowledge(value, "");
+            }
             _ => errors.unknown_key(key, name, TOP_KEYS, ""),
         }
     }
@@ -157,17 +277,40 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
 }
 
 impl Config {
-    /// `base` with the configured entries appended to each list.
+    /// `base` with the configured entries appended to each list, and `!entry` removed from a
+    /// `manifest_*` list (the only lists that take removals; parsing rejects the others).
     pub fn knowledge(&self, base: Knowledge) -> Knowledge {
-        if self.knowledge.is_empty() {
+        self.apply_lists(base)
+    }
+
+    fn apply_lists<T: serde::Serialize + serde::de::DeserializeOwned>(&self, base: T) -> T {
+        if self.knowledge.is_empty()
+            && self.knowledge_remove.is_empty()
+            && self.knowledge_replace.is_empty()
+        {
             return base;
         }
         let Ok(serde_json::Value::Object(mut lists)) = serde_json::to_value(&base) else {
             return base;
         };
+        // Replace, then remove, then add: each list ends as the organisation wrote it.
+        for (name, entries) in &self.knowledge_replace {
+            if let Some(list) = lists.get_mut(name) {
+                *list = serde_json::Value::from(entries.clone());
+            }
+        }
+        for (name, gone) in &self.knowledge_remove {
+            if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
+                items.retain(|i| !i.as_str().is_some_and(|s| gone.iter().any(|g| g == s)));
+            }
+        }
         for (name, extra) in &self.knowledge {
             if let Some(serde_json::Value::Array(items)) = lists.get_mut(name) {
                 for entry in extra {
+                    if let Some(removed) = entry.strip_prefix('!') {
+                        items.retain(|i| i.as_str() != Some(removed));
+                        continue;
+                    }
                     let entry = serde_json::Value::String(entry.clone());
                     if !items.contains(&entry) {
                         items.push(entry);
@@ -199,6 +342,9 @@ impl Config {
             }
             if let Some(severity) = rule.severity {
                 set.set_severity(&rule.id, severity);
+            }
+            if rule.unsuppressible == Some(true) {
+                set.set_unsuppressible(&rule.id);
             }
             for (name, value, span) in &rule.params {
                 if let Err(message) = set.set_param(&rule.id, name, value.clone()) {
@@ -325,12 +471,17 @@ impl Errors<'_> {
             enabled: None,
             severity: None,
             params: Vec::new(),
+            unsuppressible: None,
         };
         for (key, value) in table {
             match key.get_ref().as_ref() {
                 "enabled" => match value.get_ref().as_bool() {
                     Some(b) => rule.enabled = Some(b),
                     None => self.wrong_type(value, "enabled", "a boolean"),
+                },
+                "unsuppressible" => match value.get_ref().as_bool() {
+                    Some(b) => rule.unsuppressible = Some(b),
+                    None => self.wrong_type(value, "unsuppressible", "a boolean"),
                 },
                 "severity" => match value.get_ref().as_str() {
                     Some(s) => match Severity::parse(s) {
@@ -370,21 +521,60 @@ impl Errors<'_> {
         Some(rule)
     }
 
-    fn knowledge(&mut self, value: &Spanned<DeValue<'_>>) -> BTreeMap<String, Vec<String>> {
+    /// `[knowledge]` (`sub` empty: its lists, skipping the `remove` and `replace` tables) or
+    /// `[knowledge.remove]`/`[knowledge.replace]`: list name to entries.
+    fn knowledge(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        sub: &str,
+    ) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
+        let section =
+            if sub.is_empty() { "knowledge".to_string() } else { format!("knowledge.{sub}") };
         let Some(table) = value.get_ref().as_table() else {
-            self.wrong_type(value, "knowledge", "a table");
+            self.wrong_type(value, &section, "a table");
             return out;
         };
         let lists = knowledge_lists();
-        let names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        let mut names: Vec<&str> = lists.iter().map(String::as_str).collect();
+        if sub.is_empty() {
+            names.extend(["remove", "replace"]);
+        }
         for (key, list) in table {
             let name = key.get_ref().as_ref();
             if !names.contains(&name) {
-                self.unknown_key(key, name, &names, "knowledge");
+                self.unknown_key(key, name, &names, &section);
                 continue;
             }
-            out.insert(name.to_string(), self.strings(list, &format!("knowledge.{name}")));
+            if sub.is_empty() && matches!(name, "remove" | "replace") {
+                continue;
+            }
+            let entries = self.strings(list, &format!("{section}.{name}"));
+            if !sub.is_empty() && REDACTION_LISTS.contains(&name) {
+                // These lists decide which manifest values are redacted as secrets: reducing
+                // them could let a secret value reach the output.
+                self.push(
+                    key.span(),
+                    format!("`{section}.{name}` cannot be reduced or replaced"),
+                    Some("it decides which values are redacted as secrets; add entries in `[knowledge]`".into()),
+                );
+                continue;
+            }
+            // Removal with `!entry` in `[knowledge]` is for the manifest lists of switches,
+            // placeholders, hosts and words; the other lists decide what is a secret or a
+            // verifier, and a removal there could make a secret shown or a finding silently
+            // go: `[knowledge.remove]` says so explicitly, and refuses the redaction lists.
+            if sub.is_empty() && !name.starts_with("manifest_") {
+                if let Some(removal) = entries.iter().find(|e| e.starts_with('!')) {
+                    self.push(
+                        list.span(),
+                        format!("`{removal}`: `knowledge.{name}` takes additions only"),
+                        Some("`!entry` removes a built-in entry from `manifest_*` lists; `[knowledge.remove]` from the others".into()),
+                    );
+                    continue;
+                }
+            }
+            out.insert(name.to_string(), entries);
         }
         out
     }
@@ -473,12 +663,18 @@ pub fn default_config_text() -> String {
     out.push_str(
         "# Entries added to the built-in lists (policies/knowledge.yaml); policies read each\n\
          # list as `params.NAME` and the extractor uses them for derived facts.\n\
-         # `verifiers` are your own signature-checking functions, `webhook_path_hints` words\n\
-         # in a route path that mark a webhook receiver (e.g. \"partner\").\n",
+         # `verifiers` are your own signature-checking functions, `receiver_words` words of\n\
+         # a route path or name that mark a webhook receiver (e.g. \"partner\"). In a manifest_*\n\
+         # list \"!entry\" removes a built-in entry (`manifest_placeholders = [\"!string\"]`).\n",
     );
     for name in knowledge_lists() {
         out.push_str(&format!("{name} = []\n"));
     }
+    out.push_str(
+        "\n# Entries taken out of the built-in lists, and lists that replace them, e.g.\n\
+         # [knowledge.remove]\n# receiver_words = [\"hook\"]\n\
+         # [knowledge.replace]\n# receiver_words = [\"webhooks\", \"partner\"]\n",
+    );
     out
 }
 
@@ -494,14 +690,22 @@ policies = []
 # Exit with 1 when a finding is at or above this severity: "error", "warning", "note", "never".
 # The --fail-on flag wins when given.
 fail-on = "error"
+# Report findings at or above this confidence: "high", "medium", "low". A finding's confidence
+# comes from the evidence behind it; `low` adds findings that rest on names alone.
+# The --confidence flag wins when given.
+confidence = "medium"
 # Fixture directories `cargo hooklint test` runs when no directory is named.
 test-dirs = []
+# A baseline file of accepted findings (`--write-baseline` writes one). In gate mode
+# (`--trusted-config`) this key is the only way to apply a baseline.
+# baseline = ".hooklint-baseline.json"
 
 # Per-rule settings, for example:
 # [rules."crypto/non-constant-time-compare"]
 # enabled = true
 # severity = "warning"
 # params = { verifiers = ["my_crate::verify"] }
+# unsuppressible = true   # inline `hooklint: allow(...)` comments cannot silence it
 [rules]
 "#;
 
@@ -545,6 +749,22 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.rules[0].params.len(), 2);
         let k = config.knowledge(Knowledge::default());
         assert_eq!(k.verifiers, ["auth::verify_service_token"]);
+    }
+
+    #[test]
+    fn manifest_lists_are_extended_and_reduced() {
+        let text = "[knowledge]\nmanifest_placeholders = [\"dummy\", \"!string\"]\n";
+        let config = parse_config("hooklint.toml", text).unwrap();
+        let base = Knowledge {
+            manifest_placeholders: vec!["string".into(), "change...".into()],
+            ..Knowledge::default()
+        };
+        let k = config.knowledge(base);
+        assert_eq!(k.manifest_placeholders, ["change...", "dummy"]);
+        // The lists that decide what is a secret take additions only.
+        let text = "[knowledge]\nsecret_key_words = [\"!password\"]\n";
+        let errors = parse_config("hooklint.toml", text).unwrap_err();
+        assert!(errors[0].message.contains("takes additions only"), "{errors:?}");
     }
 
     #[test]
@@ -622,7 +842,9 @@ verifiers = ["auth::verify_service_token"]
         assert_eq!(config.fail_on, Some(Some(Severity::Error)));
         for key in TOP_KEYS {
             assert!(
-                text.contains(&format!("\n{key} =")) || text.contains(&format!("[{key}]")),
+                text.contains(&format!("\n{key} ="))
+                    || text.contains(&format!("\n# {key} ="))
+                    || text.contains(&format!("[{key}]")),
                 "{key}"
             );
         }

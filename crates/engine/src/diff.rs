@@ -107,7 +107,16 @@ impl ChangedLines {
         let mut changed = parse_diff(&diff);
         let untracked = git(
             dir,
-            &["-c", "core.quotePath=false", "ls-files", "--others", "--exclude-standard", "-z"],
+            // `.gitignore` files only: the user's global excludes and `.git/info/exclude` must
+            // not change what counts as changed from one machine to the next.
+            &[
+                "-c",
+                "core.quotePath=false",
+                "ls-files",
+                "--others",
+                "--exclude-per-directory=.gitignore",
+                "-z",
+            ],
         )?;
         for path in untracked.split('\0').filter(|p| !p.is_empty()) {
             changed.files.insert(path.to_string(), FileChange::All);

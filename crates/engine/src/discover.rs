@@ -6,6 +6,8 @@ use std::path::{Component, Path, PathBuf};
 
 use hooklint_model::{Problem, ProblemCode, Span};
 
+use crate::tree::Tree;
+
 /// The languages the engine knows how to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileKind {
@@ -16,9 +18,10 @@ pub enum FileKind {
 
 impl FileKind {
     /// The kind of a file met while walking a directory, by extension; `None` to skip it.
+    /// `.rs` in any case: on a case-insensitive file system `mod a;` finds `a.RS` too.
     pub fn of(path: &Path) -> Option<FileKind> {
         match path.extension().and_then(OsStr::to_str) {
-            Some("rs") => Some(FileKind::Rust),
+            Some(ext) if ext.eq_ignore_ascii_case("rs") => Some(FileKind::Rust),
             _ if hooklint_manifest::is_candidate(&path.to_string_lossy()) => {
                 Some(FileKind::Manifest)
             }
@@ -81,6 +84,99 @@ pub(crate) fn discover(
     (found, problems)
 }
 
+/// Gate mode's discovery: every file git tracks under `paths` (the whole tree when empty),
+/// whatever ignore files say, hidden and `target/` folders included.
+#[derive(Debug, Default)]
+pub(crate) struct Tracked {
+    pub candidates: Vec<Candidate>,
+    pub problems: Vec<Problem>,
+    /// `hooklint.toml` files among them: gate mode reads none of them, and says so.
+    pub ignored_configs: Vec<String>,
+}
+
+/// Lists the tracked files of `tree` under `paths`. A tracked symbolic link with a checkable
+/// name is followed when its target is inside the tree (the target is checked under its own
+/// path) and reported when it leaves the tree. Named files are always checked.
+pub(crate) fn discover_tracked(
+    paths: &[PathBuf],
+    tree: &Tree,
+    base: &Path,
+) -> Result<Tracked, String> {
+    let base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    let mut out = Tracked::default();
+    let mut roots = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                roots.push(path.canonicalize().unwrap_or_else(|_| path.clone()));
+            }
+            Ok(meta) => out.candidates.push(Candidate {
+                fs_path: path.clone(),
+                display: display_path(&std::path::absolute(path).unwrap_or(path.clone()), &base),
+                kind: FileKind::of_named(path),
+                size: meta.len(),
+            }),
+            Err(err) => {
+                let display = display_path(path, &base);
+                out.problems.push(Problem::new(
+                    ProblemCode::IoError,
+                    format!("cannot read `{display}`: {}", io_message(&err)),
+                    Some(Span::line(display, 0)),
+                ));
+            }
+        }
+    }
+    if paths.is_empty() {
+        roots.push(tree.root.clone());
+    }
+    for file in tree.tracked_files()? {
+        if !roots.iter().any(|r| file.starts_with(r)) {
+            continue;
+        }
+        let display = display_path(&file, &base);
+        if file.file_name().is_some_and(|n| n == crate::config::CONFIG_FILE) {
+            out.ignored_configs.push(display.clone());
+        }
+        let Some(kind) = FileKind::of(&file) else { continue };
+        let Ok(meta) = std::fs::symlink_metadata(&file) else {
+            // Tracked but deleted from the working tree: there is nothing to read.
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            match file.canonicalize() {
+                Ok(target) if target.starts_with(&tree.root) => {
+                    let Ok(meta) = std::fs::metadata(&target) else { continue };
+                    if meta.is_file() {
+                        out.candidates.push(Candidate {
+                            display: display_path(&target, &base),
+                            fs_path: target,
+                            kind,
+                            size: meta.len(),
+                        });
+                    }
+                }
+                Ok(_) => out.problems.push(Problem::new(
+                    ProblemCode::OutsideTree,
+                    format!(
+                        "`{display}` is a symbolic link that leaves the repository; it was not read"
+                    ),
+                    Some(Span::line(display, 0)),
+                )),
+                // A dangling link: nothing can compile it either.
+                Err(_) => {}
+            }
+            continue;
+        }
+        if meta.is_file() {
+            out.candidates.push(Candidate { fs_path: file, display, kind, size: meta.len() });
+        }
+    }
+    out.candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    out.candidates.dedup_by(|a, b| a.display == b.display);
+    out.ignored_configs.sort();
+    Ok(out)
+}
+
 fn walk(
     root: &Path,
     follow_links: bool,
@@ -92,6 +188,11 @@ fn walk(
         // ripgrep only reads `.gitignore` inside a repository; a linter run on an unpacked
         // crate or a fresh project should still skip what the project ignores.
         .require_git(false)
+        // What is checked must not depend on the machine: the user's global git excludes and
+        // `.git/info/exclude` are not part of the project, and `.ignore` is ripgrep's, not git's.
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
         .follow_links(follow_links)
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|entry| {

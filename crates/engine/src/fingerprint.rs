@@ -47,6 +47,7 @@ mod tests {
             function: "f".into(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         }
     }
 

@@ -199,6 +199,8 @@ pub fn run_fixture_tests(
             jobs: opts.jobs,
             base_dir: opts.base_dir.clone(),
             known_rules: opts.known_rules.clone(),
+            // A fixture states what a rule finds, whatever its confidence.
+            confidence: hooklint_model::Confidence::Low,
             ..Options::default()
         };
         let output = crate::run(&run_opts, policies);

@@ -1,14 +1,16 @@
 //! What happens to findings between evaluation and the report: inline suppressions, the
-//! baseline, and the diff filter, in that order.
+//! baseline, the diff filter and the confidence threshold, in that order.
 //!
 //! The order matters. Suppressions come first so that their own diagnostics
 //! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
 //! entries are counted against every finding of the run, suppressed ones included; the diff
-//! filter comes last so that it never decides whether a baseline entry is fixed.
+//! filter comes after the baseline so that it never decides whether a baseline entry is fixed.
+//! The confidence threshold comes last: a suppression that silences a finding below it is
+//! used, and a baseline entry matching one is not fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_model::{Finding, Problem, ProblemCode, RustFile};
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
@@ -24,6 +26,9 @@ pub(crate) struct Gated {
     pub baselined: Vec<Finding>,
     pub fixed: Vec<BaselineEntry>,
     pub outside_diff: usize,
+    /// Suppressions on lines the change adds or edits (`new_since`).
+    pub added_suppressions: usize,
+    pub below_confidence: Vec<Finding>,
 }
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
@@ -88,16 +93,52 @@ pub(crate) fn apply(
         }
         None => kept,
     };
-    gated.findings = match &opts.new_since {
+    let kept = match &opts.new_since {
         Some(changed) => {
-            let (inside, outside): (Vec<Finding>, Vec<Finding>) =
+            let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
                 kept.into_iter().partition(|f| changed.touches(&f.span));
             gated.outside_diff = outside.len();
+            // A suppression the change adds is reported where the change is reviewed.
+            let mut added: Vec<Finding> = gated
+                .suppressions
+                .iter()
+                .filter(|s| changed.touches(&s.span))
+                .map(added_suppression)
+                .collect();
+            gated.added_suppressions = added.len();
+            fingerprint::assign(&mut added, texts);
+            inside.extend(added);
+            sort(&mut inside);
             inside
         }
         None => kept,
     };
+    (gated.findings, gated.below_confidence) =
+        kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
+}
+
+fn added_suppression(s: &Suppression) -> Finding {
+    let rules: Vec<String> = s.rules.iter().map(|r| format!("`{r}`")).collect();
+    let reason = if s.reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        format!("reason: {}", s.reason)
+    };
+    Finding {
+        rule: crate::meta_rules::ADDED.to_string(),
+        severity: hooklint_model::Severity::Warning,
+        message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
+        span: s.span.clone(),
+        help: "confirm the accepted risk in review; the trusted configuration can mark a rule \
+               `unsuppressible`"
+            .to_string(),
+        function: String::new(),
+        labels: Vec::new(),
+        fingerprint: String::new(),
+        // The comment is on a changed line: nothing about it is a guess.
+        confidence: Confidence::High,
+    }
 }
 
 fn rule_sets(opts: &Options, policies: &PolicySet) -> RuleSets {

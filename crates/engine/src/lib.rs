@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
+use hooklint_model::{Confidence, Finding, Knowledge, Problem, RuleInfo, RustFile, Severity};
 use hooklint_policy::PolicySet;
 
 mod baseline;
@@ -25,9 +25,14 @@ mod fixture_test;
 mod gate;
 mod load;
 mod meta_rules;
+mod packages;
 mod pipeline;
 mod policy_dir;
+pub mod project;
+mod secrets;
 mod suppress;
+pub mod tree;
+pub mod watch;
 
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
 pub use diff::{ChangedLines, DiffError, FileChange};
@@ -37,15 +42,18 @@ pub use fixture_test::{
     fixture_units, run_fixture_tests, summary as test_summary, Mismatch, MismatchKind, TestOptions,
     UnitResult,
 };
+pub use hooklint_manifest::Redactor;
 pub use meta_rules::META_RULES;
+pub use pipeline::STACK_SIZE;
 pub use policy_dir::policy_sources;
+pub use secrets::secret_values;
 pub use suppress::{SuppressedFinding, Suppression};
 
 /// Files larger than this are reported as `too-large` instead of parsed.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 
 /// What to check and how.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// Files and directories to check; the current directory when empty. Named files are
     /// always checked, even when ignored or not ending in `.rs`.
@@ -68,6 +76,37 @@ pub struct Options {
     /// Files found by walking a directory are kept only when the configuration's `include`
     /// and `exclude` globs select them; named files are always checked.
     pub select: Option<config::Config>,
+    /// Gate mode: check every file git tracks in this tree (under `paths`), whatever ignore
+    /// files say, and the targets of `#[path]` and `include!` that stay inside it.
+    pub gate: Option<tree::Tree>,
+    /// The flight record of a supervised run (see `watch.rs`).
+    pub watch: Option<watch::Watch>,
+    /// Stack size of the worker threads ([`STACK_SIZE`]); smaller only to test what happens
+    /// when a worker overflows it anyway.
+    pub stack_size: usize,
+    /// When set, findings are reported only in these paths (relative to the base directory,
+    /// `/`-separated): the index is built from every file found, the report covers the named
+    /// ones (see [`project::Plan`]).
+    pub scope: Option<Vec<String>>,
+    /// Directories never walked: the project's policy and fixture folders, whose files are
+    /// rules and deliberately bad examples, not the project's code or manifests. Files named
+    /// on the command line are still checked.
+    pub skip_dirs: Vec<PathBuf>,
+    /// Counts files as they are read and parsed, for a progress display; the engine itself
+    /// never prints.
+    pub progress: Option<std::sync::Arc<Progress>>,
+    /// Findings below this confidence are not reported (`--confidence`); they are kept in
+    /// [`RunOutput::below_confidence`].
+    pub confidence: Confidence,
+}
+
+/// How far a run is: files found and files read and parsed so far (the slow part), and
+/// whether the run is over.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+    pub finished: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Options {
@@ -82,6 +121,13 @@ impl Default for Options {
             baseline: None,
             new_since: None,
             select: None,
+            gate: None,
+            watch: None,
+            stack_size: STACK_SIZE,
+            scope: None,
+            skip_dirs: Vec::new(),
+            progress: None,
+            confidence: Confidence::Medium,
         }
     }
 }
@@ -102,16 +148,86 @@ pub struct RunOutput {
     pub fixed: Vec<BaselineEntry>,
     /// Findings left out because no line of theirs changed (`new_since`).
     pub outside_diff: usize,
+    /// Suppression comments on lines the change adds or edits (`new_since`), each also
+    /// reported as a `hooklint/new-suppression` finding.
+    pub added_suppressions: usize,
+    /// Findings left out because their confidence is below [`Options::confidence`], sorted.
+    /// Not reported and not counted for the exit code; a baseline written by the run still
+    /// records them, so lowering the threshold later shows no old finding as new.
+    pub below_confidence: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
     pub files_checked: usize,
+    /// Files found but left out by the configuration's `include` and `exclude` globs.
+    pub files_excluded: usize,
+    /// `hooklint.toml` files in the checked tree that gate mode did not read.
+    pub ignored_configs: Vec<String>,
     pub duration: Duration,
     /// Wall time of each phase of the run, in order (`check --timings`).
     pub phases: Vec<(&'static str, Duration)>,
-    /// Text of every file that has a finding or a problem, by reported path, so that snippets
-    /// can be rendered without reading the files again. Invalid UTF-8 is replaced.
+    /// The lines reports show of every file that has a finding or a problem, by reported
+    /// path, so that snippets can be rendered without reading the files again: the other
+    /// lines are empty (line numbers hold), and secret values in the shown ones are masked
+    /// with `*` (columns hold). Invalid UTF-8 is replaced.
     pub sources: BTreeMap<String, String>,
+    /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
+    /// YAML until rendered. Counted in `files_checked`.
+    pub templates_skipped: usize,
+}
+
+impl RunOutput {
+    /// Rewrites every reported path from relative to `base` (where the facts and fingerprints
+    /// were computed) to relative to `cwd` (where the user stands). Fingerprints are left as
+    /// they are, so a baseline matches from any directory. Paths that are not relative
+    /// (absolute, or `<...>` pseudo paths) stay as they are.
+    pub fn relocate(&mut self, base: &std::path::Path, cwd: &std::path::Path) {
+        if base == cwd {
+            return;
+        }
+        let map = |file: &str| -> String {
+            if file.is_empty() || file.starts_with('/') || file.starts_with('<') {
+                return file.to_string();
+            }
+            let absolute = project::normalise(&base.join(file));
+            project::relative_display(&absolute, cwd)
+        };
+        let mut cache: BTreeMap<String, hooklint_model::SharedStr> = BTreeMap::new();
+        let mut span = |span: &mut hooklint_model::Span| {
+            let key = span.file.to_string();
+            let new = cache.entry(key).or_insert_with_key(|k| map(k).into()).clone();
+            span.file = new;
+        };
+        let all = self
+            .findings
+            .iter_mut()
+            .chain(self.baselined.iter_mut())
+            .chain(self.below_confidence.iter_mut())
+            .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
+        for finding in all {
+            span(&mut finding.span);
+            for label in &mut finding.labels {
+                span(&mut label.span);
+            }
+        }
+        for problem in &mut self.problems {
+            if let Some(s) = &mut problem.span {
+                span(s);
+            }
+        }
+        for suppression in &mut self.suppressions {
+            span(&mut suppression.span);
+            suppression.path = map(&suppression.path);
+        }
+        for entry in &mut self.fixed {
+            entry.path = map(&entry.path);
+        }
+        for config in &mut self.ignored_configs {
+            *config = map(config);
+        }
+        self.sources =
+            std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();
+    }
 }
 
 /// Every rule a run with `policies` can report: the policies' (sorted by id), then the
@@ -193,6 +309,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: Confidence::High,
         }
     }
 

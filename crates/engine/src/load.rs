@@ -1,6 +1,12 @@
 //! Reading one file as text, or saying why it cannot be checked.
+//!
+//! Every file hooklint reads (sources, `hooklint.toml`, policies, baselines) is opened here:
+//! only regular files are read. A FIFO, socket or device is refused without blocking (it is
+//! opened non-blocking and checked on the open descriptor, so a file swapped for a FIFO
+//! between a check and the open cannot hang the run either).
 
-use std::io::Read;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
 use std::path::Path;
 
 use hooklint_model::{Problem, ProblemCode, Span};
@@ -28,7 +34,7 @@ pub(crate) fn load(fs_path: &Path, display: &str, max_size: u64) -> Loaded {
         ),
         text: None,
     };
-    let file = match std::fs::File::open(fs_path) {
+    let file = match open_regular(fs_path) {
         Ok(file) => file,
         Err(err) => return failed(err),
     };
@@ -64,6 +70,58 @@ pub(crate) fn load(fs_path: &Path, display: &str, max_size: u64) -> Loaded {
             }
         }
     }
+}
+
+/// Opens `path` for reading when it is a regular file (after following symbolic links);
+/// anything else is an error that says what it is.
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading blocks until a writer appears; non-blocking, it returns
+        // at once and the check below refuses it. Reads of regular files are unaffected.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    Err(io::Error::new(io::ErrorKind::InvalidInput, not_regular(&kind)))
+}
+
+fn not_regular(kind: &std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        return "it is a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "it is a FIFO (named pipe), not a regular file";
+        }
+        if kind.is_socket() {
+            return "it is a socket, not a regular file";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "it is a device, not a regular file";
+        }
+    }
+    "it is not a regular file"
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8 text. Errors are messages without
+/// the file's name and never quote its content.
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let file = open_regular(path).map_err(|err| io_message(&err))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|err| io_message(&err))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("it is larger than the limit of {limit} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not valid UTF-8".to_string())
 }
 
 /// The line and character column of the first invalid byte; `bytes[..valid_up_to]` is valid.
@@ -106,6 +164,26 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.rs");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        match load(&fifo, "pipe.rs", 100) {
+            Loaded::Failed { problem, .. } => {
+                assert_eq!(problem.code, ProblemCode::IoError);
+                assert!(problem.message.contains("FIFO"), "{}", problem.message);
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = read_text(Path::new("/dev/zero"), 100).unwrap_err();
+        assert!(err.contains("device"), "{err}");
+        let err = read_text(dir.path(), 100).unwrap_err();
+        assert!(err.contains("directory"), "{err}");
     }
 
     #[test]

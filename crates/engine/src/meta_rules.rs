@@ -1,9 +1,10 @@
 //! The engine's own rules, `hooklint/*`: what it reports about inline suppression comments.
 //!
-//! This table is their one declaration: id, title, severity and docs. `suppress.rs` reports
-//! under these ids; `rules`, `explain`, finding titles and the SARIF rule list read them from
-//! [`meta_rules`] like any policy's. They have no CEL: the suppression scan decides them, after
-//! suppressions are applied, so no comment can silence them.
+//! This table is their one declaration: id, title, severity and docs. The suppression scan
+//! (`suppress/`) reports under these ids, and `gate.rs` under `hooklint/new-suppression`;
+//! `rules`, `explain`, finding titles and the SARIF rule list read them from [`meta_rules`]
+//! like any policy's. They have no CEL: they are decided after suppressions are applied, so no
+//! comment can silence them.
 
 use hooklint_model::{RuleInfo, Severity, Target};
 
@@ -16,9 +17,11 @@ pub const WITHOUT_REASON: &str = "hooklint/suppression-without-reason";
 pub const UNUSED: &str = "hooklint/unused-suppression";
 /// A suppression naming a rule that inline comments cannot silence. The finding stays.
 pub const NOT_APPLICABLE: &str = "hooklint/unsuppressible-rule";
+/// A suppression comment on a line the change being checked adds or edits (`--new-since`).
+pub const ADDED: &str = "hooklint/new-suppression";
 
 /// Every rule id the suppression machinery reports under, in order.
-pub const META_RULES: [&str; 4] = [MALFORMED, WITHOUT_REASON, UNUSED, NOT_APPLICABLE];
+pub const META_RULES: [&str; 5] = [MALFORMED, WITHOUT_REASON, UNUSED, NOT_APPLICABLE, ADDED];
 
 const FIX_COMMENT: &str = "Write the comment as `// hooklint: allow(RULE[, RULE]) -- reason` \
                            (`#` instead of `//` in YAML): the word `allow`, the rule ids in \
@@ -27,7 +30,7 @@ const GOOD_COMMENT: &str =
     "// hooklint: allow(crypto/non-constant-time-compare) -- compares public ids, not secrets";
 
 /// id, title, why, fix, bad, good.
-const DOCS: [(&str, &str, &str, &str, &str, &str); 4] = [
+const DOCS: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         MALFORMED,
         "Malformed suppression comment",
@@ -71,6 +74,19 @@ const DOCS: [(&str, &str, &str, &str, &str, &str); 4] = [
          fn unrelated() {}",
         "// The stale suppression is deleted, not silenced.\nfn unrelated() {}",
     ),
+    (
+        ADDED,
+        "Suppression added by the change",
+        "In a diff-aware run (`--new-since`), a suppression comment on a line the change adds or \
+         edits is reported, so that the pull request that silences a finding says so where \
+         reviewers look, instead of the finding simply disappearing.",
+        "Fix the code instead, or confirm the accepted risk in review. Rules that must never be \
+         silenced inline are marked `unsuppressible = true` in the trusted configuration.",
+        "// hooklint: allow(tls/verification-disabled) -- temporary\n\
+         let client = builder.danger_accept_invalid_certs(true).build()?;",
+        "// The certificate is checked; there is nothing to silence.\n\
+         let client = builder.add_root_certificate(test_ca).build()?;",
+    ),
 ];
 
 /// The `hooklint/*` rules' own pages, in [`META_RULES`] order.
@@ -88,6 +104,9 @@ pub fn meta_rules() -> Vec<RuleInfo> {
             good: format!("{good}\n"),
             help: String::new(),
             unsuppressible: true,
+            // What the suppression scan reports is exact: no guess is involved.
+            confidence: String::new(),
+            precision: "very-high".to_string(),
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! The run: discover, read and extract in parallel, link, evaluate in parallel, sort.
 
 use std::any::Any;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -11,18 +11,24 @@ use hooklint_model::{Finding, Knowledge, Problem, ProblemCode, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
-use crate::discover::{discover, Candidate, FileKind};
+use crate::discover::{discover, discover_tracked, Candidate, FileKind};
 use crate::load::{load, Loaded};
+use crate::packages;
+use crate::secrets;
 use crate::suppress;
-use crate::{fingerprint, gate, sort_problems, Facts, Options, RunOutput};
+use crate::tree::Tree;
+use crate::{fingerprint, gate, project, sort_problems, Facts, Options, RunOutput};
 
 /// syn's parser recurses once per nesting level and overflows a default 2 MiB stack at about
-/// a thousand nested parentheses; 64 MiB of (lazily committed) stack keeps hostile input safe.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+/// a thousand nested parentheses; 64 MiB of (lazily committed) stack is about ten times what
+/// the pre-parse scan's bounds need.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// One file after reading and extraction.
 struct Parsed {
     display: String,
+    /// Where it was read from.
+    fs_path: PathBuf,
     /// Text to render snippets from and to scan for suppressions, kept only where it can be
     /// needed: the file mentions `hooklint`, is a manifest, or has a problem. The others are
     /// read again if a finding lands in them (see [`Dropped`]); on a large run most texts
@@ -35,13 +41,16 @@ struct Parsed {
     /// Manifest facts, when the file is a manifest.
     manifest: Option<ManifestFile>,
     problems: Vec<Problem>,
+    /// `#[path]` and `include!` targets it names (gate mode follows them).
+    includes: Vec<hooklint_rust::IncludeRef>,
 }
 
 pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
-    in_pool(opts.jobs, || {
+    in_pool(opts.jobs, opts.stack_size, || {
         let mut clock = Phases::new();
-        let (parsed, mut problems) = parse_all(opts, &policies.knowledge);
+        let Parsing { parsed, mut problems, excluded, ignored_configs, packages } =
+            parse_all(opts, &policies.knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
             parsed.iter().filter(|p| p.file.is_some() || p.manifest.is_some()).count();
@@ -63,16 +72,23 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
-        problems.extend(link(&mut files, &policies.knowledge));
+        let templates_skipped = manifests.iter().filter(|m| !m.template.is_empty()).count();
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, &policies.knowledge));
         clock.lap("link");
-        let (mut findings, evaluation_problems) = evaluate(&files, policies);
-        problems.extend(evaluation_problems);
+        let (mut findings, mut evaluation_problems) = evaluate(&files, policies);
         let (manifest_findings, manifest_problems) =
             evaluate_manifests(&files, &manifests, policies);
         findings.extend(manifest_findings);
-        problems.extend(manifest_problems);
+        evaluation_problems.extend(manifest_problems);
+        problems.extend(one_per_rule(evaluation_problems));
         clock.lap("evaluate");
 
+        if let Some(scope) = &opts.scope {
+            // The index was built from the whole crate; only the named paths are reported.
+            findings.retain(|f| project::in_scope(scope, &f.span.file));
+            checked.retain(|path| project::in_scope(scope, path));
+        }
         findings.sort_by(|a, b| {
             a.sort_key()
                 .cmp(&b.sort_key())
@@ -82,23 +98,61 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         problems.extend(reread(&findings, &mut dropped, &mut texts, opts.max_file_size));
         sort_problems(&mut problems);
         fingerprint::assign(&mut findings, &texts);
-        let gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
+        let mut gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
+        // No secret value in any output: messages quoting a secret literal are redacted, and
+        // the source lines a report shows are masked (fingerprints used the real text).
+        let redactor =
+            hooklint_manifest::Redactor::new(&secrets::secret_values(&files, &policies.knowledge));
+        secrets::redact(&redactor, &mut gated.findings, &mut problems);
+        secrets::redact(&redactor, &mut gated.baselined, &mut []);
+        // Not reported, but a baseline written by the run records them.
+        secrets::redact(&redactor, &mut gated.below_confidence, &mut []);
+        for s in &mut gated.suppressed {
+            secrets::redact(&redactor, std::slice::from_mut(&mut s.finding), &mut []);
+        }
+        if let Some(scope) = &opts.scope {
+            gated.findings.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.suppressed.retain(|s| project::in_scope(scope, &s.finding.span.file));
+            gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
+            gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
+        }
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
 
-        let wanted: BTreeSet<&str> = findings
+        // The lines each report can show, by file: every other line of `sources` is left
+        // empty, and the shown ones are masked.
+        let mut shown: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        let spans = findings
             .iter()
-            .map(|f| f.span.file.as_str())
-            .chain(findings.iter().flat_map(|f| f.labels.iter().map(|l| l.span.file.as_str())))
-            .chain(problems.iter().filter_map(|p| p.span.as_ref().map(|s| s.file.as_str())))
+            .flat_map(|f| std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span)))
+            .chain(problems.iter().filter_map(|p| p.span.as_ref()));
+        for span in spans.filter(|s| s.line > 0) {
+            let lines = shown.entry(span.file.to_string()).or_default();
+            let end = if span.end_line > span.line && span.end_line - span.line < 8 {
+                span.end_line
+            } else {
+                span.line
+            };
+            lines.extend(span.line..=end);
+        }
+        let secret_spans = secrets::secret_spans(&files, &policies.knowledge);
+        let sources = texts
+            .into_iter()
+            .filter_map(|(path, text)| {
+                let lines = shown.get(&path)?;
+                let spans = secret_spans.get(&path).map_or(&[][..], Vec::as_slice);
+                let masked = secrets::shown_lines(&text, lines, spans, &policies.knowledge);
+                Some((path, masked))
+            })
             .collect();
-        let sources =
-            texts.into_iter().filter(|(path, _)| wanted.contains(path.as_str())).collect();
         let phases = clock.finish(files, manifests);
         RunOutput {
             findings,
             problems,
             files_checked,
+            files_excluded: excluded,
+            ignored_configs,
             duration: start.elapsed(),
             phases,
             sources,
@@ -107,13 +161,16 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             baselined: gated.baselined,
             fixed: gated.fixed,
             outside_diff: gated.outside_diff,
+            added_suppressions: gated.added_suppressions,
+            below_confidence: gated.below_confidence,
+            templates_skipped,
         }
     })
 }
 
 pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
-    in_pool(opts.jobs, || {
-        let (parsed, mut problems) = parse_all(opts, knowledge);
+    in_pool(opts.jobs, opts.stack_size, || {
+        let Parsing { parsed, mut problems, packages, .. } = parse_all(opts, knowledge);
         let mut files = Vec::with_capacity(parsed.len());
         let mut manifests = Vec::new();
         for p in parsed {
@@ -121,7 +178,8 @@ pub(crate) fn collect_facts(opts: &Options, knowledge: &Knowledge) -> Facts {
             files.extend(p.file);
             manifests.extend(p.manifest);
         }
-        problems.extend(link(&mut files, knowledge));
+        packages::apply(&mut files, &packages);
+        problems.extend(link(&mut files, &manifests, knowledge));
         sort_problems(&mut problems);
         Facts { files, manifests, problems }
     })
@@ -159,10 +217,10 @@ impl Phases {
 
 /// Runs `f` on a dedicated pool with big stacks, or on the current thread if no pool can be
 /// built (which only loses parallelism and stack headroom).
-fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
+fn in_pool<R: Send>(jobs: Option<usize>, stack: usize, f: impl FnOnce() -> R + Send) -> R {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
-        .stack_size(STACK_SIZE)
+        .stack_size(stack)
         .thread_name(|i| format!("hooklint-{i}"))
         .build();
     match pool {
@@ -171,46 +229,255 @@ fn in_pool<R: Send>(jobs: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
+/// What discovery and parsing produced.
+struct Parsing {
+    /// Sorted by path.
+    parsed: Vec<Parsed>,
+    problems: Vec<Problem>,
+    excluded: usize,
+    ignored_configs: Vec<String>,
+    /// Package names by crate root, for the receiver model.
+    packages: HashMap<String, String>,
+}
+
 /// Discovers, reads and extracts every file; the result is sorted by path.
-fn parse_all(opts: &Options, knowledge: &Knowledge) -> (Vec<Parsed>, Vec<Problem>) {
+fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
     let base = opts
         .base_dir
         .clone()
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
-    let (mut candidates, problems) = discover(&opts.paths, opts.follow_links, &base);
+    let (mut candidates, mut problems, ignored_configs) = match &opts.gate {
+        Some(tree) => match discover_tracked(&opts.paths, tree, &base) {
+            Ok(found) => (found.candidates, found.problems, found.ignored_configs),
+            Err(message) => {
+                let problem = Problem::new(
+                    ProblemCode::IoError,
+                    format!("cannot list the files git tracks in the repository: {message}"),
+                    None,
+                );
+                (Vec::new(), vec![problem], Vec::new())
+            }
+        },
+        None => {
+            let (candidates, problems) = discover(&opts.paths, opts.follow_links, &base);
+            (candidates, problems, Vec::new())
+        }
+    };
+    let found = candidates.len();
     if let Some(config) = &opts.select {
         candidates.retain(|c| opts.paths.contains(&c.fs_path) || config.selects(&c.fs_path));
+    }
+    let excluded = found - candidates.len();
+    let selected = candidates.len();
+    if !opts.skip_dirs.is_empty() {
+        let absolute = |p: &std::path::Path| {
+            project::normalise(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+        };
+        let skip: Vec<PathBuf> = opts.skip_dirs.iter().map(|d| absolute(d)).collect();
+        candidates.retain(|c| {
+            opts.paths.contains(&c.fs_path) || {
+                let path = absolute(&c.fs_path);
+                !skip.iter().any(|d| path.starts_with(d))
+            }
+        });
+    }
+    let skipped = selected - candidates.len();
+    if candidates.is_empty() && problems.is_empty() {
+        let why = if excluded > 0 {
+            format!(
+                "no file was checked: the configuration's `include` and `exclude` leave out all \
+                 {} found",
+                excluded
+            )
+        } else if skipped > 0 {
+            format!(
+                "no file was checked: the {skipped} found are all in policy or fixture folders, \
+                 which are not checked as code"
+            )
+        } else {
+            "no file was checked: no Rust file or manifest was found".to_string()
+        };
+        problems.push(Problem::new(ProblemCode::NoFiles, why, None));
+    }
+    let within = opts.gate.as_ref().map(|tree| tree.root.as_path());
+    let packages = packages::package_names(&candidates, &opts.paths, within);
+    let mut parsed = parse_wave(candidates, opts, knowledge);
+    if let Some(tree) = &opts.gate {
+        follow_includes(&mut parsed, &mut problems, tree, &base, opts, knowledge);
+    }
+    parsed.sort_by(|a, b| a.display.cmp(&b.display));
+    Parsing { parsed, problems, excluded, ignored_configs, packages }
+}
+
+/// Parses `candidates` on the pool: first, one at a time, the files a supervised run
+/// suspects of having crashed an earlier attempt; then the others, largest first.
+fn parse_wave(
+    mut candidates: Vec<Candidate>,
+    opts: &Options,
+    knowledge: &Knowledge,
+) -> Vec<Parsed> {
+    let mut parsed = Vec::with_capacity(candidates.len());
+    if let Some(progress) = &opts.progress {
+        // Files named by `#[path]` or `include!` come in later waves and add to the total.
+        progress.total.fetch_add(candidates.len(), std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Some(watch) = &opts.watch {
+        let (suspects, rest): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.into_iter().partition(|c| watch.state.suspects.contains(&c.display));
+        candidates = rest;
+        for candidate in &suspects {
+            parsed.push(parse_one(candidate, opts, knowledge));
+        }
     }
     // Largest first, one file per task: a big file picked up last would leave the other
     // threads idle while it parses.
     candidates.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.display.cmp(&b.display)));
-    let mut parsed: Vec<Parsed> = candidates
+    let rest: Vec<Parsed> = candidates
         .par_iter()
         .with_max_len(1)
-        .map(|candidate| parse_one(candidate, opts.max_file_size, knowledge))
+        .map(|candidate| parse_one(candidate, opts, knowledge))
         .collect();
-    parsed.sort_by(|a, b| a.display.cmp(&b.display));
-    (parsed, problems)
+    parsed.extend(rest);
+    parsed
 }
 
-fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
+/// Gate mode: the files that `#[path]` and `include!` name, wherever they are in the tree and
+/// whatever their name, are read as Rust too, until no new one is named. A target outside the
+/// tree is an `outside-tree` problem at the line that names it.
+fn follow_includes(
+    parsed: &mut Vec<Parsed>,
+    problems: &mut Vec<Problem>,
+    tree: &Tree,
+    base: &std::path::Path,
+    opts: &Options,
+    knowledge: &Knowledge,
+) {
+    let base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    let mut seen: BTreeSet<PathBuf> =
+        parsed.iter().filter_map(|p| p.fs_path.canonicalize().ok()).collect();
+    let mut from = 0;
+    while from < parsed.len() {
+        let mut next = Vec::new();
+        for p in &parsed[from..] {
+            for include in &p.includes {
+                for target in include_candidates(&p.fs_path, include) {
+                    let Ok(canonical) = target.canonicalize() else { continue };
+                    if !canonical.starts_with(&tree.root) {
+                        let what = if include.is_include { "include!" } else { "#[path]" };
+                        problems.push(Problem::new(
+                            ProblemCode::OutsideTree,
+                            format!(
+                                "`{what}` names `{}`, which is outside the repository; it was \
+                                 not read",
+                                include.path
+                            ),
+                            Some(Span::line(p.display.as_str(), include.line)),
+                        ));
+                        break;
+                    }
+                    if !canonical.is_file() || !seen.insert(canonical.clone()) {
+                        break;
+                    }
+                    let size = canonical.metadata().map_or(0, |m| m.len());
+                    next.push(Candidate {
+                        display: crate::discover::display_path(&canonical, &base),
+                        fs_path: canonical,
+                        kind: FileKind::Rust,
+                        size,
+                    });
+                    break;
+                }
+            }
+        }
+        from = parsed.len();
+        let wave = parse_wave(next, opts, knowledge);
+        parsed.extend(wave);
+    }
+}
+
+/// Where `#[path = "x"]` or `include!("x")` in the file at `from` may point: rustc resolves
+/// both against the file's folder, and a module path in a non-`mod.rs` file also against the
+/// folder named after the file.
+fn include_candidates(from: &std::path::Path, include: &hooklint_rust::IncludeRef) -> Vec<PathBuf> {
+    let written = std::path::Path::new(&include.path);
+    let dir = from.parent().unwrap_or(std::path::Path::new("."));
+    let mut out = vec![dir.join(written)];
+    if !include.is_include {
+        let stem = from.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if !matches!(stem, "mod" | "lib" | "main" | "") {
+            out.push(dir.join(stem).join(written));
+        }
+    }
+    out
+}
+
+fn parse_one(candidate: &Candidate, opts: &Options, knowledge: &Knowledge) -> Parsed {
+    let display = candidate.display.clone();
+    if let Some(watch) = &opts.watch {
+        if watch.state.crashed.contains(&display) {
+            if let Some(progress) = &opts.progress {
+                progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            return crashed(candidate);
+        }
+        watch.start(&display);
+    }
+    let parsed = read_and_extract(candidate, opts.max_file_size, knowledge);
+    if let Some(watch) = &opts.watch {
+        watch.end(&display);
+    }
+    if let Some(progress) = &opts.progress {
+        progress.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    parsed
+}
+
+/// A file whose parse made an earlier attempt of this run die (a stack overflow or an abort
+/// that no bound foresaw): not read again, and reported where it starts.
+fn crashed(candidate: &Candidate) -> Parsed {
+    let display = candidate.display.clone();
+    let problem = Problem::new(
+        ProblemCode::TooComplex,
+        format!(
+            "checking `{display}` made hooklint crash (a stack overflow or an abort); the file \
+             was not analysed and the run went on without it"
+        ),
+        Some(Span::line(display.as_str(), 1)),
+    );
+    Parsed {
+        file: Some(RustFile { path: display.clone(), ..RustFile::default() }),
+        display,
+        fs_path: candidate.fs_path.clone(),
+        text: None,
+        dropped: None,
+        manifest: None,
+        problems: vec![problem],
+        includes: Vec::new(),
+    }
+}
+
+fn read_and_extract(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Parsed {
     let display = candidate.display.clone();
     let text = match load(&candidate.fs_path, &display, max_size) {
         Loaded::Text(text) => text,
         Loaded::Failed { problem, text } => {
             return Parsed {
                 display,
+                fs_path: candidate.fs_path.clone(),
                 text,
                 dropped: None,
                 file: None,
                 manifest: None,
                 problems: vec![problem],
+                includes: Vec::new(),
             };
         }
     };
     let extracted = match candidate.kind {
-        FileKind::Manifest => return parse_manifest(display, text, knowledge),
+        FileKind::Manifest => {
+            return parse_manifest(display, candidate.fs_path.clone(), text, knowledge)
+        }
         FileKind::Rust => catch_unwind(AssertUnwindSafe(|| {
             hooklint_rust::extract_file(&display, &text, knowledge)
         })),
@@ -226,11 +493,13 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
             };
             Parsed {
                 display,
+                fs_path: candidate.fs_path.clone(),
                 text,
                 dropped,
                 file: Some(extracted.file),
                 manifest: None,
                 problems: extracted.problems,
+                includes: extracted.includes,
             }
         }
         Err(payload) => {
@@ -242,17 +511,24 @@ fn parse_one(candidate: &Candidate, max_size: u64, knowledge: &Knowledge) -> Par
             let file = RustFile { path: display.clone(), ..RustFile::default() };
             Parsed {
                 display,
+                fs_path: candidate.fs_path.clone(),
                 text: Some(text),
                 dropped: None,
                 file: Some(file),
                 manifest: None,
                 problems: vec![problem],
+                includes: Vec::new(),
             }
         }
     }
 }
 
-fn parse_manifest(display: String, text: String, knowledge: &Knowledge) -> Parsed {
+fn parse_manifest(
+    display: String,
+    fs_path: PathBuf,
+    text: String,
+    knowledge: &Knowledge,
+) -> Parsed {
     let extracted = catch_unwind(AssertUnwindSafe(|| {
         hooklint_manifest::extract_manifest(&display, &text, knowledge)
     }));
@@ -263,18 +539,21 @@ fn parse_manifest(display: String, text: String, knowledge: &Knowledge) -> Parse
                 format!("extracting facts from `{display}` failed: {}", panic_message(&payload)),
                 Some(Span::line(display.as_str(), 0)),
             );
-            (ManifestFile { path: display.clone(), documents: Vec::new() }, vec![problem])
+            let file = ManifestFile { path: display.clone(), ..ManifestFile::default() };
+            (file, vec![problem])
         }
     };
     // Snippets show the text with inline secrets masked, so no output repeats a secret.
     let text = hooklint_manifest::mask_secrets(&text, &manifest);
     Parsed {
         display,
+        fs_path,
         text: Some(text),
         dropped: None,
         file: None,
         manifest: Some(manifest),
         problems,
+        includes: Vec::new(),
     }
 }
 
@@ -363,12 +642,56 @@ fn evaluate_manifests(
     (findings, problems)
 }
 
-fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Option<Problem> {
-    catch_unwind(AssertUnwindSafe(|| hooklint_rust::link(files, knowledge))).err().map(|payload| {
-        internal_error(
+/// A policy that fails (or is over its cost budget) on many targets is one problem per rule
+/// and code, at its first place, with the number of other targets: not one per target.
+fn one_per_rule(mut problems: Vec<Problem>) -> Vec<Problem> {
+    sort_problems(&mut problems);
+    let mut first: BTreeMap<(&str, String), (usize, usize)> = BTreeMap::new();
+    let mut out: Vec<Problem> = Vec::with_capacity(problems.len().min(64));
+    for problem in problems {
+        let Some(rule) = hooklint_policy::problem_rule(&problem) else {
+            out.push(problem);
+            continue;
+        };
+        let key = (problem.code.as_str(), rule.to_string());
+        match first.get_mut(&key) {
+            Some((_, more)) => *more += 1,
+            None => {
+                first.insert(key, (out.len(), 0));
+                out.push(problem);
+            }
+        }
+    }
+    for (index, more) in first.into_values() {
+        if more > 0 {
+            let targets = if more == 1 { "target" } else { "targets" };
+            out[index].message.push_str(&format!(" (and on {more} more {targets})"));
+        }
+    }
+    out
+}
+
+/// Links the project; the inbound routes manifests declare make their handlers receivers.
+fn link(files: &mut [RustFile], manifests: &[ManifestFile], knowledge: &Knowledge) -> Vec<Problem> {
+    let declared: Vec<hooklint_rust::DeclaredRoute> = manifests
+        .iter()
+        .flat_map(|m| m.documents.iter().map(move |d| (m, d)))
+        .flat_map(|(m, d)| {
+            d.endpoints.iter().filter(|e| e.is_inbound && !e.route.is_empty()).map(move |e| {
+                hooklint_rust::DeclaredRoute {
+                    method: e.method.clone(),
+                    path: e.route.clone(),
+                    file: m.path.clone(),
+                }
+            })
+        })
+        .collect();
+    let run = || hooklint_rust::link_project(files, knowledge, &declared);
+    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        vec![internal_error(
             format!("linking the project index failed: {}", panic_message(&payload)),
             None,
-        )
+        )]
     })
 }
 
@@ -490,7 +813,10 @@ mod tests {
         assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
         let sources: Vec<(&str, &str)> =
             out.sources.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(sources, [("src/a.rs", INSECURE)]);
+        // Only the line a report shows is kept; the lines before it stay, empty.
+        let shown =
+            "\n    let c = reqwest::Client::builder().danger_accept_invalid_certs(true).build();\n";
+        assert_eq!(sources, [("src/a.rs", shown)]);
         // The fingerprint hashes the finding's line, so it matches one computed from the text.
         let mut again = out.findings.clone();
         fingerprint::assign(&mut again, &out.sources);
@@ -513,6 +839,7 @@ mod tests {
             function: String::new(),
             labels: Vec::new(),
             fingerprint: String::new(),
+            confidence: hooklint_model::Confidence::High,
         };
         let stale = || Dropped { fs_path: dir.path().join("a.rs"), hash: 1 };
         let mut dropped = BTreeMap::from([("a.rs".to_string(), stale())]);

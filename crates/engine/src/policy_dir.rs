@@ -6,6 +6,9 @@ use hooklint_policy::PolicySource;
 
 use crate::discover::display_path;
 
+/// The largest policy file read.
+const MAX_POLICY_SIZE: u64 = 4 * 1024 * 1024;
+
 /// Every `*.yaml` and `*.yml` file under `dir` (recursively, sorted by path), except the
 /// shared `knowledge.yaml`, with paths as they are reported.
 pub fn policy_sources(dir: &Path) -> std::io::Result<Vec<PolicySource>> {
@@ -25,7 +28,9 @@ pub fn policy_sources(dir: &Path) -> std::io::Result<Vec<PolicySource>> {
         {
             continue;
         }
-        let text = std::fs::read_to_string(path)?;
+        let text = crate::load::read_text(path, MAX_POLICY_SIZE).map_err(|why| {
+            std::io::Error::other(format!("cannot read `{}`: {why}", display_path(path, &base)))
+        })?;
         sources.push(PolicySource { path: display_path(path, &base), text });
     }
     Ok(sources)

@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use hooklint_model::manifest::Value;
-use hooklint_model::{Knowledge, Span};
+use hooklint_model::Span;
 
-use crate::secrets::{redact_scalar, secret_key_kind};
+use crate::kn::Kn;
+use crate::secrets::redact_scalar;
 use crate::tree::{Kind, Node, Pos, Scalar};
+use crate::views::EmbeddedSecret;
 
 pub(crate) fn span(file: &str, pos: Pos) -> Span {
     Span::new(file, pos.line, pos.col, pos.end_line, pos.end_col)
@@ -42,63 +44,141 @@ pub(crate) struct Converted {
 }
 
 /// `force_keys`: top-level keys whose scalars are all secrets (a Kubernetes `Secret`'s `data`).
-pub(crate) fn convert(file: &str, root: &Node, force_keys: &[&str], k: &Knowledge) -> Converted {
+/// `base64_key`: the top-level key whose values are base64 (a `Secret`'s `data`): they are
+/// fingerprinted decoded, like `inline_secrets`.
+///
+/// `embedded_secrets`: secrets found in configuration files embedded in block scalars; each is
+/// replaced by its redaction marker in its block's text.
+pub(crate) fn convert(
+    file: &str,
+    root: &Node,
+    force_keys: &[&str],
+    base64_key: Option<&str>,
+    embedded_secrets: &[EmbeddedSecret],
+    kn: &Kn,
+) -> Converted {
     let mut key_spans = BTreeMap::new();
     let data = match &root.kind {
         Kind::Map(entries) => {
             key_spans.insert(String::new(), span(file, root.pos));
             let mut out = Vec::with_capacity(entries.len());
             for e in entries {
-                let force = force_keys.contains(&e.key.as_str());
+                let force = match force_keys.contains(&e.key.as_str()) {
+                    false => Force::No,
+                    true if base64_key == Some(e.key.as_str()) => Force::Base64,
+                    true => Force::Text,
+                };
                 let path = join("", &e.key);
                 out.push((
                     e.key.clone(),
-                    walk(file, &e.value, &path, &e.key, force, k, &mut key_spans),
+                    walk(kn, file, &e.value, &path, &e.key, force, &mut key_spans),
                 ));
             }
             Value::Map(out)
         }
-        _ => walk(file, root, "", "", false, k, &mut key_spans),
+        _ => walk(kn, file, root, "", "", Force::No, &mut key_spans),
     };
-    Converted { data, key_spans }
+    let mut converted = Converted { data, key_spans };
+    redact_embedded(&mut converted.data, embedded_secrets);
+    converted
+}
+
+/// Rewrites each block that holds embedded secrets once: the secrets' columns in their lines
+/// become redaction markers (linear in the block's text and the number of secrets). A secret
+/// whose value spans lines redacts the whole block.
+fn redact_embedded(data: &mut Value, secrets: &[EmbeddedSecret]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let mut by_block: BTreeMap<&str, Vec<&EmbeddedSecret>> = BTreeMap::new();
+    for s in secrets {
+        by_block.entry(s.path.as_str()).or_default().push(s);
+    }
+    let Value::Map(entries) = data else { return };
+    for (key, value) in entries.iter_mut() {
+        let Value::Map(inner) = value else { continue };
+        for (sub, v) in inner.iter_mut() {
+            let Some(found) = by_block.get(join(&join("", key), sub).as_str()) else { continue };
+            let Value::String(text) = v else { continue };
+            *text = redact_block(text, found);
+        }
+    }
+}
+
+fn redact_block(text: &str, secrets: &[&EmbeddedSecret]) -> String {
+    if secrets.iter().any(|s| s.line.is_none()) {
+        return crate::secrets::redaction(text);
+    }
+    let mut by_line: BTreeMap<usize, Vec<&EmbeddedSecret>> = BTreeMap::new();
+    for s in secrets {
+        by_line.entry(s.line.unwrap_or(0)).or_default().push(s);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let Some(found) = by_line.get_mut(&i) else {
+            out.push_str(line);
+            continue;
+        };
+        found.sort_by_key(|s| s.cols);
+        let chars: Vec<char> = line.chars().collect();
+        let mut at = 0;
+        for s in found.iter() {
+            let a = s.cols.0.max(at).min(chars.len());
+            let b = s.cols.1.min(chars.len());
+            out.extend(&chars[at..a]);
+            if a < b {
+                out.push_str(&crate::secrets::redaction(&s.secret));
+            }
+            at = b.max(a);
+        }
+        out.extend(&chars[at..]);
+    }
+    out
+}
+
+/// Whether every scalar of a subtree is a secret, and how it is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Force {
+    No,
+    Text,
+    Base64,
 }
 
 fn walk(
+    kn: &Kn,
     file: &str,
     node: &Node,
     path: &str,
     key: &str,
-    force: bool,
-    k: &Knowledge,
+    force: Force,
     spans: &mut BTreeMap<String, Span>,
 ) -> Value {
     spans.insert(path.to_string(), span(file, node.pos));
     match &node.kind {
-        Kind::Scalar(s) => scalar_value(s, key, force, k),
+        // A tagged value (`!Ref Name`) is computed by the reader of the file: shown as written.
+        Kind::Scalar(s) if node.tag.is_some() && force == Force::No => typed(s),
+        Kind::Scalar(s) => scalar_value(kn, s, key, force),
         Kind::Seq(items) => Value::List(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| walk(file, item, &join_index(path, i), key, force, k, spans))
+                .map(|(i, item)| walk(kn, file, item, &join_index(path, i), key, force, spans))
                 .collect(),
         ),
         Kind::Map(entries) => {
             // `- name: DB_PASSWORD` / `value: ...` pairs (Kubernetes env): the value is known by
             // the name beside it.
-            let named = entries
-                .iter()
-                .find(|e| e.key == "name" || e.key == "key")
-                .and_then(|e| e.value.as_str())
-                .filter(|n| secret_key_kind(n, k).is_some());
+            let named =
+                crate::views::pair_name(entries).filter(|n| kn.secret_key_kind(n).is_some());
             Value::Map(
                 entries
                     .iter()
                     .map(|e| {
-                        let key = match (named, e.key.as_str()) {
-                            (Some(n), "value") => n,
+                        let k = match named {
+                            Some(n) if e.key.eq_ignore_ascii_case("value") => n,
                             _ => e.key.as_str(),
                         };
-                        let v = walk(file, &e.value, &join(path, &e.key), key, force, k, spans);
+                        let v = walk(kn, file, &e.value, &join(path, &e.key), k, force, spans);
                         (e.key.clone(), v)
                     })
                     .collect(),
@@ -107,14 +187,20 @@ fn walk(
     }
 }
 
-fn scalar_value(s: &Scalar, key: &str, force: bool, k: &Knowledge) -> Value {
+fn scalar_value(kn: &Kn, s: &Scalar, key: &str, force: Force) -> Value {
+    if force == Force::Base64 && !s.text.trim().is_empty() {
+        let text = s.text.trim();
+        let decoded = crate::views::decode_base64(text).unwrap_or_else(|| text.to_string());
+        return Value::String(crate::secrets::redaction(&decoded));
+    }
+    let force = force != Force::No;
     let typed = typed(s);
     match &typed {
-        Value::String(text) => match redact_scalar(key, text, force, k) {
+        Value::String(text) => match redact_scalar(kn, key, text, force) {
             Some(r) => Value::String(r),
             None => typed,
         },
-        Value::Int(_) | Value::Float(_) if force || secret_key_kind(key, k).is_some() => {
+        Value::Int(_) | Value::Float(_) if force || kn.secret_key_kind(key).is_some() => {
             Value::String(crate::secrets::redaction(&s.text))
         }
         _ => typed,
@@ -216,7 +302,13 @@ mod tests {
     use super::*;
 
     fn plain(t: &str) -> Value {
-        typed(&Scalar { text: t.to_string(), plain: true, core_tag: None, custom_tag: false })
+        typed(&Scalar {
+            text: t.to_string(),
+            plain: true,
+            core_tag: None,
+            custom_tag: false,
+            literal_block: false,
+        })
     }
 
     #[test]
@@ -233,9 +325,37 @@ mod tests {
         assert_eq!(plain("1.2.3"), Value::String("1.2.3".into()));
         assert_eq!(plain("3.0"), Value::Float(3.0));
         assert_eq!(plain("e3"), Value::String("e3".into()));
-        let quoted =
-            typed(&Scalar { text: "42".into(), plain: false, core_tag: None, custom_tag: false });
+        let quoted = typed(&Scalar {
+            text: "42".into(),
+            plain: false,
+            core_tag: None,
+            custom_tag: false,
+            literal_block: false,
+        });
         assert_eq!(quoted, Value::String("42".into()));
+    }
+
+    fn embedded(line: Option<usize>, cols: (usize, usize), secret: &str) -> EmbeddedSecret {
+        EmbeddedSecret { path: "data.f".into(), line, cols, secret: secret.into() }
+    }
+
+    #[test]
+    fn embedded_secrets_are_redacted_where_they_are() {
+        let text = "a: {password: pw, token: tk}\nnote: pw is a word here\n";
+        // Two secrets on the first line, given out of order; the `pw` of line 2 is not the
+        // secret and stays.
+        let out = redact_block(
+            text,
+            &[&embedded(Some(0), (25, 27), "tk"), &embedded(Some(0), (14, 16), "pw")],
+        );
+        let (pw, tk) = (crate::secrets::redaction("pw"), crate::secrets::redaction("tk"));
+        assert_eq!(out, format!("a: {{password: {pw}, token: {tk}}}\nnote: pw is a word here\n"));
+        // Columns past the line's end are clamped, never a panic.
+        let out = redact_block("x: é\n", &[&embedded(Some(0), (3, 40), "é")]);
+        assert_eq!(out, format!("x: {}", crate::secrets::redaction("é")));
+        // A secret that spans lines takes the whole block with it.
+        let out = redact_block(text, &[&embedded(None, (0, 0), "pw\ntk")]);
+        assert!(!out.contains("pw") && !out.contains("tk"), "{out}");
     }
 
     #[test]

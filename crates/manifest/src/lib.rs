@@ -10,15 +10,22 @@
 
 mod data;
 mod formats;
+mod interp;
+mod kn;
+mod mask;
 mod project;
 mod secrets;
+mod shared;
+mod template;
 mod tree;
 mod views;
 
 use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
-pub use project::{build_project, route_matches};
+pub use hooklint_model::manifest::route_matches;
+pub use mask::{is_secret_value, mask_text, secret_redaction, Redactor};
+pub use project::build_project;
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
 /// Largest manifest parsed, whatever the engine's file size limit: real manifests are far
@@ -40,19 +47,23 @@ pub struct ManifestExtracted {
     pub problems: Vec<Problem>,
 }
 
-/// Parses `source` (the text of the file at `path`) into documents and problems. `knowledge`
-/// decides which keys, values and references are secrets (`secret_key_words`,
-/// `token_prefixes`, ...).
+/// Parses `source` (the text of the file at `path`) into documents and problems, judging
+/// secrets, placeholders, endpoints and brokers by `knowledge`.
 pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> ManifestExtracted {
     if source.len() > MAX_MANIFEST_BYTES {
         let message =
             format!("`{path}` is larger than the manifest limit of {MAX_MANIFEST_BYTES} bytes");
         return ManifestExtracted {
-            file: ManifestFile { path: path.to_string(), documents: Vec::new() },
+            file: ManifestFile { path: path.to_string(), ..ManifestFile::default() },
             problems: vec![Problem::new(ProblemCode::TooLarge, message, Some(Span::line(path, 1)))],
         };
     }
     let is_json = lower_name(path).ends_with(".json");
+    if !is_json {
+        if let Some(kind) = template::in_chart(path, source) {
+            return ManifestExtracted::template(path, kind);
+        }
+    }
     // JSON allows tabs where YAML does not; both are one column wide, so positions hold.
     let detabbed;
     let text = if is_json && source.contains('\t') {
@@ -62,6 +73,11 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
         source
     };
     let parsed = tree::parse(text);
+    if !is_json && parsed.issues.iter().any(|i| i.code == ProblemCode::YamlError) {
+        if let Some(kind) = template::directives(source) {
+            return ManifestExtracted::template(path, kind);
+        }
+    }
     let mut problems: Vec<Problem> = parsed
         .issues
         .iter()
@@ -80,13 +96,45 @@ pub fn extract_manifest(path: &str, source: &str, knowledge: &Knowledge) -> Mani
         let key = |p: &Problem| p.span.as_ref().map(|s| (s.line, s.column)).unwrap_or_default();
         key(a).cmp(&key(b))
     });
-    let documents = parsed.documents.iter().map(|raw| document(path, raw, knowledge)).collect();
-    ManifestExtracted { file: ManifestFile { path: path.to_string(), documents }, problems }
+    let kn = kn::Kn::new(knowledge);
+    let place =
+        Place { path, is_test: kn.is_test_path(path), is_example: kn.is_example_path(path) };
+    let documents = parsed.documents.iter().map(|raw| document(&place, raw, &kn)).collect();
+    let file = ManifestFile { path: path.to_string(), documents, template: String::new() };
+    ManifestExtracted { file, problems }
 }
 
-fn document(path: &str, raw: &tree::RawDocument, k: &Knowledge) -> Document {
-    let views = formats::recognise(path, &raw.root, k);
-    let converted = data::convert(path, &raw.root, &views.secret_data_keys, k);
+impl ManifestExtracted {
+    /// A template skipped before (or instead of) parsing: no documents, no problems.
+    fn template(path: &str, kind: &str) -> ManifestExtracted {
+        let file = ManifestFile {
+            path: path.to_string(),
+            documents: Vec::new(),
+            template: kind.to_string(),
+        };
+        ManifestExtracted { file, problems: Vec::new() }
+    }
+}
+
+/// The file a document comes from.
+struct Place<'a> {
+    path: &'a str,
+    is_test: bool,
+    is_example: bool,
+}
+
+fn document(place: &Place<'_>, raw: &tree::RawDocument, kn: &kn::Kn) -> Document {
+    let path = place.path;
+    let views = formats::recognise(path, &raw.root, kn);
+    let base64 = views.base64_data.then_some("data");
+    let converted = data::convert(
+        path,
+        &raw.root,
+        &views.secret_data_keys,
+        base64,
+        &views.embedded_secrets,
+        kn,
+    );
     Document {
         file: path.to_string(),
         index: raw.index,
@@ -102,6 +150,8 @@ fn document(path: &str, raw: &tree::RawDocument, k: &Knowledge) -> Document {
         inline_secrets: views.inline_secrets,
         services: views.services,
         integration: views.integration,
+        is_test: place.is_test,
+        is_example: place.is_example,
     }
 }
 

@@ -1,7 +1,9 @@
 //! The `project` target: every document, credential and route at once, with the routes
 //! manifests declare linked to the Rust handlers that serve them.
 
-use hooklint_model::manifest::{DeclaredRoute, Document, ManifestFile, Project, ProjectRoute};
+use hooklint_model::manifest::{
+    route_matches, DeclaredRoute, Document, ManifestFile, Project, ProjectRoute,
+};
 use hooklint_model::Function;
 
 /// Builds the project facts from the run's manifests and linked Rust functions.
@@ -47,7 +49,8 @@ pub fn build_project(manifests: &[ManifestFile], functions: &[&Function]) -> Pro
             });
         }
     }
-    Project { documents, credentials, routes, declared_routes }
+    let shared_credentials = crate::shared::shared_credentials(&documents);
+    Project { documents, credentials, routes, declared_routes, shared_credentials }
 }
 
 fn method_matches(served: &str, declared: &str) -> bool {
@@ -55,29 +58,6 @@ fn method_matches(served: &str, declared: &str) -> bool {
         || served.is_empty()
         || served == "ANY"
         || served.eq_ignore_ascii_case(declared)
-}
-
-/// Whether a served route pattern (`/hooks/:provider`, `/hooks/{provider}`, `/files/*rest`,
-/// `/files/{*rest}`, `<name>` in Rocket) matches a declared path.
-pub fn route_matches(pattern: &str, path: &str) -> bool {
-    let segs = |s: &str| -> Vec<String> {
-        s.split('/').filter(|x| !x.is_empty()).map(str::to_string).collect()
-    };
-    let pattern = segs(pattern);
-    let path = segs(path);
-    for (i, p) in pattern.iter().enumerate() {
-        if p.starts_with('*') || p.starts_with("{*") || (p.starts_with('<') && p.ends_with("..>")) {
-            return path.len() >= i;
-        }
-        let Some(actual) = path.get(i) else { return false };
-        let is_param = p.starts_with(':')
-            || (p.starts_with('{') && p.ends_with('}'))
-            || (p.starts_with('<') && p.ends_with('>'));
-        if !is_param && p != actual {
-            return false;
-        }
-    }
-    pattern.len() == path.len()
 }
 
 #[cfg(test)]

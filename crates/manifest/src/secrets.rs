@@ -1,88 +1,19 @@
 //! What counts as a secret in a manifest, what counts as a reference to one, and fingerprints
-//! that identify a credential without revealing it.
+//! that identify a credential without revealing it. The lists that decide are knowledge
+//! (`crate::kn`); this module holds the shapes: references, URLs, JAAS, fingerprints.
+
+use crate::kn::Kn;
 
 pub(crate) use hooklint_model::names::words;
-use hooklint_model::{names, Knowledge};
-
-/// Words in a variable, host or image name that tie a credential to a broker.
-const BROKERS: &[(&str, &[&str])] = &[
-    ("amqp", &["amqp", "amqps", "rabbitmq", "rabbit"]),
-    ("kafka", &["kafka", "sasl", "redpanda", "msk"]),
-    ("nats", &["nats", "jetstream"]),
-    ("redis", &["redis", "rediss", "valkey"]),
-    ("mqtt", &["mqtt", "mqtts", "mosquitto", "emqx"]),
-];
-
-/// The kind of secret a key names (`password`, `token`, `secret`, `api-key`, `private-key`),
-/// or `None` when its value is not a secret (`token_url`, `secret_name`, `password_length`):
-/// its last word is a `secret_key_words` word, or it ends in `key` after a
-/// `secret_key_qualifiers` word (`SIGNING_KEY`).
-pub(crate) fn secret_key_kind(name: &str, k: &Knowledge) -> Option<&'static str> {
-    let w = words(name);
-    let last = w.last()?.as_str();
-    let prev = w.len().checked_sub(2).and_then(|i| w.get(i)).map(String::as_str);
-    if k.secret_key_words.iter().any(|s| s.eq_ignore_ascii_case(last)) {
-        return Some(match last {
-            "token" | "bearer" => "token",
-            "apikey" => "api-key",
-            "privatekey" => "private-key",
-            "password" | "passwd" | "pwd" | "pass" | "passphrase" => "password",
-            _ => "secret",
-        });
-    }
-    if last == "key" {
-        if let Some(p) = prev {
-            if k.secret_key_qualifiers.iter().any(|q| q.eq_ignore_ascii_case(p)) {
-                return Some(match p {
-                    "api" => "api-key",
-                    "private" | "ssh" => "private-key",
-                    _ => "secret",
-                });
-            }
-        }
-    }
-    None
-}
 
 /// `DB_PASSWORD_FILE`: the value is a path to the secret.
-pub(crate) fn is_secret_file_key(name: &str, k: &Knowledge) -> bool {
+pub(crate) fn is_secret_file_key(kn: &Kn, name: &str) -> bool {
     let w = words(name);
     match w.split_last() {
         Some((last, rest)) if last == "file" && !rest.is_empty() => {
-            secret_key_kind(&rest.join("_"), k).is_some()
+            kn.secret_key_kind(&rest.join("_")).is_some()
         }
         _ => false,
-    }
-}
-
-/// The broker a name points at (`RABBITMQ_DEFAULT_PASS` -> `amqp`), `""` if none.
-pub(crate) fn broker_of(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    for w in words(name) {
-        for (broker, hints) in BROKERS {
-            if hints.contains(&w.as_str()) {
-                return broker;
-            }
-        }
-    }
-    // Image names such as `bitnami/kafka` or `confluentinc/cp-kafka` use other separators.
-    for (broker, hints) in BROKERS {
-        if hints.iter().any(|h| h.len() > 4 && lower.contains(h)) {
-            return broker;
-        }
-    }
-    ""
-}
-
-/// The broker a URL scheme names, `""` if none.
-pub(crate) fn broker_of_scheme(scheme: &str) -> &'static str {
-    match scheme {
-        "amqp" | "amqps" => "amqp",
-        "kafka" | "kafka+ssl" | "sasl_ssl" | "sasl_plaintext" => "kafka",
-        "nats" | "tls" => "nats",
-        "redis" | "rediss" | "valkey" => "redis",
-        "mqtt" | "mqtts" => "mqtt",
-        _ => "",
     }
 }
 
@@ -90,19 +21,18 @@ pub(crate) fn broker_of_scheme(scheme: &str) -> &'static str {
 /// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal: an interpolation, a
 /// template, a path under `/run/secrets/`, or a value that starts with a
 /// `secret_reference_prefixes` entry.
-pub(crate) fn reference(value: &str, k: &Knowledge) -> Option<String> {
+pub(crate) fn reference(kn: &Kn, value: &str) -> Option<String> {
     let v = value.trim();
     if let Some(var) = interpolated_var(v) {
         return Some(format!("env:{var}"));
     }
-    if v.contains("${") || v.contains("{{") || v.contains("$(") {
+    if v.contains("${") || v.contains("{{") || v.contains("{%") || v.contains("$(") {
         return Some(format!("template:{v}"));
     }
-    let starts_with =
-        |p: &str| !p.is_empty() && v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-    if k.secret_reference_prefixes.iter().any(|p| starts_with(p)) {
+    if kn.has_reference_prefix(v) {
         // A GCP resource name is a secret's only when it names one.
-        if starts_with("projects/") && !v.to_ascii_lowercase().contains("/secrets/") {
+        let lower = v.to_ascii_lowercase();
+        if lower.starts_with("projects/") && !lower.contains("/secrets/") {
             return None;
         }
         return Some(v.to_string());
@@ -113,50 +43,15 @@ pub(crate) fn reference(value: &str, k: &Knowledge) -> Option<String> {
     None
 }
 
-/// `${VAR}`, `${VAR:-default}`, `${VAR?msg}`, `$VAR`, `$(VAR)` as the whole value.
-fn interpolated_var(v: &str) -> Option<&str> {
-    let inner = if let Some(rest) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-        rest.split([':', '?', '-', '+']).next().unwrap_or(rest)
-    } else if let Some(rest) = v.strip_prefix("$(").and_then(|r| r.strip_suffix(')')) {
-        rest
-    } else {
-        v.strip_prefix('$')?
-    };
-    let ok = !inner.is_empty()
-        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !inner.starts_with(|c: char| c.is_ascii_digit());
-    ok.then_some(inner)
+pub(crate) fn interpolated_var(v: &str) -> Option<&str> {
+    crate::interp::whole_var(v)
 }
 
-/// Values that stand for a secret without being one: empty, `<your-token>`, `xxxx`, `***`.
-pub(crate) fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
-    if v.is_empty() {
-        return true;
-    }
-    if v.starts_with('<') && v.ends_with('>') {
-        return true;
-    }
-    let mut chars = v.chars();
-    let first = chars.next().unwrap_or(' ');
-    if v.chars().count() >= 3 && chars.all(|c| c == first) && !first.is_alphanumeric() {
-        return true;
-    }
-    if v.chars().all(|c| c == 'x' || c == 'X') {
-        return true;
-    }
-    let lower = v.to_ascii_lowercase();
-    ["your-", "your_", "placeholder", "replace-me", "replace_me", "redacted"]
-        .iter()
-        .any(|p| lower.starts_with(p) || lower.contains(&format!("<{p}")))
-}
-
-/// A value whose prefix marks a real token of a known provider (`token_prefixes`).
-pub(crate) fn is_known_token(value: &str, k: &Knowledge) -> bool {
-    let v = value.trim();
-    k.token_prefixes
-        .iter()
-        .any(|p| !p.is_empty() && v.starts_with(p.as_str()) && v.len() >= p.len() + 8)
+/// A value that starts with a known credential prefix and has at least eight more characters:
+/// the liberal test used for redaction (a false match only hides a value); reporting uses the
+/// stricter `Kn::known_format`.
+pub(crate) fn has_credential_prefix(kn_prefixes: &Kn, value: &str) -> bool {
+    kn_prefixes.has_credential_prefix(value.trim())
 }
 
 /// A salted FNV-1a hash of a secret, so equal secrets compare equal across files and runs
@@ -164,7 +59,11 @@ pub(crate) fn is_known_token(value: &str, k: &Knowledge) -> bool {
 /// baselines, and they only ever need to be compared within one project.
 pub(crate) fn fingerprint(secret: &str) -> String {
     const SALT: &[u8] = b"hooklint/credential/v1\0";
-    let h = names::fnv1a64_continue(names::fnv1a64(SALT), secret.as_bytes());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in SALT.iter().chain(secret.as_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
     format!("fnv:{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
 }
 
@@ -230,22 +129,13 @@ pub(crate) fn parse_url(s: &str) -> Option<Url<'_>> {
     })
 }
 
-pub(crate) fn is_loopback(host: &str) -> bool {
-    let h = host.trim_end_matches('.');
-    h == "localhost"
-        || h.ends_with(".localhost")
-        || h == "::1"
-        || h == "0:0:0:0:0:0:0:1"
-        || h.strip_prefix("127.").is_some_and(|r| r.split('.').all(|p| p.parse::<u8>().is_ok()))
-}
-
 /// A URL with a literal password, or a secret-named query parameter (`?token=...`), gets the
 /// secret replaced by its redaction marker.
-pub(crate) fn redact_url(s: &str, k: &Knowledge) -> Option<String> {
+pub(crate) fn redact_url(kn: &Kn, s: &str) -> Option<String> {
     let url = parse_url(s)?;
     let offset = s.len() - s.trim_start().len();
     let mut ranges: Vec<(usize, usize)> =
-        url_secrets(s.trim(), &url, k).into_iter().map(|(_, r)| r).collect();
+        url_secrets(kn, s.trim(), &url, false).into_iter().map(|(_, r)| r).collect();
     if ranges.is_empty() {
         return None;
     }
@@ -260,15 +150,19 @@ pub(crate) fn redact_url(s: &str, k: &Knowledge) -> Option<String> {
 }
 
 /// The literal secrets of a URL: its password and secret-named query values, each with the kind
-/// of secret and its byte range in `s`.
+/// of secret and its byte range in `s`. Placeholders are left out unless `placeholders`.
 pub(crate) fn url_secrets(
+    kn: &Kn,
     s: &str,
     url: &Url<'_>,
-    k: &Knowledge,
+    placeholders: bool,
 ) -> Vec<(&'static str, (usize, usize))> {
     let mut out = Vec::new();
+    let keep = |v: &str| {
+        !v.is_empty() && reference(kn, v).is_none() && (placeholders || !kn.is_placeholder(v))
+    };
     if let Some(pw) = url.password {
-        if !pw.is_empty() && reference(pw, k).is_none() && !is_placeholder(pw) {
+        if keep(pw) {
             out.push(("url-password", url.password_range));
         }
     }
@@ -277,10 +171,10 @@ pub(crate) fn url_secrets(
     let mut start = q + 1;
     while start < end {
         let stop = s.get(start..end).and_then(|r| r.find('&')).map_or(end, |i| start + i);
-        if let Some((key, v)) = s.get(start..stop).and_then(|pair| pair.split_once('=')) {
-            if let Some(kind) = secret_key_kind(key, k) {
-                if !v.is_empty() && reference(v, k).is_none() && !is_placeholder(v) {
-                    let vs = start + key.len() + 1;
+        if let Some((k, v)) = s.get(start..stop).and_then(|pair| pair.split_once('=')) {
+            if let Some(kind) = kn.secret_key_kind(k) {
+                if keep(v) {
+                    let vs = start + k.len() + 1;
                     out.push((kind, (vs, stop)));
                 }
             }
@@ -299,38 +193,42 @@ pub(crate) fn jaas_password(s: &str) -> Option<(usize, usize)> {
 
 /// The text a scalar shows in `data`: itself, or with its secret part redacted.
 /// `key` is the key (or variable name) the value sits under.
-pub(crate) fn redact_scalar(key: &str, value: &str, force: bool, k: &Knowledge) -> Option<String> {
+pub(crate) fn redact_scalar(kn: &Kn, key: &str, value: &str, force: bool) -> Option<String> {
     if value.is_empty() {
         return None;
     }
-    let secret_key = force || secret_key_kind(key, k).is_some();
-    if secret_key && reference(value, k).is_none() {
+    let secret_key = force || kn.secret_key_kind(key).is_some();
+    // `${VAR:-default}`: the default is text of the file, judged like a value of its own.
+    if let Some((pre, default, post)) = crate::interp::split_whole_default(value) {
+        let inner = if secret_key && !default.is_empty() && reference(kn, default).is_none() {
+            Some(redaction(&crate::interp::interpolate(default).effective))
+        } else {
+            redact_scalar(kn, key, default, force)
+        };
+        return inner.map(|d| format!("{pre}{d}{post}"));
+    }
+    if secret_key && reference(kn, value).is_none() {
         return Some(redaction(value));
     }
-    if is_known_token(value, k) {
+    if has_credential_prefix(kn, value) {
         return Some(redaction(value));
     }
-    if let Some(url) = redact_url(value, k) {
+    if let Some(url) = redact_url(kn, value) {
         return Some(url);
     }
     if let Some((a, b)) = jaas_password(value) {
         let pw = value.get(a..b)?;
-        if reference(pw, k).is_none() && !pw.is_empty() {
+        if reference(kn, pw).is_none() && !pw.is_empty() {
             return Some(format!("{}{}{}", value.get(..a)?, redaction(pw), value.get(b..)?));
         }
     }
+    if let Some(redacted) = redact_password_flags(kn, value) {
+        return Some(redacted);
+    }
     // `- DB_PASSWORD=secret` in a compose environment list.
     if let Some((name, v)) = value.split_once('=') {
-        if !name.is_empty()
-            && !name.contains(char::is_whitespace)
-            && !v.is_empty()
-            && secret_key_kind(name, k).is_some()
-            && reference(v, k).is_none()
-        {
-            return Some(format!("{name}={}", redaction(v)));
-        }
-        if let Some(inner) = redact_scalar("", v, false, k) {
-            if !name.contains(char::is_whitespace) && !name.is_empty() {
+        if !name.is_empty() && !name.contains(char::is_whitespace) && !v.is_empty() {
+            if let Some(inner) = redact_scalar(kn, name, v, false) {
                 return Some(format!("{name}={inner}"));
             }
         }
@@ -338,29 +236,74 @@ pub(crate) fn redact_scalar(key: &str, value: &str, force: bool, k: &Knowledge) 
     None
 }
 
+/// A command line with the literal value of a password flag (`--requirepass s3cret`,
+/// `--password=${PW:-s3cret}`) gets that value replaced by its redaction marker.
+fn redact_password_flags(kn: &Kn, value: &str) -> Option<String> {
+    let mut ranges = Vec::new();
+    let mut tokens = value.split_whitespace();
+    let offset = |t: &str| t.as_ptr() as usize - value.as_ptr() as usize;
+    while let Some(token) = tokens.next() {
+        if !token.starts_with('-') {
+            continue;
+        }
+        let secret = match token.split_once('=') {
+            Some((flag, v)) if kn.is_password_flag(flag) => v,
+            None if kn.is_password_flag(token) => match tokens.next() {
+                Some(v) => v,
+                None => break,
+            },
+            _ => continue,
+        };
+        let effective = crate::interp::interpolate(secret.trim_matches(|c| c == '"' || c == '\''));
+        let v = effective.effective.trim();
+        if effective.is_literal() && !v.is_empty() && !v.contains('$') && reference(kn, v).is_none()
+        {
+            let start = offset(secret);
+            ranges.push((start, start + secret.len(), redaction(v)));
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut at = 0;
+    for (a, b, marker) in ranges {
+        out.push_str(value.get(at..a)?);
+        out.push_str(&marker);
+        at = b;
+    }
+    out.push_str(value.get(at..)?);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kn::tests::kn;
 
-    // The functions under test, on the shipped knowledge lists.
-    fn secret_key_kind(name: &str) -> Option<&'static str> {
-        super::secret_key_kind(name, crate::tests::knowledge())
-    }
-    fn is_secret_file_key(name: &str) -> bool {
-        super::is_secret_file_key(name, crate::tests::knowledge())
-    }
-    fn reference(value: &str) -> Option<String> {
-        super::reference(value, crate::tests::knowledge())
-    }
-    fn redact_url(s: &str) -> Option<String> {
-        super::redact_url(s, crate::tests::knowledge())
-    }
-    fn redact_scalar(key: &str, value: &str, force: bool) -> Option<String> {
-        super::redact_scalar(key, value, force, crate::tests::knowledge())
+    #[test]
+    fn password_flags_and_broker_credentials_are_redacted() {
+        let kn = kn();
+        let out =
+            redact_scalar(&kn, "command", "redis-server --requirepass ${A:-r3d1s} --port 1", false)
+                .unwrap();
+        assert!(
+            out.starts_with("redis-server --requirepass <redacted:") && out.ends_with("> --port 1")
+        );
+        assert!(!out.contains("r3d1s"));
+        let out = redact_scalar(&kn, "command", "x --password=\"pw-9\"", false).unwrap();
+        assert!(!out.contains("pw-9"), "{out}");
+        assert_eq!(redact_scalar(&kn, "command", "x --requirepass ${REDIS_AUTH}", false), None);
+        assert!(redact_scalar(&kn, "REDIS_AUTH", "${REDIS_AUTH:-r3d1s}", false)
+            .is_some_and(|r| !r.contains("r3d1s")));
+        assert!(kn.secret_key_kind("REDIS_AUTH").is_some());
+        assert!(kn.secret_key_kind("REDIS_AUTH_ENABLED").is_none());
+        assert!(kn.secret_key_kind("OAUTH").is_none());
     }
 
     #[test]
     fn secret_keys_by_last_word() {
+        let kn = kn();
         for k in [
             "password",
             "DB_PASSWORD",
@@ -372,7 +315,7 @@ mod tests {
             "RABBITMQ_DEFAULT_PASS",
             "SIGNING_KEY",
         ] {
-            assert!(secret_key_kind(k).is_some(), "{k}");
+            assert!(kn.secret_key_kind(k).is_some(), "{k}");
         }
         for k in [
             "token_url",
@@ -384,40 +327,41 @@ mod tests {
             "client_id",
             "monkey",
         ] {
-            assert!(secret_key_kind(k).is_none(), "{k}");
+            assert!(kn.secret_key_kind(k).is_none(), "{k}");
         }
-        assert!(is_secret_file_key("DB_PASSWORD_FILE"));
-        assert!(!is_secret_file_key("CONFIG_FILE"));
+        assert!(is_secret_file_key(&kn, "DB_PASSWORD_FILE"));
+        assert!(!is_secret_file_key(&kn, "CONFIG_FILE"));
     }
 
     #[test]
     fn references_are_recognised() {
-        assert_eq!(reference("${AMQP_PASS}").as_deref(), Some("env:AMQP_PASS"));
-        assert_eq!(reference("${AMQP_PASS:-x}").as_deref(), Some("env:AMQP_PASS"));
-        assert_eq!(reference("$(TOKEN)").as_deref(), Some("env:TOKEN"));
-        assert_eq!(reference("vault://kv/app").as_deref(), Some("vault://kv/app"));
-        assert_eq!(reference("/run/secrets/db").as_deref(), Some("file:/run/secrets/db"));
-        assert!(reference("hunter2").is_none());
-        assert!(reference("$").is_none());
+        assert_eq!(reference(&kn(), "${AMQP_PASS}").as_deref(), Some("env:AMQP_PASS"));
+        assert_eq!(reference(&kn(), "${AMQP_PASS:-x}").as_deref(), Some("env:AMQP_PASS"));
+        assert_eq!(reference(&kn(), "$(TOKEN)").as_deref(), Some("env:TOKEN"));
+        assert_eq!(reference(&kn(), "vault://kv/app").as_deref(), Some("vault://kv/app"));
+        assert_eq!(reference(&kn(), "/run/secrets/db").as_deref(), Some("file:/run/secrets/db"));
+        assert!(reference(&kn(), "{% raw %}x").is_some());
+        assert!(reference(&kn(), "hunter2").is_none());
+        assert!(reference(&kn(), "$").is_none());
     }
 
     #[test]
     fn urls_and_redaction() {
+        let kn = kn();
         let u = parse_url("amqp://app:s3cret@rabbit:5672/vhost").unwrap();
         assert_eq!((u.scheme.as_str(), u.user, u.password), ("amqp", "app", Some("s3cret")));
         assert_eq!(u.host, "rabbit");
-        let r = redact_url("amqp://app:s3cret@rabbit:5672/vhost").unwrap();
+        let r = redact_url(&kn, "amqp://app:s3cret@rabbit:5672/vhost").unwrap();
         assert!(r.starts_with("amqp://app:<redacted:fnv:") && r.ends_with("@rabbit:5672/vhost"));
         assert!(!r.contains("s3cret"));
-        assert!(redact_url("redis://:${REDIS_PASS}@cache").is_none());
-        let r = redact_url("redis://:pw@cache:6379").unwrap();
+        assert!(redact_url(&kn, "redis://:${REDIS_PASS}@cache").is_none());
+        let r = redact_url(&kn, "redis://:pw@cache:6379").unwrap();
         assert!(!r.contains(":pw@"));
         assert_eq!(parse_url("http://[::1]:8080/x").unwrap().host, "::1");
-        let r = redact_url("https://x.example/cb?id=1&access_token=abc123&v=2").unwrap();
+        let r = redact_url(&kn, "https://x.example/cb?id=1&access_token=abc123&v=2").unwrap();
         assert!(r.starts_with("https://x.example/cb?id=1&access_token=<redacted:fnv:"), "{r}");
         assert!(r.ends_with("&v=2") && !r.contains("abc123"));
-        assert!(redact_url("https://x.example/cb?token=${T}").is_none());
-        assert!(is_loopback("127.0.0.1") && is_loopback("localhost") && !is_loopback("10.0.0.1"));
+        assert!(redact_url(&kn, "https://x.example/cb?token=${T}").is_none());
     }
 
     #[test]
@@ -430,16 +374,26 @@ mod tests {
 
     #[test]
     fn scalars_are_redacted_by_key_and_shape() {
-        assert!(redact_scalar("password", "hunter2", false).is_some());
-        assert!(redact_scalar("password", "${PW}", false).is_none());
-        assert!(redact_scalar("name", "hunter2", false).is_none());
-        assert!(redact_scalar("x", "xoxb-1234567890-abcdef", false).is_some());
-        let env = redact_scalar("", "DB_PASSWORD=hunter2", false).unwrap();
+        let kn = kn();
+        assert!(redact_scalar(&kn, "password", "hunter2", false).is_some());
+        assert!(redact_scalar(&kn, "password", "${PW}", false).is_none());
+        assert!(redact_scalar(&kn, "name", "hunter2", false).is_none());
+        assert!(redact_scalar(&kn, "x", "xoxb-1234567890-abcdef", false).is_some());
+        let env = redact_scalar(&kn, "", "DB_PASSWORD=hunter2", false).unwrap();
         assert!(env.starts_with("DB_PASSWORD=<redacted") && !env.contains("hunter2"));
         let jaas = r#"PlainLoginModule required username="u" password="p4ss";"#;
-        assert!(!redact_scalar("cfg", jaas, false).unwrap().contains("p4ss"));
-        assert!(
-            is_placeholder("<your-token>") && is_placeholder("****") && !is_placeholder("hunter2")
-        );
+        assert!(!redact_scalar(&kn, "cfg", jaas, false).unwrap().contains("p4ss"));
+    }
+
+    #[test]
+    fn defaults_are_redacted_in_place() {
+        let kn = kn();
+        let r = redact_scalar(&kn, "SECRET_KEY", "${SECRET_KEY:-60gp0byfz2}", false).unwrap();
+        assert!(r.starts_with("${SECRET_KEY:-<redacted:fnv:") && r.ends_with(">}"), "{r}");
+        assert!(!r.contains("60gp0"));
+        let r = redact_scalar(&kn, "AMQP_URL", "${AMQP_URL:-amqp://u:plane@mq/}", false).unwrap();
+        assert!(r.starts_with("${AMQP_URL:-amqp://u:<redacted") && !r.contains(":plane@"), "{r}");
+        assert!(redact_scalar(&kn, "SECRET_KEY", "${SECRET_KEY:-}", false).is_none());
+        assert!(redact_scalar(&kn, "SECRET_KEY", "${SECRET_KEY}", false).is_none());
     }
 }

@@ -6,17 +6,8 @@ use hooklint_model::manifest::{Document, Value};
 
 use super::*;
 
-/// The built-in `policies/knowledge.yaml`, read once with the parser the binary uses.
-pub(crate) fn knowledge() -> &'static Knowledge {
-    static K: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
-    K.get_or_init(|| {
-        let text = include_str!("../../../policies/knowledge.yaml");
-        serde_saphyr::from_str(text).expect("policies/knowledge.yaml is a valid Knowledge")
-    })
-}
-
 fn extract(path: &str, source: &str) -> ManifestExtracted {
-    extract_manifest(path, source, knowledge())
+    extract_manifest(path, source, crate::kn::tests::shipped())
 }
 
 fn one(path: &str, source: &str) -> Document {
@@ -436,7 +427,8 @@ spec:
     let secret = &docs[1];
     let kinds: Vec<_> =
         secret.inline_secrets.iter().map(|s| (s.key.as_str(), s.kind.as_str())).collect();
-    assert_eq!(kinds, [("password", "kubernetes-secret"), ("username", "kubernetes-secret")]);
+    // `username` is not secret even in a Secret (`manifest_public_keys`).
+    assert_eq!(kinds, [("password", "kubernetes-secret")]);
     let cron = &docs[2];
     assert_eq!(cron.credentials[0].fingerprint, c[0].fingerprint);
     assert_eq!(cron.credentials[0].service, "nightly/job");
@@ -622,10 +614,12 @@ fn other_yaml_has_only_data_and_inline_secrets() {
 }
 
 #[test]
-fn references_and_placeholders_are_not_inline_secrets() {
+fn references_are_not_inline_secrets_and_placeholders_are_marked() {
     let src = "a_password: ${A}\nb_token: vault://kv/b\nc_secret: <your-secret>\nd_api_key: \"\"\ntoken_url: https://x/token\nsecretName: my-secret\n";
     let doc = one("c.yaml", src);
-    assert!(doc.inline_secrets.is_empty(), "{:?}", doc.inline_secrets);
+    let found: Vec<_> =
+        doc.inline_secrets.iter().map(|s| (s.key.as_str(), s.is_placeholder)).collect();
+    assert_eq!(found, [("c_secret", true)]);
 }
 
 #[test]
@@ -821,4 +815,140 @@ fn masked_source_hides_every_inline_secret() {
     assert!(!masked.contains("hunter2xyz"), "{masked}");
     assert!(masked.contains("DB_PASSWORD: **********"), "{masked}");
     assert_eq!(masked.len(), src.len());
+}
+
+#[test]
+fn compose_defaults_are_inline_values_with_their_provenance() {
+    let src = "services:\n  api:\n    image: x\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-60gp0byfz2dvffa45cxl20p1}\n      DB_URL: ${DB_URL:-postgresql://app:s3cret@db/app}\n      TOKEN: ${TOKEN}\n      EMPTY_SECRET: ${EMPTY_SECRET:-}\n      MYSQL_ALLOW_EMPTY_PASSWORD: \"yes\"\n";
+    let out = extract("docker-compose.yml", src);
+    let doc = &out.file.documents[0];
+    let found: Vec<_> = doc
+        .inline_secrets
+        .iter()
+        .map(|s| (s.key.as_str(), s.kind.as_str(), s.source.as_str(), s.looks_random))
+        .collect();
+    assert_eq!(
+        found,
+        [("SECRET_KEY", "secret", "default", true), ("DB_URL", "url-password", "default", false)]
+    );
+    let key = doc.credentials.iter().find(|c| c.name == "SECRET_KEY").unwrap();
+    assert_eq!(key.fingerprint, "env:SECRET_KEY");
+    assert_eq!(
+        key.identities,
+        ["env:SECRET_KEY".to_string(), doc.inline_secrets[0].fingerprint.clone()]
+    );
+    let text = json(&out);
+    assert!(!text.contains("60gp0byfz2") && !text.contains(":s3cret@"), "{text}");
+    assert!(text.contains("${SECRET_KEY:-<redacted:fnv:"), "{text}");
+}
+
+#[test]
+fn tagged_values_are_references() {
+    let src = "Resources:\n  Db:\n    Properties:\n      MasterUserPassword: !Ref DbPassword\n      AuthToken: !Sub \"{{resolve:secretsmanager:${S}}}\"\n  Task:\n    Properties:\n      Environment:\n        - Name: RUNNER_TOKEN\n          Value: !Join [\"-\", [\"runner\", \"x\"]]\n";
+    let doc = one("stack.yaml", src);
+    assert!(doc.inline_secrets.is_empty(), "{:?}", doc.inline_secrets);
+    let db = doc.data.get("Resources").and_then(|r| r.get("Db")).and_then(|d| d.get("Properties"));
+    assert_eq!(
+        db.and_then(|p| p.get("MasterUserPassword")),
+        Some(&Value::String("DbPassword".into()))
+    );
+}
+
+#[test]
+fn templates_are_skipped_and_counted_never_errors() {
+    let helm = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  env:\n    - name: MYSQL_ROOT_PASSWORD\n      value: fake_password\n";
+    let out = extract("chart/templates/deployment.yaml", helm);
+    assert_eq!(out.file.template, "helm");
+    assert!(out.file.documents.is_empty() && out.problems.is_empty());
+    let jinja = "{% if enabled %}\nservices:\n  a: {image: x}\n{% endif %}\n";
+    let out = extract("deploy/compose.yml.yaml", jinja);
+    assert_eq!((out.file.template.as_str(), out.problems.len()), ("jinja", 0));
+    // A valid YAML file that quotes template text is read as YAML.
+    let quoted = "receivers:\n  - name: x\n    slack_configs:\n      - title: '{{ .CommonLabels.alertname }}'\n";
+    let out = extract("alertmanager.yml", quoted);
+    assert_eq!((out.file.template.as_str(), out.file.documents.len()), ("", 1));
+    // Invalid YAML without template directives is still an error.
+    assert_eq!(codes(&extract("bad.yaml", "a: [1, 2\n")), ["yaml-error"]);
+}
+
+#[test]
+fn embedded_configuration_files_are_placed_in_the_file() {
+    let src = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: am\ndata:\n  alertmanager.yml: |\n    receivers:\n      - name: x\n        webhook_configs:\n          - url: http://alerts.example.com/hook\n    global:\n      smtp_auth_password: Sm7p-p4ssw0rd\n  run.sh: |\n    echo {{ not yaml\n";
+    let out = extract("cm.yaml", src);
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    let doc = &out.file.documents[0];
+    let ep = &doc.endpoints[0];
+    assert_eq!((ep.kind.as_str(), ep.span.line, ep.span.column), ("webhook", 10, 18));
+    assert!(ep.is_plaintext && !ep.is_internal && !ep.is_public);
+    assert_eq!(ep.key_path, "data[\"alertmanager.yml\"].receivers.0.webhook_configs.0.url");
+    let s = &doc.inline_secrets[0];
+    assert_eq!((s.key.as_str(), s.span.line, s.span.column), ("smtp_auth_password", 12, 27));
+    assert!(!json(&out).contains("Sm7p-p4ssw0rd"));
+}
+
+#[test]
+fn endpoints_by_key_in_any_document_and_event_sources() {
+    let src = "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata:\n  name: gh\nspec:\n  github:\n    ex:\n      webhook:\n        url: http://reachable-from-github\n---\nreceivers:\n  - webhook_configs:\n      - url: http://receiver:9000/\n        http_config:\n          proxy_url: http://proxy.example.com\n";
+    let out = extract("k.yaml", src);
+    let es = &out.file.documents[0].endpoints;
+    assert_eq!(es.len(), 1);
+    assert!(es[0].is_public && es[0].is_internal && es[0].is_plaintext);
+    let am = &out.file.documents[1].endpoints;
+    assert_eq!(am.iter().map(|e| e.host.as_str()).collect::<Vec<_>>(), ["receiver"]);
+    assert!(am[0].is_internal && !am[0].is_public);
+}
+
+#[test]
+fn test_and_example_folders_are_evidence() {
+    let doc = one("repo/tests/docker-compose.yml", "a: 1\n");
+    assert!(doc.is_test && !doc.is_example);
+    let doc = one("repo/examples/app.yaml", "a: 1\n");
+    assert!(!doc.is_test && doc.is_example);
+}
+
+fn project_of(files: &[(&str, &str)]) -> hooklint_model::manifest::Project {
+    let manifests: Vec<_> = files.iter().map(|(p, s)| extract(p, s).file).collect();
+    build_project(&manifests, &[])
+}
+
+#[test]
+fn shared_credentials_link_objects_and_files() {
+    let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mq\nstringData:\n  url: amqp://app:pw-1234@rabbit/\n";
+    let a = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: x\n          args: [\"amqp://app:pw-1234@rabbit/\"]\n";
+    let b = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: y\n          envFrom:\n            - secretRef: {name: mq}\n";
+    let p = project_of(&[("secret.yaml", secret), ("a.yaml", a), ("b.yaml", b)]);
+    let entries: Vec<_> = p
+        .shared_credentials
+        .iter()
+        .map(|s| (s.credential.span.file.as_str(), s.broker.as_str(), s.client_services.len()))
+        .collect();
+    assert_eq!(entries, [("a.yaml", "amqp", 2), ("b.yaml", "amqp", 2)]);
+    let roles: Vec<_> = p.shared_credentials[0].others.iter().map(|o| o.role.as_str()).collect();
+    assert_eq!(roles, ["client", "store"]);
+}
+
+#[test]
+fn env_references_mean_one_variable_within_one_file() {
+    let compose = "services:\n  a:\n    image: x\n    environment:\n      AMQP_URL: ${AMQP_URL}\n";
+    let p = project_of(&[("one/docker-compose.yml", compose), ("two/docker-compose.yml", compose)]);
+    assert!(p.shared_credentials.is_empty(), "{:?}", p.shared_credentials);
+}
+
+#[test]
+fn one_credential_used_everywhere_is_grouped_in_linear_time() {
+    // 4,000 services in one file sharing one broker password: entries stay bounded and the
+    // grouping does not compare every pair.
+    let mut src = String::from("services:\n");
+    for i in 0..4000 {
+        src.push_str(&format!(
+            "  s{i}:\n    image: x\n    environment:\n      AMQP_URL: amqp://u:${{PW}}@mq/\n"
+        ));
+    }
+    let out = extract("docker-compose.yml", &src);
+    let start = Instant::now();
+    let p = build_project(&[out.file], &[]);
+    assert_fast(start, 5, "grouping 4,000 shared uses");
+    assert_eq!(p.shared_credentials.len(), 1);
+    let s = &p.shared_credentials[0];
+    assert_eq!((s.others.len(), s.more, s.client_services.len()), (64, 3935, 4000));
 }

@@ -31,6 +31,10 @@ pub(crate) struct Pos {
 pub(crate) struct Node {
     pub kind: Kind,
     pub pos: Pos,
+    /// A tag outside the core schema on this node (`!Ref`, `!Sub`, `!vault`, `!secret`), as
+    /// written (at most 64 characters): the value is computed by the program that reads the
+    /// file, so it is a reference, never a literal.
+    pub tag: Option<String>,
     /// Nodes in this subtree, itself included.
     nodes: u64,
     /// Scalar bytes in this subtree.
@@ -53,6 +57,9 @@ pub(crate) struct Scalar {
     pub core_tag: Option<String>,
     /// Tagged with a tag outside the core schema (`!Ref`): kept as a string.
     pub custom_tag: bool,
+    /// A literal block scalar (`|`): its lines are the file's lines, so a document embedded in
+    /// it can be placed in the file.
+    pub literal_block: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -65,20 +72,31 @@ pub(crate) struct Entry {
 impl Node {
     fn scalar(scalar: Scalar, pos: Pos) -> Node {
         let bytes = scalar.text.len() as u64;
-        Node { kind: Kind::Scalar(scalar), pos, nodes: 1, bytes }
+        Node { kind: Kind::Scalar(scalar), pos, tag: None, nodes: 1, bytes }
     }
 
     fn null(pos: Pos) -> Node {
         Node::scalar(
-            Scalar { text: String::new(), plain: true, core_tag: None, custom_tag: false },
+            Scalar {
+                text: String::new(),
+                plain: true,
+                core_tag: None,
+                custom_tag: false,
+                literal_block: false,
+            },
             pos,
         )
     }
 
     /// A string node standing in for text that is not a node of its own (a mapping key).
     pub fn synthetic(text: &str, pos: Pos) -> Node {
-        let scalar =
-            Scalar { text: text.to_string(), plain: false, core_tag: None, custom_tag: false };
+        let scalar = Scalar {
+            text: text.to_string(),
+            plain: false,
+            core_tag: None,
+            custom_tag: false,
+            literal_block: false,
+        };
         Node::scalar(scalar, pos)
     }
 
@@ -150,11 +168,18 @@ pub(crate) struct Parsed {
 
 /// Parses every document of `source`. Never fails: broken documents become issues.
 pub(crate) fn parse(source: &str) -> Parsed {
+    parse_at(source, 0, 0)
+}
+
+/// Parses a document embedded in a literal block scalar (`config.yml: |` in a ConfigMap):
+/// `line_base` lines and `col_base` columns come before its text in the file, so positions
+/// point into the file. The same bounds hold as for a file.
+pub(crate) fn parse_at(source: &str, line_base: u32, col_base: u32) -> Parsed {
     let mut out = Parsed::default();
     let mut index = 0u32;
-    for (start, end, line_base) in chunks(source) {
+    for (start, end, chunk_base) in chunks(source) {
         let Some(text) = source.get(start..end) else { continue };
-        parse_chunk(text, line_base, &mut index, &mut out);
+        parse_chunk(text, line_base.saturating_add(chunk_base), col_base, &mut index, &mut out);
     }
     out
 }
@@ -209,10 +234,12 @@ enum Frame {
         items: Vec<Node>,
         start: Pos,
         anchor: usize,
+        tag: Option<String>,
         nodes: u64,
         bytes: u64,
     },
     Map {
+        tag: Option<String>,
         entries: Vec<Entry>,
         /// The key read, waiting for its value: (key, its position, it is a merge key `<<`).
         pending: Option<(String, Pos, bool)>,
@@ -227,6 +254,8 @@ enum Frame {
 
 struct Builder<'a> {
     line_base: u32,
+    /// Columns added to every position: the indentation of an embedded document.
+    col_base: u32,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     nodes: u64,
@@ -242,7 +271,12 @@ enum Stop {
 
 impl Builder<'_> {
     fn pos(&self, start: Marker, end: Marker) -> Pos {
-        Pos { line: self.line(start), col: col(start), end_line: self.line(end), end_col: col(end) }
+        Pos {
+            line: self.line(start),
+            col: col(start).saturating_add(self.col_base),
+            end_line: self.line(end),
+            end_col: col(end).saturating_add(self.col_base),
+        }
     }
 
     fn line(&self, m: Marker) -> u32 {
@@ -328,17 +362,25 @@ impl Builder<'_> {
 
     fn end(&mut self, end: Marker) -> Result<(), Stop> {
         let end_line = self.line(end);
-        let end_col = col(end);
+        let end_col = col(end).saturating_add(self.col_base);
         let Some(frame) = self.stack.pop() else { return Ok(()) };
         match frame {
-            Frame::Seq { items, mut start, anchor, nodes, bytes } => {
+            Frame::Seq { items, mut start, anchor, tag, nodes, bytes } => {
                 start.end_line = end_line;
                 start.end_col = end_col;
-                let node = Node { kind: Kind::Seq(items), pos: start, nodes, bytes };
+                let node = Node { kind: Kind::Seq(items), pos: start, tag, nodes, bytes };
                 self.finish(node, anchor)
             }
             Frame::Map {
-                mut entries, pending, merges, mut start, anchor, nodes, bytes, ..
+                mut entries,
+                pending,
+                merges,
+                mut start,
+                anchor,
+                tag,
+                nodes,
+                bytes,
+                ..
             } => {
                 if let Some((key, key_pos, _)) = pending {
                     // A key without a value (only possible after recovery): keep it as null.
@@ -347,7 +389,7 @@ impl Builder<'_> {
                 merge_into(&mut entries, merges);
                 start.end_line = end_line;
                 start.end_col = end_col;
-                let node = Node { kind: Kind::Map(entries), pos: start, nodes, bytes };
+                let node = Node { kind: Kind::Map(entries), pos: start, tag, nodes, bytes };
                 self.finish(node, anchor)
             }
         }
@@ -465,7 +507,7 @@ pub(crate) fn clip(s: &str) -> String {
     }
 }
 
-fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
+fn parse_chunk(text: &str, line_base: u32, col_base: u32, index: &mut u32, out: &mut Parsed) {
     let mut options = Options::default();
     // A little above our own bound, so ours reports first and the parser's still holds.
     options.flow_nesting_limit = MAX_DEPTH + 8;
@@ -474,6 +516,7 @@ fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
     // Markers count lines from 1; `line_base` lines come before the chunk.
     let mut builder = Builder {
         line_base,
+        col_base,
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
@@ -487,7 +530,9 @@ fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
         let (event, span) = match item {
             Ok(ev) => ev,
             Err(err) => {
-                let pos = error_pos(&err, line_base);
+                let mut pos = error_pos(&err, line_base);
+                pos.col = pos.col.saturating_add(col_base);
+                pos.end_col = pos.end_col.saturating_add(col_base);
                 let issue = if matches!(err.kind(), ErrorKind::RecursionLimitExceeded) {
                     // The scanner reads ahead of the events, so its bound can trip before ours.
                     let message = format!("nesting is deeper than {MAX_DEPTH} levels");
@@ -527,30 +572,43 @@ fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let (core_tag, custom_tag) = match tag.as_deref() {
+                let (core_tag, custom) = match tag.as_deref() {
                     Some(t) => match t.core_suffix() {
-                        Some(s) => (Some(s.to_string()), false),
-                        None => (None, true),
+                        Some(s) => (Some(s.to_string()), None),
+                        None => (None, Some(tag_text(t))),
                     },
-                    None => (None, false),
+                    None => (None, None),
                 };
                 let scalar = Scalar {
                     text: text.into_owned(),
                     plain: style == ScalarStyle::Plain,
                     core_tag,
-                    custom_tag,
+                    custom_tag: custom.is_some(),
+                    literal_block: style == ScalarStyle::Literal,
                 };
                 match builder.count(1, pos) {
-                    Ok(()) => builder.finish(Node::scalar(scalar, pos), anchor),
+                    Ok(()) => {
+                        let mut node = Node::scalar(scalar, pos);
+                        node.tag = custom;
+                        builder.finish(node, anchor)
+                    }
                     Err(e) => Err(e),
                 }
             }
-            Event::SequenceStart(_, anchor, _) => builder.push(
-                Frame::Seq { items: Vec::new(), start: pos, anchor, nodes: 1, bytes: 0 },
+            Event::SequenceStart(_, anchor, tag) => builder.push(
+                Frame::Seq {
+                    items: Vec::new(),
+                    start: pos,
+                    anchor,
+                    tag: custom_tag(tag.as_deref()),
+                    nodes: 1,
+                    bytes: 0,
+                },
                 pos,
             ),
-            Event::MappingStart(_, anchor, _) => builder.push(
+            Event::MappingStart(_, anchor, tag) => builder.push(
                 Frame::Map {
+                    tag: custom_tag(tag.as_deref()),
                     entries: Vec::new(),
                     pending: None,
                     seen: HashMap::new(),
@@ -575,6 +633,15 @@ fn parse_chunk(text: &str, line_base: u32, index: &mut u32, out: &mut Parsed) {
             return;
         }
     }
+}
+
+/// A tag's text when it is outside the core schema (`!Ref`), cut to 64 characters.
+fn custom_tag(tag: Option<&granit_parser::Tag>) -> Option<String> {
+    tag.filter(|t| t.core_suffix().is_none()).map(tag_text)
+}
+
+fn tag_text(tag: &granit_parser::Tag) -> String {
+    tag.to_string().chars().take(64).collect()
 }
 
 fn error_pos(err: &ScanError, line_base: u32) -> Pos {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
 /// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
-///   `test_attributes`) match a call whose name or path equals an entry, or whose path ends
-///   with `::` + entry;
+///   `test_attributes`, `key_constructors`) match a call whose name or path equals an entry, or
+///   whose path ends with `::` + entry;
 /// - header lists (`signature_headers`, `timestamp_headers`) match lower-case header names that
 ///   contain an entry; `identity_headers` and `ip_headers` match exactly;
 /// - name lists (`sensitive_names`, `non_sensitive_words`, hints, `rate_limiter_words`) match
@@ -19,7 +19,14 @@ use serde::{Deserialize, Serialize};
 /// - `non_sensitive_methods`, `log_macros`, `gate_methods`, `variable_time_ops` match exactly;
 /// - manifest lists: `secret_key_words` and `secret_key_qualifiers` match words of a key
 ///   (the last word, the word before `key`), `connection_key_words` any word of it;
-///   `token_prefixes` and `secret_reference_prefixes` match the start of a value.
+///   `token_prefixes` and `secret_reference_prefixes` match the start of a value;
+/// - the other manifest lists (`manifest_*`, `docs/manifests.md`): word lists match whole words
+///   of a key, an entry of several words (`allow_empty_password`) a run of them;
+///   `manifest_placeholders` match the whole value ignoring case, or a prefix written
+///   `prefix...`, or a suffix written `...suffix`; host lists match a host exactly, `*.suffix`
+///   any host ending in `.suffix`, `prefix.*` any host starting with `prefix.`, and `*` alone
+///   any host without a dot. Only these lists can lose a built-in entry (`!entry` in
+///   `hooklint.toml`): none of them is needed to redact a secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knowledge {
@@ -33,10 +40,6 @@ pub struct Knowledge {
     pub timestamp_headers: Vec<String>,
     /// Calls that read the current time.
     pub clock_calls: Vec<String>,
-    /// Words in a route path that mark a webhook receiver.
-    pub webhook_path_hints: Vec<String>,
-    /// Words in a function or module name that mark a webhook receiver.
-    pub webhook_name_hints: Vec<String>,
     /// Words that make an identifier sensitive (a secret, signature, token...).
     pub sensitive_names: Vec<String>,
     /// Words that, after a sensitive word, make it a property instead (`token_type`, `sig_len`).
@@ -77,6 +80,54 @@ pub struct Knowledge {
     /// Calls that verify a token and return its claims (`jsonwebtoken::decode`): the claims say
     /// who holds the token, they are not the token.
     pub claims_decoders: Vec<String>,
+    /// Calls that start work in the background (`tokio::spawn`, `thread::spawn`).
+    pub spawn_calls: Vec<String>,
+    /// Constructors that accept a request when returned by a guard, extractor or verifier
+    /// (`Outcome::Success`); `Ok`, `Some` and `true` always do.
+    pub acceptance_values: Vec<String>,
+    /// Constructors that reject a request when returned (`Outcome::Failure`); `Err`, `None`
+    /// and `false` always do.
+    pub rejection_values: Vec<String>,
+    /// Names of error statuses anywhere in a returned value (`StatusCode::UNAUTHORIZED`,
+    /// `HttpResponse::Forbidden()`); integer literals 400-499 count too.
+    pub rejection_statuses: Vec<String>,
+    /// Methods that hand a request on to the next service in a middleware (`next.run(req)`).
+    pub pass_calls: Vec<String>,
+    /// Fragments of provider URLs that verify a delivery remotely (PayPal's
+    /// `verify-webhook-signature`): a call with such a literal argument is a verification.
+    pub remote_verifiers: Vec<String>,
+    /// Words of a route path, fn, module or crate name that say "webhook receiver".
+    pub receiver_words: Vec<String>,
+    /// Words that only add to a strong sign (`events`, `notifications`, `callback`).
+    pub receiver_weak_words: Vec<String>,
+    /// Headers only a provider's delivery carries: event, delivery and signature headers
+    /// (exact names; `signature_headers` substrings count too).
+    pub provider_headers: Vec<String>,
+    /// Body types of provider events, `crate::Type` (`stripe::Event`, `octocrab::WebhookEvent`).
+    pub provider_event_types: Vec<String>,
+    /// Parameter types that authenticate a user (`Claims`, `Session`, `AuthUser`).
+    pub user_auth_types: Vec<String>,
+    /// Layers and middleware that authenticate a user (`HttpAuthentication`,
+    /// `RequireAuthorizationLayer`).
+    pub user_auth_layers: Vec<String>,
+    /// Headers that carry a user's or client's credential (`authorization`, `cookie`).
+    pub credential_headers: Vec<String>,
+    /// Calls that check a user's token, key, session or password.
+    pub auth_calls: Vec<String>,
+    /// Signs of an OAuth redirect callback: calls (`exchange_code`) and parameter types
+    /// (`TokenResponse`).
+    pub oauth_callback_signs: Vec<String>,
+    /// Signs of a WebSocket upgrade: parameter types (`WebSocketUpgrade`) and calls
+    /// (`on_upgrade`, `actix_ws::handle`).
+    pub websocket_signs: Vec<String>,
+    /// Query parameters of a subscription handshake that a receiver answers with GET
+    /// (`hub.challenge`).
+    pub handshake_params: Vec<String>,
+    /// Signature headers of schemes that sign no timestamp (GitHub, GitLab's token, LINE,
+    /// Twilio): freshness there comes from de-duplicating delivery ids.
+    pub untimed_signature_headers: Vec<String>,
+    /// Headers carrying a delivery id (`x-github-delivery`, `svix-id`).
+    pub delivery_id_headers: Vec<String>,
     /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
     /// function that calls one and sends a request is an outbound sender, not a receiver.
     pub mac_output_calls: Vec<String>,
@@ -93,6 +144,10 @@ pub struct Knowledge {
     /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
     /// `.json()` on it reads a response, not the request body.
     pub response_receiver_hints: Vec<String>,
+    /// Calls whose argument is key material (`Hmac::new_from_slice`, `EncodingKey::from_secret`):
+    /// a literal passed to one is a secret, reported by secrets/hardcoded-secret and masked in
+    /// every output.
+    pub key_constructors: Vec<String>,
     /// Manifests: words that, as the last word of a key or variable name, make its value a
     /// secret (`DB_PASSWORD`, `api_token`). Secret values are redacted before they are stored.
     pub secret_key_words: Vec<String>,
@@ -104,9 +159,46 @@ pub struct Knowledge {
     /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
     /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
     pub secret_reference_prefixes: Vec<String>,
-    /// Manifests: words of a variable name whose value locates a broker (`AMQP_URL`,
-    /// `KAFKA_BROKERS`); a reference there is the broker credential.
+    /// Manifests: words of a broker-named variable whose value is a connection string
+    /// (`AMQP_URL`, `REDIS_DSN`); a password in it, or a reference to all of it, is the broker
+    /// credential.
     pub connection_key_words: Vec<String>,
+    /// Last words of keys whose value is not a secret although the key names one:
+    /// switches and settings such as `allow_empty_password` or `host_auth_method`.
+    pub manifest_non_secret_keys: Vec<String>,
+    /// Last words of keys whose value is not secret even inside a Kubernetes `Secret`
+    /// (`POSTGRES_USER`, `DB_HOST`, `DB_NAME`).
+    pub manifest_public_keys: Vec<String>,
+    /// Values that stand for a secret without being one (`changeme`, `your-...`, `<...>`).
+    pub manifest_placeholders: Vec<String>,
+    /// Folder and file-name words that mark test infrastructure (`tests`, `testdata`).
+    pub manifest_test_path_words: Vec<String>,
+    /// Folder words that mark examples and documentation (`examples`, `docs`).
+    pub manifest_example_path_words: Vec<String>,
+    /// Keys whose value is an example in an API description (OpenAPI `example`, `examples`).
+    pub manifest_example_keys: Vec<String>,
+    /// Hosts that are the local machine (`localhost`, `127.*`, `::1`).
+    pub manifest_loopback_hosts: Vec<String>,
+    /// Hosts that only resolve inside a cluster or a private network (`*.svc`, `*`).
+    pub manifest_internal_hosts: Vec<String>,
+    /// Key words that name a webhook, hook or receiver URL (`webhook_url`, `webhook_configs`).
+    pub manifest_webhook_key_words: Vec<String>,
+    /// Key words that name a callback URL.
+    pub manifest_callback_key_words: Vec<String>,
+    /// Key words that name an OAuth redirect URL.
+    pub manifest_redirect_key_words: Vec<String>,
+    /// Keys that hold a bare URL (`url`, `address`): an endpoint when a parent key names one.
+    pub manifest_url_keys: Vec<String>,
+    /// Brokers and the words that name them in variables, hosts, images and URL schemes, one
+    /// broker per entry: `"amqp: amqp amqps rabbitmq rabbit"`.
+    pub manifest_brokers: Vec<String>,
+    /// Words that make a broker-named variable a credential (`REDIS_AUTH`, `AMQP_URL`).
+    pub manifest_broker_credential_words: Vec<String>,
+    /// Command-line flags whose value is a password (`--requirepass`).
+    pub manifest_password_flags: Vec<String>,
+    /// Last words of keys that name a Kubernetes Secret holding credentials
+    /// (`existingSecret` in Helm values).
+    pub manifest_secret_name_keys: Vec<String>,
 }
 
 impl Knowledge {

@@ -18,10 +18,13 @@ pub mod flow;
 mod knowledge;
 pub mod manifest;
 pub mod names;
+mod receiver;
 mod rule;
 pub mod suggest;
+pub mod verdict;
 pub use fact::{Fact, Target};
 pub use knowledge::Knowledge;
+pub use receiver::{Receiver, Verification};
 pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
@@ -210,6 +213,51 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// How sure a rule is of a finding, from the evidence behind it: `high` when the evidence shows
+/// the mistake, `medium` when part of it is inferred, `low` when a name is all there is.
+/// Ordered `Low < Medium < High`; `--confidence` hides findings below a level.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    #[default]
+    High,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [Confidence::High, Confidence::Medium, Confidence::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Confidence::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// SARIF `rank` (0-100) of a result with this confidence.
+    pub fn rank(self) -> u32 {
+        match self {
+            Confidence::Low => 30,
+            Confidence::Medium => 60,
+            Confidence::High => 90,
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rust facts
 // ---------------------------------------------------------------------------------------------
@@ -291,6 +339,9 @@ pub struct FileIndex {
     pub debug_impls: Vec<String>,
     /// Module declarations under `#[cfg(test)]` (`mod tests;`): name, and the `#[path]` given.
     pub test_mods: Vec<(String, Option<String>)>,
+    /// Name of the package the file belongs to (`[package] name` of its `Cargo.toml`), set by
+    /// the engine before linking; `""` when unknown.
+    pub crate_name: String,
 }
 
 /// A route registered on a router or framework object, with the layers that wrap it.
@@ -347,12 +398,16 @@ pub struct Function {
     pub params: Vec<Param>,
     /// a framework request handler (see [Handlers](#handlers))
     pub is_handler: bool,
-    /// a receiver of inbound webhooks (see [Webhook receivers](#webhook-receivers))
+    /// a receiver of inbound webhooks (deliveries from another machine), decided from the
+    /// evidence in `receiver` (see [Receivers](#receivers))
     pub is_webhook: bool,
-    /// why `is_webhook` holds, e.g. `route path /hooks/github contains "hooks"`, `name
-    /// stripe_webhook contains "webhook"`, `module webhooks contains "webhooks"`, `reads
-    /// signature header x-hub-signature-256`; empty when `is_webhook` is false
+    /// why `is_webhook` holds: the receiver's strong and weak signs (`reads provider header
+    /// x-github-event`, `body is provider type stripe::Event`, `route path /hooks/github says
+    /// "hooks"`); empty when `is_webhook` is false
     pub webhook_reasons: Vec<String>,
+    /// the receiver model's evidence: how requests reach the fn, user authentication on
+    /// them, strong and weak signs of a delivery, exclusions (see [Receivers](#receivers))
+    pub receiver: Receiver,
     /// request headers this fn reads
     pub headers_read: Vec<HeaderRead>,
     /// every call and method call, including those inside macro bodies
@@ -370,6 +425,12 @@ pub struct Function {
     /// how: `calls hmac::Mac::verify_slice`, `via helper verify_signature`, `extractor
     /// VerifiedBody`, `layer verify_signature`
     pub verified_by: Vec<String>,
+    /// every verification of this fn's request, wherever it runs (the fn, a helper, an
+    /// extractor or guard, a layer, the caller that dispatches to it, a remote API), and
+    /// whether it gates (see [Gating](#gating))
+    pub verifications: Vec<Verification>,
+    /// some verification's failure rejects the request before its effect
+    pub verification_gates: bool,
     /// comparisons
     pub compares: Vec<Compare>,
     /// string and byte-string literals in the body (format strings of format-like macros
@@ -381,6 +442,9 @@ pub struct Function {
     pub ip_sources: Vec<IpSource>,
     /// how the request body is taken and parsed
     pub body: Body,
+    /// Control-flow evidence for the project index; not part of the policy-visible model.
+    #[serde(skip)]
+    pub verdicts: verdict::Verdicts,
 }
 
 /// A route that leads to a fn.
@@ -428,6 +492,12 @@ pub struct HeaderRead {
     pub gates: bool,
     /// the value is used, and only as an argument of logging macros
     pub logged_only: bool,
+    /// the value (through bindings) is compared or checked for membership, and a failed
+    /// check rejects the request: it decides access
+    pub decides: bool,
+    /// the value (through bindings) is an argument of a call: it names what a query, a write
+    /// or an outbound call works on
+    pub passed: bool,
     /// the read
     pub span: Span,
 }
@@ -518,8 +588,10 @@ pub struct Operand {
 /// A string or byte-string literal.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Fact)]
 pub struct Literal {
-    /// the literal's value (byte strings lossily as UTF-8). Facts output shows it; findings
-    /// never should
+    /// the literal's value (byte strings lossily as UTF-8). A secret (a known provider prefix
+    /// such as `ghp_` or `sk_live_`, or a value named like a password, token, secret or key)
+    /// is shown by `facts` as `<redacted:fnv:XXXXXXXX>`, wherever it appears, unless
+    /// `--show-secrets` is given; findings never show it
     pub value: String,
     /// `b"..."`
     pub is_bytes: bool,
@@ -606,6 +678,9 @@ pub struct IpSource {
     pub gates: bool,
     /// the address is only logged
     pub logged_only: bool,
+    /// the address (through bindings) is compared or checked against a list, and a failed
+    /// check rejects the request: it decides access
+    pub decides: bool,
     /// the read
     pub span: Span,
 }
@@ -660,6 +735,9 @@ pub struct Finding {
     pub function: String,
     pub labels: Vec<Label>,
     pub fingerprint: String,
+    /// From the rule's `confidence` expression; `high` when it has none.
+    #[serde(default)]
+    pub confidence: Confidence,
 }
 
 impl Finding {
@@ -701,6 +779,15 @@ pub enum ProblemCode {
     TooLarge,
     /// A Rust file nests brackets deeper than the parser may recurse.
     TooDeeplyNested,
+    /// A file, item or target is past a bound other than bracket depth: a chain of types,
+    /// operators, closures or calls too deep to walk, inline modules or expressions nested
+    /// past the extractor's depth, macro bodies past the per-file budget, or a policy
+    /// expression past its cost budget on one target. What the bound left out is not checked.
+    TooComplex,
+    /// A path (`#[path]`, `include!`, a symlink) leads outside the scanned tree and was not read.
+    OutsideTree,
+    /// The run found no file to check.
+    NoFiles,
     /// A YAML document is not valid YAML.
     YamlError,
     /// A YAML document is over the depth, node or alias budget.
@@ -714,12 +801,15 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
-    pub const ALL: [ProblemCode; 10] = [
+    pub const ALL: [ProblemCode; 13] = [
         ProblemCode::ParseError,
         ProblemCode::IoError,
         ProblemCode::NonUtf8,
         ProblemCode::TooLarge,
         ProblemCode::TooDeeplyNested,
+        ProblemCode::TooComplex,
+        ProblemCode::OutsideTree,
+        ProblemCode::NoFiles,
         ProblemCode::YamlError,
         ProblemCode::YamlTooComplex,
         ProblemCode::YamlDuplicateKey,
@@ -734,6 +824,9 @@ impl ProblemCode {
             ProblemCode::NonUtf8 => "non-utf8",
             ProblemCode::TooLarge => "too-large",
             ProblemCode::TooDeeplyNested => "too-deeply-nested",
+            ProblemCode::TooComplex => "too-complex",
+            ProblemCode::OutsideTree => "outside-tree",
+            ProblemCode::NoFiles => "no-files",
             ProblemCode::YamlError => "yaml-error",
             ProblemCode::YamlTooComplex => "yaml-too-complex",
             ProblemCode::YamlDuplicateKey => "yaml-duplicate-key",
@@ -746,8 +839,8 @@ impl ProblemCode {
         ProblemCode::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
-    /// A file was found but not checked: the run is incomplete, and fails like a run with
-    /// findings (a gate must not pass on code it never read).
+    /// Input was found but not (wholly) checked, or none was found: the run is incomplete,
+    /// and fails like a run with findings (a gate must not pass on code it never read).
     pub fn is_input(self) -> bool {
         matches!(
             self,
@@ -756,6 +849,9 @@ impl ProblemCode {
                 | ProblemCode::NonUtf8
                 | ProblemCode::TooLarge
                 | ProblemCode::TooDeeplyNested
+                | ProblemCode::TooComplex
+                | ProblemCode::OutsideTree
+                | ProblemCode::NoFiles
                 | ProblemCode::YamlError
                 | ProblemCode::YamlTooComplex
         )
@@ -814,6 +910,7 @@ mod tests {
             assert_eq!(code.severity(), Severity::Error, "{code}");
         }
         assert!(!ProblemCode::CelRuntimeError.is_input());
+        assert!(ProblemCode::TooComplex.is_input() && ProblemCode::NoFiles.is_input());
         assert_eq!(ProblemCode::YamlDuplicateKey.severity(), Severity::Warning);
     }
 }

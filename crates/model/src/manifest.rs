@@ -18,6 +18,10 @@ use crate::{Fact, Span};
 pub struct ManifestFile {
     pub path: String,
     pub documents: Vec<Document>,
+    /// What made the file a template that is not YAML until rendered (`helm` for a chart's
+    /// `templates/`, `go-template` or `jinja` for template directives), `""` for a file that was
+    /// read. A template is skipped: it has no documents and no parse errors.
+    pub template: String,
 }
 
 /// One YAML document (or the single document of a JSON file): target `manifest`, bound as
@@ -29,7 +33,8 @@ pub struct Document {
     /// 0-based position of the document in its file
     pub index: u32,
     /// `slack-app`, `github-app`, `compose`, `kubernetes`, `openapi`, `hooklint-integration`,
-    /// or `yaml` for anything else (then only `data` is filled)
+    /// `helm-values` (a chart's `values.yaml`) or `yaml` (anything else: only `data`, the
+    /// generic endpoint and inline-secret views are filled).
     pub format: String,
     /// Kubernetes `kind` (`Deployment`, `Secret`, ...), `Integration`, else `""`
     pub kind: String,
@@ -56,6 +61,13 @@ pub struct Document {
     /// the normalised Integration manifest ([its page](integration-manifest.md)); empty for
     /// other formats
     pub integration: Integration,
+    /// The file sits in a test folder or has a test file name (`tests/`, `testdata/`,
+    /// `docker-compose.test.yml`; `manifest_test_path_words`): test infrastructure, whose
+    /// credentials are throwaway by design.
+    pub is_test: bool,
+    /// The file sits in an example or documentation folder (`examples/`, `docs/`;
+    /// `manifest_example_path_words`): meant to be copied, not deployed as is.
+    pub is_example: bool,
 }
 
 /// An OAuth scope or app permission an integration asks for: an element of `doc.scopes`.
@@ -86,9 +98,10 @@ pub struct Scope {
 pub struct Endpoint {
     /// the URL as written, with any password in it redacted
     pub url: String,
-    /// `event_subscriptions`, `interactivity`, `command`, `redirect` for Slack; `hook`,
-    /// `redirect`, `setup`, `callback` for GitHub Apps; `server`, `webhook`, `callback`,
-    /// `oauth` for OpenAPI; `webhook` for Integration manifests
+    /// `event_subscriptions`, `interactivity` (Slack), `hook` (GitHub App `hook_attributes`),
+    /// `callback`, `redirect`, `setup` (GitHub App URLs), `webhook` (OpenAPI `webhooks`,
+    /// Integration webhook, and any document whose key names a webhook, hook or receiver
+    /// URL), `server` (OpenAPI `servers`).
     pub kind: String,
     /// lower-case URL scheme (`https`), `""` for a bare path
     pub scheme: String,
@@ -101,13 +114,19 @@ pub struct Endpoint {
     pub method: String,
     /// name when the format gives one (OpenAPI webhook or callback name), else `""`
     pub name: String,
-    /// `http://` or `ws://` to a host that is not loopback
+    /// `http://` or `ws://` to a host that is not loopback.
     pub is_plaintext: bool,
-    /// the host is `localhost`, in `127.0.0.0/8` or `::1`
+    /// The host is the local machine (`manifest_loopback_hosts`: `localhost`, `127.*`, `::1`).
     pub is_loopback: bool,
-    /// a route this project serves for deliveries: Slack request URLs, the GitHub App hook, the
-    /// Integration webhook, OpenAPI `webhooks` whose name is a path or that carry
-    /// `x-hooklint-route`
+    /// The host only resolves inside a cluster or a private network
+    /// (`manifest_internal_hosts`: `*.svc`, `*.svc.cluster.local`, a name without a dot).
+    pub is_internal: bool,
+    /// The URL is handed to a party outside the deployment, which delivers to it over the
+    /// internet whatever its host name says: Slack request URLs, a GitHub App hook, OpenAPI
+    /// webhooks, the Integration webhook, the `webhook.url` an Argo Events `EventSource`
+    /// registers with GitHub or Stripe, a `WEBHOOK_URL` a service advertises.
+    pub is_public: bool,
+    /// Declares a route this project serves for inbound webhook deliveries.
     pub is_inbound: bool,
     /// key path the URL was read from
     pub key_path: String,
@@ -119,19 +138,25 @@ pub struct Endpoint {
 /// the secret itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
 pub struct Credential {
-    /// compose service, Kubernetes `workload/container`, `configmap/name`, or the
-    /// Integration's name
+    /// Compose service, Kubernetes `workload/container`, `triggerauthentication/NAME` (KEDA),
+    /// `secret/NAME` (a value stored in a Kubernetes `Secret`), the Helm values component, or
+    /// the Integration's name.
     pub service: String,
-    /// the variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`)
+    /// The variable or key that carries it (`AMQP_URL`, `KAFKA_SASL_PASSWORD`, `password`,
+    /// `args.1` for a URL in a container's arguments).
     pub name: String,
     /// `password` (a literal), `url` (a connection URL with a literal password), `secret-ref`
-    /// (`secretKeyRef`, `vault://`, `*_FILE`, Docker secret), `env` (`${VAR}` interpolation)
+    /// (`secretKeyRef`, `secretRef`, a mounted Secret volume, `vault://`, `*_FILE`, Docker
+    /// secret), `env` (`${VAR}` interpolation), `tag` (a value computed by a YAML tag such as
+    /// CloudFormation's `!Ref`).
     pub kind: String,
     /// `amqp`, `kafka`, `nats`, `redis`, `mqtt` when the credential is a broker's (by URL
     /// scheme, variable name or host), else `""`
     pub broker: String,
     /// `server` when the service runs the broker the credential belongs to (the `rabbitmq`
-    /// image's `RABBITMQ_DEFAULT_PASS`), else `client`
+    /// image's `RABBITMQ_DEFAULT_PASS`, a `redis` container's `--requirepass`): the broker's
+    /// own admin identity. `store` for a value kept in a Kubernetes `Secret` (not a user; it
+    /// links the workloads that read it). Else `client`.
     pub role: String,
     /// user name when the credential names one (URL user info, a sibling `*_USER`), else `""`
     pub user: String,
@@ -143,6 +168,11 @@ pub struct Credential {
     pub fingerprint: String,
     /// the credential is a reference, not a literal
     pub is_reference: bool,
+    /// Every identity the credential is known by, `fingerprint` first: the `fnv:` fingerprint
+    /// of the literal default of a `${VAR:-default}`, and for a value stored in a Kubernetes
+    /// `Secret` the references that read it (`secretKeyRef:name/key`). Two credentials that
+    /// share an identity are one credential.
+    pub identities: Vec<String>,
     /// key path the credential was read from
     pub key_path: String,
     /// the value
@@ -163,6 +193,22 @@ pub struct InlineSecret {
     pub service: String,
     /// `fnv:XXXXXXXX`, as in `credentials`
     pub fingerprint: String,
+    /// Where the literal comes from: `literal` (written as the value), `default` (the default
+    /// of a `${VAR:-default}` interpolation, used when the variable is unset), `secret-data`
+    /// (a Kubernetes `Secret`'s `data` or `stringData`).
+    pub source: String,
+    /// The value stands for a secret without being one: empty, `<your-token>`, `changeme`,
+    /// one repeated character (`manifest_placeholders`). Kept so a policy can decide.
+    pub is_placeholder: bool,
+    /// The value sits under an example key of an API description (OpenAPI `example:`,
+    /// `examples:`; `manifest_example_keys`).
+    pub is_example: bool,
+    /// The known credential prefix the value starts with (`ghp_`, `xoxb-`, `sk_live_`), with
+    /// a token-shaped rest; `""` when it has none.
+    pub known_format: String,
+    /// The value looks generated: at least 16 characters mixing letters and digits with no
+    /// long run of one character.
+    pub looks_random: bool,
     /// key path the secret was read from
     pub key_path: String,
     /// the value
@@ -421,6 +467,33 @@ pub struct Project {
     pub routes: Vec<ProjectRoute>,
     /// every inbound webhook route a manifest declares, with the handlers that serve it
     pub declared_routes: Vec<DeclaredRoute>,
+    /// Broker credentials with more than one user, one entry per file that has a client of
+    /// it (see `SharedCredential`).
+    pub shared_credentials: Vec<SharedCredential>,
+}
+
+/// One broker credential used by several services, seen from one file: credentials that share
+/// an identity (the same literal, the same `${VAR}` in one file, the same Kubernetes Secret
+/// key, linked through a `Secret` that stores the literal) are one credential. Grouping is
+/// done once per run in linear time, so a rule reads the result instead of comparing every
+/// credential with every other. An element of `project.shared_credentials`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
+pub struct SharedCredential {
+    /// The broker (`amqp`, `kafka`, `nats`, `redis`, `mqtt`), `""` when no user names one.
+    pub broker: String,
+    /// The first client use in this file: where the finding belongs.
+    pub credential: Credential,
+    /// Every other use, in path and line order, at most 64: clients, the broker's own
+    /// (`server`) uses, and the `Secret` entries (`store`) that link them.
+    pub others: Vec<Credential>,
+    /// Distinct client services in the whole group (`service` names), sorted.
+    pub client_services: Vec<String>,
+    /// Distinct services that run the broker with this credential as its own identity.
+    pub server_services: Vec<String>,
+    /// Uses left out of `others` by its bound.
+    pub more: i64,
+    /// The file of `credential` is test infrastructure (`Document::is_test`).
+    pub in_test: bool,
 }
 
 /// A route served by a Rust function: an element of `project.routes`.
@@ -463,4 +536,27 @@ pub struct DeclaredRoute {
     pub span: Span,
     /// the served routes that match (`:param`, `{param}` and `*rest` segments match anything)
     pub handlers: Vec<ProjectRoute>,
+}
+
+/// Whether a served route pattern (`/hooks/:provider`, `/hooks/{provider}`, `/files/*rest`,
+/// `/files/{*rest}`, `<name>` in Rocket) matches a declared path.
+pub fn route_matches(pattern: &str, path: &str) -> bool {
+    let segs = |s: &str| -> Vec<String> {
+        s.split('/').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    };
+    let pattern = segs(pattern);
+    let path = segs(path);
+    for (i, p) in pattern.iter().enumerate() {
+        if p.starts_with('*') || p.starts_with("{*") || (p.starts_with('<') && p.ends_with("..>")) {
+            return path.len() >= i;
+        }
+        let Some(actual) = path.get(i) else { return false };
+        let is_param = p.starts_with(':')
+            || (p.starts_with('{') && p.ends_with('}'))
+            || (p.starts_with('<') && p.ends_with('>'));
+        if !is_param && p != actual {
+            return false;
+        }
+    }
+    pattern.len() == path.len()
 }

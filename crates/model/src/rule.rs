@@ -20,6 +20,11 @@ pub struct RuleInfo {
     pub help: String,
     /// Inline suppressions cannot silence it (only configuration can).
     pub unsuppressible: bool,
+    /// `docs.confidence`: what raises and lowers the confidence of its findings.
+    pub confidence: String,
+    /// The share of its findings that are true on real code, as SARIF's rule `precision`
+    /// (`very-high`, `high`, `medium`, `low`); empty when the policy does not say.
+    pub precision: String,
 }
 
 /// A file that configures a run and could not be loaded: a YAML error, an unknown key, a CEL

@@ -8,7 +8,9 @@ use cel::context::VariableResolver;
 use cel::objects::{KeyRef, Map};
 use cel::{Context, Env, ExecutionError, Value};
 use hooklint_model::manifest::Document;
-use hooklint_model::{Finding, Function, Label, Problem, ProblemCode, RustFile, Severity, Span};
+use hooklint_model::{
+    Confidence, Finding, Function, Label, Problem, ProblemCode, RustFile, Severity, Span,
+};
 use std::sync::{Arc, OnceLock};
 
 /// A variable's value, computed on first use.
@@ -337,6 +339,23 @@ impl Evaluator<'_> {
                 Err(e) => failures.push((expr.field.clone(), e)),
             }
         }
+        let mut confidence = Confidence::High;
+        if let Some(expr) = &policy.exprs.confidence {
+            // A broken confidence never hides a finding: it stays `high`.
+            let expected =
+                |v: &Value| format!("expected 'high', 'medium' or 'low', found {}", display(v));
+            let level = match self.value(expr, &scope) {
+                Ok(Value::String(s)) => {
+                    Confidence::parse(&s).ok_or_else(|| expected(&Value::String(s)))
+                }
+                Ok(other) => Err(expected(&other)),
+                Err(e) => Err(e),
+            };
+            match level {
+                Ok(level) => confidence = level,
+                Err(e) => failures.push((expr.field.clone(), e)),
+            }
+        }
         let mut message = String::new();
         let mut broken = false;
         for part in &policy.exprs.message {
@@ -370,6 +389,7 @@ impl Evaluator<'_> {
             function,
             labels,
             fingerprint: String::new(),
+            confidence,
         });
     }
 }

@@ -29,7 +29,84 @@ pub(crate) fn env() -> Env {
         let args = std::iter::once(STRING_TYPE).chain((0..lists).map(|_| DYN_TYPE)).collect();
         let _ = env.add_overload(name, &id, args, helper);
     }
+    let _ = env.add_overload("matches", "matches", vec![STRING_TYPE, STRING_TYPE], matches);
+    let _ = env.add_member_overload(
+        "matches",
+        "string_matches_string",
+        STRING_TYPE,
+        vec![STRING_TYPE],
+        matches,
+    );
     env
+}
+
+/// The longest pattern `matches` compiles, in bytes.
+pub const MAX_PATTERN: usize = 32 * 1024;
+/// The largest compiled program of one pattern (the regex crate's `size_limit`).
+const MAX_REGEX_SIZE: usize = 2 * 1024 * 1024;
+/// Patterns kept compiled per thread; the cache is emptied when it is full.
+const REGEX_CACHE: usize = 256;
+
+thread_local! {
+    static REGEXES: std::cell::RefCell<std::collections::HashMap<String, Result<regex::Regex, String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `s.matches(re)` and `matches(s, re)`: RE2 syntax (the `regex` crate: linear time in the
+/// text), at most [`MAX_PATTERN`] bytes and a bounded compiled size, each pattern compiled once
+/// per thread.
+fn matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let text = string_arg(&args, 0, "matches")?;
+    let pattern = string_arg(&args, 1, "matches")?;
+    if pattern.len() > MAX_PATTERN {
+        // Refused before it is hashed for the cache: a long pattern costs nothing per target.
+        return Err(ExecutionError::function_error("matches", too_long(pattern)));
+    }
+    let found = REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= REGEX_CACHE {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), compile(pattern));
+        }
+        match cache.get(pattern) {
+            Some(Ok(re)) => Ok(re.is_match(text)),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("the pattern could not be compiled".to_string()),
+        }
+    });
+    match found {
+        Ok(b) => bool_val(b),
+        Err(message) => Err(ExecutionError::function_error("matches", message)),
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    if pattern.len() > MAX_PATTERN {
+        return Err(too_long(pattern));
+    }
+    regex::RegexBuilder::new(pattern)
+        .size_limit(MAX_REGEX_SIZE)
+        .dfa_size_limit(MAX_REGEX_SIZE)
+        .build()
+        .map_err(|err| match err {
+            regex::Error::CompiledTooBig(_) => {
+                "the pattern compiles to a program over the size limit".to_string()
+            }
+            other => format!("not a valid regular expression: {}", first_line(&other.to_string())),
+        })
+}
+
+fn too_long(pattern: &str) -> String {
+    format!("the pattern is {} bytes long, over the limit of {MAX_PATTERN}", pattern.len())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with("error:"))
+        .unwrap_or_else(|| text.lines().next().unwrap_or(text))
+        .trim()
 }
 
 /// The words of an identifier (`hooklint_model::names::words`, the one splitter).
@@ -175,12 +252,106 @@ fn is_placeholder<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, E
     bool_val(looks_like_placeholder(value, &patterns))
 }
 
+/// Names offered as "did you mean" for a function that is not declared: the helpers above
+/// and the standard and `strings` functions policies use. Only a hint list; whether a name is
+/// declared is asked of the environment itself ([`is_declared`]).
+const SUGGESTED: &[&str] = &[
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "type",
+    "dyn",
+    "duration",
+    "timestamp",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    "replace",
+    "split",
+    "substring",
+    "indexOf",
+    "lastIndexOf",
+    "charAt",
+    "join",
+    "format",
+    "reverse",
+];
+
+/// Whether the environment declares a function `name` callable as written: as a global
+/// function (`name(x)`) or as a member (`x.name()`). Asked by running `name()` or `0.name()`
+/// once, which fails with "undeclared reference" exactly when no function of that name
+/// exists, whatever its arguments; answers are cached.
+pub(crate) fn is_declared(name: &str, member: bool) -> bool {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    static SEEN: OnceLock<Mutex<BTreeMap<(String, bool), bool>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Mutex::default);
+    if let Some(known) = seen.lock().ok().and_then(|s| s.get(&(name.to_string(), member)).copied())
+    {
+        return known;
+    }
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let declared = valid && {
+        let env = ENV.get_or_init(|| Arc::new(env()));
+        let source = if member { format!("0.{name}()") } else { format!("{name}()") };
+        match env.compile(&source) {
+            Ok(program) => {
+                let ctx = cel::Context::with_env(Arc::clone(env));
+                !matches!(
+                    program.execute(&ctx),
+                    Err(ExecutionError::UndeclaredReference(ref n)) if n.as_str() == name
+                )
+            }
+            // A name the parser does not take as a call is not ours to judge.
+            Err(_) => true,
+        }
+    };
+    if let Ok(mut s) = seen.lock() {
+        s.insert((name.to_string(), member), declared);
+    }
+    declared
+}
+
+/// The names to suggest for a function that is not declared.
+pub(crate) fn suggestions() -> Vec<&'static str> {
+    HELPERS.iter().map(|(name, _, _)| *name).chain(SUGGESTED.iter().copied()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn eval(source: &str) -> Result<cel::Value, ExecutionError> {
+        let env = std::sync::Arc::new(env());
+        let program = env.compile(source).unwrap();
+        program.execute(&cel::Context::with_env(env))
+    }
+
+    #[test]
+    fn matches_is_bounded_and_cached() {
+        assert_eq!(eval("'abc'.matches('^a.c$')"), Ok(cel::Value::Bool(true)));
+        assert_eq!(eval("matches('abc', 'x')"), Ok(cel::Value::Bool(false)));
+        let long = format!("'a'.matches('{}')", "a".repeat(MAX_PATTERN + 1));
+        let err = format!("{:?}", eval(&long).unwrap_err());
+        assert!(err.contains("over the limit"), "{err}");
+        let big = "'a'.matches('(((a{1000}){1000}){1000})')";
+        let err = format!("{:?}", eval(big).unwrap_err());
+        assert!(err.contains("size limit"), "{err}");
+        let err = format!("{:?}", eval("'a'.matches('(')").unwrap_err());
+        assert!(err.contains("not a valid regular expression"), "{err}");
     }
 
     #[test]

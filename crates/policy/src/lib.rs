@@ -10,11 +10,12 @@
 
 use hooklint_model::fact::{self, Fact, FieldRef};
 use hooklint_model::{
-    FileView, Finding, Function, Knowledge, LoadError, LoadErrorKind, Problem, RuleInfo, RustFile,
-    Severity, Target,
+    FileView, Finding, Function, Knowledge, LoadError, LoadErrorKind, Problem, ProblemCode,
+    RuleInfo, RustFile, Severity, Target,
 };
 use std::sync::Arc;
 
+mod cost;
 mod eval;
 mod functions;
 mod load;
@@ -24,7 +25,10 @@ mod schema;
 mod value;
 mod yaml;
 
-pub use functions::{is_sensitive_name, looks_like_placeholder, matches_call, split_words};
+pub use cost::BUDGET as CEL_BUDGET;
+pub use functions::{
+    is_sensitive_name, looks_like_placeholder, matches_call, split_words, MAX_PATTERN,
+};
 
 /// The text of a policy file and the path it is reported under.
 #[derive(Debug, Clone)]
@@ -114,6 +118,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../policies/webhook/declared-route-unverified.yaml"),
     ),
     (
+        "policies/webhook/fail-open-verification.yaml",
+        include_str!("../../../policies/webhook/fail-open-verification.yaml"),
+    ),
+    (
         "policies/webhook/plaintext-endpoint.yaml",
         include_str!("../../../policies/webhook/plaintext-endpoint.yaml"),
     ),
@@ -145,6 +153,8 @@ pub struct PolicySet {
     pub knowledge: Knowledge,
     env: Arc<cel::Env>,
     policies: Vec<load::Policy>,
+    /// The estimated cost of each policy, by id (`cost.rs`).
+    costs: std::collections::HashMap<String, cost::PolicyCost>,
 }
 
 impl Default for PolicySet {
@@ -153,6 +163,7 @@ impl Default for PolicySet {
             knowledge: Knowledge::default(),
             env: Arc::new(functions::env()),
             policies: Vec::new(),
+            costs: std::collections::HashMap::new(),
         }
     }
 }
@@ -228,6 +239,7 @@ impl PolicySet {
                         });
                         continue;
                     }
+                    self.costs.insert(policy.info.id.clone(), cost::of_policy(&policy));
                     self.policies.push(policy);
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -271,6 +283,18 @@ impl PolicySet {
         }
     }
 
+    /// Makes a rule unsuppressible (from configuration): inline comments cannot silence it.
+    /// Returns false for an unknown rule.
+    pub fn set_unsuppressible(&mut self, rule: &str) -> bool {
+        match self.policies.iter_mut().find(|p| p.info.id == rule) {
+            Some(p) => {
+                p.info.unsuppressible = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Overrides one of a rule's `params` (from configuration).
     pub fn set_param(
         &mut self,
@@ -288,6 +312,14 @@ impl PolicySet {
                 None => format!("rule {rule} has no parameter `{name}`"),
             });
         }
+        if p.exprs.params_read().is_some_and(|read| !read.contains(name)) {
+            // Knowledge lists are merged into every policy's params, but most are read by the
+            // extractor for derived facts (`fn.verifies`, `fn.is_webhook`), not by the rule.
+            return Err(format!(
+                "rule {rule} does not read `params.{name}`, so setting it changes nothing; \
+                 a knowledge list the extractor reads is set for the whole run in `[knowledge]`"
+            ));
+        }
         let mut params = p.params_json.clone();
         params.insert(name.to_string(), value);
         let val = cel::to_value(serde_json::Value::Object(params.clone()))
@@ -298,6 +330,7 @@ impl PolicySet {
         p.params = val;
         p.params_json = params;
         p.compile_native();
+        self.costs.insert(rule.to_string(), cost::of_policy(p));
         Ok(())
     }
 
@@ -344,10 +377,13 @@ impl PolicySet {
     ) -> (Vec<Finding>, Vec<Problem>) {
         let mut out = eval::Out::default();
         let mut built: Option<value::V<'t>> = None;
+        // The lengths of the target's lists, measured when first needed.
+        let mut measured: Option<cost::Measured> = None;
         for policy in self.policies.iter().filter(|p| p.info.target == target) {
             if !policy.prefilter.admits(facts) {
                 continue;
             }
+            native::reset_budget();
             let mut env = native::Env { target: facts, it: None, locals: Vec::new() };
             if policy.native_match.eval(&mut env) == Some(false) {
                 continue;
@@ -379,11 +415,42 @@ impl PolicySet {
                 }
             }
             let target = built.get_or_insert_with(|| value::fact(facts));
+            if self.costs.get(&policy.info.id).is_some_and(|c| c.needs_check()) {
+                let sizes = measured.get_or_insert_with(|| cost::Measured::of(&**target));
+                let items = mask.as_ref().map(|m| m.iter().filter(|&&keep| keep).count());
+                let estimate = cost::PolicyCost::total(policy, sizes, items);
+                if estimate > cost::BUDGET {
+                    out.problems.push(too_complex(policy, subject, sizes.largest(), estimate));
+                    continue;
+                }
+            }
             let evaluator = eval::Evaluator { env: &self.env, policy, subject, target: &**target };
             evaluator.run(&mut out, mask.as_deref());
         }
         (out.findings, out.problems)
     }
+}
+
+/// The rule a problem of evaluation is about (`cel-runtime-error`, or `too-complex` for a
+/// policy over its cost budget), read from the message this crate writes; `None` for any
+/// other problem.
+pub fn problem_rule(problem: &Problem) -> Option<&str> {
+    if !matches!(problem.code, ProblemCode::CelRuntimeError | ProblemCode::TooComplex) {
+        return None;
+    }
+    problem.message.strip_prefix("rule ")?.split(' ').next()
+}
+
+/// A policy skipped on a target because its estimated cost is over the budget.
+fn too_complex(policy: &load::Policy, subject: &eval::Subject, n: usize, estimate: f64) -> Problem {
+    let message = format!(
+        "rule {} was not evaluated on {}: with lists of up to {n} elements its estimated cost \
+         ({estimate:.1e} steps) is over the budget of {:.0e} per target",
+        policy.info.id,
+        subject.describe(),
+        cost::BUDGET
+    );
+    Problem::new(ProblemCode::TooComplex, message, Some(subject.span()))
 }
 
 /// The elements of a list field of the facts when they are all structs, for masking

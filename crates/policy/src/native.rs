@@ -41,6 +41,29 @@ pub(crate) enum Helper {
     IsPlaceholder,
 }
 
+thread_local! {
+    /// Steps left for native evaluation of the current policy on the current target.
+    static STEPS: std::cell::Cell<f64> = const { std::cell::Cell::new(NATIVE_BUDGET) };
+}
+
+/// Elements native evaluation visits for one policy on one target before it leaves the
+/// decision to CEL, whose cost check (`cost.rs`) then refuses what is over its budget.
+const NATIVE_BUDGET: f64 = crate::cost::BUDGET;
+
+/// Gives native evaluation of one policy on one target its budget.
+pub(crate) fn reset_budget() {
+    STEPS.with(|s| s.set(NATIVE_BUDGET));
+}
+
+/// Takes `n` steps from the budget; false when it is spent.
+fn spend(n: usize) -> bool {
+    STEPS.with(|s| {
+        let left = s.get() - n as f64;
+        s.set(left);
+        left >= 0.0
+    })
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Term {
     Unknown,
@@ -294,6 +317,11 @@ impl Term {
             }
             Term::Exists(p, var, body) => {
                 let FieldRef::List(items) = read(env, p) else { return None };
+                // Over the budget, native evaluation gives up and CEL, with its cost check,
+                // decides.
+                if !spend(items.len()) {
+                    return None;
+                }
                 let results = (0..items.len()).map(|i| {
                     env.locals.push((var.as_str(), items.at(i)));
                     let r = body.eval(env);

@@ -74,6 +74,7 @@ impl Checker<'_> {
                 }
             }
             Expr::Call(call) => {
+                self.function(expr, call);
                 let target = call.target.as_ref().map(|t| self.walk(t));
                 let args: Vec<Seen> = call.args.iter().map(|a| self.walk(a)).collect();
                 match (call.func_name.as_str(), args.first()) {
@@ -130,6 +131,46 @@ impl Checker<'_> {
             }
             Expr::Literal(_) | Expr::Unspecified => Seen::Unknown,
         }
+    }
+
+    /// A call to a function the environment does not declare fails on every target at run
+    /// time; it is a load error here, at the function's name. Operators (`_==_`, `@in`) and
+    /// qualified names (`strings.quote(x)`, whose target is no bound name) are left alone.
+    fn function(&mut self, expr: &IdedExpr, call: &cel::common::ast::CallExpr) {
+        let name = call.func_name.as_str();
+        if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return;
+        }
+        let member = call.target.is_some();
+        if let Some(Expr::Ident(target)) = call.target.as_ref().map(|t| &t.expr) {
+            let bound = self.locals.iter().any(|(n, _)| n == target)
+                || self.roots.iter().any(|(n, _)| n == target);
+            if !bound {
+                return;
+            }
+        }
+        if crate::functions::is_declared(name, member) {
+            return;
+        }
+        let candidates: Vec<&str> = crate::functions::suggestions()
+            .into_iter()
+            .filter(|c| crate::functions::is_declared(c, member))
+            .collect();
+        let suggestion = suggest(name, &candidates);
+        let kind = if member { "method" } else { "function" };
+        let message = match suggestion {
+            Some(s) => format!("unknown {kind} `{name}`; did you mean `{s}`?"),
+            None => format!("unknown {kind} `{name}`"),
+        };
+        // A call's id sits at its `(`; the name ends there.
+        let open = self.offset(expr.id);
+        let len = name.chars().count() as u32;
+        self.errors.push(RefError {
+            offset: open.saturating_sub(len),
+            len,
+            message,
+            help: Some("docs/policies.md lists the functions a policy can call".to_string()),
+        });
     }
 
     fn ident(&mut self, expr: &IdedExpr, name: &str) -> Seen {
@@ -276,6 +317,51 @@ pub(crate) fn resolve(root: Ty, names: &[String]) -> Option<(Vec<usize>, Ty)> {
         ty = field.ty;
     }
     Some((path, ty))
+}
+
+/// Adds to `out` the names of `params` an expression reads (`params.NAME`, `params['NAME']`).
+/// `false` when it uses `params` as a whole (passes it on, iterates it), so that any key may
+/// be read.
+pub(crate) fn params_read(expr: &IdedExpr, out: &mut std::collections::BTreeSet<String>) -> bool {
+    use cel::common::ast::{EntryExpr, LiteralValue};
+    let is_params = |e: &IdedExpr| matches!(&e.expr, Expr::Ident(n) if n == "params");
+    match &expr.expr {
+        Expr::Ident(name) => name != "params",
+        Expr::Select(s) if is_params(&s.operand) => {
+            out.insert(s.field.clone());
+            true
+        }
+        Expr::Select(s) => params_read(&s.operand, out),
+        Expr::Call(call) => {
+            if call.func_name == "_[_]" {
+                if let [on, key] = call.args.as_slice() {
+                    if is_params(on) {
+                        if let Expr::Literal(LiteralValue::String(k)) = &key.expr {
+                            out.insert(k.inner().to_string());
+                            return true;
+                        }
+                    }
+                }
+            }
+            let target = call.target.as_ref().is_none_or(|t| params_read(t, out));
+            call.args.iter().fold(target, |all, a| params_read(a, out) && all)
+        }
+        Expr::Comprehension(c) => {
+            [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
+                .into_iter()
+                .all(|e| params_read(e, out))
+        }
+        Expr::List(list) => list.elements.iter().all(|e| params_read(e, out)),
+        Expr::Map(map) => map.entries.iter().fold(true, |all, entry| match &entry.expr {
+            EntryExpr::MapEntry(e) => params_read(&e.key, out) && params_read(&e.value, out) && all,
+            _ => all,
+        }),
+        Expr::Struct(s) => s.entries.iter().fold(true, |all, entry| match &entry.expr {
+            EntryExpr::StructField(e) => params_read(&e.value, out) && all,
+            _ => all,
+        }),
+        Expr::Literal(_) | Expr::Unspecified => true,
+    }
 }
 
 /// The name most likely meant by a mistyped one (see `hooklint_model::suggest`).

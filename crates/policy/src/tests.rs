@@ -1,7 +1,7 @@
 use super::*;
 use hooklint_model::{
-    Body, Call, Compare, HeaderRead, IpSource, Literal, LogCall, Operand, Parse, ProblemCode,
-    Route, Span,
+    Body, Call, Compare, Confidence, HeaderRead, IpSource, Literal, LogCall, Operand, Parse,
+    ProblemCode, Route, Span,
 };
 
 fn builtin() -> PolicySet {
@@ -45,7 +45,11 @@ fn webhook(name: &str) -> Function {
     Function {
         is_webhook: true,
         is_handler: true,
-        webhook_reasons: vec!["its route path contains `webhooks`".to_string()],
+        webhook_reasons: vec!["route path /webhooks/github says \"webhooks\"".to_string()],
+        receiver: hooklint_model::Receiver {
+            signs: vec!["route path /webhooks/github says \"webhooks\"".to_string()],
+            ..Default::default()
+        },
         routes: vec![Route {
             method: "POST".to_string(),
             path: "/webhooks/github".to_string(),
@@ -199,6 +203,17 @@ fn knowledge_parses() {
     let parsed: Result<Knowledge, _> = serde_saphyr::from_str(KNOWLEDGE);
     let knowledge = parsed.unwrap();
     assert!(!knowledge.verifiers.is_empty());
+    // Every list is in the file: a list left out would silently be empty.
+    let empty: Vec<_> = match serde_json::to_value(&knowledge).unwrap() {
+        serde_json::Value::Object(lists) => lists
+            .into_iter()
+            .filter(|(_, v)| v.as_array().is_some_and(|a| a.is_empty()))
+            .map(|(k, _)| k)
+            .collect(),
+        _ => unreachable!("Knowledge serialises to an object"),
+    };
+    assert!(empty.is_empty(), "empty knowledge lists: {empty:?}");
+    assert!(knowledge.manifest_non_secret_keys.iter().any(|p| p == "allow_empty_password"));
     assert_eq!(builtin_knowledge(), knowledge);
 }
 
@@ -245,8 +260,8 @@ fn missing_signature_check() {
     assert_eq!(
         finding.message,
         "webhook handler `github_webhook` (POST /webhooks/github) acts on the request without \
-         verifying its signature; it is a webhook receiver because its route path contains \
-         `webhooks`"
+         verifying its signature; it receives deliveries: route path /webhooks/github says \
+         \"webhooks\""
     );
     assert_eq!(finding.span, span(10));
     assert_eq!(finding.function, "app::github_webhook");
@@ -340,6 +355,7 @@ fn missing_replay_window() {
     let mut f = webhook("slack_events");
     f.verifies = true;
     f.reaches = vec!["hmac::Mac::verify_slice".into()];
+    f.verification_gates = true;
     f.reaches_headers = vec!["x-slack-signature".into()];
     assert_eq!(rules_hit(&set, &f), vec!["webhook/missing-replay-window"]);
 
@@ -358,6 +374,13 @@ fn parse_before_verify() {
     let set = builtin();
     let mut f = webhook("stripe_webhook");
     f.verifies = true;
+    f.verification_gates = true;
+    f.verifications = vec![hooklint_model::Verification {
+        via: "call".into(),
+        what: "stripe::Webhook::construct_event".into(),
+        gates: true,
+        ..Default::default()
+    }];
     f.reaches = vec!["stripe::Webhook::construct_event".into()];
     f.body = Body {
         kind: "json".into(),
@@ -379,6 +402,8 @@ fn parse_before_verify() {
     // Without any verification it is the missing-signature-check finding alone.
     let mut unverified = f.clone();
     unverified.verifies = false;
+    unverified.verification_gates = false;
+    unverified.verifications.clear();
     assert_eq!(rules_hit(&set, &unverified), vec!["webhook/missing-signature-check"]);
 }
 
@@ -390,6 +415,7 @@ fn ip_only() {
         kind: "connect_info".into(),
         binding: "addr".into(),
         gates: true,
+        decides: true,
         span: span(14),
         ..IpSource::default()
     }];
@@ -399,6 +425,7 @@ fn ip_only() {
 
     let mut logged = f.clone();
     logged.ip_sources[0].gates = false;
+    logged.ip_sources[0].decides = false;
     logged.ip_sources[0].logged_only = true;
     assert!(rules_hit(&set, &logged).is_empty());
 
@@ -406,7 +433,7 @@ fn ip_only() {
     with_token.reaches_headers = vec!["authorization".into()];
     assert!(rules_hit(&set, &with_token).is_empty());
 
-    let signed = Function { verifies: true, ..f };
+    let signed = Function { verification_gates: true, ..f };
     assert!(rules_hit(&set, &signed).is_empty());
 }
 
@@ -418,6 +445,7 @@ fn identity_from_header() {
         name: "x-tenant-id".into(),
         binding: "tenant".into(),
         gates: true,
+        decides: true,
         span: span(15),
         ..HeaderRead::default()
     }];
@@ -425,6 +453,7 @@ fn identity_from_header() {
 
     let mut logged = f.clone();
     logged.headers_read[0].logged_only = true;
+    logged.headers_read[0].decides = false;
     assert!(rules_hit(&set, &logged).is_empty());
 
     let mut other = f;
@@ -659,6 +688,33 @@ fn unknown_field_suggests_the_right_one() {
 }
 
 #[test]
+fn unknown_function_suggests_the_right_one_at_its_name() {
+    let text = format!(
+        "{HEADER}violation: \"!fn.reaches.exists(c, call_match(c, params.verifiers))\"\nmessage: m\n"
+    );
+    let e = load_err(&text);
+    assert_eq!(
+        e.message,
+        "unknown function `call_match`; did you mean `call_matches`? (in `violation`)"
+    );
+    assert_eq!((e.line, e.column, e.len), (5, 35, 10));
+    let text = format!("{HEADER}violation: >-\n  fn.name.startWith('x')\nmessage: m\n");
+    let e = load_err(&text);
+    assert_eq!(
+        e.message,
+        "unknown method `startWith`; did you mean `startsWith`? (in `violation`)"
+    );
+    assert_eq!((e.line, e.column, e.len), (6, 11, 9));
+    // Declared functions, members of bound names and of comprehension variables, macros.
+    let good = format!(
+        "{HEADER}violation: >-\n  fn.name.startsWith('x') && size(fn.calls) > 0 &&\n  {}\n  {}\nmessage: m\n",
+        "fn.calls.exists(c, c.path.lowerAscii().contains('a') && call_matches(c.path, ['x']))",
+        "&& int('1') == 1 && fn.name.split('::').size() > 0"
+    );
+    assert!(load_one(&good).is_ok(), "{:?}", load_one(&good).err());
+}
+
+#[test]
 fn unknown_element_field_in_for_each() {
     let text = format!("{HEADER}for_each: fn.compares\nviolation: it.left.sensitiv\nmessage: m\n");
     let e = load_err(&text);
@@ -769,6 +825,54 @@ fn runtime_error_becomes_a_problem() {
 }
 
 #[test]
+fn confidence_comes_from_its_expression() {
+    let text = format!(
+        "{HEADER}violation: \"true\"\nconfidence: \"fn.name == 'weak' ? 'low' : fn.name == 'mid' ? 'medium' : 'high'\"\nprecision: medium\ndocs:\n  confidence: a name alone is low\nmessage: m\n"
+    );
+    let set = load_one(&text).unwrap();
+    let level = |name: &str| {
+        let (findings, problems) = set.check_function(&function(name));
+        assert!(problems.is_empty(), "{problems:#?}");
+        findings[0].confidence
+    };
+    assert_eq!(level("weak"), Confidence::Low);
+    assert_eq!(level("mid"), Confidence::Medium);
+    assert_eq!(level("strong"), Confidence::High);
+    let info = &set.rules()[0];
+    assert_eq!(
+        (info.precision.as_str(), info.confidence.as_str()),
+        ("medium", "a name alone is low")
+    );
+
+    // Without the key every finding is high.
+    let set = load_one(&format!("{HEADER}violation: \"true\"\nmessage: m\n")).unwrap();
+    assert_eq!(set.check_function(&function("f")).0[0].confidence, Confidence::High);
+}
+
+/// A confidence that is not a level, or fails, is a problem; the finding stays, at `high`.
+#[test]
+fn broken_confidence_never_hides_a_finding() {
+    for expr in ["'certain'", "fn.params[3].name", "1"] {
+        let text = format!("{HEADER}violation: \"true\"\nconfidence: \"{expr}\"\nmessage: m\n");
+        let set = load_one(&text).unwrap();
+        let (findings, problems) = set.check_function(&function("handler"));
+        assert_eq!(findings.len(), 1, "{expr}");
+        assert_eq!(findings[0].confidence, Confidence::High, "{expr}");
+        assert_eq!(problems.len(), 1, "{expr}");
+        assert_eq!(problems[0].code, ProblemCode::CelRuntimeError);
+        assert!(problems[0].message.contains("in `confidence`"), "{}", problems[0].message);
+    }
+}
+
+#[test]
+fn unknown_precision_is_a_load_error() {
+    let err = load_err(&format!("{HEADER}violation: \"true\"\nprecision: hihg\nmessage: m\n"));
+    assert_eq!(err.message, "unknown precision `hihg`; expected very-high, high, medium or low");
+    assert_eq!(err.help.as_deref(), Some("did you mean `high`?"));
+    assert_eq!(err.line, 6);
+}
+
+#[test]
 fn non_bool_violation_is_a_problem() {
     let set = load_one(&format!("{HEADER}violation: fn.name\nmessage: m\n")).unwrap();
     let (_, problems) = set.check_function(&function("handler"));
@@ -829,7 +933,9 @@ fn prefilters_are_derived_from_simple_shapes() {
     let p = |id: &str| set.policies.iter().find(|p| p.info.id == id).unwrap();
     let missing = p("webhook/missing-signature-check");
     assert!(missing.prefilter.violation_native);
-    assert_eq!(missing.prefilter.clauses.len(), 4);
+    // The four clauses of the violation and the one of `match` (a receiver known from more
+    // than a manifest's declaration).
+    assert_eq!(missing.prefilter.clauses.len(), 5);
     let compare = p("crypto/non-constant-time-compare");
     let compares = Target::RustFunction.schema().lookup("compares").unwrap().0;
     assert_eq!(compare.prefilter.for_each_path.as_ref().map(|(p, _)| p), Some(&compares));

@@ -27,12 +27,14 @@ struct FileFacts<'a> {
 
 /// Writes the facts of `files` and `manifests` as pretty JSON. With `function`, keeps only the
 /// functions whose name or qualified name equals it, only the files that have one, and no
-/// manifests. Returns how many functions and documents were written.
+/// manifests. With `redact`, every string written goes through it first (the caller replaces
+/// secret values there). Returns how many functions and documents were written.
 pub fn facts_json(
     w: &mut dyn io::Write,
     files: &[RustFile],
     manifests: &[ManifestFile],
     function: Option<&str>,
+    redact: Option<&Redact<'_>>,
 ) -> io::Result<usize> {
     let mut written = 0;
     let files = files
@@ -58,9 +60,36 @@ pub fn facts_json(
     let manifests = if function.is_some() { &[][..] } else { manifests };
     written += manifests.iter().map(|m| m.documents.len()).sum::<usize>();
     let document = FactsDocument { version: FACTS_VERSION, files, manifests };
-    serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
+    match redact {
+        None => serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?,
+        Some(redact) => {
+            let mut value = serde_json::to_value(&document).map_err(io::Error::from)?;
+            redact_strings(&mut value, redact);
+            serde_json::to_writer_pretty(&mut *w, &value).map_err(io::Error::from)?;
+        }
+    }
     writeln!(w)?;
     Ok(written)
+}
+
+/// Rewrites a string that must not be shown as it is; `None` keeps it.
+pub type Redact<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// Every string of `value` through `redact`.
+fn redact_strings(value: &mut serde_json::Value, redact: &Redact<'_>) {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::String(s) => {
+                if let Some(new) = redact(s) {
+                    *s = new;
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
+            serde_json::Value::Object(map) => stack.extend(map.values_mut()),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,7 +113,7 @@ mod tests {
 
     fn render(files: &[RustFile], function: Option<&str>) -> (serde_json::Value, usize) {
         let mut out = Vec::new();
-        let written = facts_json(&mut out, files, &[], function).unwrap();
+        let written = facts_json(&mut out, files, &[], function, None).unwrap();
         (serde_json::from_slice(&out).unwrap(), written)
     }
 
@@ -98,6 +127,25 @@ mod tests {
         assert_eq!(value["files"][0]["functions"][1]["qualified_name"], "a::g");
         assert_eq!(value["files"][0]["functions"][1]["body"]["kind"], "");
         assert_eq!(value["files"][1]["functions"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_every_field() {
+        let mut files = [file("a.rs", &[("f", "a::f")])];
+        files[0].functions[0].literals.push(hooklint_model::Literal {
+            value: "sk_live_0123456789abcdef".into(),
+            binding: "KEY".into(),
+            ..hooklint_model::Literal::default()
+        });
+        files[0].functions[0].name = "uses sk_live_0123456789abcdef".into();
+        let mut out = Vec::new();
+        let redact = |s: &str| {
+            s.contains("sk_live_").then(|| s.replace("sk_live_0123456789abcdef", "<redacted>"))
+        };
+        facts_json(&mut out, &files, &[], None, Some(&redact)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("sk_live_0123"), "{text}");
+        assert_eq!(text.matches("<redacted>").count(), 2, "{text}");
     }
 
     #[test]

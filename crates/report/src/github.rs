@@ -4,18 +4,23 @@
 
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
+use crate::escape::visible;
 use crate::human::summary_line;
 use crate::Report;
 
-/// Writes one workflow command per finding, then per problem, then the summary line.
+/// Writes one workflow command per finding, then per problem, then the configuration and
+/// summary lines as plain log text.
 pub fn github(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
     for finding in report.findings {
         writeln!(w, "{}", finding_command(finding))?;
     }
     for problem in report.problems {
         writeln!(w, "{}", problem_command(problem))?;
+    }
+    if let Some(configuration) = report.configuration {
+        writeln!(w, "{}", visible(&configuration.summary()))?;
     }
     writeln!(w, "{}", summary_line(report))
 }
@@ -34,7 +39,11 @@ fn finding_command(finding: &Finding) -> String {
         message.push_str(&format!("\nhelp: {}", finding.help));
     }
     let mut properties = location(&finding.span);
-    properties.push(("title", finding.rule.clone()));
+    let title = match finding.confidence {
+        Confidence::High => finding.rule.clone(),
+        other => format!("{} (confidence: {other})", finding.rule),
+    };
+    properties.push(("title", title));
     format_command(command(finding.severity), &properties, &message)
 }
 
@@ -65,9 +74,12 @@ fn format_command(name: &str, properties: &[(&str, String)], message: &str) -> S
     format!("::{name} {}::{}", properties.join(","), escape_data(message))
 }
 
-/// The runner's escaping for a command's message.
+/// The runner's escaping for a command's message (`%`, CR, LF), and every other control
+/// character written as a visible escape, ESC included, so that no text from the checked
+/// code can recolour or rewrite the log.
 pub(crate) fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let text = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    visible(&text).into_owned()
 }
 
 /// The runner's escaping for a property value, where `:` and `,` are separators.
@@ -87,6 +99,11 @@ mod tests {
     fn escapes_data_and_properties() {
         assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("x\u{1b}[31m\u{202e}"), "x\\u{1b}[31m\\u{202e}");
+        // A file name cannot end the command and start another one.
+        let command = format_command("error", &[("file", "a\n::add-mask::x".into())], "m");
+        assert_eq!(command.lines().count(), 1);
+        assert_eq!(command, "::error file=a%0A%3A%3Aadd-mask%3A%3Ax::m");
     }
 
     #[test]
@@ -109,12 +126,15 @@ mod tests {
             findings: &findings,
             problems: &problems,
             files_checked: 5,
+            templates_skipped: 0,
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let mut out = Vec::new();
         github(&mut out, &report).unwrap();

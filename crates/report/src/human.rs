@@ -1,14 +1,13 @@
 //! The human format: rustc-style diagnostics with codespan-reporting, then a summary line.
 
-use std::collections::BTreeMap;
 use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor, Chars, Config};
-use hooklint_model::{Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
 
-use crate::span::byte_range;
+use crate::escape::{clip, visible};
+use crate::excerpt::Excerpts;
 use crate::{Counts, Report};
 
 /// Diagnostics for every finding and problem, then the summary line.
@@ -19,21 +18,27 @@ pub fn human(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
 
 /// Diagnostics for every finding, then every problem, in the order given.
 pub fn human_diagnostics(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
-    let db = SourceDb::new(report.sources);
+    let mut files = Excerpts::from_sources(report.sources);
     let config = config();
     for finding in report.findings {
         let title = report.titles.get(&finding.rule).map(String::as_str).unwrap_or_default();
-        emit(w, &config, &db, &finding_diagnostic(&db, finding, title))?;
+        let diagnostic = finding_diagnostic(&mut files, finding, title);
+        emit(w, &config, &files, &diagnostic)?;
     }
     for problem in report.problems {
-        emit(w, &config, &db, &problem_diagnostic(&db, problem))?;
+        let diagnostic = problem_diagnostic(&mut files, problem);
+        emit(w, &config, &files, &diagnostic)?;
     }
     Ok(())
 }
 
-/// `checked 3 files in 0.12s: 1 error, 0 warnings, 0 notes, 0 problems`, then the suppressed,
-/// baselined (and fixed) and outside-the-diff counts where they apply.
+/// The effective configuration line (see [`crate::Configuration`]), then `checked 3 files in
+/// 0.12s: 1 error, 0 warnings, 0 notes, 0 problems` with the suppressed, baselined (and
+/// fixed), outside-the-diff and below-confidence counts where they apply.
 pub fn human_summary(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
+    if let Some(configuration) = report.configuration {
+        writeln!(w, "{}", visible(&configuration.summary()))?;
+    }
     writeln!(w, "{}", summary_line(report))
 }
 
@@ -48,6 +53,12 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
         plural(counts.notes, "note"),
         plural(report.problems.len(), "problem"),
     );
+    if report.templates_skipped > 0 {
+        line.push_str(&format!(
+            ", {} skipped as not YAML until rendered",
+            plural(report.templates_skipped, "template")
+        ));
+    }
     if !report.suppressed.is_empty() {
         line.push_str(&format!(", {} suppressed", report.suppressed.len()));
     }
@@ -56,6 +67,13 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     }
     if let Some(outside) = report.outside_diff {
         line.push_str(&format!(", {outside} outside the diff"));
+    }
+    let below = report.below_confidence;
+    if below.count > 0 {
+        line.push_str(&format!(
+            ", {} below {} confidence (`--confidence low` shows them)",
+            below.count, below.threshold
+        ));
     }
     line
 }
@@ -75,49 +93,22 @@ pub(crate) fn config() -> Config {
 pub(crate) fn emit(
     w: &mut dyn WriteColor,
     config: &Config,
-    db: &SourceDb<'_>,
+    files: &Excerpts<'_>,
     diagnostic: &Diagnostic<usize>,
 ) -> io::Result<()> {
-    term::emit(w, config, &db.files, diagnostic).map_err(|err| match err {
+    term::emit(w, config, files, diagnostic).map_err(|err| match err {
         codespan_reporting::files::Error::Io(err) => err,
         other => io::Error::other(other.to_string()),
     })
 }
 
-/// The files a diagnostic may point into, with their ids.
-pub(crate) struct SourceDb<'a> {
-    pub files: SimpleFiles<&'a str, &'a str>,
-    ids: BTreeMap<&'a str, usize>,
-    texts: BTreeMap<&'a str, &'a str>,
-}
+/// The longest message printed; longer ones (a policy interpolating a long text) are cut.
+const MAX_MESSAGE: usize = 2000;
 
-impl<'a> SourceDb<'a> {
-    pub fn new(sources: &'a BTreeMap<String, String>) -> Self {
-        let mut db =
-            SourceDb { files: SimpleFiles::new(), ids: BTreeMap::new(), texts: BTreeMap::new() };
-        for (path, text) in sources {
-            db.add(path, text);
-        }
-        db
-    }
-
-    pub fn add(&mut self, path: &'a str, text: &'a str) {
-        if !self.ids.contains_key(path) {
-            let id = self.files.add(path, text);
-            self.ids.insert(path, id);
-            self.texts.insert(path, text);
-        }
-    }
-
-    /// The file id and byte range of a span with a position in a known file.
-    pub fn locate(&self, span: &Span) -> Option<(usize, std::ops::Range<usize>)> {
-        if span.line == 0 {
-            return None;
-        }
-        let id = *self.ids.get(span.file.as_str())?;
-        let text = self.texts.get(span.file.as_str())?;
-        Some((id, byte_range(text, span)))
-    }
+/// A message, path or name from the checked code as it is printed: control characters
+/// escaped, cut to a bounded length.
+pub(crate) fn shown(text: &str) -> String {
+    clip(&visible(text), MAX_MESSAGE).into_owned()
 }
 
 fn severity(severity: Severity) -> CodespanSeverity {
@@ -128,42 +119,51 @@ fn severity(severity: Severity) -> CodespanSeverity {
     }
 }
 
-fn finding_diagnostic(db: &SourceDb<'_>, finding: &Finding, title: &str) -> Diagnostic<usize> {
+fn finding_diagnostic(
+    files: &mut Excerpts<'_>,
+    finding: &Finding,
+    title: &str,
+) -> Diagnostic<usize> {
+    let spans: Vec<&Span> =
+        std::iter::once(&finding.span).chain(finding.labels.iter().map(|l| &l.span)).collect();
+    let located = files.locate(&spans);
     let mut labels = Vec::new();
     let mut notes = Vec::new();
-    match db.locate(&finding.span) {
+    match located.first().cloned().flatten() {
         Some((id, range)) => {
             labels.push(Label::primary(id, range).with_message(lower_first(title)))
         }
         None => notes.push(format!("at {}", position(&finding.span))),
     }
-    for label in &finding.labels {
-        match db.locate(&label.span) {
-            Some((id, range)) => {
-                labels.push(Label::secondary(id, range).with_message(&label.message))
-            }
-            None => notes.push(format!("{}: {}", position(&label.span), label.message)),
+    for (label, place) in finding.labels.iter().zip(located.iter().skip(1)) {
+        match place {
+            Some((id, range)) => labels
+                .push(Label::secondary(*id, range.clone()).with_message(shown(&label.message))),
+            None => notes.push(format!("{}: {}", position(&label.span), shown(&label.message))),
         }
     }
     if !finding.function.is_empty() {
-        notes.push(format!("in function `{}`", finding.function));
+        notes.push(format!("in function `{}`", shown(&finding.function)));
+    }
+    if finding.confidence != Confidence::High {
+        notes.push(format!("confidence: {}", finding.confidence));
     }
     if !finding.help.is_empty() {
-        notes.push(format!("help: {}", finding.help));
+        notes.push(format!("help: {}", shown(&finding.help)));
     }
     Diagnostic::new(severity(finding.severity))
-        .with_code(&finding.rule)
-        .with_message(&finding.message)
+        .with_code(shown(&finding.rule))
+        .with_message(shown(&finding.message))
         .with_labels(labels)
         .with_notes(notes)
 }
 
-fn problem_diagnostic(db: &SourceDb<'_>, problem: &Problem) -> Diagnostic<usize> {
+fn problem_diagnostic(files: &mut Excerpts<'_>, problem: &Problem) -> Diagnostic<usize> {
     let mut diagnostic = Diagnostic::new(severity(problem.severity))
         .with_code(problem.code.as_str())
-        .with_message(&problem.message);
+        .with_message(shown(&problem.message));
     if let Some(span) = &problem.span {
-        match db.locate(span) {
+        match files.locate(&[span]).into_iter().next().flatten() {
             Some((id, range)) => diagnostic = diagnostic.with_label(Label::primary(id, range)),
             None if span.line > 0 => {
                 diagnostic = diagnostic.with_note(format!("at {}", position(span)));
@@ -175,7 +175,7 @@ fn problem_diagnostic(db: &SourceDb<'_>, problem: &Problem) -> Diagnostic<usize>
 }
 
 fn position(span: &Span) -> String {
-    format!("{}:{}:{}", span.file, span.line, span.column)
+    format!("{}:{}:{}", visible(&span.file), span.line, span.column)
 }
 
 /// Rule titles are capitalised; a label reads as a phrase. Acronyms (`TLS`) keep their case.
@@ -196,6 +196,7 @@ mod tests {
     use codespan_reporting::term::termcolor::NoColor;
     use hooklint_model::Label as ModelLabel;
     use hooklint_model::ProblemCode;
+    use std::collections::BTreeMap;
     use std::time::Duration;
 
     fn render(findings: &[Finding], problems: &[Problem], sources: &[(&str, &str)]) -> String {
@@ -207,12 +208,15 @@ mod tests {
             findings,
             problems,
             files_checked: 2,
+            templates_skipped: 0,
             duration: Duration::from_millis(1234),
             suppressed: &[],
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &sources,
             titles: &titles,
+            configuration: None,
         };
         let mut out = NoColor::new(Vec::new());
         human(&mut out, &report).unwrap();
@@ -271,6 +275,31 @@ checked 2 files in 1.23s: 1 error, 0 warnings, 0 notes, 0 problems
         let f = finding("crypto/x", Severity::Error, Span::new("gone.rs", 4, 2, 4, 5));
         let text = render(&[f], &[], &[]);
         assert!(text.contains("= at gone.rs:4:2"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_in_paths_messages_and_lines_are_made_visible() {
+        let source = "fn f() {\n    let s = \"\u{1b}[2J\u{202e}\"; sig == x\n}\n";
+        let mut f =
+            finding("crypto/x", Severity::Error, Span::new("a\n::error::b.rs", 2, 24, 2, 32));
+        f.message = "`\u{1b}]0;title\u{7}` leaks".into();
+        let text = render(&[f], &[], &[("a\n::error::b.rs", source)]);
+        assert!(!text.chars().any(|c| c == '\u{1b}' || c == '\u{202e}' || c == '\u{7}'), "{text}");
+        assert!(!text.lines().any(|l| l.starts_with("::")), "{text}");
+        assert!(text.contains("--> a\\n::error::b.rs:2:24"), "{text}");
+        assert!(text.contains("`\\u{1b}]0;title\\u{7}` leaks"), "{text}");
+        assert!(text.contains("let s = \"\u{241b}[2J\u{fffd}\"; sig == x"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_finding() {
+        let line = format!("const A: &str = \"{}\"; if sig == x {{}}", "a".repeat(300_000));
+        let column = u32::try_from(line.find("sig").unwrap() + 1).unwrap();
+        let f = finding("crypto/x", Severity::Error, Span::new("a.rs", 1, column, 1, column + 8));
+        let findings = vec![f; 50];
+        let text = render(&findings, &[], &[("a.rs", &line)]);
+        assert!(text.len() < 50 * 1000, "{}", text.len());
+        assert!(text.contains("if sig == x {}"), "{text}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use hooklint_model::{Finding, Problem, Severity};
+use hooklint_model::{Confidence, Finding, Problem, Severity};
 use serde::Serialize;
 
 use crate::{Counts, Report};
@@ -16,6 +16,8 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     problems: Vec<JsonProblem<'a>>,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a crate::Configuration>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +33,7 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     function: &'a str,
     fingerprint: &'a str,
+    confidence: Confidence,
 }
 
 #[derive(Serialize)]
@@ -62,7 +65,16 @@ struct JsonSummary {
     baselined: usize,
     /// Baseline entries that matched no finding any more.
     fixed: usize,
+    /// Findings not reported because their confidence is below the threshold.
+    below_confidence: usize,
+    /// Manifests skipped as templates (not YAML until rendered); absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    templates_skipped: usize,
     duration_ms: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Writes the run as one pretty-printed JSON document and a newline.
@@ -81,8 +93,11 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             suppressed: report.suppressed.len(),
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
+            below_confidence: report.below_confidence.count,
+            templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
+        configuration: report.configuration,
     };
     serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;
     writeln!(w)
@@ -100,6 +115,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         end_column: f.span.end_column,
         function: &f.function,
         fingerprint: &f.fingerprint,
+        confidence: f.confidence,
     }
 }
 
@@ -133,6 +149,7 @@ mod tests {
         with_fn.function = "m::f".into();
         let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
         without_fn.function.clear();
+        without_fn.confidence = Confidence::Low;
         let problems = [
             Problem::new(
                 ProblemCode::ParseError,
@@ -150,12 +167,15 @@ mod tests {
             findings: &[with_fn, without_fn],
             problems: &problems,
             files_checked: 4,
+            templates_skipped: 0,
             duration: Duration::from_millis(15),
             suppressed: &[],
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
             outside_diff: None,
+            below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let mut out = Vec::new();
         json(&mut out, &report).unwrap();
@@ -166,11 +186,11 @@ mod tests {
                 {"rule": "crypto/x", "severity": "error",
                  "message": "`sig == expected` compares a secret with `==`", "path": "a.rs",
                  "line": 2, "column": 3, "end_line": 2, "end_column": 9, "function": "m::f",
-                 "fingerprint": "0123456789abcdef"},
+                 "fingerprint": "0123456789abcdef", "confidence": "high"},
                 {"rule": "secrets/y", "severity": "warning",
                  "message": "`sig == expected` compares a secret with `==`", "path": "b.rs",
                  "line": 1, "column": 1, "end_line": 1, "end_column": 4,
-                 "fingerprint": "0123456789abcdef"}
+                 "fingerprint": "0123456789abcdef", "confidence": "low"}
             ],
             "problems": [
                 {"code": "parse-error", "severity": "error", "message": "expected `;`",
@@ -179,7 +199,8 @@ mod tests {
                  "path": "d.rs"}
             ],
             "summary": {"files": 4, "findings": 2, "errors": 1, "warnings": 1, "notes": 0,
-                        "suppressed": 0, "baselined": 2, "fixed": 1, "duration_ms": 15}
+                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3,
+                        "duration_ms": 15}
         });
         assert_eq!(value, expected);
         assert!(out.ends_with(b"}\n"));

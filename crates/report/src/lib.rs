@@ -4,15 +4,22 @@
 //!
 //! Architecture invariant: no I/O except writing to the writer it is handed, and no panics on
 //! any span: positions past the end of a file or inside a multi-byte character are clamped.
+//! Text from the checked tree never reaches a terminal or a CI log as it is: control
+//! characters in paths, messages and source lines are made visible, and a snippet shows a
+//! bounded window of its line.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hooklint_model::{Finding, Problem};
+use hooklint_model::{Confidence, Finding, Problem};
 
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
 
+mod ci_formats;
+mod configuration;
+mod escape;
+mod excerpt;
 mod facts;
 mod facts_schema;
 mod github;
@@ -21,12 +28,14 @@ mod json;
 mod load_errors;
 mod rules;
 mod sarif;
-mod span;
 mod suggest;
 mod suppressions;
 mod yaml;
 
-pub use facts::facts_json;
+pub use ci_formats::{gitlab, junit};
+pub use configuration::{BaselineUse, Configuration, FileCounts, SeverityChange, SuppressionUse};
+pub use escape::visible;
+pub use facts::{facts_json, Redact};
 pub use facts_schema::facts_schema_json;
 pub use github::github;
 pub use human::{human, human_diagnostics, human_summary};
@@ -46,6 +55,8 @@ pub struct Report<'a> {
     /// Sorted.
     pub problems: &'a [Problem],
     pub files_checked: usize,
+    /// Manifests skipped as templates (not YAML until rendered), among `files_checked`.
+    pub templates_skipped: usize,
     /// Rendered as zero when the caller wants output that does not vary between runs.
     pub duration: Duration,
     /// Findings an inline comment silenced, with the comment's reason (may be empty).
@@ -54,10 +65,14 @@ pub struct Report<'a> {
     pub baseline: Option<BaselineCounts>,
     /// Set with `--new-since`: findings left out because none of their lines changed.
     pub outside_diff: Option<usize>,
+    /// Findings left out because their confidence is below the threshold.
+    pub below_confidence: BelowConfidence,
     /// File texts by reported path, for snippets.
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.
     pub titles: &'a BTreeMap<String, String>,
+    /// What the run was configured with; every format states it when set.
+    pub configuration: Option<&'a Configuration>,
 }
 
 /// A finding an inline suppression silenced.
@@ -74,6 +89,19 @@ pub struct BaselineCounts {
     pub baselined: usize,
     /// Baseline entries that matched no finding any more.
     pub fixed: usize,
+}
+
+/// Findings a run left out for their confidence, and the threshold it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BelowConfidence {
+    pub count: usize,
+    pub threshold: Confidence,
+}
+
+impl Default for BelowConfidence {
+    fn default() -> Self {
+        BelowConfidence { count: 0, threshold: Confidence::Medium }
+    }
 }
 
 /// Counts of findings by severity.
@@ -101,7 +129,7 @@ impl Counts {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use hooklint_model::{Finding, Severity, Span};
+    use hooklint_model::{Confidence, Finding, Severity, Span};
 
     pub fn finding(rule: &str, severity: Severity, span: Span) -> Finding {
         Finding {
@@ -113,6 +141,7 @@ pub(crate) mod test_support {
             function: "handlers::webhook".to_string(),
             labels: Vec::new(),
             fingerprint: "0123456789abcdef".to_string(),
+            confidence: Confidence::High,
         }
     }
 }

@@ -1,24 +1,25 @@
 //! Policy files and `hooklint.toml` that failed to load, shown codespan-style inside the file.
 
-use std::collections::BTreeMap;
 use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::term::termcolor::WriteColor;
 use hooklint_model::{LoadError, LoadErrorKind};
 
-use crate::human::{config, emit, plural, SourceDb};
-use crate::span::byte_range_of;
+use crate::excerpt::Excerpts;
+use crate::human::{config, emit, plural, shown};
 
 /// One diagnostic per error, pointing at its line and column in its file, with its kind's code
 /// (`policy-error`, `config-error`), then a closing line saying how many errors stopped the
 /// run.
 pub fn render_load_errors(w: &mut dyn WriteColor, errors: &[LoadError]) -> io::Result<()> {
-    let texts: BTreeMap<&str, &str> =
-        errors.iter().map(|e| (e.path.as_str(), e.text.as_str())).collect();
-    let mut db = SourceDb::new(&EMPTY);
-    for (path, text) in &texts {
-        db.add(path, text);
+    let mut files = Excerpts::new();
+    for error in errors {
+        // An empty text is a file whose content is not shown (unreadable, or outside the
+        // checked tree): the error names its place only.
+        if !error.text.is_empty() {
+            files.add(&error.path, &error.text);
+        }
     }
     let config = config();
     for error in errors {
@@ -31,24 +32,23 @@ pub fn render_load_errors(w: &mut dyn WriteColor, errors: &[LoadError]) -> io::R
             end_column,
         );
         let mut diagnostic =
-            Diagnostic::error().with_code(error.kind.code()).with_message(&error.message);
-        match db.locate(&span) {
-            Some((id, _)) => {
-                let range = byte_range_of(
-                    error.text.as_str(),
+            Diagnostic::error().with_code(error.kind.code()).with_message(shown(&error.message));
+        match files.locate(&[&span]).into_iter().next().flatten() {
+            Some((id, range)) => diagnostic = diagnostic.with_label(Label::primary(id, range)),
+            None if error.line > 0 => {
+                diagnostic = diagnostic.with_note(format!(
+                    "in {}:{}:{}",
+                    shown(&error.path),
                     error.line,
-                    error.column,
-                    error.line,
-                    end_column,
-                );
-                diagnostic = diagnostic.with_label(Label::primary(id, range));
+                    error.column
+                ));
             }
-            None => diagnostic = diagnostic.with_note(format!("in {}", error.path)),
+            None => diagnostic = diagnostic.with_note(format!("in {}", shown(&error.path))),
         }
         if let Some(help) = &error.help {
-            diagnostic = diagnostic.with_note(format!("help: {help}"));
+            diagnostic = diagnostic.with_note(format!("help: {}", shown(help)));
         }
-        emit(w, &config, &db, &diagnostic)?;
+        emit(w, &config, &files, &diagnostic)?;
     }
     let closing = if errors.iter().all(|e| e.kind == LoadErrorKind::Config) {
         "invalid configuration"
@@ -57,8 +57,6 @@ pub fn render_load_errors(w: &mut dyn WriteColor, errors: &[LoadError]) -> io::R
     };
     writeln!(w, "error: {closing}: {}", plural(errors.len(), "error"))
 }
-
-static EMPTY: BTreeMap<String, String> = BTreeMap::new();
 
 #[cfg(test)]
 mod tests {

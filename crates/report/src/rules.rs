@@ -64,11 +64,15 @@ pub fn explain(w: &mut dyn io::Write, rule: &RuleInfo) -> io::Result<()> {
     if rule.unsuppressible {
         writeln!(w, "unsuppressible: inline comments cannot silence it")?;
     }
+    if !rule.precision.is_empty() {
+        writeln!(w, "precision: {}", rule.precision)?;
+    }
     for (heading, text, code) in [
         ("why", &rule.why, false),
         ("fix", &rule.fix, false),
         ("bad", &rule.bad, true),
         ("good", &rule.good, true),
+        ("confidence", &rule.confidence, false),
     ] {
         if text.trim().is_empty() {
             continue;
@@ -105,6 +109,8 @@ mod tests {
             good: "if sig.ct_eq(&expected).into() {}\n".to_string(),
             help: "use `ct_eq`".to_string(),
             unsuppressible: false,
+            confidence: String::new(),
+            precision: String::new(),
         }
     }
 

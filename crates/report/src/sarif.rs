@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
-use hooklint_model::{Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
+use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RuleInfo, Severity, Span, Target};
 use serde::Serialize;
 
 use crate::Report;
@@ -68,6 +68,8 @@ struct Descriptor {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<Help>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     default_configuration: Option<Configuration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties>,
@@ -93,6 +95,14 @@ struct Configuration {
 struct Properties {
     tags: Vec<String>,
     unsuppressible: bool,
+    /// The policy's `precision`: the share of its findings that are true on real code.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    precision: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties {
+    confidence: Confidence,
 }
 
 #[derive(Serialize)]
@@ -100,6 +110,32 @@ struct Properties {
 struct Invocation<'a> {
     execution_successful: bool,
     tool_execution_notifications: Vec<Notification<'a>>,
+    /// Rules the configuration disabled or re-levelled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rule_configuration_overrides: Vec<Override<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<InvocationProperties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Override<'a> {
+    descriptor: DescriptorReference<'a>,
+    configuration: OverrideConfiguration,
+}
+
+#[derive(Serialize)]
+struct OverrideConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct InvocationProperties<'a> {
+    /// The effective configuration of the run, as in the JSON output.
+    #[serde(rename = "hooklint/configuration")]
+    configuration: &'a crate::Configuration,
 }
 
 #[derive(Serialize)]
@@ -130,6 +166,9 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
+    /// From the finding's confidence: high 90, medium 60, low 30.
+    rank: f64,
+    properties: ResultProperties,
 }
 
 #[derive(Serialize)]
@@ -197,7 +236,7 @@ pub fn sarif(
     for rule in rules {
         if !index.contains_key(&rule.id) {
             index.insert(rule.id.clone(), descriptors.len());
-            descriptors.push(rule_descriptor(rule));
+            descriptors.push(rule_descriptor(rule, version));
         }
     }
     let all = report
@@ -218,6 +257,7 @@ pub fn sarif(
                     short_description: None,
                     full_description: None,
                     help: None,
+                    help_uri: None,
                     default_configuration: None,
                     properties: None,
                 });
@@ -245,6 +285,10 @@ pub fn sarif(
                     .iter()
                     .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
+                rule_configuration_overrides: overrides(report.configuration),
+                properties: report
+                    .configuration
+                    .map(|configuration| InvocationProperties { configuration }),
             }],
             column_kind: "unicodeCodePoints",
             results,
@@ -252,6 +296,27 @@ pub fn sarif(
     };
     serde_json::to_writer_pretty(&mut *w, &log).map_err(io::Error::from)?;
     writeln!(w)
+}
+
+/// Disabled rules and changed severities as SARIF configuration overrides.
+fn overrides(configuration: Option<&crate::Configuration>) -> Vec<Override<'_>> {
+    let Some(configuration) = configuration else { return Vec::new() };
+    let disabled = configuration.disabled_rules.iter().map(|id| Override {
+        descriptor: DescriptorReference { id },
+        configuration: OverrideConfiguration { enabled: Some(false), level: None },
+    });
+    let levels = configuration.severities.iter().map(|(id, change)| Override {
+        descriptor: DescriptorReference { id },
+        configuration: OverrideConfiguration {
+            enabled: None,
+            level: Some(match change.to.as_str() {
+                "error" => "error",
+                "warning" => "warning",
+                _ => "note",
+            }),
+        },
+    });
+    disabled.chain(levels).collect()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -286,7 +351,22 @@ fn flow(text: &str) -> String {
         .join("\n\n")
 }
 
-fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
+/// Where a built-in rule is documented, at the release that reports it: the policy file (its
+/// why, fix and examples), or for the `hooklint/` rules the suppression docs. Organisation
+/// rules have no public page.
+fn help_uri(rule: &RuleInfo, version: &str) -> Option<String> {
+    const REPOSITORY: &str = "https://github.com/hooklint/hooklint";
+    if rule.source != "built-in" {
+        return None;
+    }
+    Some(if rule.id.starts_with("hooklint/") {
+        format!("{REPOSITORY}/blob/v{version}/docs/ci.md#inline-suppressions")
+    } else {
+        format!("{REPOSITORY}/blob/v{version}/policies/{}.yaml", rule.id)
+    })
+}
+
+fn rule_descriptor(rule: &RuleInfo, version: &str) -> Descriptor {
     let why = flow(&rule.why);
     let full = if why.is_empty() { rule.title.clone() } else { why };
     let (text, markdown) = help(rule);
@@ -306,8 +386,13 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
         short_description: Some(Text { text: rule.title.clone() }),
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
+        help_uri: help_uri(rule, version),
         default_configuration: Some(Configuration { level: level(rule.severity) }),
-        properties: Some(Properties { tags, unsuppressible: rule.unsuppressible }),
+        properties: Some(Properties {
+            tags,
+            unsuppressible: rule.unsuppressible,
+            precision: rule.precision.clone(),
+        }),
     }
 }
 
@@ -388,6 +473,8 @@ fn result<'a>(
         related_locations,
         partial_fingerprints,
         suppressions,
+        rank: f64::from(finding.confidence.rank()),
+        properties: ResultProperties { confidence: finding.confidence },
     }
 }
 
@@ -467,6 +554,8 @@ mod tests {
             good: "if sig.ct_eq(&expected).into() {}\n".to_string(),
             help: String::new(),
             unsuppressible: false,
+            confidence: String::new(),
+            precision: String::new(),
         }
     }
 
@@ -496,12 +585,15 @@ mod tests {
             findings: &[kept, other],
             problems: &problems,
             files_checked: 3,
+            templates_skipped: 0,
             duration: Duration::ZERO,
             suppressed: &suppressed,
             baseline: None,
             outside_diff: None,
+            below_confidence: crate::BelowConfidence::default(),
             sources: &empty,
             titles: &empty,
+            configuration: None,
         };
         let log = render(&report, &[rule("crypto/x"), rule("z/unused")]);
         let run = &log["runs"][0];

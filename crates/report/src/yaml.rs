@@ -15,9 +15,10 @@ pub fn facts_yaml(
     files: &[hooklint_model::RustFile],
     manifests: &[hooklint_model::manifest::ManifestFile],
     function: Option<&str>,
+    redact: Option<&crate::Redact<'_>>,
 ) -> std::io::Result<usize> {
     let mut json = Vec::new();
-    let written = crate::facts_json(&mut json, files, manifests, function)?;
+    let written = crate::facts_json(&mut json, files, manifests, function, redact)?;
     let value: Value = serde_json::from_slice(&json).map_err(std::io::Error::from)?;
     w.write_all(to_yaml(&value).as_bytes())?;
     Ok(written)

@@ -2,53 +2,63 @@
 //! calls, extractors, layers and routes across files.
 //!
 //! Architecture invariant: no I/O, no printing, never panics on user input. A file syn cannot
-//! parse yields a `parse-error` problem and no functions; a file nested deeper than
-//! [`MAX_NESTING`] brackets yields a `too-deeply-nested` problem and is not parsed at all.
+//! parse yields a `parse-error` problem and no functions; a file whose brackets nest deeper
+//! than [`MAX_NESTING`] levels, or whose syntax tree would be deeper than the pre-parse scan
+//! allows (`scan.rs`), yields a `too-deeply-nested` or `too-complex` problem and is not
+//! parsed at all.
 
-mod depth;
 mod extract;
+mod gating;
 mod index;
+mod limits;
 mod provenance;
+mod scan;
 #[cfg(test)]
 mod testutil;
 mod util;
 
 use hooklint_model::{Knowledge, Problem, ProblemCode, RustFile, Span};
 
+pub use scan::{IncludeRef, MAX_PARSE_DEPTH, MAX_TREE_DEPTH};
+
 /// Deepest bracket nesting parsed; syn's recursive parser needs stack in proportion to it.
-pub const MAX_NESTING: usize = depth::MAX_DEPTH;
+pub const MAX_NESTING: usize = scan::MAX_BRACKETS;
 
 /// The facts of one file plus the problems met while extracting them.
 #[derive(Debug, Default)]
 pub struct Extracted {
     pub file: RustFile,
     pub problems: Vec<Problem>,
+    /// Files the source names with `#[path = "..."]` or `include!("...")`, for gate mode.
+    pub includes: Vec<IncludeRef>,
 }
 
 /// Extracts the facts of one Rust source file. `path` is used verbatim in every span.
 ///
-/// Parsing recurses in proportion to the nesting (at most [`MAX_NESTING`]); callers that take
-/// arbitrary input should run this on a thread with a generous stack (16 MB or more).
+/// A linear pre-parse scan refuses input whose parse or syntax tree would be deeper than
+/// [`MAX_PARSE_DEPTH`] or [`MAX_TREE_DEPTH`] levels; within those bounds parsing, walking and
+/// dropping the tree need a few MiB of stack. Callers that take arbitrary input should run
+/// this on a thread with a generous stack (the engine's workers have 64 MiB).
 pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracted {
     let empty = || RustFile {
         path: path.to_string(),
         is_test: extract::path_is_test(&path.replace('\\', "/")),
         ..RustFile::default()
     };
-    if let Some(line) = depth::exceeds(source, MAX_NESTING) {
-        let problem = Problem::new(
-            ProblemCode::TooDeeplyNested,
-            format!("brackets nest deeper than {MAX_NESTING} levels; the file was not analysed"),
-            Some(Span::line(path, line)),
-        );
-        return Extracted { file: empty(), problems: vec![problem] };
+    let scanned = scan::scan(source);
+    if let Some(refusal) = scanned.refusal {
+        let problem =
+            Problem::new(refusal.code, refusal.message, Some(Span::line(path, refusal.line)));
+        return Extracted { file: empty(), problems: vec![problem], includes: scanned.includes };
     }
+    let includes = scanned.includes;
     let text = strip_preamble(source);
+    limits::clear();
     let result = match syn::parse_str::<syn::File>(&text) {
         Ok(ast) => {
             let src = util::Src::new(path, &text);
             let out = extract::file(src, knowledge, &ast);
-            Extracted { file: out.file, problems: Vec::new() }
+            Extracted { file: out.file, problems: limits::take(path), includes }
         }
         Err(e) => {
             let start = e.span().start();
@@ -62,7 +72,7 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
             );
             let problem =
                 Problem::new(ProblemCode::ParseError, lower_first(&e.to_string()), Some(span));
-            Extracted { file: empty(), problems: vec![problem] }
+            Extracted { file: empty(), problems: vec![problem], includes }
         }
     };
     // Every parse adds the file to proc-macro2's per-thread source map; all spans of this
@@ -74,8 +84,34 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
 /// The project index: resolves calls to project functions across all files, links extractor
 /// parameters to their `from_request` impls and routes to their handlers and layers, and fills
 /// the derived facts (`routes`, `reaches`, `verifies`, `is_webhook`, `before_verify`...).
-pub fn link(files: &mut [RustFile], knowledge: &Knowledge) {
-    index::link(files, knowledge);
+///
+/// Linear in the project: the `reaches` closures, quadratic in a call chain's length, share
+/// one budget of names, and what it leaves out is one `too-complex` problem.
+pub fn link(files: &mut [RustFile], knowledge: &Knowledge) -> Vec<Problem> {
+    index::link(files, knowledge, &[])
+}
+
+/// An inbound route a manifest declares: method (`""` for any), path, and the manifest's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclaredRoute {
+    pub method: String,
+    pub path: String,
+    pub file: String,
+}
+
+/// [`link`], with the inbound routes that the run's manifests declare: a handler serving one
+/// is a receiver by that declaration.
+pub fn link_project(
+    files: &mut [RustFile],
+    knowledge: &Knowledge,
+    declared: &[DeclaredRoute],
+) -> Vec<Problem> {
+    let problems = index::link(files, knowledge, declared);
+    // The control-flow evidence is the index's alone: policies never read it.
+    for f in files.iter_mut().flat_map(|file| file.functions.iter_mut()) {
+        f.verdicts = Default::default();
+    }
+    problems
 }
 
 /// Removes a byte-order mark and blanks a shebang line, keeping line numbers.
@@ -163,5 +199,55 @@ mod tests {
     fn shebang_keeps_lines() {
         let e = extract_file("src/main.rs", "#!/usr/bin/env run\nfn main() {}\n", &knowledge());
         assert_eq!(e.file.functions[0].span.line, 2);
+    }
+
+    /// Runs `f` on a thread with a worker's stack.
+    fn on_worker<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn(f);
+        handle.expect("spawn").join().expect("no panic")
+    }
+
+    /// What used to be skipped silently past a depth of 200 (expressions) or 64 (modules) is
+    /// analysed now: the scan's bounds keep every walk within its stack.
+    #[test]
+    fn deep_but_bounded_code_is_analysed_to_the_bottom() {
+        let chain = format!(
+            "fn client() {{ reqwest::Client::builder().danger_accept_invalid_certs(true){}; }}",
+            ".timeout(t)".repeat(201)
+        );
+        let blocks = format!(
+            "fn check(sig: &str, expected: &str) {{ {}if sig == expected {{}}{} }}",
+            "{ ".repeat(201),
+            " }".repeat(201)
+        );
+        let modules = format!("{}fn deep() {{ f() }}{}", "mod m { ".repeat(65), " }".repeat(65));
+        let (calls, compares, deep) = on_worker(move || {
+            let k = knowledge();
+            let a = extract_file("src/a.rs", &chain, &k);
+            let b = extract_file("src/b.rs", &blocks, &k);
+            let c = extract_file("src/c.rs", &modules, &k);
+            assert!(a.problems.is_empty() && b.problems.is_empty() && c.problems.is_empty());
+            let calls: Vec<String> =
+                a.file.functions[0].calls.iter().map(|c| c.name.clone()).collect();
+            (calls, b.file.functions[0].compares.len(), c.file.functions.len())
+        });
+        assert!(calls.contains(&"danger_accept_invalid_certs".to_string()), "{calls:?}");
+        assert_eq!(compares, 1);
+        assert_eq!(deep, 1);
+    }
+
+    /// If a walk ever reaches its limit, what it left out is a problem with its line.
+    #[test]
+    fn a_walker_limit_is_a_problem_not_a_silent_skip() {
+        let problems = on_worker(|| {
+            let source = format!("fn f() {{\n    x{};\n}}", ".a()".repeat(limits::EXPR_DEPTH + 10));
+            let ast: syn::File = syn::parse_str(&source).expect("parses");
+            limits::clear();
+            let _ = extract::file(util::Src::new("src/f.rs", &source), &knowledge(), &ast);
+            limits::take("src/f.rs")
+        });
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, ProblemCode::TooComplex);
+        assert_eq!(problems[0].span.as_ref().map(|s| s.line), Some(2));
     }
 }

@@ -48,6 +48,11 @@ impl<'a> Src<'a> {
         Some(self.byte(s.start())?..self.byte(s.end())?)
     }
 
+    /// The length in bytes of the source a span covers (0 when it cannot be found).
+    pub fn byte_len(&self, s: proc_macro2::Span) -> usize {
+        self.byte_range(s).map_or(0, |r| r.len())
+    }
+
     pub fn span(&self, s: proc_macro2::Span) -> Span {
         let (a, b) = (s.start(), s.end());
         Span::new(
@@ -367,7 +372,9 @@ fn peel(mut e: &syn::Expr, unwraps: bool, derefs: bool) -> &syn::Expr {
 
 /// First identifier bound by a pattern (`x`, `mut x`, `(a, b)` -> `a`, `Some(x)` -> `x`).
 pub fn pat_idents(pat: &syn::Pat, out: &mut Vec<String>, depth: usize) {
-    if depth > 64 {
+    if depth > crate::limits::TYPE_DEPTH {
+        use syn::spanned::Spanned;
+        crate::limits::hit(pat.span().start().line, "a pattern");
         return;
     }
     match pat {

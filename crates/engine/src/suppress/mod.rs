@@ -297,6 +297,7 @@ fn diagnostic(rule: &str, message: String, span: Span, help: &str) -> Finding {
         function: String::new(),
         labels: Vec::new(),
         fingerprint: String::new(),
+        confidence: hooklint_model::Confidence::High,
     }
 }
 

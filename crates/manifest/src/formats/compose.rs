@@ -3,9 +3,8 @@
 use hooklint_model::manifest::Service;
 
 use crate::data::{join, join_index};
-use crate::secrets::{broker_of, secret_key_kind};
 use crate::tree::{Kind, Node};
-use crate::views::Ctx;
+use crate::views::{command_line, Ctx};
 
 const SERVICE_KEYS: &[&str] =
     &["image", "build", "environment", "env_file", "ports", "command", "depends_on", "volumes"];
@@ -18,11 +17,12 @@ pub(super) fn matches(root: &Node) -> bool {
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
     let Some(services) = root.get("services") else { return };
+    let kn = ctx.kn;
     for svc in services.entries() {
         let name = svc.key.as_str();
         let base = join("services", name);
         let image = svc.value.str_at(&["image"]);
-        let broker = broker_of(image);
+        let broker = kn.broker_of(image);
         let mut service = Service {
             name: name.to_string(),
             image: image.to_string(),
@@ -63,7 +63,10 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                                 ctx.env_var(name, broker, var, item, Some(value), &path)
                             }
                             // `- DB_PASSWORD` passes the variable through from the host.
-                            None if secret_key_kind(text, ctx.k).is_some() => {
+                            None if kn.secret_key_kind(text).is_some()
+                                || (!kn.broker_of(text).is_empty()
+                                    && kn.is_broker_credential_name(text)) =>
+                            {
                                 let var = text.trim();
                                 ctx.env_var(
                                     name,
@@ -81,6 +84,11 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                 Kind::Scalar(_) => {}
             }
         }
+        for key in ["command", "entrypoint"] {
+            if let Some(cmd) = svc.value.get(key) {
+                command_line(ctx, name, broker, cmd, &join(&base, key));
+            }
+        }
         if let Some(secrets) = svc.value.get("secrets") {
             for (i, item) in secrets.items().iter().enumerate() {
                 let secret = item.as_str().unwrap_or_else(|| item.str_at(&["source"]));
@@ -88,7 +96,8 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                     continue;
                 }
                 let path = join_index(&join(&base, "secrets"), i);
-                ctx.secret_ref(name, secret, format!("docker-secret:{secret}"), item, &path);
+                let r = format!("docker-secret:{secret}");
+                ctx.secret_ref_as(name, broker, secret, r, item, &path);
             }
         }
     }

@@ -2,10 +2,11 @@
 //! (`docs/integration-manifest.md`, `docs/schema/integration.schema.json`).
 
 use hooklint_model::manifest::{Credential, Integration};
-use hooklint_model::{Knowledge, Span};
+use hooklint_model::Span;
 
 use crate::data::join_index;
-use crate::secrets::{broker_of, fingerprint, reference};
+use crate::kn::Kn;
+use crate::secrets::{fingerprint, reference};
 use crate::tree::{Kind, Node};
 use crate::views::{Ctx, EndpointInfo};
 
@@ -48,7 +49,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         w.signature_scheme = hook.str_at(&["signature", "scheme"]).to_ascii_lowercase();
         w.signature_header = hook.str_at(&["signature", "header"]).to_string();
         if let Some(secret) = hook.at(&["signature", "secret"]).and_then(Node::as_str) {
-            let (fp, is_ref) = secret_fingerprint(secret, ctx.k);
+            let (fp, is_ref) = secret_fingerprint(secret, ctx.kn);
             w.secret = fp;
             w.secret_is_reference = is_ref;
         }
@@ -67,6 +68,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
             method: &method,
             name: &name,
             inbound: true,
+            public: true,
             route: &route,
             ..EndpointInfo::of(kind)
         };
@@ -149,14 +151,14 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         b.span = field(ctx, spec, "broker").unwrap_or_else(|| ctx.span(broker.pos));
         b.topics = strings(broker.get("topics"));
         if let Some(cred) = broker.get("credential").and_then(Node::as_str) {
-            let (fp, is_ref) = secret_fingerprint(cred, ctx.k);
+            let (fp, is_ref) = secret_fingerprint(cred, ctx.kn);
             b.credential = fp;
             b.credential_is_reference = is_ref;
         }
         let kind = broker.str_at(&["type"]);
-        let kind = if kind.is_empty() { "" } else { broker_of(kind) };
+        let kind = if kind.is_empty() { String::new() } else { ctx.kn.broker_of(kind).to_string() };
         if let Some(cred) = broker.get("credential") {
-            credential(ctx, &name, "broker.credential", kind, cred, "spec.broker.credential");
+            credential(ctx, &name, "broker.credential", &kind, cred, "spec.broker.credential");
         }
     }
 
@@ -187,8 +189,8 @@ fn strings(node: Option<&Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn secret_fingerprint(value: &str, k: &Knowledge) -> (String, bool) {
-    match reference(value, k) {
+fn secret_fingerprint(value: &str, kn: &Kn) -> (String, bool) {
+    match reference(kn, value) {
         Some(r) => (r, true),
         None if value.trim().is_empty() => (String::new(), false),
         None => (fingerprint(value), false),
@@ -197,7 +199,7 @@ fn secret_fingerprint(value: &str, k: &Knowledge) -> (String, bool) {
 
 fn credential(ctx: &mut Ctx<'_>, service: &str, name: &str, broker: &str, node: &Node, path: &str) {
     let Some(text) = node.as_str() else { return };
-    let (fp, is_ref) = secret_fingerprint(text, ctx.k);
+    let (fp, is_ref) = secret_fingerprint(text, ctx.kn);
     if fp.is_empty() {
         return;
     }
@@ -212,6 +214,7 @@ fn credential(ctx: &mut Ctx<'_>, service: &str, name: &str, broker: &str, node: 
         kind: kind.to_string(),
         broker: broker.to_string(),
         role: "client".to_string(),
+        identities: vec![fp.clone()],
         fingerprint: fp,
         is_reference: is_ref,
         key_path: path.to_string(),

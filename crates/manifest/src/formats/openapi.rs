@@ -33,6 +33,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                     method: &op.key,
                     name: &hook.key,
                     inbound: !route.is_empty(),
+                    public: true,
                     route,
                 };
                 // The operation node stands in for a URL: webhooks have none of their own.

@@ -1,7 +1,8 @@
 //! The policy's CEL keys, compiled and checked in the order they are evaluated, each in the
 //! scope it is evaluated in: `for_each` (the target and `params`), `variables` (those above
 //! them, and `it` with a `for_each`), `match` (the variables that do not use `it`), then
-//! `violation`, `span`, `labels`, `escalate` and the `message` interpolations (everything).
+//! `violation`, `span`, `labels`, `escalate`, `confidence` and the `message` interpolations
+//! (everything).
 
 use super::compile::{compile, report_refs, template_parts};
 use super::ctx::{Ctx, Fields};
@@ -24,9 +25,36 @@ pub(crate) struct Exprs {
     pub labels: Option<Expr>,
     /// When true for a finding, it is reported as an error whatever `severity` says.
     pub escalate: Option<Expr>,
+    /// `'high'`, `'medium'` or `'low'` for a finding; `high` when absent.
+    pub confidence: Option<Expr>,
     pub message: Vec<Part>,
     /// The message as written, shown when an interpolation fails.
     pub message_template: String,
+}
+
+impl Exprs {
+    /// The `params` keys some expression of the policy reads; `None` when one uses `params`
+    /// as a whole, so that any key may be read.
+    pub(crate) fn params_read(&self) -> Option<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        let parts = self.message.iter().filter_map(|p| match p {
+            Part::Expr(e) => Some(e),
+            Part::Text(_) => None,
+        });
+        let all = self
+            .variables
+            .iter()
+            .map(|v| &v.expr)
+            .chain(&self.for_each)
+            .chain(&self.match_)
+            .chain(std::iter::once(&self.violation))
+            .chain(&self.span)
+            .chain(&self.labels)
+            .chain(&self.escalate)
+            .chain(parts)
+            .all(|e| crate::schema::params_read(e.program.expression(), &mut out));
+        all.then_some(out)
+    }
 }
 
 type Scope = Vec<(&'static str, Root)>;
@@ -94,6 +122,7 @@ pub(super) fn compile_all(
     let span = optional(cx, "span");
     let labels = optional(cx, "labels");
     let escalate = optional(cx, "escalate");
+    let confidence = optional(cx, "confidence");
     let message = fields.string(cx, "message", true).map(|(template, node)| {
         let parts = template_parts(cx, env, node, &template, &full);
         (template, parts)
@@ -109,6 +138,7 @@ pub(super) fn compile_all(
         span,
         labels,
         escalate,
+        confidence,
         message,
         message_template,
     })

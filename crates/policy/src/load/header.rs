@@ -20,6 +20,8 @@ pub(crate) const KEYS: &[&str] = &[
     "span",
     "labels",
     "escalate",
+    "confidence",
+    "precision",
     "params",
     "help",
     "unsuppressible",
@@ -27,7 +29,10 @@ pub(crate) const KEYS: &[&str] = &[
 ];
 
 /// The keys of `docs`.
-pub(crate) const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good"];
+pub(crate) const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good", "confidence"];
+
+/// The values of `precision`, as SARIF's `reportingDescriptor.properties.precision` has them.
+pub(crate) const PRECISIONS: &[&str] = &["very-high", "high", "medium", "low"];
 
 /// The target, and the rule's metadata when every plain key it needs is right; `None` where
 /// a key is missing or wrong (already reported). `source` is `built-in` or the file's path.
@@ -90,20 +95,44 @@ pub(super) fn read(
         },
         None => false,
     };
-    let [why, fix, bad, good] = docs(cx, fields);
+    let precision = fields.string(cx, "precision", false).map_or_else(String::new, |(s, node)| {
+        if !PRECISIONS.contains(&s.as_str()) {
+            let help = schema::suggest(&s, PRECISIONS).map(|x| format!("did you mean `{x}`?"));
+            cx.error(
+                node,
+                format!("unknown precision `{s}`; expected very-high, high, medium or low"),
+                help,
+            );
+        }
+        s
+    });
+    let [why, fix, bad, good, confidence] = docs(cx, fields);
     let (Some(id), Some(title), Some(severity), Some(target)) = (id, title, severity, target)
     else {
         return (target, None);
     };
     let help = help.unwrap_or_else(|| first_paragraph(&fix));
     let source = source.to_string();
-    let info =
-        RuleInfo { id, title, severity, target, source, why, fix, bad, good, help, unsuppressible };
+    let info = RuleInfo {
+        id,
+        title,
+        severity,
+        target,
+        source,
+        why,
+        fix,
+        bad,
+        good,
+        help,
+        unsuppressible,
+        confidence,
+        precision,
+    };
     (Some(target), Some(info))
 }
 
-fn docs(cx: &mut Ctx, fields: &Fields) -> [String; 4] {
-    let mut docs = [String::new(), String::new(), String::new(), String::new()];
+fn docs(cx: &mut Ctx, fields: &Fields) -> [String; 5] {
+    let mut docs: [String; 5] = Default::default();
     let Some(node) = fields.get("docs") else { return docs };
     let Kind::Map(entries) = &node.kind else {
         cx.error(node, format!("`docs` must be a mapping, found {}", node.type_name()), None);

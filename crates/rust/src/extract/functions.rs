@@ -1,6 +1,7 @@
 //! One fn or method: signature facts (attributes, routes, params) plus the body facts.
 
 use crate::provenance::build::Work;
+use hooklint_model::verdict::{self, Checked};
 use hooklint_model::{names, Body, Function, Knowledge, Param, Parse, Registration, Route};
 use syn::spanned::Spanned;
 
@@ -86,7 +87,37 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
     if let Some(b) = f.block {
         v.run_block(b);
     }
-    let facts = v.finish();
+    let mut facts = v.finish();
+    let mut ip_sources = facts.ip_sources;
+    ip_sources.extend(std::mem::take(&mut facts.param_ips));
+    let verdicts = match f.block {
+        Some(b) if !is_test => {
+            let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+            let checked: Vec<Checked> = ip_sources
+                .iter()
+                .map(|s| (&s.binding, &s.span))
+                .chain(facts.headers_read.iter().map(|h| (&h.binding, &h.span)))
+                .map(|(binding, span)| Checked {
+                    binding: binding.clone(),
+                    at: verdict::pos(span.line, span.column),
+                    end: verdict::pos(span.end_line, span.end_column),
+                })
+                .collect();
+            let (mut verdicts, decides) =
+                crate::gating::analyse(cx, b, &names, &facts.calls, &facts.compares, &checked);
+            verdicts.takes_self = f.sig.receiver().is_some();
+            let (ips, heads) = decides.split_at(ip_sources.len().min(decides.len()));
+            for (s, d) in ip_sources.iter_mut().zip(ips) {
+                s.decides = d.0;
+            }
+            for (h, d) in facts.headers_read.iter_mut().zip(heads) {
+                h.decides = d.0;
+                h.passed = d.1;
+            }
+            verdicts
+        }
+        _ => verdict::Verdicts::default(),
+    };
 
     let mut body = Body { kind: body_kind(&params), ..Body::default() };
     for p in &params {
@@ -100,9 +131,6 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         }
     }
     body.parses.extend(facts.parses);
-
-    let mut ip_sources = facts.ip_sources;
-    ip_sources.extend(facts.param_ips);
 
     let func = Function {
         name,
@@ -126,6 +154,7 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         logs: facts.logs,
         ip_sources,
         body,
+        verdicts,
         ..Function::default()
     };
     (func, facts.registrations, facts.flow)

@@ -285,6 +285,14 @@ impl FnVisitor<'_, '_> {
             // Brace bodies are usually items or DSLs (`lazy_static! { .. }`, `html! { .. }`).
             return;
         }
+        let body = mac.delimiter.span().join();
+        let len = self.cx.src.byte_len(body);
+        let left = self.cx.macro_budget.get();
+        if len > left {
+            crate::limits::hit(body.start().line, "a macro body");
+            return;
+        }
+        self.cx.macro_budget.set(left - len);
         let pieces: Vec<Piece> = split(mac.tokens.clone()).iter().map(|t| classify(t)).collect();
         if self.cx.k.log_macros.contains(&name) {
             self.log_macro(mac, &path, &name, &pieces);

@@ -33,6 +33,8 @@ pub struct FileCx<'a> {
     /// Default framework for route attributes, from the file's `use` items.
     pub framework: &'static str,
     pub file_is_test: bool,
+    /// Bytes of macro bodies the file may still have parsed (see `macros.rs`).
+    pub macro_budget: std::cell::Cell<usize>,
 }
 
 impl FileCx<'_> {
@@ -70,7 +72,8 @@ pub fn file(src: Src<'_>, k: &Knowledge, ast: &syn::File) -> Output {
     let mut consts = BTreeMap::new();
     prescan(&ast.items, &mut uses, &mut aliases, &mut consts, 0);
     let framework = guess_framework(&uses);
-    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test };
+    let macro_budget = std::cell::Cell::new(crate::limits::macro_budget(src.text.len()));
+    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test, macro_budget };
     let module = module_of(&path);
     let mut out =
         RustFile { path: cx.src.path.to_string(), is_test: file_is_test, ..RustFile::default() };
@@ -88,7 +91,10 @@ struct Walker<'a, 'b> {
 
 impl Walker<'_, '_> {
     fn items(&mut self, items: &[syn::Item], module: &str, in_test: bool, depth: usize) {
-        if depth > 64 {
+        if depth > crate::limits::ITEM_DEPTH {
+            if let Some(first) = items.first() {
+                crate::limits::hit(first.span().start().line, "a module");
+            }
             return;
         }
         for item in items {
@@ -337,7 +343,8 @@ fn prescan(
     consts: &mut BTreeMap<String, String>,
     depth: usize,
 ) {
-    if depth > 64 {
+    // `items` reports this depth when it reaches it.
+    if depth > crate::limits::ITEM_DEPTH {
         return;
     }
     for item in items {
@@ -380,7 +387,8 @@ fn str_lit(e: &syn::Expr) -> Option<String> {
 }
 
 fn use_tree(t: &syn::UseTree, prefix: String, out: &mut BTreeMap<String, String>, depth: usize) {
-    if depth > 32 {
+    if depth > crate::limits::ITEM_DEPTH {
+        crate::limits::hit(t.span().start().line, "a `use` group");
         return;
     }
     let join = |p: &str, s: &str| if p.is_empty() { s.to_string() } else { format!("{p}::{s}") };
@@ -424,6 +432,8 @@ fn guess_framework(uses: &BTreeMap<String, String>) -> &'static str {
         "warp"
     } else if has("axum") {
         "axum"
+    } else if has("tide") {
+        "tide"
     } else {
         ""
     }

@@ -36,7 +36,9 @@ pub fn expr_names(e: &syn::Expr, h: &dyn HeaderLookup) -> ExprNames {
 
 fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usize) {
     use syn::Expr;
-    if depth > 128 {
+    if depth > crate::limits::EXPR_DEPTH {
+        use syn::spanned::Spanned;
+        crate::limits::hit(e.span().start().line, "an operand");
         return;
     }
     if let Some(name) = h.header_of_call(e) {

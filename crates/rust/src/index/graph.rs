@@ -3,14 +3,23 @@
 
 use std::collections::VecDeque;
 
-use hooklint_model::{Knowledge, SharedStr};
+use hooklint_model::{verdict, Knowledge, Receiver, SharedStr, Verification};
 use rayon::prelude::*;
 
+use super::gates::{self, Role, Summary};
+use super::receiver;
 use super::resolve::{Id, Index};
 use super::{Derived, Plan};
 
-/// Most functions one function's `reaches` closure visits; beyond it the closure is cut.
+/// Most functions one function's `reaches` closure visits; beyond it the closure is cut (and
+/// reported).
 pub(super) const MAX_CLOSURE: usize = 20_000;
+/// Most names all `reaches` lists of a project hold together: the closures of a call chain
+/// are quadratic in its length (a 40,000-function chain made 8e8 names, 9.5 GB). The whole
+/// registry of a build machine (457,000 functions) holds 9.5 million; a name costs 16 bytes.
+const REACH_BUDGET: usize = 16_000_000;
+/// Functions whose closures are computed together; each may take `remaining / CHUNK` names.
+const CHUNK: usize = 1024;
 
 /// Strings the `reaches` closures are made of, numbered in sorted order so that sorting the
 /// numbers sorts the strings.
@@ -58,8 +67,17 @@ pub(super) fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
     Interned { strings, per_fn }
 }
 
-/// The read-only second pass over the call graph.
-pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> {
+/// Each verification of a function's request, with what it leads to.
+type Outcomes = Vec<(gates::Outcome, Verification)>;
+
+/// The read-only second pass over the call graph; also the ids of the functions whose
+/// `reaches` was cut.
+pub(super) fn derive(
+    ix: &Index,
+    plans: &[Plan],
+    k: &Knowledge,
+    declared: &[crate::DeclaredRoute],
+) -> (Vec<Derived>, Vec<Id>) {
     let n = ix.nodes.len();
     let mut edges: Vec<Vec<Id>> = plans
         .par_iter()
@@ -84,28 +102,129 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> 
         .into_par_iter()
         .map(|id| ix.func(id).is_some_and(|f| f.compares.iter().any(|c| sensitive_check(c, k))))
         .collect();
+    // Anything that verifies by what it does itself: a verifier, a provider's verification
+    // API, a comparison of a sensitive value that decides something.
+    let direct_any: Vec<bool> = (0..n)
+        .into_par_iter()
+        .map(|id| {
+            direct_verifier[id]
+                || ix.func(id).is_some_and(|f| {
+                    f.calls.iter().any(|c| gates::remote_fragment(c, k).is_some())
+                        || f.verdicts.sites.iter().any(|s| {
+                            s.compare != u32::MAX
+                                && f.compares
+                                    .get(s.compare as usize)
+                                    .is_some_and(|c| gates::verifying_compare(c))
+                        })
+                })
+        })
+        .collect();
     let mut reverse: Vec<Vec<Id>> = vec![Vec::new(); n];
-    let mut called = vec![false; n];
     for (from, tos) in edges.iter().enumerate() {
         for &to in tos {
             reverse[to].push(from);
-            called[to] = true;
         }
     }
     let vc = backward(&reverse, &direct_verifier);
     let rc = backward(&reverse, &direct_cmp);
+    let verifying = backward(&reverse, &direct_any);
     let interned = intern_calls(ix);
 
-    direct
+    // Roles: extractors and layers are the extras of some function.
+    let mut is_extractor = vec![false; n];
+    let mut is_layer = vec![false; n];
+    for p in plans {
+        for (e, phrase) in &p.extras {
+            if phrase.starts_with("extractor ") {
+                if let Some(x) = is_extractor.get_mut(*e) {
+                    *x = true;
+                }
+            } else if let Some(x) = is_layer.get_mut(*e) {
+                *x = true;
+            }
+        }
+    }
+    let mut roles: Vec<Option<Role>> = (0..n)
+        .map(|id| {
+            let f = ix.func(id)?;
+            let handler = plans.get(id).is_some_and(|p| p.is_handler) || f.is_handler;
+            gates::role_of(f, handler, is_extractor[id], is_layer[id])
+        })
+        .collect();
+    // Helpers: what an entry point calls, directly or not.
+    let mut queue: VecDeque<Id> = (0..n).filter(|&i| roles[i].is_some()).collect();
+    let mut seen: Vec<bool> = roles.iter().map(Option::is_some).collect();
+    while let Some(cur) = queue.pop_front() {
+        for &t in edges.get(cur).into_iter().flatten() {
+            if !seen[t] {
+                seen[t] = true;
+                roles[t] = Some(Role::Helper);
+                queue.push_back(t);
+            }
+        }
+    }
+
+    // Summaries, callees first: a few rounds reach a fixed point on real call graphs.
+    let targets: Vec<Vec<Option<Id>>> = plans.iter().map(|p| p.targets.clone()).collect();
+    let cx = gates::Cx { ix, targets: &targets, verifying: &verifying, roles: &roles, k };
+    let mut summaries: Vec<Summary> =
+        (0..n).map(|i| if verifying[i] { Summary::Neutral } else { Summary::None }).collect();
+    let analysed: Vec<Id> = (0..n).filter(|&i| verifying[i]).collect();
+    for _ in 0..6 {
+        let next: Vec<(Id, Summary)> = analysed
+            .par_iter()
+            .map(|&id| {
+                let outs = gates::outcomes(&cx, id, &summaries);
+                (id, gates::summarise(&cx, id, &outs))
+            })
+            .collect();
+        let mut changed = false;
+        for (id, s) in next {
+            if summaries[id] != s {
+                summaries[id] = s;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let outcomes: Vec<Outcomes> = (0..n)
         .into_par_iter()
-        .enumerate()
-        // Few, large pieces: each gets its own scratch array of `n` slots.
-        .with_min_len((n / (8 * rayon::current_num_threads().max(1))).max(256))
-        .map_init(
-            || vec![usize::MAX; n],
-            |stamp, (id, direct)| {
+        .map(|id| if verifying[id] { gates::outcomes(&cx, id, &summaries) } else { Vec::new() })
+        .collect();
+    let gate_pos: Vec<Option<verdict::Pos>> =
+        outcomes.iter().map(|o| gates::gate_position(o)).collect();
+    let callers = gates::caller_verified(ix, &edges, &gate_pos, &targets);
+
+    // Closures are computed CHUNK functions at a time, in id order, each within its share of
+    // what is left of the budget, so that the result does not depend on scheduling. Each
+    // thread keeps one scratch array of `n` slots for the whole pass.
+    let scratch: Vec<std::sync::Mutex<Vec<usize>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(Vec::new()))
+        .collect();
+    let mut remaining = REACH_BUDGET;
+    let mut out: Vec<Derived> = Vec::with_capacity(n);
+    let mut cut: Vec<Id> = Vec::new();
+    let mut direct = direct.into_iter().zip(outcomes).enumerate();
+    loop {
+        let chunk: Vec<(Id, (Vec<bool>, Outcomes))> = direct.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let cap = (remaining / chunk.len()).min(MAX_CLOSURE);
+        let done: Vec<(Derived, bool)> = chunk
+            .into_par_iter()
+            .map(|(id, (direct, outs))| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+                let mut stamp = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
+                if stamp.len() != n {
+                    *stamp = vec![usize::MAX; n];
+                }
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
-                let (reach, heads) = closure(ix, &edges, &interned, stamp, id, extras);
+                let (reach, heads, was_cut) =
+                    closure(ix, &edges, &interned, &mut stamp, id, extras, cap);
+                drop(stamp);
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
                 let via_helper = targets
                     .iter()
@@ -114,7 +233,51 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> 
                         Some(ix.func(t).map(|g| g.name.clone()).unwrap_or_default())
                     })
                     .collect();
-                Derived {
+                let f = ix.func(id);
+                let mut verifications: Vec<Verification> =
+                    outs.into_iter().map(|(_, v)| v).collect();
+                verifications.extend(extra_entries(f, extras, &summaries));
+                if let (Some(f), Some(caller)) = (f, callers.get(id).cloned().flatten()) {
+                    let inside = reverse[id].iter().filter_map(|&c| ix.func(c)).any(|c| {
+                        f.routes.iter().all(|r| {
+                            r.span.file == c.item_span.file
+                                && r.span.line >= c.item_span.line
+                                && r.span.line <= c.item_span.end_line
+                        })
+                    });
+                    if inside {
+                        verifications.push(Verification {
+                            via: "caller".into(),
+                            what: caller,
+                            gates: true,
+                            how: "the caller verifies before it calls this function".into(),
+                            span: f.span.clone(),
+                            at: f.span.clone(),
+                            ..Verification::default()
+                        });
+                    }
+                }
+                let receiver = match f {
+                    Some(f) => {
+                        let file = ix.nodes.get(id).and_then(|nd| ix.files.get(nd.file));
+                        let caller =
+                            reverse[id].first().and_then(|&c| ix.func(c)).map(|c| c.name.as_str());
+                        let rcx = receiver::Context {
+                            role: roles[id],
+                            caller,
+                            reaches_headers: &heads,
+                            uses: file.map(|fl| fl.index.uses.as_slice()).unwrap_or_default(),
+                            crate_name: file
+                                .map(|fl| fl.index.crate_name.as_str())
+                                .unwrap_or_default(),
+                            declared_by: &declared_by(f, declared),
+                            auth_from_extras: Vec::new(),
+                        };
+                        receiver::receiver(f, &rcx, k)
+                    }
+                    None => Receiver::default(),
+                };
+                let derived = Derived {
                     reaches: reach,
                     reaches_headers: heads,
                     reaches_sensitive_compare: rc[id] || extras.iter().any(|(e, _)| rc[*e]),
@@ -125,15 +288,95 @@ pub(super) fn derive(ix: &Index, plans: &[Plan], k: &Knowledge) -> Vec<Derived> 
                         .filter(|(e, _)| vc[*e])
                         .map(|(_, phrase)| phrase.clone())
                         .collect(),
-                    is_called: called[id],
+                    verifications,
+                    receiver,
+                };
+                (derived, was_cut)
+            })
+            .collect();
+        for (derived, was_cut) in done {
+            remaining = remaining.saturating_sub(derived.reaches.len());
+            if was_cut {
+                cut.push(out.len());
+            }
+            out.push(derived);
+        }
+    }
+    (out, cut)
+}
+
+/// Verification entries for the function's custom extractors and route layers.
+fn extra_entries(
+    f: Option<&hooklint_model::Function>,
+    extras: &[(Id, String)],
+    summaries: &[Summary],
+) -> Vec<Verification> {
+    let Some(f) = f else { return Vec::new() };
+    // One entry per extractor type or layer: the best of its functions.
+    let mut by_phrase: Vec<(&str, Summary)> = Vec::new();
+    for (e, phrase) in extras {
+        let s = summaries.get(*e).cloned().unwrap_or_default();
+        match by_phrase.iter_mut().find(|(p, _)| *p == phrase.as_str()) {
+            Some((_, prev)) => {
+                if rank(&s) > rank(prev) {
+                    *prev = s;
                 }
-            },
-        )
-        .collect()
+            }
+            None => by_phrase.push((phrase.as_str(), s)),
+        }
+    }
+    let mut out = Vec::new();
+    for (phrase, s) in by_phrase {
+        let (via, what) = phrase.split_once(' ').unwrap_or(("layer", phrase));
+        let span = if via == "extractor" {
+            f.params
+                .iter()
+                .find(|p| p.custom == what)
+                .map(|p| p.span.clone())
+                .unwrap_or_else(|| f.span.clone())
+        } else {
+            f.routes
+                .iter()
+                .find(|r| r.layers.iter().any(|l| l == what))
+                .map(|r| r.span.clone())
+                .unwrap_or_else(|| f.span.clone())
+        };
+        out.extend(gates::entry(via, what, &s, &span));
+    }
+    out
+}
+
+fn rank(s: &Summary) -> u8 {
+    match s {
+        Summary::None => 0,
+        Summary::Neutral => 1,
+        Summary::FailOpen(_) => 2,
+        Summary::Verdict => 3,
+        Summary::Gates => 4,
+    }
+}
+
+/// Manifests that declare one of the function's routes.
+fn declared_by(f: &hooklint_model::Function, declared: &[crate::DeclaredRoute]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in declared {
+        let hit = f.routes.iter().any(|r| {
+            hooklint_model::manifest::route_matches(&r.path, &d.path)
+                && (d.method.is_empty()
+                    || r.method == "ANY"
+                    || r.method.eq_ignore_ascii_case(&d.method))
+        });
+        if hit && !out.contains(&d.file) {
+            out.push(d.file.clone());
+        }
+    }
+    out
 }
 
 /// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
 /// its extra entry points call and read. `stamp` is scratch space, one slot per function.
+/// At most `cap` functions are visited and `cap` names kept (the first in sorted order); the
+/// flag says whether anything was left out.
 pub(super) fn closure(
     ix: &Index,
     edges: &[Vec<Id>],
@@ -141,7 +384,8 @@ pub(super) fn closure(
     stamp: &mut [usize],
     id: Id,
     extras: &[(Id, String)],
-) -> (Vec<SharedStr>, Vec<String>) {
+    cap: usize,
+) -> (Vec<SharedStr>, Vec<String>, bool) {
     let mut reach: Vec<u32> = Vec::new();
     let mut heads: Vec<&str> = Vec::new();
     let mut queue: VecDeque<Id> = VecDeque::new();
@@ -152,9 +396,12 @@ pub(super) fn closure(
         }
     }
     let mut visited = 0usize;
+    let mut cut = false;
     while let Some(cur) = queue.pop_front() {
         visited += 1;
-        if visited > MAX_CLOSURE {
+        // Names repeat across functions, so twice the cap leaves room for duplicates.
+        if visited > cap || reach.len() > cap.saturating_mul(2) {
+            cut = true;
             break;
         }
         reach.extend(interned.per_fn.get(cur).into_iter().flatten());
@@ -170,11 +417,15 @@ pub(super) fn closure(
     }
     reach.sort_unstable();
     reach.dedup();
+    if reach.len() > cap {
+        reach.truncate(cap);
+        cut = true;
+    }
     heads.sort_unstable();
     heads.dedup();
     let reach =
         reach.into_iter().filter_map(|i| interned.strings.get(i as usize).cloned()).collect();
-    (reach, heads.into_iter().map(str::to_string).collect())
+    (reach, heads.into_iter().map(str::to_string).collect(), cut)
 }
 
 pub(super) fn is_verifier(c: &hooklint_model::Call, k: &Knowledge) -> bool {

@@ -8,14 +8,16 @@
 //! a handful per project, are walked serially.
 
 mod derived;
+mod gates;
 mod graph;
+mod receiver;
 pub(crate) mod resolve;
 mod routes;
 mod test_mods;
 #[cfg(test)]
 mod tests;
 
-use hooklint_model::{Function, Knowledge, RustFile, SharedStr};
+use hooklint_model::{Function, Knowledge, Receiver, RustFile, SharedStr, Verification};
 use rayon::prelude::*;
 
 use crate::extract::body_kind_of;
@@ -50,10 +52,16 @@ struct Derived {
     via_helper: Vec<Option<String>>,
     /// Phrases of the extras that reach a verifier.
     extra_phrases: Vec<String>,
-    is_called: bool,
+    /// Every verification of the function's request and whether it gates.
+    verifications: Vec<Verification>,
+    receiver: Receiver,
 }
 
-pub fn link(files: &mut [RustFile], k: &Knowledge) {
+pub fn link(
+    files: &mut [RustFile],
+    k: &Knowledge,
+    declared: &[crate::DeclaredRoute],
+) -> Vec<hooklint_model::Problem> {
     test_mods::mark(files);
     let (mut plans, offsets) = {
         let ix = Index::build(files);
@@ -68,15 +76,36 @@ pub fn link(files: &mut [RustFile], k: &Knowledge) {
         let targets: Vec<&[Option<Id>]> = plans.iter().map(|p| p.targets.as_slice()).collect();
         crate::provenance::link::link(files, &targets, k);
     }
-    let derived = {
+    let (derived, cut) = {
         let ix = Index::functions(files);
-        derive(&ix, &plans, k)
+        let (derived, cut) = derive(&ix, &plans, k, declared);
+        (derived, cut_problem(&ix, &cut))
     };
     files.par_iter_mut().zip(by_file(derived.into_iter(), &offsets)).for_each(|(file, derived)| {
         for (f, d) in file.functions.iter_mut().zip(derived) {
             apply_derived(f, d, k);
         }
     });
+    cut.into_iter().collect()
+}
+
+/// One problem for the functions whose `reaches` was cut, at the first of them.
+fn cut_problem(ix: &Index, cut: &[Id]) -> Option<hooklint_model::Problem> {
+    let first = ix.func(*cut.first()?)?;
+    let more = match cut.len() - 1 {
+        0 => String::new(),
+        1 => " (and of 1 more function)".to_string(),
+        n => format!(" (and of {n} more functions)"),
+    };
+    Some(hooklint_model::Problem::new(
+        hooklint_model::ProblemCode::TooComplex,
+        format!(
+            "the functions `{}` calls, transitively, are too many to follow: its `reaches` holds \
+             only part of them{more}",
+            first.qualified_name
+        ),
+        Some(first.span.clone()),
+    ))
 }
 
 /// Splits per-function items (in id order) into one `Vec` per file.

@@ -157,7 +157,21 @@ impl<'a> Index<'a> {
             if ty.chars().next().is_some_and(|c| c.is_uppercase()) {
                 return self.pick(self.method(ty, name), krate);
             }
-            return None;
+            // `handlers::dispatch` re-exported by `handlers/mod.rs` from `handlers::github`: a
+            // free fn of that name in the module or below it.
+            let prefix = path[..path.len() - name.len()].trim_end_matches("::");
+            let prefix = prefix.trim_start_matches("crate::").trim_start_matches("self::");
+            let prefixes = [prefix.to_string(), join(module, prefix)];
+            let below = self.by_name.get(name)?.iter().copied().filter(|&i| {
+                self.is_free(i)
+                    && self.func(i).is_some_and(|g| {
+                        prefixes.iter().any(|p| {
+                            !p.is_empty()
+                                && (g.module == *p || g.module.starts_with(&format!("{p}::")))
+                        })
+                    })
+            });
+            return self.pick_from(below, krate);
         }
         // A bare name brought in by a glob import or defined in a parent module.
         let free = self.by_name.get(path)?.iter().copied().filter(|&i| self.is_free(i));

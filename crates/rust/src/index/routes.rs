@@ -78,7 +78,13 @@ pub(super) fn registrations(ix: &Index) -> HashMap<Id, (Registered, Vec<(Id, Str
                 r.layers.extend(layers.iter().cloned());
             }
             let hpath = resolve_uses(&file.index.uses, &r.handler);
-            let Some(h) = ix.resolve_path(&hpath, &file.index.module, krate) else { continue };
+            let found = ix.resolve_path(&hpath, &file.index.module, krate).or_else(|| {
+                // A type as the handler (tide's `Endpoint`, a `Handler` impl): its method.
+                let ty = crate::util::last_segment(&hpath);
+                ty.chars().next().filter(|c| c.is_uppercase())?;
+                ["call", "handle"].iter().find_map(|m| ix.pick(ix.method(ty, m), krate))
+            });
+            let Some(h) = found else { continue };
             let (reg, extras) = out.entry(h).or_default();
             if r.method.is_empty() {
                 reg.prefixes.push((r.path.clone(), r.layers.clone()));

@@ -63,7 +63,9 @@ async fn stripe_webhook(VerifiedBody(body): VerifiedBody) {
 }
 async fn slack_events(Json(ev): Json<Event>) {}
 async fn verify_mw(req: Request, next: Next) -> Response {
-    if req.headers().get("x-slack-signature").map(|s| s.as_bytes().ct_eq(&expected).into()).unwrap_or(false) {}
+    if !req.headers().get("x-slack-signature").map(|s| s.as_bytes().ct_eq(&expected).into()).unwrap_or(false) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     next.run(req).await
 }
 fn app() -> Router {

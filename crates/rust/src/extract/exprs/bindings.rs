@@ -14,6 +14,13 @@ impl FnVisitor<'_, '_> {
                 let syn::Expr::Path(p) = &*c.func else { return None };
                 let segs: Vec<String> =
                     p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                // `Box::new(T::new(..))`, `Arc::new(..)`: the value inside.
+                if segs.len() == 2
+                    && matches!(segs[0].as_str(), "Box" | "Arc" | "Rc")
+                    && segs[1] == "new"
+                {
+                    return c.args.first().and_then(|a| self.inferred_type(a));
+                }
                 if segs.len() < 2 {
                     return None;
                 }
@@ -47,7 +54,35 @@ impl FnVisitor<'_, '_> {
     }
 
     pub(super) fn record_chain(&mut self, e: &syn::Expr) -> Vec<usize> {
-        let Some(chain) = frameworks::read_chain(self.cx, e, 0) else { return Vec::new() };
+        let Some(mut chain) = frameworks::read_chain(self.cx, e, 0) else { return Vec::new() };
+        // `let auth = HttpAuthentication::basic(v); .. .wrap(auth)`: the layer is the type.
+        let typed = |l: &mut String| {
+            if let Some(t) = self.var_types.get(l.as_str()) {
+                *l = crate::util::last_segment(t).to_string();
+            }
+        };
+        for r in &mut chain.regs {
+            r.layers.iter_mut().for_each(typed);
+            // `let d = Box::new(Dispatcher::new(..)); .post(d)`: the handler is the type's
+            // endpoint method, linked by the index.
+            if let Some(t) = self.var_types.get(r.handler.as_str()) {
+                r.handler = t.clone();
+            }
+        }
+        chain.base_layers.iter_mut().for_each(typed);
+        // tide's `server.with(m)` wraps every route of the server, registered before or after.
+        if !chain.base_var.is_empty() {
+            let pending = self.var_layers.get(&chain.base_var).cloned().unwrap_or_default();
+            for r in &mut chain.regs {
+                r.layers.extend(pending.iter().cloned());
+            }
+            if chain.regs.is_empty() && !chain.base_layers.is_empty() {
+                self.var_layers
+                    .entry(chain.base_var.clone())
+                    .or_default()
+                    .extend(chain.base_layers.iter().cloned());
+            }
+        }
         self.consumed.extend(chain.consumed.iter().copied());
         let mut idx = Vec::new();
         if let Some(prev) = self.router_vars.get(&chain.base_var) {
@@ -61,6 +96,12 @@ impl FnVisitor<'_, '_> {
         for r in chain.regs {
             idx.push(self.registrations.len());
             self.registrations.push(r);
+        }
+        if !chain.base_var.is_empty() && !idx.is_empty() {
+            let known = self.router_vars.entry(chain.base_var.clone()).or_default();
+            known.extend(idx.iter().copied());
+            known.sort_unstable();
+            known.dedup();
         }
         idx
     }

@@ -32,7 +32,7 @@ use crate::util;
 pub use literals::module_value;
 
 /// Deepest expression nesting walked; deeper subtrees are skipped rather than risking the stack.
-const MAX_EXPR_DEPTH: usize = 200;
+const MAX_EXPR_DEPTH: usize = crate::limits::EXPR_DEPTH;
 
 /// What a literal initialises, set by the parent before visiting it.
 #[derive(Debug, Clone)]
@@ -101,6 +101,8 @@ pub struct FnVisitor<'a, 'f> {
     registrations: Vec<Registration>,
     consumed: BTreeSet<usize>,
     router_vars: BTreeMap<String, Vec<usize>>,
+    /// Layers applied to a router variable before its routes were added (tide's `with`).
+    var_layers: BTreeMap<String, Vec<String>>,
     pub(super) gate: u32,
     pub(super) log: u32,
     /// Inside a rate limiter's arguments: keying a limiter by address is not a trust decision.
@@ -149,6 +151,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             registrations: Vec::new(),
             consumed: BTreeSet::new(),
             router_vars: BTreeMap::new(),
+            var_layers: BTreeMap::new(),
             gate: 0,
             log: 0,
             rate: 0,
@@ -265,6 +268,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
                         binding: r.binding,
                         gates: g,
                         logged_only: l,
+                        decides: false,
                         span: r.span,
                     }
                 })
@@ -456,6 +460,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
         if self.depth > MAX_EXPR_DEPTH {
             self.val = FlowVal::new();
+            crate::limits::hit(e.span().start().line, "an expression");
             return;
         }
         self.depth += 1;
@@ -786,6 +791,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         if self.depth > MAX_EXPR_DEPTH {
             self.val = FlowVal::new();
+            crate::limits::hit(m.path.span().start().line, "a macro call");
             return;
         }
         self.depth += 1;

@@ -30,7 +30,7 @@ fn header_reads_and_gates() {
     assert!(r.gates);
     assert!(!r.logged_only);
     assert!(h.is_webhook);
-    assert!(h.webhook_reasons.iter().any(|w| w.contains("signature header")));
+    assert!(h.webhook_reasons.iter().any(|w| w == "reads provider header x-hub-signature-256"));
 }
 
 #[test]
@@ -63,9 +63,12 @@ fn calls_resolve_through_uses_aliases_and_receiver_types() {
     assert!(paths.contains(&"serde_json::from_slice"));
     let orders: Vec<u32> = h.calls.iter().map(|c| c.order).collect();
     assert_eq!(orders, (0..h.calls.len() as u32).collect::<Vec<_>>());
-    assert!(!h.verifies);
+    // The comparison of the MAC with the header is the verification, and it gates.
+    assert!(h.verifies);
+    assert!(h.verification_gates);
+    assert_eq!(h.verifications[0].via, "compare");
     assert_eq!(h.body.parses.len(), 1);
-    assert!(h.body.parses[0].before_verify);
+    assert!(!h.body.parses[0].before_verify);
 }
 
 #[test]

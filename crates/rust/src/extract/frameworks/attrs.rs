@@ -35,11 +35,13 @@ pub fn attr_routes(cx: &FileCx<'_>, a: &syn::Attribute) -> (Vec<Route>, bool) {
         return (Vec::new(), false);
     };
     let mut route_path = String::new();
+    let mut has_path = false;
     let mut methods = Vec::new();
     for arg in &args {
         match arg {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if route_path.is_empty() => {
-                route_path = s.value()
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if !has_path => {
+                route_path = s.value();
+                has_path = true;
             }
             syn::Expr::Assign(asg) => {
                 let key = cx.src.text(&*asg.left);
@@ -49,7 +51,10 @@ pub fn attr_routes(cx: &FileCx<'_>, a: &syn::Attribute) -> (Vec<Route>, bool) {
                 };
                 match key.as_str() {
                     "method" => methods.push(val.to_uppercase()),
-                    "path" => route_path = val,
+                    "path" => {
+                        route_path = val;
+                        has_path = true;
+                    }
                     _ => {}
                 }
             }
@@ -62,7 +67,7 @@ pub fn attr_routes(cx: &FileCx<'_>, a: &syn::Attribute) -> (Vec<Route>, bool) {
     if methods.is_empty() {
         methods.push("ANY".to_string());
     }
-    if route_path.is_empty() && last != "oai" {
+    if !has_path && last != "oai" {
         return (Vec::new(), true);
     }
     let span = cx.src.span(a.span());

@@ -1,5 +1,7 @@
 //! Extractor types of handler parameters, and typed headers.
 
+use syn::spanned::Spanned;
+
 use crate::util;
 
 pub fn is_extractor_trait(t: &str) -> bool {
@@ -26,7 +28,8 @@ pub fn classify_type(ty: &syn::Type, handler: bool) -> (String, String) {
 
 fn classify_inner(ty: &syn::Type, handler: bool, depth: usize) -> (String, String) {
     let other = || ("other".to_string(), String::new());
-    if depth > 8 {
+    if depth > crate::limits::TYPE_DEPTH {
+        crate::limits::hit(ty.span().start().line, "a parameter type");
         return other();
     }
     let peeled = util::peel_type(ty);

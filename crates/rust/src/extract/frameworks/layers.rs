@@ -1,12 +1,15 @@
 //! Middleware and layer names in `.layer(..)`, `.wrap(..)` and `.with(..)` arguments (tower,
 //! axum, actix-web, poem).
 
+use syn::spanned::Spanned;
+
 use super::{call_path, flatten, handler_name};
 use crate::util;
 
 /// Names of the middleware or layer types in a `.layer(..)`/`.wrap(..)`/`.with(..)` argument.
 pub fn layer_names(e: &syn::Expr, depth: usize) -> Vec<String> {
-    if depth > 16 {
+    if depth > crate::limits::EXPR_DEPTH {
+        crate::limits::hit(e.span().start().line, "a middleware layer");
         return Vec::new();
     }
     let e = util::peel_expr(e);

@@ -9,9 +9,11 @@ mod extractors;
 mod layers;
 mod poem;
 mod rocket;
+mod tide;
 mod warp;
 
 use hooklint_model::{Registration, Span};
+use syn::spanned::Spanned;
 
 use super::FileCx;
 use crate::util;
@@ -66,6 +68,8 @@ pub(super) fn str_arg(e: Option<&syn::Expr>) -> Option<String> {
 pub(super) fn handler_name(e: &syn::Expr) -> String {
     match util::peel_expr(e) {
         syn::Expr::Path(p) => util::path_str(&p.path),
+        // tide: `.post(dispatcher as Box<dyn Endpoint<()>>)`
+        syn::Expr::Cast(c) => handler_name(&c.expr),
         // `|req| handle(req)` or `move |b| async move { handle(b).await }`
         syn::Expr::Closure(c) => {
             let (base, _) = flatten(&c.body);
@@ -89,14 +93,17 @@ pub(super) fn handler_name(e: &syn::Expr) -> String {
 /// Framework marker of a registration that nests the router built by another fn.
 pub const NEST: &str = "nest";
 
-/// `routes()`, `api::router(state)`, `webhooks::config` (actix `.configure(f)`).
-fn router_fn_call(e: &syn::Expr) -> Option<String> {
+/// `routes()`, `api::router(state)`, `webhooks::config` and, for actix `.configure(f)`, a bare
+/// fn name.
+fn router_fn_call(e: &syn::Expr, configure: bool) -> Option<String> {
     match util::peel_expr(e) {
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => Some(util::path_str(&p.path)),
             _ => None,
         },
-        syn::Expr::Path(p) if p.path.segments.len() > 1 => Some(util::path_str(&p.path)),
+        syn::Expr::Path(p) if p.path.segments.len() > 1 || configure => {
+            Some(util::path_str(&p.path))
+        }
         _ => None,
     }
 }
@@ -128,7 +135,8 @@ fn node_id(m: &syn::ExprMethodCall) -> usize {
 
 /// Reads a router chain; `None` when the expression registers nothing and layers nothing.
 pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain> {
-    if depth > 16 {
+    if depth > crate::limits::EXPR_DEPTH {
+        crate::limits::hit(e.span().start().line, "a router");
         return None;
     }
     let (base, segs) = flatten(e);
@@ -161,6 +169,8 @@ pub fn read_chain(cx: &FileCx<'_>, e: &syn::Expr, depth: usize) -> Option<Chain>
         },
         wraps: Vec::new(),
         warp: WarpRoute::default(),
+        tide_path: String::new(),
+        tide_layers: Vec::new(),
     };
     if framework == "warp" {
         r.warp.read(cx, base);
@@ -184,6 +194,8 @@ fn framework_of(cx: &FileCx<'_>, base: &syn::Expr, base_path: &str) -> &'static 
         "rocket"
     } else if base_path.starts_with("warp") || is_warp_macro(base) {
         "warp"
+    } else if base_path.starts_with("tide") {
+        "tide"
     } else {
         ""
     };
@@ -206,6 +218,9 @@ struct Reader<'a, 'f> {
     /// actix `.wrap(..)` middleware: wraps every route of the chain, before or after it.
     wraps: Vec<String>,
     warp: WarpRoute,
+    /// tide: the path the `.at(..)` calls so far name, and the middleware `.with(..)` put on it.
+    tide_path: String,
+    tide_layers: Vec<String>,
 }
 
 impl Reader<'_, '_> {
@@ -215,6 +230,10 @@ impl Reader<'_, '_> {
         match (m.as_str(), args.as_slice()) {
             ("route", [p, mr]) => self.route(p, mr),
             ("at", [p, mr]) => poem::at(self, p, mr),
+            ("at", [p]) if self.framework == "tide" => tide::at(self, p),
+            (m, [h]) if self.framework == "tide" && METHODS.contains(&m) => {
+                tide::method(self, m, h)
+            }
             ("route", [mr]) | ("to", [mr]) if self.resource.is_some() => {
                 actix::resource_route(self, &m, mr)
             }
@@ -222,6 +241,7 @@ impl Reader<'_, '_> {
                 self.nest(&m, rest)
             }
             ("mount", [base_path_arg, routes]) => rocket::mount(self, base_path_arg, routes),
+            ("with", [l]) if self.framework == "tide" => tide::with(self, l),
             ("layer" | "route_layer" | "with", [l]) => self.layer(l),
             ("wrap" | "wrap_fn", [l]) => self.wraps.extend(layer_names(l, 0)),
             ("and" | "or", [x]) if self.framework == "warp" => self.warp.read(self.cx, x),
@@ -283,7 +303,7 @@ impl Reader<'_, '_> {
                 r.path = join_path(&prefix, &r.path);
                 self.push(r);
             }
-        } else if let Some(router_fn) = router_fn_call(inner) {
+        } else if let Some(router_fn) = router_fn_call(inner, m == "configure") {
             // `.nest("/api", api::routes())`: the routes registered in that fn get the
             // prefix and this chain's layers; the index links them.
             self.push(self.reg(String::new(), prefix, NEST, router_fn, Vec::new()));

@@ -1,0 +1,233 @@
+//! The receiver model: does a function receive machine-to-machine deliveries?
+//!
+//! Evidence, never a name alone: an inbound route whose method carries a body, no user
+//! authentication on it, and at least one strong sign (a provider header read, a provider
+//! event type as the body, a manifest declaration, or a path or name that says `webhook`).
+//! Weak words (`events`, `notifications`, `callback`) only add to a strong sign. OAuth
+//! redirect callbacks, WebSocket upgrades, extractors, middleware and functions the project
+//! calls itself are not receivers. Which words, headers, types, layers and calls count is
+//! knowledge (`policies/knowledge.yaml`).
+
+use hooklint_model::{Function, Knowledge, Receiver};
+
+use super::gates::Role;
+use hooklint_model::names;
+
+/// What the index knows about a function besides its own facts.
+pub(super) struct Context<'a> {
+    pub(super) role: Option<Role>,
+    /// A project fn that calls it, if any.
+    pub(super) caller: Option<&'a str>,
+    pub(super) reaches_headers: &'a [String],
+    /// The file's `use` items, to resolve body types.
+    pub(super) uses: &'a [(String, String)],
+    pub(super) crate_name: &'a str,
+    /// Manifests that declare one of its routes (file names).
+    pub(super) declared_by: &'a [String],
+    /// User authentication found in its project extractors and layers.
+    pub(super) auth_from_extras: Vec<String>,
+}
+
+pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
+    let mut r = Receiver {
+        role: cx.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        ..Receiver::default()
+    };
+    let inbound = if !f.routes.is_empty() {
+        "route"
+    } else if f.is_handler
+        && cx.caller.is_none()
+        && !f.verdicts.takes_self
+        && (f.trait_name.is_empty() || matches!(f.trait_name.as_str(), "Endpoint" | "Handler"))
+        && !matches!(cx.role, Some(Role::Extractor | Role::Middleware))
+    {
+        "handler"
+    } else {
+        ""
+    };
+    r.inbound = inbound.to_string();
+    let mut methods: Vec<String> = f.routes.iter().map(|r| r.method.clone()).collect();
+    methods.sort();
+    methods.dedup();
+    r.body_method = inbound == "handler"
+        || methods.iter().any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ANY" | ""));
+    r.methods = methods;
+    r.handshake = !r.body_method
+        && (f.literals.iter().any(|l| k.handshake_params.contains(&l.value))
+            || f.calls.iter().any(|c| {
+                c.args.iter().any(|a| k.handshake_params.iter().any(|h| a.contains(h.as_str())))
+            }));
+
+    // User authentication.
+    let type_words = |ty: &str| -> Vec<String> {
+        ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    for p in &f.params {
+        if let Some(w) = type_words(&p.ty).into_iter().find(|w| k.user_auth_types.contains(w)) {
+            r.user_auth.push(format!("extractor {w}"));
+        }
+    }
+    for route in &f.routes {
+        for l in &route.layers {
+            let last = crate::util::last_segment(l);
+            if k.user_auth_layers.iter().any(|a| a == last || a == l) {
+                r.user_auth.push(format!("layer {l}"));
+            }
+        }
+    }
+    for h in cx.reaches_headers {
+        if k.credential_headers.contains(h) {
+            r.user_auth.push(format!("reads {h}"));
+        }
+    }
+    if let Some(c) = f.reaches.iter().find_map(|c| names::first_call_match(c, c, &k.auth_calls)) {
+        r.user_auth.push(format!("calls {c}"));
+    }
+    r.user_auth.extend(cx.auth_from_extras.iter().cloned());
+    r.user_auth.sort();
+    r.user_auth.dedup();
+
+    // Strong signs.
+    for h in cx.reaches_headers {
+        if k.provider_headers.contains(h) || names::header_contains(h, &k.signature_headers) {
+            r.signs.push(format!("reads provider header {h}"));
+        }
+    }
+    for p in &f.params {
+        if !matches!(p.extractor.as_str(), "json" | "form" | "custom" | "other") {
+            continue;
+        }
+        if let Some(t) = provider_type(&p.ty, cx.uses, &k.provider_event_types) {
+            r.signs.push(format!("body is provider type {t}"));
+        }
+    }
+    for m in cx.declared_by {
+        r.signs.push(format!("declared in {m}"));
+    }
+    for route in &f.routes {
+        if let Some(w) = names::first_run(&route.path, &k.receiver_words) {
+            r.signs.push(format!("route path {} says \"{w}\"", route.path));
+        } else if let Some(w) = names::first_run(&route.path, &k.receiver_weak_words) {
+            r.weak_signs.push(format!("route path {} says \"{w}\"", route.path));
+        }
+    }
+    for (what, text) in
+        [("name", f.name.as_str()), ("module", f.module.as_str()), ("crate", cx.crate_name)]
+    {
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(w) = names::first_run(text, &k.receiver_words) {
+            r.signs.push(format!("{what} {text} says \"{w}\""));
+        } else if let Some(w) = names::first_run(text, &k.receiver_weak_words) {
+            r.weak_signs.push(format!("{what} {text} says \"{w}\""));
+        }
+    }
+    r.signs.sort();
+    r.signs.dedup();
+    r.weak_signs.sort();
+    r.weak_signs.dedup();
+
+    // What it is instead.
+    match cx.role {
+        Some(Role::Extractor) => r.excluded.push("extractor".into()),
+        Some(Role::Middleware) => r.excluded.push("middleware".into()),
+        _ => {}
+    }
+    if f.routes.is_empty() {
+        if let Some(c) = cx.caller {
+            r.excluded.push(format!("called by {c}"));
+        }
+    }
+    let in_params = |list: &[String]| -> Option<String> {
+        f.params.iter().find_map(|p| type_words(&p.ty).into_iter().find(|w| list.contains(w)))
+    };
+    let in_reach = |list: &[String]| -> Option<String> {
+        f.reaches.iter().find_map(|c| names::first_call_match(c, c, list).map(str::to_string))
+    };
+    if let Some(s) =
+        in_params(&k.oauth_callback_signs).or_else(|| in_reach(&k.oauth_callback_signs))
+    {
+        r.excluded.push(format!("OAuth redirect callback ({s})"));
+    }
+    if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&k.websocket_signs)) {
+        r.excluded.push(format!("WebSocket upgrade ({s})"));
+    }
+    let signs_out = f
+        .calls
+        .iter()
+        .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
+    let sends = f.calls.iter().any(|c| {
+        c.name == "send"
+            || c.path.starts_with("reqwest")
+            || (c.name == "header" && c.args.len() == 2)
+    });
+    if signs_out && sends && f.headers_read.is_empty() {
+        r.excluded.push("outbound sender".into());
+    }
+    r
+}
+
+/// Is it a receiver, from the evidence?
+pub(super) fn is_receiver(r: &Receiver) -> bool {
+    !r.inbound.is_empty()
+        && (r.body_method || r.handshake)
+        && r.user_auth.is_empty()
+        && r.excluded.is_empty()
+        && !r.signs.is_empty()
+}
+
+/// A provider event type among the words of a parameter type, resolved through `use` items:
+/// `crate::Type` entries match a path from that crate ending in that type.
+fn provider_type(ty: &str, uses: &[(String, String)], list: &[String]) -> Option<String> {
+    let words = ty
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()));
+    for w in words {
+        let first = w.split("::").next().unwrap_or(w);
+        let full = match uses.iter().find(|(a, _)| a == first) {
+            Some((_, f)) => match w.split_once("::") {
+                Some((_, rest)) => format!("{f}::{rest}"),
+                None => f.clone(),
+            },
+            None => w.to_string(),
+        };
+        let last = crate::util::last_segment(&full);
+        let head = full.split("::").next().unwrap_or("");
+        for e in list {
+            let Some((krate, tname)) = e.split_once("::") else { continue };
+            let tname = crate::util::last_segment(tname);
+            if last != tname {
+                continue;
+            }
+            let from_crate = head == krate
+                || (!full.contains("::")
+                    && uses.iter().any(|(_, p)| p.split("::").next() == Some(krate)));
+            if from_crate {
+                return Some(e.clone());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_type;
+
+    #[test]
+    fn provider_types_resolve_through_uses() {
+        let list = vec!["slack_morphism::SlackPushEvent".to_string(), "stripe::Event".to_string()];
+        let uses = vec![(
+            "SlackPushEvent".to_string(),
+            "slack_morphism::events::SlackPushEvent".to_string(),
+        )];
+        assert!(provider_type("Json<SlackPushEvent>", &uses, &list).is_some());
+        assert!(provider_type("Json<stripe::Event>", &[], &list).is_some());
+        assert!(provider_type("Json<Event>", &[], &list).is_none());
+        assert!(provider_type("Json<SlackPushEvent>", &[], &list).is_none());
+    }
+}
