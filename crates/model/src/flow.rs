@@ -116,6 +116,10 @@ pub struct CallFlow {
     /// Range of [`FileFlow::vals`].
     pub args: Range,
     pub external: Val,
+    /// The call is neither an accessor, conversion or encoder (`value_carriers`) nor a
+    /// standard-library step: its result is not the secret, MAC, request value or literal its
+    /// receiver or arguments hold, only their other origins.
+    pub opaque: bool,
 }
 
 /// A parameter slot of a function.

@@ -67,11 +67,22 @@ pub struct Knowledge {
     pub keyed_outputs: Vec<String>,
     /// Calls that read a database, cache or other store.
     pub store_sources: Vec<String>,
+    /// Library calls whose result re-presents their receiver's or arguments' value: accessors,
+    /// conversions and encoders (`expose_secret`, `hex::encode`). Only these (with the
+    /// standard library's own steps and `secret_sinks`) carry a secret, MAC, request value or
+    /// literal through a call the project does not define; any other call's result keeps only
+    /// its store reads and parameters.
+    pub value_carriers: Vec<String>,
     /// Calls whose arguments become key material or credentials (a MAC key, a password, a
     /// secret-typed value); literals that reach them are recorded in `flows_to`.
     pub secret_sinks: Vec<String>,
-    /// Methods that set a header from a name and a value (`.header(AUTHORIZATION, v)`).
+    /// Builder methods that set a header from a name and a value (`.header(AUTHORIZATION, v)`).
     pub header_setters: Vec<String>,
+    /// Map methods (`insert`) that set a header when the receiver is one of `header_maps` or
+    /// the name is a header constant.
+    pub header_map_setters: Vec<String>,
+    /// Header map types (`HeaderMap`) and methods returning one (`headers_mut`).
+    pub header_maps: Vec<String>,
     /// Methods that return the application's state from a request (`req.app_data::<T>()`):
     /// what the server holds, not what the client sent.
     pub state_accessors: Vec<String>,

@@ -37,6 +37,8 @@ pub struct WorkCall {
     pub call: u32,
     pub args: Vec<FlowVal>,
     pub external: FlowVal,
+    /// See [`hooklint_model::flow::CallFlow::opaque`].
+    pub opaque: bool,
 }
 
 /// A store while a function is walked.
@@ -433,7 +435,7 @@ pub fn compact(w: Work, out: &mut FileFlow) -> FlowFn {
         let args = Range { start: out.vals.len() as u32, len: vals.len() as u32 };
         out.vals.extend(vals);
         let external = val(&c.external, out);
-        out.calls.push(CallFlow { call: c.call, args, external });
+        out.calls.push(CallFlow { call: c.call, args, external, opaque: c.opaque });
     }
     let calls = Range { start: calls_start, len: out.calls.len() as u32 - calls_start };
     let compares = {

@@ -140,13 +140,30 @@ impl Conc {
 #[derive(Debug, Clone)]
 enum Elem {
     C(Conc),
-    P(u16, Chain),
+    /// A parameter; `true` when it reached the value through an opaque call, so that what
+    /// the callers pass loses its secrets and MACs there.
+    P(u16, Chain, bool),
+}
+
+/// A value after an opaque library call: its secrets, MACs, request values and literals stay
+/// behind (the response of a request is not the header value the request was built with; a
+/// record looked up by a token is not the token). Store reads and parameters stay.
+fn mask(v: &mut Vec<Elem>) {
+    v.retain(|e| {
+        !matches!(e, Elem::C(c)
+            if matches!(c.kind, kinds::SECRET | kinds::MAC | kinds::REQUEST) || c.lit.is_some())
+    });
+    for e in v.iter_mut() {
+        if let Elem::P(_, _, masked) = e {
+            *masked = true;
+        }
+    }
 }
 
 fn same_elem(a: &Elem, b: &Elem) -> bool {
     match (a, b) {
         (Elem::C(x), Elem::C(y)) => x.key() == y.key(),
-        (Elem::P(x, _), Elem::P(y, _)) => x == y,
+        (Elem::P(x, _, mx), Elem::P(y, _, my)) => x == y && mx == my,
         _ => false,
     }
 }
@@ -461,7 +478,7 @@ impl<'p, 'a> Eval<'p, 'a> {
             for e in &mut out {
                 match e {
                     Elem::C(c) => c.chain = push_steps(&c.chain, &steps),
-                    Elem::P(_, ch) => *ch = push_steps(ch, &steps),
+                    Elem::P(_, ch, _) => *ch = push_steps(ch, &steps),
                 }
             }
         }
@@ -493,7 +510,7 @@ impl<'p, 'a> Eval<'p, 'a> {
                 }
                 None => Vec::new(),
             },
-            Atom::Param(slot) if self.summary => vec![Elem::P(slot, None)],
+            Atom::Param(slot) if self.summary => vec![Elem::P(slot, None, false)],
             Atom::Param(slot) => self.param(slot).into_iter().map(Elem::C).collect(),
             Atom::Call(k) => self.call(k),
             Atom::Global(i) => self.global(i),
@@ -592,15 +609,18 @@ impl<'p, 'a> Eval<'p, 'a> {
                         Elem::C(c) => {
                             merge(&mut out, [Elem::C(c.with_step(&step))]);
                         }
-                        Elem::P(j, _) => {
+                        Elem::P(j, _, masked) => {
                             let arg = args.get(j as usize).copied().unwrap_or_default();
                             let mut v = self.val(arg);
+                            if masked {
+                                mask(&mut v);
+                            }
                             for x in &mut v {
                                 match x {
                                     Elem::C(c) => {
                                         c.chain = push_steps(&c.chain, std::slice::from_ref(&step))
                                     }
-                                    Elem::P(_, ch) => {
+                                    Elem::P(_, ch, _) => {
                                         *ch = push_steps(ch, std::slice::from_ref(&step))
                                     }
                                 }
@@ -613,7 +633,13 @@ impl<'p, 'a> Eval<'p, 'a> {
             }
             Some(_) => Vec::new(),
             None => match cf {
-                Some(c) => self.val(c.external),
+                Some(c) => {
+                    let mut v = self.val(c.external);
+                    if c.opaque {
+                        mask(&mut v);
+                    }
+                    v
+                }
                 None => Vec::new(),
             },
         }
@@ -695,7 +721,15 @@ impl<'p, 'a> Eval<'p, 'a> {
                 let stored = self.s.fields.get(&key).cloned().unwrap_or_default();
                 self.reads.push(key);
                 if stored.is_empty() {
-                    let fb = self.val(fr.fallback);
+                    // Nothing known is stored in this field: it holds what the whole value holds
+                    // (a request body's field is the request), but not a literal, secret or MAC,
+                    // which would have been stored in it by name (`Self { host: "localhost",
+                    // token, .. }` puts nothing in `password` nor in `max_retries`).
+                    let mut fb = self.val(fr.fallback);
+                    fb.retain(|e| {
+                        !matches!(e, Elem::C(c)
+                            if c.lit.is_some() || matches!(c.kind, kinds::SECRET | kinds::MAC))
+                    });
                     merge(&mut out, fb);
                 } else {
                     merge(&mut out, stored.into_iter().map(|c| Elem::C(c.with_step(&step))));
@@ -1102,6 +1136,13 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
     let cmp_vals = ff.vals(part.compares);
     for (i, pair) in cmp_vals.chunks(2).enumerate() {
         let [l, r] = pair else { continue };
+        // Only an equality-like comparison (`variable_time_ops`) is judged by its sides'
+        // provenance; `<`, `>=` and the like keep none, and cost nothing here.
+        let cmp = func.and_then(|f| f.compares.get(i));
+        if cmp.is_some_and(|c| !p.k.variable_time_ops.contains(&c.op)) {
+            out.compares.push((Vec::new(), Vec::new()));
+            continue;
+        }
         let (lc, rc) = (ev.conc(*l), ev.conc(*r));
         if let Some(cmp) = func.and_then(|f| f.compares.get(i)) {
             for (mine, other) in [(&lc, &rc), (&rc, &lc)] {
@@ -1149,8 +1190,14 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
         let skip = usize::from(call.is_method);
         let sink = names::first_call_match(&call.name, &call.path, &p.k.secret_sinks).is_some();
         let args = ff.vals(cf.args);
-        let setter =
-            call.is_method && p.k.header_setters.contains(&call.name) && args.len() >= skip + 2;
+        let setter = call.is_method
+            && args.len() >= skip + 2
+            && (p.k.header_setters.contains(&call.name)
+                || (p.k.header_map_setters.contains(&call.name)
+                    && (header_map(call, &p.k.header_maps)
+                        || header_constant(
+                            &ev.conc(args.get(skip).copied().unwrap_or_default()),
+                        ))));
         if !sink && !setter {
             continue;
         }
@@ -1191,6 +1238,24 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
         }
     }
     (out, uses)
+}
+
+/// The receiver of a map method is a header map: its type is one of `maps`, or it is the
+/// result of one of their methods (`req.headers_mut().insert(..)`).
+fn header_map(call: &Call, maps: &[String]) -> bool {
+    let ty = call.path.rsplit_once("::").map(|(t, _)| t.rsplit("::").next().unwrap_or(t));
+    let recv = call.receiver.trim_end_matches(".unwrap()").trim_end_matches('?');
+    maps.iter().any(|m| {
+        ty == Some(m.as_str())
+            || recv == m
+            || recv.strip_suffix("()").is_some_and(|r| r == m || r.ends_with(&format!(".{m}")))
+    })
+}
+
+/// The name argument is a constant of a header module (`header::AUTHORIZATION`,
+/// `http::header::COOKIE`).
+fn header_constant(first: &[Conc]) -> bool {
+    first.iter().any(|c| c.source == "const" && c.name.contains("header::"))
 }
 
 /// The header a header-setting call names: a literal, or a `header::NAME` constant.

@@ -504,7 +504,12 @@ impl FnVisitor<'_, '_> {
             if kn.secret_types.iter().any(|t| t == ty) {
                 let v = self.fb.source(kinds::SECRET, "type", ty, self.cx.src.span(span));
                 // The arguments still reach the call: a literal there is key material.
-                self.fb.flow.calls.push(WorkCall { call: k, args, external: v.clone() });
+                self.fb.flow.calls.push(WorkCall {
+                    call: k,
+                    args,
+                    external: v.clone(),
+                    opaque: false,
+                });
                 return v;
             }
         }
@@ -577,7 +582,13 @@ impl FnVisitor<'_, '_> {
             all_args.push(r.clone());
         }
         all_args.extend(args);
-        self.fb.flow.calls.push(WorkCall { call: k, args: all_args, external });
+        // Only an accessor, conversion or encoder (`value_carriers`) or a call that takes key
+        // material (`secret_sinks`: the keyed object holds it) hands on the secret it was
+        // given; any other library call returns something else (a response, a client, a
+        // parsed value), which keeps the value's other origins but not its secret.
+        let carries = names::first_call_match(name, path, &kn.value_carriers).is_some()
+            || names::first_call_match(name, path, &kn.secret_sinks).is_some();
+        self.fb.flow.calls.push(WorkCall { call: k, args: all_args, external, opaque: !carries });
         self.fb.call(k)
     }
 
