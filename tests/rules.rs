@@ -125,6 +125,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         baseline: None,
         outside_diff: None,
         below_confidence: hooklint_report::BelowConfidence::default(),
+        excluded: 0,
         sources: &out.sources,
         titles: &titles,
         configuration: None,

@@ -237,7 +237,11 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(
-            out.findings.iter().chain(&out.baselined).chain(&out.below_confidence),
+            out.findings
+                .iter()
+                .chain(&out.baselined)
+                .chain(&out.below_confidence)
+                .chain(&out.excluded),
         );
         if let Err(message) = baseline.write(path) {
             output::error(&message, &[]);
@@ -291,6 +295,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
             count: out.below_confidence.len(),
             threshold: confidence,
         },
+        excluded: out.excluded.len(),
         sources: &out.sources,
         titles: &titles,
         configuration: Some(&record),
@@ -512,6 +517,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             baseline: None,
             outside_diff: None,
             below_confidence: BelowConfidence::default(),
+            excluded: 0,
             sources: &sources,
             titles: &sources,
             configuration: None,

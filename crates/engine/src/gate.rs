@@ -1,12 +1,13 @@
 //! What happens to findings between evaluation and the report: inline suppressions, the
-//! baseline, the diff filter and the confidence threshold, in that order.
+//! baseline, the rules' path exclusions, the diff filter and the confidence threshold, in that
+//! order.
 //!
 //! The order matters. Suppressions come first so that their own diagnostics
 //! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
 //! entries are counted against every finding of the run, suppressed ones included; the diff
 //! filter comes after the baseline so that it never decides whether a baseline entry is fixed.
-//! The confidence threshold comes last: a suppression that silences a finding below it is
-//! used, and a baseline entry matching one is not fixed.
+//! Path exclusions and the confidence threshold come after both: a suppression that silences
+//! a finding they leave out is used, and a baseline entry matching one is not fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +30,8 @@ pub(crate) struct Gated {
     /// Suppressions on lines the change adds or edits (`new_since`).
     pub added_suppressions: usize,
     pub below_confidence: Vec<Finding>,
+    /// Findings in a path their rule excludes (`paths.exclude`, `[rules."ID"] exclude`).
+    pub excluded: Vec<Finding>,
 }
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
@@ -93,6 +96,8 @@ pub(crate) fn apply(
         }
         None => kept,
     };
+    let (kept, excluded) = exclude(policies, kept);
+    gated.excluded = excluded;
     let kept = match &opts.new_since {
         Some(changed) => {
             let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
@@ -116,6 +121,35 @@ pub(crate) fn apply(
     (gated.findings, gated.below_confidence) =
         kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
+}
+
+/// Splits off the findings in a path their rule excludes. A glob matches the finding's path
+/// relative to the project root, or any trailing part of it (`examples/**` also covers
+/// `crates/x/examples/`), as the configuration's top-level `exclude` does.
+fn exclude(policies: &PolicySet, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+    let sets: BTreeMap<String, globset::GlobSet> = policies
+        .rules()
+        .into_iter()
+        .filter(|r| !r.exclude.is_empty())
+        .filter_map(|r| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in &r.exclude {
+                // Checked when loaded; a glob that does not build matches nothing.
+                if let Ok(glob) = globset::Glob::new(glob) {
+                    builder.add(glob);
+                }
+            }
+            Some((r.id, builder.build().ok()?))
+        })
+        .collect();
+    if sets.is_empty() {
+        return (findings, Vec::new());
+    }
+    findings.into_iter().partition(|f| {
+        let Some(set) = sets.get(&f.rule) else { return true };
+        let parts: Vec<&str> = f.span.file.split('/').filter(|p| !p.is_empty()).collect();
+        !(0..parts.len()).any(|i| set.is_match(parts[i..].join("/")))
+    })
 }
 
 fn added_suppression(s: &Suppression) -> Finding {

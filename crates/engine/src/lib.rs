@@ -155,6 +155,10 @@ pub struct RunOutput {
     /// Not reported and not counted for the exit code; a baseline written by the run still
     /// records them, so lowering the threshold later shows no old finding as new.
     pub below_confidence: Vec<Finding>,
+    /// Findings left out because their rule excludes their path (a policy's `paths.exclude`,
+    /// `[rules."ID"] exclude` in the configuration), sorted. Not reported and not counted for
+    /// the exit code, but counted in the summary; a baseline written by the run records them.
+    pub excluded: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
@@ -203,6 +207,7 @@ impl RunOutput {
             .iter_mut()
             .chain(self.baselined.iter_mut())
             .chain(self.below_confidence.iter_mut())
+            .chain(self.excluded.iter_mut())
             .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
         for finding in all {
             span(&mut finding.span);

@@ -107,6 +107,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         secrets::redact(&redactor, &mut gated.baselined, &mut []);
         // Not reported, but a baseline written by the run records them.
         secrets::redact(&redactor, &mut gated.below_confidence, &mut []);
+        secrets::redact(&redactor, &mut gated.excluded, &mut []);
         for s in &mut gated.suppressed {
             secrets::redact(&redactor, std::slice::from_mut(&mut s.finding), &mut []);
         }
@@ -116,6 +117,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
             gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
             gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.excluded.retain(|f| project::in_scope(scope, &f.span.file));
         }
         let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
@@ -163,6 +165,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             outside_diff: gated.outside_diff,
             added_suppressions: gated.added_suppressions,
             below_confidence: gated.below_confidence,
+            excluded: gated.excluded,
             templates_skipped,
         }
     })

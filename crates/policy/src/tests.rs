@@ -1055,3 +1055,18 @@ fn the_policy_schema_rejects_what_the_loader_rejects() {
         assert!(!validator.is_valid(&yaml_to_json(&bad)), "the schema accepts:\n{bad}");
     }
 }
+
+/// `paths.exclude`: the rule's default exclusions, each glob checked.
+#[test]
+fn path_exclusions_are_read_and_checked() {
+    let text =
+        format!("{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exclude: [\"gen/**\"]\n");
+    assert_eq!(load_one(&text).unwrap().rules()[0].exclude, ["gen/**"]);
+    let err = load_err(&format!(
+        "{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exclude: [\"gen/[x\"]\n"
+    ));
+    assert!(err.message.starts_with("invalid glob `gen/[x` in `paths.exclude`"), "{}", err.message);
+    assert_eq!(err.line, 8);
+    let err = load_err(&format!("{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exlude: []\n"));
+    assert_eq!(err.message, "unknown key `exlude` in paths; did you mean `exclude`?");
+}

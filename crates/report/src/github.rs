@@ -132,6 +132,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &empty,
             titles: &empty,
             configuration: None,

@@ -68,6 +68,9 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     if let Some(outside) = report.outside_diff {
         line.push_str(&format!(", {outside} outside the diff"));
     }
+    if report.excluded > 0 {
+        line.push_str(&format!(", {} excluded by path", report.excluded));
+    }
     let below = report.below_confidence;
     if below.count > 0 {
         line.push_str(&format!(
@@ -214,6 +217,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &sources,
             titles: &titles,
             configuration: None,

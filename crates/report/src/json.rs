@@ -67,6 +67,8 @@ struct JsonSummary {
     fixed: usize,
     /// Findings not reported because their confidence is below the threshold.
     below_confidence: usize,
+    /// Findings not reported because their rule excludes their path.
+    excluded: usize,
     /// Manifests skipped as templates (not YAML until rendered); absent when none.
     #[serde(skip_serializing_if = "is_zero")]
     templates_skipped: usize,
@@ -94,6 +96,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
             below_confidence: report.below_confidence.count,
+            excluded: report.excluded,
             templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
@@ -173,6 +176,7 @@ mod tests {
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
             outside_diff: None,
             below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
+            excluded: 4,
             sources: &empty,
             titles: &empty,
             configuration: None,
@@ -199,7 +203,7 @@ mod tests {
                  "path": "d.rs"}
             ],
             "summary": {"files": 4, "findings": 2, "errors": 1, "warnings": 1, "notes": 0,
-                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3,
+                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3, "excluded": 4,
                         "duration_ms": 15}
         });
         assert_eq!(value, expected);

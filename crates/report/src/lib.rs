@@ -67,6 +67,8 @@ pub struct Report<'a> {
     pub outside_diff: Option<usize>,
     /// Findings left out because their confidence is below the threshold.
     pub below_confidence: BelowConfidence,
+    /// Findings left out because their rule excludes their path.
+    pub excluded: usize,
     /// File texts by reported path, for snippets.
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.

@@ -556,6 +556,7 @@ mod tests {
             unsuppressible: false,
             confidence: String::new(),
             precision: String::new(),
+            exclude: Vec::new(),
         }
     }
 
@@ -591,6 +592,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &empty,
             titles: &empty,
             configuration: None,
