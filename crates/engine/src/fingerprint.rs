@@ -42,6 +42,7 @@ mod tests {
             rule: "crypto/x".into(),
             severity: Severity::Error,
             message: "m".into(),
+            notes: Vec::new(),
             span: Span::new("a.rs", line, 5, line, 9),
             help: String::new(),
             function: "f".into(),
@@ -68,5 +69,21 @@ mod tests {
         assign(&mut twice, &sources);
         assert_eq!(twice[0].fingerprint, after[0].fingerprint);
         assert_ne!(twice[0].fingerprint, twice[1].fingerprint);
+    }
+
+    /// Rewording a rule's message, or splitting it into a headline and notes, keeps every
+    /// baseline written before matching.
+    #[test]
+    fn fingerprints_do_not_depend_on_the_message_or_notes() {
+        let mut sources = BTreeMap::new();
+        sources.insert("a.rs".to_string(), "fn f() {\n    if a == b {}\n}\n".to_string());
+        let mut before = vec![finding(2)];
+        before[0].message = "`a` is compared with `==`, which stops at the first byte".into();
+        assign(&mut before, &sources);
+        let mut after = vec![finding(2)];
+        after[0].message = "`a` is compared with `==`".into();
+        after[0].notes = vec!["`==` stops at the first byte".into()];
+        assign(&mut after, &sources);
+        assert_eq!(before[0].fingerprint, after[0].fingerprint);
     }
 }

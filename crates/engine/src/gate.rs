@@ -163,6 +163,7 @@ fn added_suppression(s: &Suppression) -> Finding {
         rule: crate::meta_rules::ADDED.to_string(),
         severity: hooklint_model::Severity::Warning,
         message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
+        notes: Vec::new(),
         span: s.span.clone(),
         help: "confirm the accepted risk in review; the trusted configuration can mark a rule \
                `unsuppressible`"

@@ -309,6 +309,7 @@ mod tests {
             rule: "a/b".into(),
             severity,
             message: "m".into(),
+            notes: Vec::new(),
             span: Span::line("x.rs", 1),
             help: String::new(),
             function: String::new(),

@@ -837,6 +837,7 @@ mod tests {
             rule: "r".into(),
             severity: hooklint_model::Severity::Error,
             message: "m".into(),
+            notes: Vec::new(),
             span,
             help: String::new(),
             function: String::new(),

@@ -131,7 +131,9 @@ fn finding_diagnostic(
         std::iter::once(&finding.span).chain(finding.labels.iter().map(|l| &l.span)).collect();
     let located = files.locate(&spans);
     let mut labels = Vec::new();
-    let mut notes = Vec::new();
+    // The details first, under the headline, as rustc's `= note:` lines.
+    let mut notes: Vec<String> =
+        finding.notes.iter().map(|n| format!("note: {}", shown(n))).collect();
     match located.first().cloned().flatten() {
         Some((id, range)) => {
             labels.push(Label::primary(id, range).with_message(lower_first(title)))

@@ -24,7 +24,10 @@ struct JsonReport<'a> {
 struct JsonFinding<'a> {
     rule: &'a str,
     severity: Severity,
+    /// The short headline.
     message: &'a str,
+    /// The details, in order; empty when the rule gives none.
+    notes: &'a [String],
     path: &'a str,
     line: u32,
     column: u32,
@@ -111,6 +114,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         rule: &f.rule,
         severity: f.severity,
         message: &f.message,
+        notes: &f.notes,
         path: &f.span.file,
         line: f.span.line,
         column: f.span.column,
@@ -150,6 +154,7 @@ mod tests {
     fn has_the_documented_shape() {
         let mut with_fn = finding("crypto/x", Severity::Error, Span::new("a.rs", 2, 3, 2, 9));
         with_fn.function = "m::f".into();
+        with_fn.notes = vec!["a timing attack recovers the secret".into()];
         let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
         without_fn.function.clear();
         without_fn.confidence = Confidence::Low;
@@ -188,11 +193,13 @@ mod tests {
             "version": 1,
             "findings": [
                 {"rule": "crypto/x", "severity": "error",
-                 "message": "`sig == expected` compares a secret with `==`", "path": "a.rs",
+                 "message": "`sig == expected` compares a secret with `==`",
+                 "notes": ["a timing attack recovers the secret"], "path": "a.rs",
                  "line": 2, "column": 3, "end_line": 2, "end_column": 9, "function": "m::f",
                  "fingerprint": "0123456789abcdef", "confidence": "high"},
                 {"rule": "secrets/y", "severity": "warning",
-                 "message": "`sig == expected` compares a secret with `==`", "path": "b.rs",
+                 "message": "`sig == expected` compares a secret with `==`", "notes": [],
+                 "path": "b.rs",
                  "line": 1, "column": 1, "end_line": 1, "end_column": 4,
                  "fingerprint": "0123456789abcdef", "confidence": "low"}
             ],

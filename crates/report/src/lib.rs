@@ -138,6 +138,7 @@ pub(crate) mod test_support {
             rule: rule.to_string(),
             severity,
             message: "`sig == expected` compares a secret with `==`".to_string(),
+            notes: Vec::new(),
             span,
             help: "compare with `subtle::ConstantTimeEq::ct_eq`".to_string(),
             function: "handlers::webhook".to_string(),

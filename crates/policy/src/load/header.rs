@@ -17,6 +17,7 @@ pub(crate) const KEYS: &[&str] = &[
     "for_each",
     "violation",
     "message",
+    "notes",
     "span",
     "labels",
     "escalate",
