@@ -101,6 +101,7 @@ impl Located {
         Options {
             paths,
             base_dir: Some(self.plan.base.clone()),
+            fingerprint_root: Some(self.plan.root.clone()),
             scope: self.plan.scope.clone(),
             ..Options::default()
         }

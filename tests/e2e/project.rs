@@ -242,12 +242,28 @@ fn fingerprints_do_not_depend_on_how_the_crate_is_named() {
         "{run:?}"
     );
 
-    // In a workspace, a member named by path or by `-p` is the member.
+    // In a workspace, fingerprints are relative to the workspace root: the whole workspace,
+    // a member by path or by `-p`, and a run inside the member agree, and a baseline written
+    // for the workspace matches in the member.
     let ws = Project::new();
     ws.file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
     ws.copy_tree(EXAMPLE, "crates/app");
-    let member = prints(&ws.run_in("crates/app", &["--format", "json"]));
-    assert_eq!(member, inside);
-    assert_eq!(prints(&ws.run_in(".", &["crates/app", "--format", "json"])), inside);
-    assert_eq!(prints(&ws.run_in(".", &["-p", "axum-webhooks", "--format", "json"])), inside);
+    let whole = prints(&ws.run_in(".", &["--format", "json"]));
+    assert_eq!(whole.len(), inside.len(), "{whole:?}");
+    for (dir, args) in [
+        ("crates/app", vec![]),
+        ("crates/app/src", vec![]),
+        ("crates/app", vec!["--workspace"]),
+        (".", vec!["crates/app"]),
+        (".", vec!["-p", "axum-webhooks"]),
+        (".", vec!["--manifest-path", "crates/app/Cargo.toml"]),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        assert_eq!(prints(&ws.run_in(dir, &args)), whole, "{dir}: {args:?}");
+    }
+    let run = ws.run_in(".", &["--write-baseline", "baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = ws.run_in("crates/app/src", &["--baseline", "../../../baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
 }

@@ -73,7 +73,7 @@ pub(crate) fn apply(
         suppressions.iter().filter(|s| !unparsed.contains(s.path.as_str())).cloned().collect();
     diagnostics.extend(suppress::unused(&judged, &rules));
     sort(&mut diagnostics);
-    fingerprint::assign(&mut diagnostics, texts);
+    fingerprint::assign(&mut diagnostics, texts, opts.rebase());
     kept.extend(diagnostics);
     sort(&mut kept);
 
@@ -111,7 +111,7 @@ pub(crate) fn apply(
                 .map(added_suppression)
                 .collect();
             gated.added_suppressions = added.len();
-            fingerprint::assign(&mut added, texts);
+            fingerprint::assign(&mut added, texts, opts.rebase());
             inside.extend(added);
             sort(&mut inside);
             inside

@@ -66,6 +66,9 @@ pub struct Options {
     /// Absolute paths under this directory are reported relative to it; the process's
     /// current directory when `None`.
     pub base_dir: Option<PathBuf>,
+    /// Fingerprints name paths relative to this directory (the workspace or crate root, see
+    /// [`project::Plan::root`]); relative to `base_dir` when `None`.
+    pub fingerprint_root: Option<PathBuf>,
     /// Rule ids that exist but do not run (left out with `--only`/`--skip`): suppressions
     /// naming them are neither unknown nor unused.
     pub known_rules: Vec<String>,
@@ -100,6 +103,15 @@ pub struct Options {
     pub confidence: Confidence,
 }
 
+impl Options {
+    fn rebase(&self) -> fingerprint::Rebase<'_> {
+        fingerprint::Rebase {
+            base: self.base_dir.as_deref(),
+            root: self.fingerprint_root.as_deref(),
+        }
+    }
+}
+
 /// How far a run is: files found and files read and parsed so far (the slow part), and
 /// whether the run is over.
 #[derive(Debug, Default)]
@@ -117,6 +129,7 @@ impl Default for Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             base_dir: None,
+            fingerprint_root: None,
             known_rules: Vec::new(),
             baseline: None,
             new_since: None,

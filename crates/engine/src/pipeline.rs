@@ -97,7 +97,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         });
         problems.extend(reread(&findings, &mut dropped, &mut texts, opts.max_file_size));
         sort_problems(&mut problems);
-        fingerprint::assign(&mut findings, &texts);
+        fingerprint::assign(&mut findings, &texts, opts.rebase());
         let mut gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
         // No secret value in any output: messages quoting a secret literal are redacted, and
         // the source lines a report shows are masked (fingerprints used the real text).
@@ -822,10 +822,10 @@ mod tests {
         assert_eq!(sources, [("src/a.rs", shown)]);
         // The fingerprint hashes the finding's line, so it matches one computed from the text.
         let mut again = out.findings.clone();
-        fingerprint::assign(&mut again, &out.sources);
+        fingerprint::assign(&mut again, &out.sources, Default::default());
         assert_eq!(again[0].fingerprint, out.findings[0].fingerprint);
         let mut blind = out.findings.clone();
-        fingerprint::assign(&mut blind, &BTreeMap::new());
+        fingerprint::assign(&mut blind, &BTreeMap::new(), Default::default());
         assert_ne!(blind[0].fingerprint, out.findings[0].fingerprint);
     }
 
