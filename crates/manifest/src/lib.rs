@@ -139,19 +139,12 @@ fn document(place: &Place<'_>, raw: &tree::RawDocument, kn: &kn::Kn) -> Document
         file: path.to_string(),
         index: raw.index,
         format: views.format.to_string(),
-        kind: views.kind,
-        name: views.name,
         span: data::span(path, raw.pos),
         data: converted.data,
         key_spans: converted.key_spans,
-        scopes: views.scopes,
-        endpoints: views.endpoints,
-        credentials: views.credentials,
-        inline_secrets: views.inline_secrets,
-        services: views.services,
-        integration: views.integration,
         is_test: place.is_test,
         is_example: place.is_example,
+        ..views.doc
     }
 }
 
