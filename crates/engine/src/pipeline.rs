@@ -136,13 +136,14 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             };
             lines.extend(span.line..=end);
         }
-        let secret_spans = secrets::secret_spans(&files, &policies.knowledge);
+        let masker = hooklint_manifest::Masker::new(&policies.knowledge);
+        let secret_spans = secrets::secret_spans(&files, &masker, &policies.knowledge);
         let sources = texts
             .into_iter()
             .filter_map(|(path, text)| {
                 let lines = shown.get(&path)?;
                 let spans = secret_spans.get(&path).map_or(&[][..], Vec::as_slice);
-                let masked = secrets::shown_lines(&text, lines, spans, &policies.knowledge);
+                let masked = secrets::shown_lines(&text, lines, spans, &masker);
                 Some((path, masked))
             })
             .collect();

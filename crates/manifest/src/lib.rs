@@ -24,7 +24,7 @@ use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
 pub use hooklint_model::manifest::route_matches;
-pub use mask::{is_secret_value, mask_text, secret_redaction, Redactor};
+pub use mask::{secret_redaction, Masker, Redactor};
 pub use project::build_project;
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
