@@ -258,6 +258,30 @@ fn a_rule_excludes_paths_and_counts_what_it_left_out() {
     assert_eq!(later.json()["summary"]["findings"], 0, "{}", later.transcript());
 }
 
+/// In a workspace the globs are relative to its root, from the root and from inside a member.
+#[test]
+fn a_rule_exclusion_means_the_same_from_a_workspace_member() {
+    let project = Project::new();
+    project
+        .file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+        .file("crates/app/Cargo.toml", "[package]\nname = \"app\"\n")
+        .file("crates/app/src/lib.rs", WEBHOOK)
+        .file("crates/app/src/dev/tool.rs", WEBHOOK)
+        .file(
+            "hooklint.toml",
+            "[rules.\"tls/verification-disabled\"]\nexclude = [\"crates/app/src/dev/**\"]\n",
+        );
+    let tls = |run: &super::util::Run| -> Vec<String> {
+        let found = found(run).into_iter().filter(|(r, _)| r == "tls/verification-disabled");
+        found.map(|(_, p)| p).collect()
+    };
+    let root = project.run(&["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls(&root), ["crates/app/src/lib.rs"], "{}", root.transcript());
+    let member = project.run_in("crates/app", &["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls(&member), ["src/lib.rs"], "{}", member.transcript());
+    assert_eq!(member.json()["summary"]["excluded"], root.json()["summary"]["excluded"]);
+}
+
 #[test]
 fn a_rule_exclusion_is_checked_with_its_line() {
     let project = Project::new();

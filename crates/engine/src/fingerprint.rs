@@ -22,7 +22,7 @@ pub(crate) struct Rebase<'a> {
 
 impl Rebase<'_> {
     /// `file` (relative to the base) as the fingerprint names it.
-    fn path<'f>(&self, file: &'f str) -> std::borrow::Cow<'f, str> {
+    pub(crate) fn path<'f>(&self, file: &'f str) -> std::borrow::Cow<'f, str> {
         let (Some(base), Some(root)) = (self.base, self.root) else { return file.into() };
         if base == root || file.is_empty() || file.starts_with('/') || file.starts_with('<') {
             return file.into();

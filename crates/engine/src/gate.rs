@@ -84,7 +84,7 @@ pub(crate) fn apply(
         }
         None => kept,
     };
-    let (kept, excluded) = exclude(policies, kept);
+    let (kept, excluded) = exclude(policies, kept, opts.rebase());
     gated.excluded = excluded;
     let kept = match &opts.new_since {
         Some(changed) => {
@@ -112,9 +112,14 @@ pub(crate) fn apply(
 }
 
 /// Splits off the findings in a path their rule excludes. A glob matches the finding's path
-/// relative to the project root, or any trailing part of it (`examples/**` also covers
+/// relative to the project root (the workspace root, as fingerprints name it, so that a
+/// glob means the same from a member), or any trailing part of it (`examples/**` also covers
 /// `crates/x/examples/`), as the configuration's top-level `exclude` does.
-fn exclude(policies: &PolicySet, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+fn exclude(
+    policies: &PolicySet,
+    findings: Vec<Finding>,
+    rebase: fingerprint::Rebase<'_>,
+) -> (Vec<Finding>, Vec<Finding>) {
     let sets: BTreeMap<String, globset::GlobSet> = policies
         .rules()
         .into_iter()
@@ -135,7 +140,8 @@ fn exclude(policies: &PolicySet, findings: Vec<Finding>) -> (Vec<Finding>, Vec<F
     }
     findings.into_iter().partition(|f| {
         let Some(set) = sets.get(&f.rule) else { return true };
-        let parts: Vec<&str> = f.span.file.split('/').filter(|p| !p.is_empty()).collect();
+        let path = rebase.path(&f.span.file);
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         !(0..parts.len()).any(|i| set.is_match(parts[i..].join("/")))
     })
 }
