@@ -71,6 +71,9 @@ pub(crate) fn redact(redactor: &Redactor, findings: &mut [Finding], problems: &m
     };
     for finding in findings {
         fix(&mut finding.message);
+        for note in &mut finding.notes {
+            fix(note);
+        }
         fix(&mut finding.help);
         for label in &mut finding.labels {
             fix(&mut label.message);
@@ -189,6 +192,7 @@ mod tests {
             rule: "r".into(),
             severity: hooklint_model::Severity::Error,
             message: "`sig == \"9f8e7d6c5b4a3928\"` compares".into(),
+            notes: vec!["the literal \"9f8e7d6c5b4a3928\" is compared".into()],
             span: Span::line("a.rs", 1),
             help: String::new(),
             function: String::new(),
@@ -203,6 +207,7 @@ mod tests {
         )];
         redact(&Redactor::new(&secret_values(&files, &k)), &mut findings, &mut problems);
         assert!(!findings[0].message.contains("9f8e7d6c"));
+        assert!(!findings[0].notes[0].contains("9f8e7d6c"), "{:?}", findings[0].notes);
         assert!(problems[0].message.starts_with("<redacted:fnv:"));
     }
 }
