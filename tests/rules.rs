@@ -125,6 +125,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         baseline: None,
         outside_diff: None,
         below_confidence: hooklint_report::BelowConfidence::default(),
+        excluded: 0,
         sources: &out.sources,
         titles: &titles,
         configuration: None,
@@ -268,7 +269,8 @@ fn every_rule_has_complete_docs() {
 }
 
 /// Messages read like rustc's: they start lowercase (or with code) and have no trailing period;
-/// so do the secondary labels of a finding.
+/// so do the notes and the secondary labels of a finding. A message is a short headline: a
+/// second clause (after `; `) belongs in the notes.
 #[test]
 fn finding_messages_follow_the_convention() {
     let policies = policies();
@@ -280,9 +282,18 @@ fn finding_messages_follow_the_convention() {
         let output = check_unit(&root().join(dir), &policies);
         assert!(!output.findings.is_empty(), "{dir} has findings");
         for f in &output.findings {
-            let messages = std::iter::once(&f.message).chain(f.labels.iter().map(|l| &l.message));
+            let messages = std::iter::once(&f.message)
+                .chain(&f.notes)
+                .chain(f.labels.iter().map(|l| &l.message));
             for m in messages.filter(|m| breaks(m)) {
                 let _ = writeln!(report, "{}:{}: {}: {m:?}", f.span.file, f.span.line, f.rule);
+            }
+            if f.message.contains("; ") {
+                let _ = writeln!(
+                    report,
+                    "{}:{}: {}: a second clause belongs in `notes`: {:?}",
+                    f.span.file, f.span.line, f.rule, f.message
+                );
             }
             if f.help.trim().is_empty() {
                 let _ = writeln!(report, "{}:{}: {} has no help", f.span.file, f.span.line, f.rule);

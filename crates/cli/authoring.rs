@@ -13,11 +13,21 @@ use crate::flags::{InitArgs, TestArgs};
 use crate::{output, setup};
 
 pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
-    let setup =
-        match setup::load(&args.policies, args.paths.first().map(PathBuf::as_path), args.color)? {
-            Ok(setup) => setup,
-            Err(code) => return Ok(code),
-        };
+    // Without paths the project is found as `check` finds it: the nearest crate at or above
+    // the working directory, so its configuration and `fixtures/` are the same from `src/`.
+    let root = match args.paths.first() {
+        Some(_) => None,
+        None => {
+            let cwd = std::env::current_dir()?;
+            let cwd = cwd.canonicalize().unwrap_or(cwd);
+            Some(hooklint_engine::project::package_root(&cwd, None).unwrap_or(cwd))
+        }
+    };
+    let start = args.paths.first().or(root.as_ref()).map(PathBuf::as_path);
+    let setup = match setup::load(&args.policies, start, args.color)? {
+        Ok(setup) => setup,
+        Err(code) => return Ok(code),
+    };
     let mut policies = setup.policies;
     if let Some(code) = select_rules(&args.selection, &mut policies, &setup.known) {
         return Ok(code);
@@ -29,7 +39,11 @@ pub fn test(args: &TestArgs) -> anyhow::Result<u8> {
     {
         dirs
     } else {
-        vec![PathBuf::from("fixtures")]
+        // The project's `fixtures/`, shown relative to the working directory.
+        match &root {
+            Some(root) => vec![relative_to_cwd(root.join("fixtures"))],
+            None => vec![PathBuf::from("fixtures")],
+        }
     };
     for dir in &dirs {
         if !dir.exists() {
@@ -94,4 +108,16 @@ pub fn init(args: &InitArgs) -> anyhow::Result<u8> {
     let mut out = io::stdout().lock();
     writeln!(out, "wrote `{}`", path.display())?;
     Ok(0)
+}
+
+/// `path` relative to the working directory (`../fixtures` from `src/`), or as it is.
+fn relative_to_cwd(path: PathBuf) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir() else { return path };
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let shown = hooklint_engine::project::relative_path(&path, &cwd);
+    if shown.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        shown
+    }
 }

@@ -101,6 +101,7 @@ impl Located {
         Options {
             paths,
             base_dir: Some(self.plan.base.clone()),
+            fingerprint_root: Some(self.plan.root.clone()),
             scope: self.plan.scope.clone(),
             ..Options::default()
         }
@@ -237,7 +238,11 @@ pub fn check(args: &CheckArgs) -> Outcome {
     let baselining = baseline_path.is_some() || args.write_baseline.is_some();
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(
-            out.findings.iter().chain(&out.baselined).chain(&out.below_confidence),
+            out.findings
+                .iter()
+                .chain(&out.baselined)
+                .chain(&out.below_confidence)
+                .chain(&out.excluded),
         );
         if let Err(message) = baseline.write(path) {
             output::error(&message, &[]);
@@ -291,6 +296,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
             count: out.below_confidence.len(),
             threshold: confidence,
         },
+        excluded: out.excluded.len(),
         sources: &out.sources,
         titles: &titles,
         configuration: Some(&record),
@@ -412,10 +418,27 @@ pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
             used: s.used(),
         })
         .collect();
+    print_list(
+        args.format,
+        &rows,
+        hooklint_report::suppressions_human,
+        hooklint_report::suppressions_json,
+    )
+}
+
+type ListWriter<T> = fn(&mut dyn io::Write, &[T]) -> io::Result<()>;
+
+/// Prints a list (`rules`, `suppressions`) in the format asked for, on stdout.
+fn print_list<T>(
+    format: ListFormat,
+    rows: &[T],
+    human: ListWriter<T>,
+    json: ListWriter<T>,
+) -> Outcome {
     let mut w = io::BufWriter::new(io::stdout().lock());
-    match args.format {
-        ListFormat::Human => hooklint_report::suppressions_human(&mut w, &rows)?,
-        ListFormat::Json => hooklint_report::suppressions_json(&mut w, &rows)?,
+    match format {
+        ListFormat::Human => human(&mut w, rows)?,
+        ListFormat::Json => json(&mut w, rows)?,
     }
     w.flush()?;
     Ok(0)
@@ -427,13 +450,7 @@ pub fn rules(args: &RulesArgs) -> Outcome {
         Err(code) => return Ok(code),
     };
     let rules = hooklint_engine::rules(&policies);
-    let mut w = io::BufWriter::new(io::stdout().lock());
-    match args.format {
-        ListFormat::Human => hooklint_report::rules_human(&mut w, &rules)?,
-        ListFormat::Json => hooklint_report::rules_json(&mut w, &rules)?,
-    }
-    w.flush()?;
-    Ok(0)
+    print_list(args.format, &rules, hooklint_report::rules_human, hooklint_report::rules_json)
 }
 
 pub fn explain(args: &ExplainArgs) -> Outcome {
@@ -459,20 +476,35 @@ pub fn facts(args: &FactsArgs) -> Outcome {
         w.flush()?;
         return Ok(0);
     }
+    // The project is found as `check` finds it, so that module paths and file paths are
+    // what the policies see in that run, from whichever directory.
+    let paths: Vec<PathBuf> = args.path.iter().cloned().collect();
+    let located = match locate(&paths, &args.project, false)? {
+        Ok(located) => located,
+        Err(code) => return Ok(code),
+    };
     // Facts do not depend on the policies, so a broken policy must not hide them; the
     // configuration's knowledge lists do change derived facts such as `fn.verifies`.
-    let knowledge = hooklint_policy::builtin_knowledge();
-    let knowledge = match crate::setup::read(&args.config, args.path.as_deref()) {
-        Ok(Some(config)) => config.knowledge(knowledge),
-        Ok(None) => knowledge,
+    let config = match crate::setup::read(&args.config, Some(&located.config_start)) {
+        Ok(config) => config,
         Err(errors) => return Ok(crate::setup::load_errors(&errors, ColorWhen::Auto)),
     };
-    let opts = Options { paths: args.path.iter().cloned().collect(), ..Options::default() };
-    if let Some(code) = missing_paths(&opts) {
-        return Ok(code);
-    }
-    let hooklint_engine::Facts { files, manifests, problems } =
+    let knowledge = hooklint_policy::builtin_knowledge();
+    let knowledge = match &config {
+        Some(config) => config.knowledge(knowledge),
+        None => knowledge,
+    };
+    // As `check`: the project's policy and fixture folders are not its code.
+    let skip_dirs =
+        config.iter().flat_map(|c| c.policies.iter().chain(&c.test_dirs)).cloned().collect();
+    let opts = Options { skip_dirs, select: config, ..located.options() };
+    let hooklint_engine::Facts { mut files, mut manifests, problems } =
         hooklint_engine::collect_facts(&opts, &knowledge);
+    // A file named inside a crate: its facts, linked against the whole crate.
+    if let Some(scope) = &opts.scope {
+        files.retain(|f| hooklint_engine::project::in_scope(scope, &f.path));
+        manifests.retain(|m| hooklint_engine::project::in_scope(scope, &m.path));
+    }
     // Secret values are shown only when asked for, as `<redacted:fnv:...>` otherwise.
     let redactor = hooklint_engine::Redactor::new(&if args.show_secrets {
         Vec::new()
@@ -497,6 +529,7 @@ pub fn facts(args: &FactsArgs) -> Outcome {
             baseline: None,
             outside_diff: None,
             below_confidence: BelowConfidence::default(),
+            excluded: 0,
             sources: &sources,
             titles: &sources,
             configuration: None,
@@ -507,22 +540,11 @@ pub fn facts(args: &FactsArgs) -> Outcome {
         let _ = hooklint_report::human_diagnostics(&mut err, &report);
     }
     let mut w = io::BufWriter::new(io::stdout().lock());
-    let written = match args.format {
-        FactsFormat::Json => hooklint_report::facts_json(
-            &mut w,
-            &files,
-            &manifests,
-            args.function.as_deref(),
-            redact,
-        )?,
-        FactsFormat::Yaml => hooklint_report::facts_yaml(
-            &mut w,
-            &files,
-            &manifests,
-            args.function.as_deref(),
-            redact,
-        )?,
+    let write = match args.format {
+        FactsFormat::Json => hooklint_report::facts_json,
+        FactsFormat::Yaml => hooklint_report::facts_yaml,
     };
+    let written = write(&mut w, &files, &manifests, args.function.as_deref(), redact)?;
     w.flush()?;
     if let (Some(name), 0) = (&args.function, written) {
         output::warning(&format!("no function named `{name}`"));
@@ -567,12 +589,4 @@ fn unknown_rules(flag: &str, names: &[String], ids: &[String]) -> Option<u8> {
         output::error(&format!("unknown rule `{name}`{place}"), &help);
     }
     failed.then_some(USAGE)
-}
-
-fn missing_paths(opts: &Options) -> Option<u8> {
-    let missing: Vec<PathBuf> = hooklint_engine::missing_paths(opts);
-    for path in &missing {
-        output::error(&format!("path `{}` does not exist", path.display()), &[]);
-    }
-    (!missing.is_empty()).then_some(USAGE)
 }

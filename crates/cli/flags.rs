@@ -207,8 +207,10 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct FactsArgs {
-    /// File or directory [default: the current directory]
+    /// File or directory [default: the crate or workspace around the current directory]
     pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = FactsFormat::Json)]
     pub format: FactsFormat,

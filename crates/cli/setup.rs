@@ -167,6 +167,10 @@ fn record(
         if rule.unsuppressible == Some(true) {
             record.unsuppressible.push(rule.id.clone());
         }
+        if !rule.exclude.is_empty() {
+            let globs = rule.exclude.iter().map(|(glob, _)| glob.clone()).collect();
+            record.rule_excludes.insert(rule.id.clone(), globs);
+        }
     }
     for rule in policies.rules() {
         if let Some(&was) = before.get(&rule.id).filter(|&&was| was != rule.severity) {

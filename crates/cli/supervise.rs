@@ -117,6 +117,7 @@ fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
         baseline: None,
         outside_diff: None,
         below_confidence: hooklint_report::BelowConfidence::default(),
+        excluded: 0,
         sources: &empty,
         titles: &empty,
         configuration: None,

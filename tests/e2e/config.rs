@@ -191,6 +191,168 @@ fn exclude_globs_leave_files_out() {
     assert!(!files.is_empty());
 }
 
+/// (rule, path) of every finding of a JSON run, sorted.
+fn found(run: &super::util::Run) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = run.json()["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings: {}", run.transcript()))
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["path"].as_str().unwrap().to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `[rules."ID"] exclude` leaves that rule's findings in those paths out, counts them, and
+/// leaves every other rule's findings there alone.
+#[test]
+fn a_rule_excludes_paths_and_counts_what_it_left_out() {
+    let project = Project::new();
+    project
+        .file("Cargo.toml", "[package]\nname = \"app\"\n")
+        .file("src/lib.rs", WEBHOOK)
+        .file("examples/demo.rs", WEBHOOK)
+        .file("crates/x/examples/demo.rs", WEBHOOK);
+    let before = project.run(&["--format", "json", "--fail-on", "never"]);
+    let tls = "tls/verification-disabled";
+    let tls_in = |run: &super::util::Run| -> Vec<String> {
+        found(run).into_iter().filter(|(r, _)| r == tls).map(|(_, p)| p).collect()
+    };
+    assert_eq!(
+        tls_in(&before),
+        ["crates/x/examples/demo.rs", "examples/demo.rs", "src/lib.rs"],
+        "{}",
+        before.transcript()
+    );
+    assert_eq!(before.json()["summary"]["excluded"], 0);
+
+    project.file("hooklint.toml", format!("[rules.\"{tls}\"]\nexclude = [\"examples/**\"]\n"));
+    let after = project.run(&["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls_in(&after), ["src/lib.rs"], "{}", after.transcript());
+    // Only that rule: the other rules' findings in examples/ stay.
+    let others = |run: &super::util::Run| -> Vec<(String, String)> {
+        found(run).into_iter().filter(|(r, _)| r != tls).collect()
+    };
+    assert_eq!(others(&after), others(&before));
+    let json = after.json();
+    let reported = json["summary"]["findings"].as_u64().unwrap();
+    let all = before.json()["summary"]["findings"].as_u64().unwrap();
+    assert_eq!(json["summary"]["excluded"].as_u64(), Some(all - reported), "{json}");
+    assert_eq!(json["configuration"]["rule_excludes"][tls], serde_json::json!(["examples/**"]));
+    let human = project.run(&["--fail-on", "never"]);
+    let excluded = all - reported;
+    assert!(human.stdout.contains(&format!(", {excluded} excluded by path")), "{}", human.stdout);
+    assert!(human.stdout.contains(&format!("excluded {tls} in examples/**")), "{}", human.stdout);
+
+    // From src/ the globs are still relative to the project root.
+    let from_src = project.run_in("src", &["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls_in(&from_src), ["lib.rs"], "{}", from_src.transcript());
+
+    // A baseline written now records the excluded findings, so dropping the exclusion later
+    // shows none of them as new.
+    let write = project.run(&["--write-baseline", "b.json", "--fail-on", "never"]);
+    assert_eq!(write.code, 0, "{}", write.transcript());
+    std::fs::remove_file(project.path().join("hooklint.toml")).unwrap();
+    let later = project.run(&["--baseline", "b.json", "--format", "json"]);
+    assert_eq!(later.json()["summary"]["findings"], 0, "{}", later.transcript());
+}
+
+/// In a workspace the globs are relative to its root, from the root and from inside a member.
+#[test]
+fn a_rule_exclusion_means_the_same_from_a_workspace_member() {
+    let project = Project::new();
+    project
+        .file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+        .file("crates/app/Cargo.toml", "[package]\nname = \"app\"\n")
+        .file("crates/app/src/lib.rs", WEBHOOK)
+        .file("crates/app/src/dev/tool.rs", WEBHOOK)
+        .file(
+            "hooklint.toml",
+            "[rules.\"tls/verification-disabled\"]\nexclude = [\"crates/app/src/dev/**\"]\n",
+        );
+    let tls = |run: &super::util::Run| -> Vec<String> {
+        let found = found(run).into_iter().filter(|(r, _)| r == "tls/verification-disabled");
+        found.map(|(_, p)| p).collect()
+    };
+    let root = project.run(&["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls(&root), ["crates/app/src/lib.rs"], "{}", root.transcript());
+    let member = project.run_in("crates/app", &["--format", "json", "--fail-on", "never"]);
+    assert_eq!(tls(&member), ["src/lib.rs"], "{}", member.transcript());
+    assert_eq!(member.json()["summary"]["excluded"], root.json()["summary"]["excluded"]);
+}
+
+#[test]
+fn a_rule_exclusion_is_checked_with_its_line() {
+    let project = Project::new();
+    project.file("src/lib.rs", WEBHOOK).file(
+        "hooklint.toml",
+        "fail-on = \"error\"\n[rules.\"tls/verification-disabled\"]\n\
+         exclude = [\"examples/**\", \"src/[dev\"]\n",
+    );
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("invalid glob `src/[dev`"), "{}", run.stderr);
+    assert!(run.stderr.contains("hooklint.toml:3:"), "{}", run.stderr);
+    // Removing a default exclusion the policy does not have would change nothing.
+    project.file(
+        "hooklint.toml",
+        "[rules.\"tls/verification-disabled\"]\nexclude = [\"!examples/**\"]\n",
+    );
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("`!examples/**` removes no default exclusion of `tls/verification-disabled`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hooklint.toml:2:"), "{}", run.stderr);
+    project.file("hooklint.toml", "[rules.\"tls/verification-disabled\"]\nexclude = \"src\"\n");
+    let run = project.run(&["check"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("`exclude` must be an array of globs"), "{}", run.stderr);
+}
+
+/// A policy's own `paths.exclude` applies by default; the configuration adds to it and
+/// removes an entry with `!`.
+#[test]
+fn a_policys_default_exclusions_merge_with_the_configuration() {
+    let project = Project::new();
+    let policy = "id: org/no-todo\ntitle: No fn named todo\nseverity: error\n\
+                  target: rust.function\nviolation: fn.name == 'todo'\n\
+                  message: \"`{{ fn.name }}` is a placeholder\"\n\
+                  paths:\n  exclude: [\"generated/**\"]\n";
+    project
+        .file("org/no-todo.yaml", policy)
+        .file("src/lib.rs", "pub fn todo() {}\n")
+        .file("generated/a.rs", "pub fn todo() {}\n")
+        .file("scratch/b.rs", "pub fn todo() {}\n");
+    let paths = |run: &super::util::Run| -> Vec<String> {
+        found(run).into_iter().filter(|(r, _)| r == "org/no-todo").map(|(_, p)| p).collect()
+    };
+    let run = project.run(&["--policy", "org", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(paths(&run), ["scratch/b.rs", "src/lib.rs"], "{}", run.transcript());
+    assert_eq!(run.json()["summary"]["excluded"], 1);
+    let explain = project.run(&["explain", "org/no-todo", "--policy", "org"]);
+    assert!(explain.stdout.contains("excluded paths: generated/**"), "{}", explain.stdout);
+
+    project.file(
+        "hooklint.toml",
+        "[rules.\"org/no-todo\"]\nexclude = [\"scratch/**\", \"!generated/**\"]\n",
+    );
+    let run = project.run(&["--policy", "org", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(paths(&run), ["generated/a.rs", "src/lib.rs"], "{}", run.transcript());
+    assert_eq!(run.json()["summary"]["excluded"], 1);
+
+    // An invalid glob in the policy is a load error at its line.
+    project.file("org/no-todo.yaml", policy.replace("generated/**", "gen/[x"));
+    let run = project.run(&["--policy", "org", "--no-config"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("invalid glob `gen/[x` in `paths.exclude`"), "{}", run.stderr);
+    assert!(run.stderr.contains("no-todo.yaml:8:"), "{}", run.stderr);
+}
+
 #[test]
 fn init_writes_a_valid_file_and_refuses_to_overwrite_it() {
     let project = Project::new();

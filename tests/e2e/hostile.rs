@@ -430,7 +430,9 @@ fn nested_macro_bodies_are_parsed_in_linear_time() {
     project.file("src/macros.rs", &source);
     let start = Instant::now();
     let run = project.run(&["--format", "json"]);
-    assert!(start.elapsed() < Duration::from_secs(120), "{:?}", start.elapsed());
+    // The budget's own problem below is what this test checks; the time is a backstop against
+    // a hang, loose enough for a debug build on a loaded 2-core machine (about 90 s there).
+    assert!(start.elapsed() < Duration::from_secs(300), "{:?}", start.elapsed());
     assert_eq!(problems(&run), [("too-complex".to_string(), "src/macros.rs".to_string())]);
     let json = run.json();
     assert!(json["problems"][0]["message"].as_str().unwrap().starts_with("a macro body"), "{json}");

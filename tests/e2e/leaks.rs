@@ -75,6 +75,35 @@ fn no_format_shows_a_secret() {
     assert_clean("suppressions", &all_output(&listed));
 }
 
+/// A rule that interpolates a literal's value into its message and its notes: every format
+/// shows the finding, none the value.
+#[test]
+fn notes_that_quote_a_secret_are_redacted_in_every_format() {
+    let project = planted();
+    project.file(
+        "org/quote.yaml",
+        "id: org/quote-literal\ntitle: Quotes a literal\nseverity: error\ntarget: rust.file\n\
+         for_each: file.all_literals\nviolation: it.value.size() > 20\n\
+         message: \"`{{ it.binding }}` is `{{ it.value }}`\"\n\
+         notes:\n  - \"the value {{ it.value }} is long\"\n",
+    );
+    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
+        let run = project.run(&["--policy", "org", "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {run:?}");
+        assert!(all_output(&run).contains("org/quote-literal"), "{format}: {run:?}");
+        assert_clean(format, &all_output(&run));
+    }
+    let json = project.run(&["--policy", "org", "--format", "json"]).json();
+    let notes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "org/quote-literal")
+        .flat_map(|f| f["notes"].as_array().unwrap().iter().filter_map(|n| n.as_str()))
+        .collect();
+    assert!(notes.iter().any(|n| n.contains("<redacted:fnv:")), "{notes:?}");
+}
+
 #[test]
 fn facts_redact_secrets_unless_asked() {
     let project = planted();

@@ -129,3 +129,141 @@ fn a_named_file_in_a_crate_is_checked_against_the_whole_crate() {
     let rules: Vec<String> = findings(&alone).into_iter().map(|f| f.0).collect();
     assert!(rules.contains(&"webhook/missing-signature-check".to_string()), "{alone:?}");
 }
+
+/// `facts` finds the project as `check` does: from `src/` the paths and module paths are
+/// the ones the rules see from the root, and a named file is linked against its crate.
+#[test]
+fn facts_see_the_same_project_from_src_as_from_the_root() {
+    let project = example();
+    let summary = |run: &Run| -> Vec<(String, Vec<String>)> {
+        assert_eq!(run.code, 0, "{run:?}");
+        let json = run.json();
+        json["files"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no files: {run:?}"))
+            .iter()
+            .map(|f| {
+                let functions = f["functions"].as_array().cloned().unwrap_or_default();
+                let names = functions
+                    .iter()
+                    .map(|g| format!("{} {}", g["qualified_name"], g["verified_by"]))
+                    .collect();
+                (f["path"].as_str().unwrap_or("").to_string(), names)
+            })
+            .collect()
+    };
+    let from_root = summary(&project.run_in("app", &["facts"]));
+    assert!(from_root.iter().any(|(p, _)| p == "src/handlers/stripe.rs"), "{from_root:?}");
+    assert!(
+        from_root.iter().flat_map(|(_, f)| f).any(|f| f.starts_with("\"handlers::stripe::")),
+        "{from_root:?}"
+    );
+    assert_eq!(summary(&project.run_in("app/src", &["facts"])), from_root);
+    assert_eq!(summary(&project.run_in("app/src/handlers", &["facts"])), from_root);
+    assert_eq!(
+        summary(&project.run_in(".", &["facts", "--manifest-path", "app/Cargo.toml"])),
+        from_root
+    );
+    // One named file: its facts as the whole crate links them.
+    let slack: Vec<_> =
+        from_root.iter().filter(|(p, _)| p == "src/handlers/slack.rs").cloned().collect();
+    assert_eq!(slack.len(), 1, "{from_root:?}");
+    assert_eq!(summary(&project.run_in("app/src", &["facts", "handlers/slack.rs"])), slack);
+}
+
+/// `test` without paths runs the crate's fixtures (or the configured `test-dirs`) from any
+/// directory of the crate, with the crate's configuration.
+#[test]
+fn test_finds_the_crates_fixtures_from_src() {
+    let project = Project::new();
+    project
+        .file("Cargo.toml", "[package]\nname = \"app\"\n")
+        .file("src/lib.rs", "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n")
+        .file(
+            "fixtures/bad_tls.rs",
+            "pub fn c() -> reqwest::Client {\n    reqwest::Client::builder()\n        \
+             .danger_accept_invalid_certs(true) // expect: tls/verification-disabled\n        \
+             .build()\n        .unwrap()\n}\n",
+        );
+    let from_root = project.run_in(".", &["test"]);
+    assert_eq!(from_root.code, 0, "{from_root:?}");
+    assert!(from_root.stdout.contains("ok   fixtures/bad_tls.rs"), "{from_root:?}");
+    assert!(from_root.stdout.contains("test result: 1 passed, 0 failed"), "{from_root:?}");
+    let from_src = project.run_in("src", &["test"]);
+    assert_eq!(from_src.code, 0, "{from_src:?}");
+    assert!(from_src.stdout.contains("ok   ../fixtures/bad_tls.rs"), "{from_src:?}");
+    assert!(from_src.stdout.contains("test result: 1 passed, 0 failed"), "{from_src:?}");
+
+    // The configuration at the root names the fixtures; from src/ it is the one read.
+    std::fs::rename(project.path().join("fixtures"), project.path().join("cases")).unwrap();
+    project.file("hooklint.toml", "test-dirs = [\"cases\"]\n");
+    let from_src = project.run_in("src", &["test"]);
+    assert_eq!(from_src.code, 0, "{from_src:?}");
+    assert!(from_src.stdout.contains("bad_tls.rs"), "{from_src:?}");
+    assert!(from_src.stdout.contains("test result: 1 passed, 0 failed"), "{from_src:?}");
+}
+
+/// Fingerprints are relative to the crate root, however the crate was named: from outside
+/// by its path (relative, with `./` or a trailing `/`, absolute), by `--manifest-path`, from
+/// inside it, from `src/`, and as a workspace member by `-p` or by its path.
+#[test]
+fn fingerprints_do_not_depend_on_how_the_crate_is_named() {
+    let project = example();
+    let prints = |run: &Run| {
+        assert_eq!(run.code, 1, "{run:?}");
+        let mut all: Vec<String> = findings(run).into_iter().map(|f| f.3).collect();
+        all.sort();
+        all
+    };
+    let inside = prints(&project.run_in("app", &["--format", "json"]));
+    assert!(inside.len() >= 3, "{inside:?}");
+    let absolute = project.path().join("app");
+    let absolute = absolute.to_str().unwrap();
+    for (dir, args) in [
+        ("app", vec!["."]),
+        ("app/src", vec![]),
+        (".", vec!["app"]),
+        (".", vec!["./app/"]),
+        (".", vec![absolute]),
+        (".", vec!["--manifest-path", "app/Cargo.toml"]),
+        ("app/src/handlers", vec!["--manifest-path", "../../Cargo.toml"]),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        assert_eq!(prints(&project.run_in(dir, &args)), inside, "{dir}: {args:?}");
+    }
+    // A baseline written from outside the crate matches from inside it.
+    let run = project.run_in(".", &["app", "--write-baseline", "baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = project.run_in("app/src", &["--baseline", "../../baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("0 errors") && run.stdout.contains("baselined (0 fixed)"),
+        "{run:?}"
+    );
+
+    // In a workspace, fingerprints are relative to the workspace root: the whole workspace,
+    // a member by path or by `-p`, and a run inside the member agree, and a baseline written
+    // for the workspace matches in the member.
+    let ws = Project::new();
+    ws.file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+    ws.copy_tree(EXAMPLE, "crates/app");
+    let whole = prints(&ws.run_in(".", &["--format", "json"]));
+    assert_eq!(whole.len(), inside.len(), "{whole:?}");
+    for (dir, args) in [
+        ("crates/app", vec![]),
+        ("crates/app/src", vec![]),
+        ("crates/app", vec!["--workspace"]),
+        (".", vec!["crates/app"]),
+        (".", vec!["-p", "axum-webhooks"]),
+        (".", vec!["--manifest-path", "crates/app/Cargo.toml"]),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        assert_eq!(prints(&ws.run_in(dir, &args)), whole, "{dir}: {args:?}");
+    }
+    let run = ws.run_in(".", &["--write-baseline", "baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = ws.run_in("crates/app/src", &["--baseline", "../../../baseline.json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}

@@ -156,6 +156,7 @@ mod tests {
             rule: rule.into(),
             severity: Severity::Error,
             message: "m".into(),
+            notes: Vec::new(),
             span: Span::line(path, 3),
             help: String::new(),
             function: String::new(),

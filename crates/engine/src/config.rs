@@ -28,7 +28,7 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "knowledge",
 ];
-const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible"];
+const RULE_KEYS: &[&str] = &["enabled", "severity", "params", "unsuppressible", "exclude"];
 /// Knowledge lists that decide which manifest values are redacted as secrets: they take
 /// additions only.
 const REDACTION_LISTS: &[&str] =
@@ -84,6 +84,10 @@ pub struct RuleSetting {
     pub params: Vec<(String, serde_json::Value, Range<usize>)>,
     /// `unsuppressible = true`: inline comments cannot silence the rule.
     pub unsuppressible: Option<bool>,
+    /// `exclude = [...]`: globs of paths (relative to the project root) whose findings of the
+    /// rule are not reported, added to the policy's own `paths.exclude`; `!glob` removes one
+    /// of those. With the span of each entry.
+    pub exclude: Vec<(String, Range<usize>)>,
 }
 
 /// The nearest `hooklint.toml` in `start` (a file's directory, or the directory) or above.
@@ -355,6 +359,48 @@ impl Config {
                     errors.push(span.clone(), message, help);
                 }
             }
+            if !rule.exclude.is_empty() {
+                let defaults = set.rules().into_iter().find(|r| r.id == rule.id).map(|r| r.exclude);
+                let mut exclude = defaults.unwrap_or_default();
+                let mut added = Vec::new();
+                for (glob, span) in &rule.exclude {
+                    match glob.strip_prefix('!') {
+                        Some(removed) if exclude.iter().any(|g| g == removed) => {
+                            exclude.retain(|g| g != removed);
+                        }
+                        // Removing what is not there would change nothing: a mistake.
+                        Some(removed) => {
+                            let help = if exclude.is_empty() {
+                                "the rule's policy excludes no path by default".to_string()
+                            } else {
+                                format!(
+                                    "the rule's default exclusions are {}",
+                                    exclude
+                                        .iter()
+                                        .map(|g| format!("`{g}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            };
+                            errors.push(
+                                span.clone(),
+                                format!(
+                                    "`!{removed}` removes no default exclusion of `{}`",
+                                    rule.id
+                                ),
+                                Some(help),
+                            );
+                        }
+                        None => added.push(glob.clone()),
+                    }
+                }
+                for glob in added {
+                    if !exclude.contains(&glob) {
+                        exclude.push(glob);
+                    }
+                }
+                set.set_exclude(&rule.id, exclude);
+            }
             if rule.enabled == Some(false) {
                 disabled.push(rule.id.clone());
             }
@@ -472,6 +518,7 @@ impl Errors<'_> {
             severity: None,
             params: Vec::new(),
             unsuppressible: None,
+            exclude: Vec::new(),
         };
         for (key, value) in table {
             match key.get_ref().as_ref() {
@@ -494,6 +541,29 @@ impl Errors<'_> {
                     },
                     None => self.wrong_type(value, "severity", "a string"),
                 },
+                "exclude" => {
+                    let Some(items) = value.get_ref().as_array() else {
+                        self.wrong_type(value, "exclude", "an array of globs");
+                        continue;
+                    };
+                    for item in items.iter() {
+                        let Some(glob) = item.get_ref().as_str() else {
+                            self.wrong_type(item, "exclude[]", "a string");
+                            continue;
+                        };
+                        match globset::Glob::new(glob.strip_prefix('!').unwrap_or(glob)) {
+                            Ok(_) => rule.exclude.push((glob.to_string(), item.span())),
+                            Err(err) => self.push(
+                                item.span(),
+                                format!("invalid glob `{glob}`: {}", err.kind()),
+                                Some(
+                                    "a glob is relative to the project root, e.g. `examples/**`"
+                                        .into(),
+                                ),
+                            ),
+                        }
+                    }
+                }
                 "params" => match value.get_ref().as_table() {
                     Some(params) => {
                         for (param, v) in params {
@@ -705,6 +775,7 @@ test-dirs = []
 # enabled = true
 # severity = "warning"
 # params = { verifiers = ["my_crate::verify"] }
+# exclude = ["examples/**"]   # its findings in these paths are not reported (counted as excluded)
 # unsuppressible = true   # inline `hooklint: allow(...)` comments cannot silence it
 [rules]
 "#;

@@ -357,8 +357,7 @@ mod tests {
             [
                 "missing.rs:1: expected `tls/verification-disabled`, but it was not reported",
                 "ok.rs:3: marked `ok: tls/verification-disabled`, but it was reported: \
-                 `danger_accept_invalid_certs(true)` turns off certificate verification; anyone \
-                 on the network path can impersonate the server and read or change the traffic",
+                 `danger_accept_invalid_certs(true)` turns off certificate verification",
                 "typo.rs:1: marker names unknown rule `tls/verification-disable`; did you mean \
                  `tls/verification-disabled`?",
             ],

@@ -1,12 +1,13 @@
 //! What happens to findings between evaluation and the report: inline suppressions, the
-//! baseline, the diff filter and the confidence threshold, in that order.
+//! baseline, the rules' path exclusions, the diff filter and the confidence threshold, in that
+//! order.
 //!
 //! The order matters. Suppressions come first so that their own diagnostics
 //! (`hooklint/...`) can be baselined and diff-filtered like any finding; fixed baseline
 //! entries are counted against every finding of the run, suppressed ones included; the diff
 //! filter comes after the baseline so that it never decides whether a baseline entry is fixed.
-//! The confidence threshold comes last: a suppression that silences a finding below it is
-//! used, and a baseline entry matching one is not fixed.
+//! Path exclusions and the confidence threshold come after both: a suppression that silences
+//! a finding they leave out is used, and a baseline entry matching one is not fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,25 +15,15 @@ use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
-use crate::baseline::{self, BaselineEntry};
-use crate::suppress::{self, RuleSets, SuppressedFinding, Suppression};
-use crate::{fingerprint, Options};
-
-#[derive(Debug, Default)]
-pub(crate) struct Gated {
-    pub findings: Vec<Finding>,
-    pub suppressed: Vec<SuppressedFinding>,
-    pub suppressions: Vec<Suppression>,
-    pub baselined: Vec<Finding>,
-    pub fixed: Vec<BaselineEntry>,
-    pub outside_diff: usize,
-    /// Suppressions on lines the change adds or edits (`new_since`).
-    pub added_suppressions: usize,
-    pub below_confidence: Vec<Finding>,
-}
+use crate::baseline;
+use crate::suppress::{self, RuleSets, Suppression};
+use crate::{fingerprint, Options, RunOutput};
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
-/// can find a directive in; `checked` is every file the run read.
+/// can find a directive in; `checked` is every file the run read. Fills the fields of the
+/// returned output that say what became of each finding (`findings`, `suppressed`,
+/// `suppressions`, `baselined`, `fixed`, `excluded`, `outside_diff`, `added_suppressions`,
+/// `below_confidence`); the caller fills the rest.
 pub(crate) fn apply(
     opts: &Options,
     policies: &PolicySet,
@@ -41,7 +32,7 @@ pub(crate) fn apply(
     checked: &BTreeSet<String>,
     findings: Vec<Finding>,
     problems: &[Problem],
-) -> Gated {
+) -> RunOutput {
     let rules = rule_sets(opts, policies);
     let functions: BTreeMap<&str, &[hooklint_model::Function]> =
         files.iter().map(|f| (f.path.as_str(), f.functions.as_slice())).collect();
@@ -70,11 +61,11 @@ pub(crate) fn apply(
         suppressions.iter().filter(|s| !unparsed.contains(s.path.as_str())).cloned().collect();
     diagnostics.extend(suppress::unused(&judged, &rules));
     sort(&mut diagnostics);
-    fingerprint::assign(&mut diagnostics, texts);
+    fingerprint::assign(&mut diagnostics, texts, opts.rebase());
     kept.extend(diagnostics);
     sort(&mut kept);
 
-    let mut gated = Gated { suppressed, suppressions, ..Gated::default() };
+    let mut gated = RunOutput { suppressed, suppressions, ..RunOutput::default() };
     let kept = match &opts.baseline {
         Some(baseline) => {
             let seen: BTreeSet<String> = kept
@@ -93,6 +84,8 @@ pub(crate) fn apply(
         }
         None => kept,
     };
+    let (kept, excluded) = exclude(policies, kept, opts.rebase());
+    gated.excluded = excluded;
     let kept = match &opts.new_since {
         Some(changed) => {
             let (mut inside, outside): (Vec<Finding>, Vec<Finding>) =
@@ -106,7 +99,7 @@ pub(crate) fn apply(
                 .map(added_suppression)
                 .collect();
             gated.added_suppressions = added.len();
-            fingerprint::assign(&mut added, texts);
+            fingerprint::assign(&mut added, texts, opts.rebase());
             inside.extend(added);
             sort(&mut inside);
             inside
@@ -116,6 +109,41 @@ pub(crate) fn apply(
     (gated.findings, gated.below_confidence) =
         kept.into_iter().partition(|f| f.confidence >= opts.confidence);
     gated
+}
+
+/// Splits off the findings in a path their rule excludes. A glob matches the finding's path
+/// relative to the project root (the workspace root, as fingerprints name it, so that a
+/// glob means the same from a member), or any trailing part of it (`examples/**` also covers
+/// `crates/x/examples/`), as the configuration's top-level `exclude` does.
+fn exclude(
+    policies: &PolicySet,
+    findings: Vec<Finding>,
+    rebase: fingerprint::Rebase<'_>,
+) -> (Vec<Finding>, Vec<Finding>) {
+    let sets: BTreeMap<String, globset::GlobSet> = policies
+        .rules()
+        .into_iter()
+        .filter(|r| !r.exclude.is_empty())
+        .filter_map(|r| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for glob in &r.exclude {
+                // Checked when loaded; a glob that does not build matches nothing.
+                if let Ok(glob) = globset::Glob::new(glob) {
+                    builder.add(glob);
+                }
+            }
+            Some((r.id, builder.build().ok()?))
+        })
+        .collect();
+    if sets.is_empty() {
+        return (findings, Vec::new());
+    }
+    findings.into_iter().partition(|f| {
+        let Some(set) = sets.get(&f.rule) else { return true };
+        let path = rebase.path(&f.span.file);
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        !(0..parts.len()).any(|i| set.is_match(parts[i..].join("/")))
+    })
 }
 
 fn added_suppression(s: &Suppression) -> Finding {
@@ -129,6 +157,7 @@ fn added_suppression(s: &Suppression) -> Finding {
         rule: crate::meta_rules::ADDED.to_string(),
         severity: hooklint_model::Severity::Warning,
         message: format!("this change adds a suppression of {} ({reason})", rules.join(", ")),
+        notes: Vec::new(),
         span: s.span.clone(),
         help: "confirm the accepted risk in review; the trusted configuration can mark a rule \
                `unsuppressible`"

@@ -66,6 +66,9 @@ pub struct Options {
     /// Absolute paths under this directory are reported relative to it; the process's
     /// current directory when `None`.
     pub base_dir: Option<PathBuf>,
+    /// Fingerprints name paths relative to this directory (the workspace or crate root, see
+    /// [`project::Plan::root`]); relative to `base_dir` when `None`.
+    pub fingerprint_root: Option<PathBuf>,
     /// Rule ids that exist but do not run (left out with `--only`/`--skip`): suppressions
     /// naming them are neither unknown nor unused.
     pub known_rules: Vec<String>,
@@ -100,6 +103,15 @@ pub struct Options {
     pub confidence: Confidence,
 }
 
+impl Options {
+    fn rebase(&self) -> fingerprint::Rebase<'_> {
+        fingerprint::Rebase {
+            base: self.base_dir.as_deref(),
+            root: self.fingerprint_root.as_deref(),
+        }
+    }
+}
+
 /// How far a run is: files found and files read and parsed so far (the slow part), and
 /// whether the run is over.
 #[derive(Debug, Default)]
@@ -117,6 +129,7 @@ impl Default for Options {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             follow_links: false,
             base_dir: None,
+            fingerprint_root: None,
             known_rules: Vec::new(),
             baseline: None,
             new_since: None,
@@ -155,6 +168,10 @@ pub struct RunOutput {
     /// Not reported and not counted for the exit code; a baseline written by the run still
     /// records them, so lowering the threshold later shows no old finding as new.
     pub below_confidence: Vec<Finding>,
+    /// Findings left out because their rule excludes their path (a policy's `paths.exclude`,
+    /// `[rules."ID"] exclude` in the configuration), sorted. Not reported and not counted for
+    /// the exit code, but counted in the summary; a baseline written by the run records them.
+    pub excluded: Vec<Finding>,
     /// Sorted by path, line, column, code, message.
     pub problems: Vec<Problem>,
     /// Files read as text (including those that then failed to parse).
@@ -203,6 +220,7 @@ impl RunOutput {
             .iter_mut()
             .chain(self.baselined.iter_mut())
             .chain(self.below_confidence.iter_mut())
+            .chain(self.excluded.iter_mut())
             .chain(self.suppressed.iter_mut().map(|s| &mut s.finding));
         for finding in all {
             span(&mut finding.span);
@@ -304,6 +322,7 @@ mod tests {
             rule: "a/b".into(),
             severity,
             message: "m".into(),
+            notes: Vec::new(),
             span: Span::line("x.rs", 1),
             help: String::new(),
             function: String::new(),

@@ -97,7 +97,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         });
         problems.extend(reread(&findings, &mut dropped, &mut texts, opts.max_file_size));
         sort_problems(&mut problems);
-        fingerprint::assign(&mut findings, &texts);
+        fingerprint::assign(&mut findings, &texts, opts.rebase());
         let mut gated = gate::apply(opts, policies, &files, &texts, &checked, findings, &problems);
         // No secret value in any output: messages quoting a secret literal are redacted, and
         // the source lines a report shows are masked (fingerprints used the real text).
@@ -107,6 +107,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         secrets::redact(&redactor, &mut gated.baselined, &mut []);
         // Not reported, but a baseline written by the run records them.
         secrets::redact(&redactor, &mut gated.below_confidence, &mut []);
+        secrets::redact(&redactor, &mut gated.excluded, &mut []);
         for s in &mut gated.suppressed {
             secrets::redact(&redactor, std::slice::from_mut(&mut s.finding), &mut []);
         }
@@ -116,14 +117,15 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             gated.suppressions.retain(|s| project::in_scope(scope, &s.path));
             gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
             gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
+            gated.excluded.retain(|f| project::in_scope(scope, &f.span.file));
         }
-        let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
 
         // The lines each report can show, by file: every other line of `sources` is left
         // empty, and the shown ones are masked.
         let mut shown: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-        let spans = findings
+        let spans = gated
+            .findings
             .iter()
             .flat_map(|f| std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span)))
             .chain(problems.iter().filter_map(|p| p.span.as_ref()));
@@ -136,19 +138,19 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             };
             lines.extend(span.line..=end);
         }
-        let secret_spans = secrets::secret_spans(&files, &policies.knowledge);
+        let masker = hooklint_manifest::Masker::new(&policies.knowledge);
+        let secret_spans = secrets::secret_spans(&files, &masker, &policies.knowledge);
         let sources = texts
             .into_iter()
             .filter_map(|(path, text)| {
                 let lines = shown.get(&path)?;
                 let spans = secret_spans.get(&path).map_or(&[][..], Vec::as_slice);
-                let masked = secrets::shown_lines(&text, lines, spans, &policies.knowledge);
+                let masked = secrets::shown_lines(&text, lines, spans, &masker);
                 Some((path, masked))
             })
             .collect();
         let phases = clock.finish(files, manifests);
         RunOutput {
-            findings,
             problems,
             files_checked,
             files_excluded: excluded,
@@ -156,14 +158,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             duration: start.elapsed(),
             phases,
             sources,
-            suppressed: gated.suppressed,
-            suppressions: gated.suppressions,
-            baselined: gated.baselined,
-            fixed: gated.fixed,
-            outside_diff: gated.outside_diff,
-            added_suppressions: gated.added_suppressions,
-            below_confidence: gated.below_confidence,
             templates_skipped,
+            ..gated
         }
     })
 }
@@ -819,10 +815,10 @@ mod tests {
         assert_eq!(sources, [("src/a.rs", shown)]);
         // The fingerprint hashes the finding's line, so it matches one computed from the text.
         let mut again = out.findings.clone();
-        fingerprint::assign(&mut again, &out.sources);
+        fingerprint::assign(&mut again, &out.sources, Default::default());
         assert_eq!(again[0].fingerprint, out.findings[0].fingerprint);
         let mut blind = out.findings.clone();
-        fingerprint::assign(&mut blind, &BTreeMap::new());
+        fingerprint::assign(&mut blind, &BTreeMap::new(), Default::default());
         assert_ne!(blind[0].fingerprint, out.findings[0].fingerprint);
     }
 
@@ -834,6 +830,7 @@ mod tests {
             rule: "r".into(),
             severity: hooklint_model::Severity::Error,
             message: "m".into(),
+            notes: Vec::new(),
             span,
             help: String::new(),
             function: String::new(),

@@ -51,6 +51,11 @@ pub struct Plan {
     /// When set, findings are reported only in these paths (relative to `base`,
     /// `/`-separated; a directory covers everything under it).
     pub scope: Option<Vec<String>>,
+    /// Absolute directory fingerprints name paths relative to: the workspace root of the
+    /// checked crates (or the crate root outside a workspace), so that a baseline written for
+    /// the workspace matches a run in one member and the other way round; `base` when the
+    /// run is not one workspace or crate.
+    pub root: PathBuf,
 }
 
 /// Usage errors of the project flags, with a hint.
@@ -158,9 +163,15 @@ pub fn plan(cwd: &Path, paths: &[PathBuf], selection: &Selection) -> Result<Plan
         let root = selected_root(cwd, selection)?;
         return Ok(match root {
             Root::One(dir) => {
-                Plan { base: dir.clone(), paths: vec![dir], named: vec![], scope: None }
+                let root =
+                    fingerprint_root(std::slice::from_ref(&dir), selection.ceiling.as_deref())
+                        .unwrap_or_else(|| dir.clone());
+                Plan { base: dir.clone(), paths: vec![dir], named: vec![], scope: None, root }
             }
-            Root::Many(base, dirs) => Plan { base, paths: dirs, named: vec![], scope: None },
+            Root::Many(base, dirs) => {
+                let root = base.clone();
+                Plan { base, paths: dirs, named: vec![], scope: None, root }
+            }
         });
     }
     let mut roots: Vec<PathBuf> = Vec::new();
@@ -196,9 +207,33 @@ pub fn plan(cwd: &Path, paths: &[PathBuf], selection: &Selection) -> Result<Plan
             scoped.iter().chain(whole).chain(&plain).map(|p| relative_display(p, &base)).collect();
         Some(all)
     };
+    let root = if plain.is_empty() {
+        fingerprint_root(&roots, selection.ceiling.as_deref())
+    } else {
+        None
+    };
+    let root = root.unwrap_or_else(|| base.clone());
     let mut walk = roots;
     walk.extend(plain);
-    Ok(Plan { base, paths: walk, named, scope })
+    Ok(Plan { base, paths: walk, named, scope, root })
+}
+
+/// The directory fingerprints of a run over the crate roots `roots` are relative to: their
+/// common workspace root, or the one crate's root outside a workspace; `None` when they are
+/// not one workspace.
+fn fingerprint_root(roots: &[PathBuf], ceiling: Option<&Path>) -> Option<PathBuf> {
+    let mut found: Option<PathBuf> = None;
+    for root in roots {
+        if !root.join(MANIFEST).is_file() {
+            return None;
+        }
+        let ws = workspace_root(root, ceiling).unwrap_or_else(|| root.clone());
+        match &found {
+            Some(seen) if *seen != ws => return None,
+            _ => found = Some(ws),
+        }
+    }
+    found
 }
 
 enum Root {
@@ -404,6 +439,29 @@ mod tests {
         assert_eq!(plan.paths, std::slice::from_ref(&root));
     }
 
+    /// Fingerprints are relative to the workspace root however a member is selected; outside
+    /// a workspace, to the crate root; outside any crate, to the base.
+    #[test]
+    fn fingerprints_are_relative_to_the_workspace_root() {
+        let (_dir, root) = workspace();
+        let none = Selection::default();
+        let in_member = plan(&root.join("crates/api/src"), &[], &none).unwrap();
+        assert_eq!((in_member.base, in_member.root), (root.join("crates/api"), root.clone()));
+        let by_name = Selection { packages: vec!["db".into()], ..Selection::default() };
+        assert_eq!(plan(&root, &[], &by_name).unwrap().root, root);
+        let by_path = plan(&root, &[PathBuf::from("crates/db")], &none).unwrap();
+        assert_eq!((by_path.base, by_path.root), (root.join("crates/db"), root.clone()));
+        let two = [PathBuf::from("crates/api"), PathBuf::from("crates/db/src/lib.rs")];
+        assert_eq!(plan(&root.join("src"), &two, &none).unwrap().root, root);
+        // An excluded crate is no member: its own root.
+        let old = plan(&root.join("crates/old"), &[], &none).unwrap();
+        assert_eq!(old.root, root.join("crates/old"));
+        // A plain path beside a crate: the base.
+        let mixed = [PathBuf::from("crates/db"), PathBuf::from("fixtures/bad.rs")];
+        let mixed = plan(&root, &mixed, &none).unwrap();
+        assert_eq!(mixed.root, mixed.base);
+    }
+
     #[test]
     fn outside_any_crate_the_working_directory_is_checked() {
         let dir = tempfile::tempdir().unwrap();
@@ -449,6 +507,7 @@ mod tests {
             paths: vec![root.clone()],
             named: vec![root.join("src/main.rs")],
             scope: Some(vec!["src/main.rs".into()]),
+            root: root.clone(),
         };
         assert_eq!(from_src.unwrap(), expected);
         assert_eq!(from_root.unwrap(), expected);

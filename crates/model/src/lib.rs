@@ -727,7 +727,12 @@ pub struct Label {
 pub struct Finding {
     pub rule: String,
     pub severity: Severity,
+    /// The short headline.
     pub message: String,
+    /// The details, one sentence or two each, in order (from the policy's `notes`); shown
+    /// under the headline as rustc's `= note:` lines are.
+    #[serde(default)]
+    pub notes: Vec<String>,
     pub span: Span,
     /// How to fix it, from the rule's `docs.fix` first paragraph.
     pub help: String,

@@ -25,6 +25,10 @@ pub struct RuleInfo {
     /// The share of its findings that are true on real code, as SARIF's rule `precision`
     /// (`very-high`, `high`, `medium`, `low`); empty when the policy does not say.
     pub precision: String,
+    /// Globs of paths, relative to the project root, whose findings of this rule are not
+    /// reported: the policy's `paths.exclude`, merged with the configuration's
+    /// `[rules."ID"] exclude`.
+    pub exclude: Vec<String>,
 }
 
 /// A file that configures a run and could not be loaded: a YAML error, an unknown key, a CEL

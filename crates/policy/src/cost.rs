@@ -602,10 +602,7 @@ fn estimate<M: Measure>(policy: &crate::load::Policy, sizes: &dyn Sizes<M>) -> (
         exprs.escalate.as_ref(),
         exprs.confidence.as_ref(),
     ];
-    let parts = exprs.message.iter().filter_map(|p| match p {
-        crate::load::Part::Expr(e) => Some(e),
-        crate::load::Part::Text(_) => None,
-    });
+    let parts = exprs.template_exprs();
     for expr in report.into_iter().flatten().chain(parts) {
         let b = run(expr.program.expression(), &variables, it.clone());
         out.per_item = out.per_item.add(&b.cost);

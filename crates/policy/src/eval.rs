@@ -373,6 +373,28 @@ impl Evaluator<'_> {
         if broken {
             message = policy.exprs.message_template.clone();
         }
+        let mut notes = Vec::new();
+        for (parts, template) in &policy.exprs.notes {
+            let mut note = String::new();
+            let mut broken = false;
+            for part in parts {
+                match part {
+                    Part::Text(t) => note.push_str(t),
+                    Part::Expr(expr) => match self.value(expr, &scope) {
+                        Ok(v) => note.push_str(&display(&v)),
+                        Err(e) => {
+                            failures.push((expr.field.clone(), e));
+                            broken = true;
+                        }
+                    },
+                }
+            }
+            // A note that renders empty (`{{ cond ? '...' : '' }}`) is left out.
+            let note = if broken { template.clone() } else { note };
+            if !note.trim().is_empty() {
+                notes.push(note.trim().to_string());
+            }
+        }
         for (field, e) in failures {
             self.failed(out, &field, &e, &[target_slots, item_slots], reported);
         }
@@ -384,6 +406,7 @@ impl Evaluator<'_> {
             rule: policy.info.id.clone(),
             severity,
             message,
+            notes,
             span,
             help: policy.info.help.clone(),
             function,

@@ -283,6 +283,18 @@ impl PolicySet {
         }
     }
 
+    /// Replaces a rule's path exclusions (the policy's defaults merged with the configuration's).
+    /// Returns false for an unknown rule.
+    pub fn set_exclude(&mut self, rule: &str, exclude: Vec<String>) -> bool {
+        match self.policies.iter_mut().find(|p| p.info.id == rule) {
+            Some(p) => {
+                p.info.exclude = exclude;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Makes a rule unsuppressible (from configuration): inline comments cannot silence it.
     /// Returns false for an unknown rule.
     pub fn set_unsuppressible(&mut self, rule: &str) -> bool {

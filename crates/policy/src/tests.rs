@@ -260,8 +260,11 @@ fn missing_signature_check() {
     assert_eq!(
         finding.message,
         "webhook handler `github_webhook` (POST /webhooks/github) acts on the request without \
-         verifying its signature; it receives deliveries: route path /webhooks/github says \
-         \"webhooks\""
+         verifying its signature"
+    );
+    assert_eq!(
+        finding.notes,
+        ["it receives deliveries: route path /webhooks/github says \"webhooks\""]
     );
     assert_eq!(finding.span, span(10));
     assert_eq!(finding.function, "app::github_webhook");
@@ -1120,4 +1123,64 @@ fn the_policy_schema_rejects_what_the_loader_rejects() {
         assert!(load_one(&bad).is_err(), "the loader accepts:\n{bad}");
         assert!(!validator.is_valid(&yaml_to_json(&bad)), "the schema accepts:\n{bad}");
     }
+}
+
+/// `notes`: templates as `message` is, in order; one that renders empty is left out; one
+/// that fails is a problem and shows as written, and the finding stays.
+#[test]
+fn notes_are_rendered_under_the_headline() {
+    let text = format!(
+        "{HEADER}violation: \"true\"\nmessage: \"`{{{{ fn.name }}}}` is wrong\"\nnotes:\n  \
+         - \"{{{{ fn.name == 'f' ? 'it is named f' : '' }}}}\"\n  - because `{{{{ fn.name }}}}`\n"
+    );
+    let set = load_one(&text).unwrap();
+    let (findings, problems) = set.check_function(&function("f"));
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(findings[0].message, "`f` is wrong");
+    assert_eq!(findings[0].notes, ["it is named f", "because `f`"]);
+    let (findings, _) = set.check_function(&function("g"));
+    assert_eq!(findings[0].notes, ["because `g`"]);
+
+    // One string is a list of one; a failing note is a problem naming it.
+    let text = format!(
+        "{HEADER}violation: \"true\"\nmessage: m\nnotes: \"{{{{ fn.params[3].name }}}}\"\n"
+    );
+    let set = load_one(&text).unwrap();
+    let (findings, problems) = set.check_function(&function("f"));
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].notes, ["{{ fn.params[3].name }}"]);
+    assert!(problems[0].message.contains("in `notes[0]`"), "{}", problems[0].message);
+}
+
+#[test]
+fn notes_are_checked_at_load_time() {
+    let err = load_err(&format!(
+        "{HEADER}violation: \"true\"\nmessage: m\nnotes:\n  - ok\n  - \"{{{{ fn.nmae }}}}\"\n"
+    ));
+    assert!(err.message.contains("(in `notes[1]`)"), "{}", err.message);
+    assert_eq!(err.line, 9);
+    let err = load_err(&format!("{HEADER}violation: \"true\"\nmessage: m\nnotes:\n  - [a]\n"));
+    assert_eq!(err.message, "`notes[0]` must be a string, found a list");
+    assert_eq!(err.line, 8);
+    // A parameter read only by a note is read.
+    let text = format!(
+        "{HEADER}params:\n  limit: 3\nviolation: \"true\"\nmessage: m\nnotes: \"{{{{ params.limit }}}}\"\n"
+    );
+    let mut set = load_one(&text).unwrap();
+    assert!(set.set_param("test/rule", "limit", serde_json::json!(4)).is_ok());
+}
+
+/// `paths.exclude`: the rule's default exclusions, each glob checked.
+#[test]
+fn path_exclusions_are_read_and_checked() {
+    let text =
+        format!("{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exclude: [\"gen/**\"]\n");
+    assert_eq!(load_one(&text).unwrap().rules()[0].exclude, ["gen/**"]);
+    let err = load_err(&format!(
+        "{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exclude: [\"gen/[x\"]\n"
+    ));
+    assert!(err.message.starts_with("invalid glob `gen/[x` in `paths.exclude`"), "{}", err.message);
+    assert_eq!(err.line, 8);
+    let err = load_err(&format!("{HEADER}violation: \"true\"\nmessage: m\npaths:\n  exlude: []\n"));
+    assert_eq!(err.message, "unknown key `exlude` in paths; did you mean `exclude`?");
 }

@@ -17,6 +17,14 @@ struct CodeQualityIssue<'a> {
     fingerprint: String,
     severity: &'static str,
     location: Location,
+    /// The finding's notes, as Code Climate's `content.body`; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Content>,
+}
+
+#[derive(Serialize)]
+struct Content {
+    body: String,
 }
 
 #[derive(Serialize)]
@@ -65,6 +73,8 @@ pub fn gitlab(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             fingerprint: finding.fingerprint.clone(),
             severity: gitlab_severity(finding.severity),
             location: Location { path, lines: Lines { begin } },
+            content: (!finding.notes.is_empty())
+                .then(|| Content { body: finding.notes.join("\n\n") }),
         });
     }
     for problem in report.problems {
@@ -75,6 +85,7 @@ pub fn gitlab(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             fingerprint: problem_fingerprint(problem),
             severity: gitlab_severity(problem.severity),
             location: Location { path, lines: Lines { begin } },
+            content: None,
         });
     }
     serde_json::to_writer_pretty(&mut *w, &issues)?;
@@ -140,6 +151,9 @@ fn finding_case(finding: &Finding) -> String {
         finding.rule,
         finding.message
     );
+    for note in &finding.notes {
+        body.push_str(&format!("\nnote: {note}"));
+    }
     if !finding.help.is_empty() {
         body.push_str(&format!("\nhelp: {}", finding.help));
     }

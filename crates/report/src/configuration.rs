@@ -39,6 +39,10 @@ pub struct Configuration {
     pub params: BTreeMap<String, Vec<String>>,
     /// Rules the configuration makes unsuppressible.
     pub unsuppressible: Vec<String>,
+    /// The configuration's `[rules."ID"] exclude` entries, as written, by rule; absent when
+    /// none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_excludes: BTreeMap<String, Vec<String>>,
     /// Entries the configuration adds to the shared knowledge lists, by list.
     pub knowledge: BTreeMap<String, usize>,
     /// Entries the configuration takes out of the built-in lists (`[knowledge.remove]`, and
@@ -135,6 +139,14 @@ impl Configuration {
         }
         if !self.unsuppressible.is_empty() {
             items.push(format!("unsuppressible {}", list(&self.unsuppressible)));
+        }
+        if !self.rule_excludes.is_empty() {
+            let changes: Vec<String> = self
+                .rule_excludes
+                .iter()
+                .map(|(rule, globs)| format!("{rule} in {}", list(globs)))
+                .collect();
+            items.push(format!("excluded {}", changes.join("; ")));
         }
         if !self.knowledge.is_empty() {
             let added: Vec<String> =

@@ -35,6 +35,9 @@ fn command(severity: Severity) -> &'static str {
 
 fn finding_command(finding: &Finding) -> String {
     let mut message = finding.message.clone();
+    for note in &finding.notes {
+        message.push_str(&format!("\nnote: {note}"));
+    }
     if !finding.help.is_empty() {
         message.push_str(&format!("\nhelp: {}", finding.help));
     }
@@ -132,6 +135,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &empty,
             titles: &empty,
             configuration: None,

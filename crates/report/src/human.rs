@@ -68,6 +68,9 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
     if let Some(outside) = report.outside_diff {
         line.push_str(&format!(", {outside} outside the diff"));
     }
+    if report.excluded > 0 {
+        line.push_str(&format!(", {} excluded by path", report.excluded));
+    }
     let below = report.below_confidence;
     if below.count > 0 {
         line.push_str(&format!(
@@ -128,7 +131,9 @@ fn finding_diagnostic(
         std::iter::once(&finding.span).chain(finding.labels.iter().map(|l| &l.span)).collect();
     let located = files.locate(&spans);
     let mut labels = Vec::new();
-    let mut notes = Vec::new();
+    // The details first, under the headline, as rustc's `= note:` lines.
+    let mut notes: Vec<String> =
+        finding.notes.iter().map(|n| format!("note: {}", shown(n))).collect();
     match located.first().cloned().flatten() {
         Some((id, range)) => {
             labels.push(Label::primary(id, range).with_message(lower_first(title)))
@@ -214,6 +219,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &sources,
             titles: &titles,
             configuration: None,

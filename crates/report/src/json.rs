@@ -24,7 +24,10 @@ struct JsonReport<'a> {
 struct JsonFinding<'a> {
     rule: &'a str,
     severity: Severity,
+    /// The short headline.
     message: &'a str,
+    /// The details, in order; empty when the rule gives none.
+    notes: &'a [String],
     path: &'a str,
     line: u32,
     column: u32,
@@ -67,6 +70,8 @@ struct JsonSummary {
     fixed: usize,
     /// Findings not reported because their confidence is below the threshold.
     below_confidence: usize,
+    /// Findings not reported because their rule excludes their path.
+    excluded: usize,
     /// Manifests skipped as templates (not YAML until rendered); absent when none.
     #[serde(skip_serializing_if = "is_zero")]
     templates_skipped: usize,
@@ -94,6 +99,7 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             baselined: report.baseline.map_or(0, |b| b.baselined),
             fixed: report.baseline.map_or(0, |b| b.fixed),
             below_confidence: report.below_confidence.count,
+            excluded: report.excluded,
             templates_skipped: report.templates_skipped,
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
@@ -108,6 +114,7 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         rule: &f.rule,
         severity: f.severity,
         message: &f.message,
+        notes: &f.notes,
         path: &f.span.file,
         line: f.span.line,
         column: f.span.column,
@@ -147,6 +154,7 @@ mod tests {
     fn has_the_documented_shape() {
         let mut with_fn = finding("crypto/x", Severity::Error, Span::new("a.rs", 2, 3, 2, 9));
         with_fn.function = "m::f".into();
+        with_fn.notes = vec!["a timing attack recovers the secret".into()];
         let mut without_fn = finding("secrets/y", Severity::Warning, Span::new("b.rs", 1, 1, 1, 4));
         without_fn.function.clear();
         without_fn.confidence = Confidence::Low;
@@ -173,6 +181,7 @@ mod tests {
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
             outside_diff: None,
             below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
+            excluded: 4,
             sources: &empty,
             titles: &empty,
             configuration: None,
@@ -184,11 +193,13 @@ mod tests {
             "version": 1,
             "findings": [
                 {"rule": "crypto/x", "severity": "error",
-                 "message": "`sig == expected` compares a secret with `==`", "path": "a.rs",
+                 "message": "`sig == expected` compares a secret with `==`",
+                 "notes": ["a timing attack recovers the secret"], "path": "a.rs",
                  "line": 2, "column": 3, "end_line": 2, "end_column": 9, "function": "m::f",
                  "fingerprint": "0123456789abcdef", "confidence": "high"},
                 {"rule": "secrets/y", "severity": "warning",
-                 "message": "`sig == expected` compares a secret with `==`", "path": "b.rs",
+                 "message": "`sig == expected` compares a secret with `==`", "notes": [],
+                 "path": "b.rs",
                  "line": 1, "column": 1, "end_line": 1, "end_column": 4,
                  "fingerprint": "0123456789abcdef", "confidence": "low"}
             ],
@@ -199,7 +210,7 @@ mod tests {
                  "path": "d.rs"}
             ],
             "summary": {"files": 4, "findings": 2, "errors": 1, "warnings": 1, "notes": 0,
-                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3,
+                        "suppressed": 0, "baselined": 2, "fixed": 1, "below_confidence": 3, "excluded": 4,
                         "duration_ms": 15}
         });
         assert_eq!(value, expected);

@@ -67,6 +67,8 @@ pub struct Report<'a> {
     pub outside_diff: Option<usize>,
     /// Findings left out because their confidence is below the threshold.
     pub below_confidence: BelowConfidence,
+    /// Findings left out because their rule excludes their path.
+    pub excluded: usize,
     /// File texts by reported path, for snippets.
     pub sources: &'a BTreeMap<String, String>,
     /// Rule titles by id, for the short label under a finding's span.
@@ -136,6 +138,7 @@ pub(crate) mod test_support {
             rule: rule.to_string(),
             severity,
             message: "`sig == expected` compares a secret with `==`".to_string(),
+            notes: Vec::new(),
             span,
             help: "compare with `subtle::ConstantTimeEq::ct_eq`".to_string(),
             function: "handlers::webhook".to_string(),

@@ -67,6 +67,9 @@ pub fn explain(w: &mut dyn io::Write, rule: &RuleInfo) -> io::Result<()> {
     if !rule.precision.is_empty() {
         writeln!(w, "precision: {}", rule.precision)?;
     }
+    if !rule.exclude.is_empty() {
+        writeln!(w, "excluded paths: {}", rule.exclude.join(", "))?;
+    }
     for (heading, text, code) in [
         ("why", &rule.why, false),
         ("fix", &rule.fix, false),
@@ -111,6 +114,7 @@ mod tests {
             unsuppressible: false,
             confidence: String::new(),
             precision: String::new(),
+            exclude: Vec::new(),
         }
     }
 

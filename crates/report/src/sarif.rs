@@ -101,8 +101,11 @@ struct Properties {
 }
 
 #[derive(Serialize)]
-struct ResultProperties {
+struct ResultProperties<'a> {
     confidence: Confidence,
+    /// The finding's notes, each on its own; absent when it has none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -168,7 +171,7 @@ struct SarifResult<'a> {
     suppressions: Vec<Suppression<'a>>,
     /// From the finding's confidence: high 90, medium 60, low 30.
     rank: f64,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
@@ -309,22 +312,11 @@ fn overrides(configuration: Option<&crate::Configuration>) -> Vec<Override<'_>> 
         descriptor: DescriptorReference { id },
         configuration: OverrideConfiguration {
             enabled: None,
-            level: Some(match change.to.as_str() {
-                "error" => "error",
-                "warning" => "warning",
-                _ => "note",
-            }),
+            // SARIF's levels are hooklint's severities, by the same names.
+            level: Some(Severity::parse(&change.to).unwrap_or(Severity::Note).as_str()),
         },
     });
     disabled.chain(levels).collect()
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 /// `crypto/non-constant-time-compare` -> `CryptoNonConstantTimeCompare`: SARIF wants a name
@@ -387,7 +379,7 @@ fn rule_descriptor(rule: &RuleInfo, version: &str) -> Descriptor {
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
         help_uri: help_uri(rule, version),
-        default_configuration: Some(Configuration { level: level(rule.severity) }),
+        default_configuration: Some(Configuration { level: rule.severity.as_str() }),
         properties: Some(Properties {
             tags,
             unsuppressible: rule.unsuppressible,
@@ -433,7 +425,9 @@ fn help(rule: &RuleInfo) -> (String, String) {
     (text.join("\n\n"), markdown.join("\n\n"))
 }
 
-/// The message is the finding's alone: viewers show the rule's help beside it.
+/// The message is the finding's alone: viewers show the rule's help beside it. Its first line
+/// is the headline, the summary SARIF viewers show where space is short; the notes follow as
+/// paragraphs of the full text, and each one in `properties.notes`.
 fn result<'a>(
     finding: &'a Finding,
     rule_index: usize,
@@ -467,15 +461,25 @@ fn result<'a>(
     SarifResult {
         rule_id: &finding.rule,
         rule_index,
-        level: level(finding.severity),
-        message: Text { text: finding.message.clone() },
+        level: finding.severity.as_str(),
+        message: Text { text: message_text(finding) },
         locations: [location],
         related_locations,
         partial_fingerprints,
         suppressions,
         rank: f64::from(finding.confidence.rank()),
-        properties: ResultProperties { confidence: finding.confidence },
+        properties: ResultProperties { confidence: finding.confidence, notes: &finding.notes },
     }
+}
+
+/// The headline, then each note as a paragraph.
+fn message_text(finding: &Finding) -> String {
+    let mut text = finding.message.clone();
+    for note in &finding.notes {
+        text.push_str("\n\n");
+        text.push_str(note);
+    }
+    text
 }
 
 /// A location with a region when the span has a line.
@@ -526,7 +530,7 @@ fn encode_uri_path(path: &str) -> String {
 
 fn notification(problem: &Problem) -> Notification<'_> {
     Notification {
-        level: level(problem.severity),
+        level: problem.severity.as_str(),
         message: Text { text: problem.message.clone() },
         descriptor: DescriptorReference { id: problem.code.as_str() },
         locations: problem.span.iter().map(location).collect(),
@@ -556,6 +560,7 @@ mod tests {
             unsuppressible: false,
             confidence: String::new(),
             precision: String::new(),
+            exclude: Vec::new(),
         }
     }
 
@@ -591,6 +596,7 @@ mod tests {
             baseline: None,
             outside_diff: None,
             below_confidence: crate::BelowConfidence::default(),
+            excluded: 0,
             sources: &empty,
             titles: &empty,
             configuration: None,

@@ -292,6 +292,7 @@ fn diagnostic(rule: &str, message: String, span: Span, help: &str) -> Finding {
         rule: rule.to_string(),
         severity: Severity::Warning,
         message,
+        notes: Vec::new(),
         span,
         help: help.to_string(),
         function: String::new(),

@@ -145,13 +145,15 @@ fn tidy(msg: &str) -> String {
     }
 }
 
-/// Splits a message template at `{{ ... }}` and compiles each expression.
+/// Splits a message template (`message`, or one of `notes`: `field`) at `{{ ... }}` and
+/// compiles each expression.
 pub(super) fn template_parts(
     cx: &mut Ctx,
     env: &Env,
     node: &Node,
     template: &str,
     roots: &Bound,
+    field: &str,
 ) -> Vec<Part> {
     let mut parts = Vec::new();
     let chars: Vec<char> = template.chars().collect();
@@ -173,7 +175,7 @@ pub(super) fn template_parts(
                     line,
                     column,
                     2,
-                    "unclosed `{{` in `message`".to_string(),
+                    format!("unclosed `{{{{` in `{field}`"),
                     Some("close the expression with `}}`".to_string()),
                 );
                 return parts;
@@ -182,7 +184,7 @@ pub(super) fn template_parts(
                 parts.push(Part::Text(std::mem::take(&mut text)));
             }
             let source: String = chars[start..j].iter().collect();
-            if let Some(expr) = compile_source(cx, env, node, &source, "message", roots, start) {
+            if let Some(expr) = compile_source(cx, env, node, &source, field, roots, start) {
                 parts.push(Part::Expr(expr));
             }
             i = j + 2;

@@ -1,8 +1,8 @@
 //! The policy's CEL keys, compiled and checked in the order they are evaluated, each in the
 //! scope it is evaluated in: `for_each` (the target and `params`), `variables` (those above
 //! them, and `it` with a `for_each`), `match` (the variables that do not use `it`), then
-//! `violation`, `span`, `labels`, `escalate`, `confidence` and the `message` interpolations
-//! (everything).
+//! `violation`, `span`, `labels`, `escalate`, `confidence` and the `message` and `notes`
+//! interpolations (everything).
 
 use super::compile::{compile, report_refs, template_parts};
 use super::ctx::{Ctx, Fields};
@@ -30,6 +30,9 @@ pub(crate) struct Exprs {
     pub message: Vec<Part>,
     /// The message as written, shown when an interpolation fails.
     pub message_template: String,
+    /// `notes`: the details under the headline, each a template as `message` is, with the
+    /// template as written. A note that renders empty is left out.
+    pub notes: Vec<(Vec<Part>, String)>,
 }
 
 impl Exprs {
@@ -37,10 +40,7 @@ impl Exprs {
     /// as a whole, so that any key may be read.
     pub(crate) fn params_read(&self) -> Option<std::collections::BTreeSet<String>> {
         let mut out = std::collections::BTreeSet::new();
-        let parts = self.message.iter().filter_map(|p| match p {
-            Part::Expr(e) => Some(e),
-            Part::Text(_) => None,
-        });
+        let parts = self.template_exprs();
         let all = self
             .variables
             .iter()
@@ -54,6 +54,16 @@ impl Exprs {
             .chain(parts)
             .all(|e| crate::schema::params_read(e.program.expression(), &mut out));
         all.then_some(out)
+    }
+
+    /// The expressions interpolated into `message` and `notes`.
+    pub(crate) fn template_exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.message.iter().chain(self.notes.iter().flat_map(|(parts, _)| parts)).filter_map(|p| {
+            match p {
+                Part::Expr(e) => Some(e),
+                Part::Text(_) => None,
+            }
+        })
     }
 }
 
@@ -124,9 +134,10 @@ pub(super) fn compile_all(
     let escalate = optional(cx, "escalate");
     let confidence = optional(cx, "confidence");
     let message = fields.string(cx, "message", true).map(|(template, node)| {
-        let parts = template_parts(cx, env, node, &template, &full);
+        let parts = template_parts(cx, env, node, &template, &full, "message");
         (template, parts)
     });
+    let notes = fields.get("notes").map_or_else(Vec::new, |node| notes(cx, env, node, &full));
     let (Some(violation), Some((message_template, message))) = (violation, message) else {
         return None;
     };
@@ -141,7 +152,33 @@ pub(super) fn compile_all(
         confidence,
         message,
         message_template,
+        notes,
     })
+}
+
+/// `notes`: a list of message templates (or one), each compiled as `message` is.
+fn notes(cx: &mut Ctx, env: &Env, node: &Node, scope: &Scope) -> Vec<(Vec<Part>, String)> {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        Kind::Null => Vec::new(),
+        _ => vec![node],
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let field = format!("notes[{i}]");
+        match item.scalar_text() {
+            Some(template) => {
+                let parts = template_parts(cx, env, item, &template, scope, &field);
+                out.push((parts, template));
+            }
+            None => cx.error(
+                item,
+                format!("`{field}` must be a string, found {}", item.type_name()),
+                Some("a note is a message template: text with `{{ expression }}`s".into()),
+            ),
+        }
+    }
+    out
 }
 
 /// `variables`, in order: each sees those above it, and `it` with a `for_each`; a variable that

@@ -17,6 +17,7 @@ pub(crate) const KEYS: &[&str] = &[
     "for_each",
     "violation",
     "message",
+    "notes",
     "span",
     "labels",
     "escalate",
@@ -26,7 +27,11 @@ pub(crate) const KEYS: &[&str] = &[
     "help",
     "unsuppressible",
     "docs",
+    "paths",
 ];
+
+/// The keys of `paths`.
+pub(crate) const PATH_KEYS: &[&str] = &["exclude"];
 
 /// The keys of `docs`.
 pub(crate) const DOC_KEYS: &[&str] = &["why", "fix", "bad", "good", "confidence"];
@@ -107,6 +112,7 @@ pub(super) fn read(
         s
     });
     let [why, fix, bad, good, confidence] = docs(cx, fields);
+    let exclude = paths(cx, fields);
     let (Some(id), Some(title), Some(severity), Some(target)) = (id, title, severity, target)
     else {
         return (target, None);
@@ -127,8 +133,48 @@ pub(super) fn read(
         unsuppressible,
         confidence,
         precision,
+        exclude,
     };
     (Some(target), Some(info))
+}
+
+/// `paths.exclude`: globs of paths (relative to the project root) whose findings of the rule
+/// are not reported, each checked.
+fn paths(cx: &mut Ctx, fields: &Fields) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(node) = fields.get("paths") else { return out };
+    let Kind::Map(entries) = &node.kind else {
+        cx.error(node, format!("`paths` must be a mapping, found {}", node.type_name()), None);
+        return out;
+    };
+    let path_fields = Fields::check(cx, entries, PATH_KEYS, "paths");
+    let Some(list) = path_fields.get("exclude") else { return out };
+    let Kind::Seq(items) = &list.kind else {
+        cx.error(
+            list,
+            format!("`paths.exclude` must be a list of globs, found {}", list.type_name()),
+            None,
+        );
+        return out;
+    };
+    for item in items {
+        match item.scalar_text() {
+            Some(glob) => match globset::Glob::new(&glob) {
+                Ok(_) => out.push(glob),
+                Err(err) => cx.error(
+                    item,
+                    format!("invalid glob `{glob}` in `paths.exclude`: {}", err.kind()),
+                    None,
+                ),
+            },
+            None => cx.error(
+                item,
+                format!("`paths.exclude[]` must be a string, found {}", item.type_name()),
+                None,
+            ),
+        }
+    }
+    out
 }
 
 fn docs(cx: &mut Ctx, fields: &Fields) -> [String; 5] {
