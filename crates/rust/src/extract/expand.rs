@@ -3,7 +3,8 @@
 //! A project that writes one guard, extractor or verify fn per provider with a macro
 //! (`verified_body!(GithubBody, "x-hub-signature-256", ..)`) has those items only after
 //! expansion, so an invocation in item position (a module or an `impl` block) of a macro the
-//! same file defines is matched against its rules and its template transcribed into tokens,
+//! same file defines, and whose templates can generate verification (see [`may_verify`]), is
+//! matched against its rules and its template transcribed into tokens,
 //! which are then parsed and walked like the items around them. Nothing is run: matching and
 //! transcription are done on tokens, and every fragment is parsed by syn. Bounded: an
 //! expansion nests at most [`MAX_DEPTH`] invocations deep, and a file's matching and
@@ -12,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use hooklint_model::Knowledge;
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
 
@@ -82,13 +84,13 @@ pub enum Stop {
 
 impl Macros {
     /// Collects the `macro_rules!` definitions among `items` and the inline modules in them.
-    pub fn collect(items: &[syn::Item]) -> Macros {
+    pub fn collect(items: &[syn::Item], k: &Knowledge) -> Macros {
         let mut m = Macros::default();
-        m.add(items, 0);
+        m.add(items, k, 0);
         m
     }
 
-    fn add(&mut self, items: &[syn::Item], depth: usize) {
+    fn add(&mut self, items: &[syn::Item], k: &Knowledge, depth: usize) {
         if depth > crate::limits::ITEM_DEPTH {
             return;
         }
@@ -97,14 +99,14 @@ impl Macros {
                 syn::Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => {
                     let Some(name) = &mac.ident else { continue };
                     let rules = parse_rules(mac.mac.tokens.clone());
-                    if !rules.is_empty() {
+                    if rules.iter().any(|r| may_verify(&r.template, k)) {
                         // A later definition shadows an earlier one, as `macro_rules!` does.
                         self.rules.insert(name.to_string(), rules);
                     }
                 }
                 syn::Item::Mod(m) => {
                     if let Some((_, inner)) = &m.content {
-                        self.add(inner, depth + 1);
+                        self.add(inner, k, depth + 1);
                     }
                 }
                 _ => {}
@@ -140,8 +142,7 @@ impl Macros {
         let input: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
         for rule in rules {
             let mut binds = Binds::new();
-            let ends = match_seq(&rule.pattern, &input, 0, &mut binds, budget)?;
-            if ends {
+            if match_seq(&rule.pattern, &input, 0, &mut binds, budget, true)?.is_some() {
                 let mut out = Vec::new();
                 transcribe(&rule.template, &binds, &mut out, budget)?;
                 return Ok(out.into_iter().collect());
@@ -149,6 +150,32 @@ impl Macros {
         }
         Err(Stop::NoMatch)
     }
+}
+
+/// Whether a template can generate request verification: it writes a fn, and names a known
+/// verifier (`verify_slice`), an extractor trait (`FromRequest`) or the request's `headers`.
+/// Expanding every macro of a crate costs memory for code that verifies nothing (generated
+/// numeric impls, wrappers that pass items through such as `cfg_rt! { .. }`); those are left
+/// as they are, as all macros were before.
+fn may_verify(template: &[TokenTree], k: &Knowledge) -> bool {
+    let (mut writes_fn, mut names_one) = (false, false);
+    let mut stack: Vec<TokenStream> = vec![template.iter().cloned().collect()];
+    while let Some(ts) = stack.pop() {
+        for t in ts {
+            match t {
+                TokenTree::Ident(i) => {
+                    let name = i.to_string();
+                    writes_fn |= name == "fn";
+                    names_one |= name == "headers"
+                        || super::frameworks::is_extractor_trait(&name)
+                        || k.is_verifier(&name, &name);
+                }
+                TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    writes_fn && names_one
 }
 
 /// Splits a `macro_rules!` body into its rules: `(pattern) => {template}` separated by `;`.
@@ -268,47 +295,57 @@ fn charge(budget: &mut usize, n: usize) -> Result<(), Stop> {
     }
 }
 
-/// Matches `pats` against `input[at..]`, which they must consume whole. Repetitions are
-/// matched greedily, giving back one repetition at a time when what follows does not match.
+/// Matches `pats` against `input` from `at` and returns where the match ends: at the end of
+/// `input` when `whole`, else wherever `pats` are done. Repetitions are matched greedily, giving
+/// back one repetition at a time when what follows does not match; a repetition's body is
+/// matched once per repetition, so a match is linear in the invocation but for that giving back.
 fn match_seq(
     pats: &[Matcher],
     input: &[TokenTree],
     at: usize,
     binds: &mut Binds,
     budget: &mut usize,
-) -> Result<bool, Stop> {
+    whole: bool,
+) -> Result<Option<usize>, Stop> {
     charge(budget, 1)?;
-    let Some((first, rest)) = pats.split_first() else { return Ok(at == input.len()) };
+    let Some((first, rest)) = pats.split_first() else {
+        return Ok((!whole || at == input.len()).then_some(at));
+    };
     match first {
         Matcher::Token(text) => match input.get(at) {
             Some(t) if !matches!(t, TokenTree::Group(_)) && token_text(t) == *text => {
-                match_seq(rest, input, at + 1, binds, budget)
+                match_seq(rest, input, at + 1, binds, budget, whole)
             }
-            _ => Ok(false),
+            _ => Ok(None),
         },
         Matcher::Group(delim, inner) => match input.get(at) {
             Some(TokenTree::Group(g)) if g.delimiter() == *delim => {
                 let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
                 charge(budget, tokens.len())?;
-                if !match_seq(inner, &tokens, 0, binds, budget)? {
-                    return Ok(false);
+                if match_seq(inner, &tokens, 0, binds, budget, true)?.is_none() {
+                    return Ok(None);
                 }
-                match_seq(rest, input, at + 1, binds, budget)
+                match_seq(rest, input, at + 1, binds, budget, whole)
             }
-            _ => Ok(false),
+            _ => Ok(None),
         },
         Matcher::Var(name, frag) => {
-            let Some(n) = fragment_len(*frag, &input[at.min(input.len())..], budget)? else {
-                return Ok(false);
+            let next = match rest.first() {
+                Some(Matcher::Token(t)) => Some(t.as_str()),
+                _ => None,
             };
-            binds.insert(name.clone(), Binding::One(input[at..at + n].to_vec()));
-            match_seq(rest, input, at + n, binds, budget)
+            let from = at.min(input.len());
+            let Some(n) = fragment_len(*frag, &input[from..], next, budget)? else {
+                return Ok(None);
+            };
+            binds.insert(name.clone(), Binding::One(input[from..from + n].to_vec()));
+            match_seq(rest, input, from + n, binds, budget, whole)
         }
         Matcher::Repeat(inner, sep, may_be_empty, many) => {
-            // Every way to match repetitions from `at`: (end, bindings of each repetition).
-            let mut runs: Vec<(usize, Vec<Binds>)> = Vec::new();
-            let mut cur = at;
+            // The bindings of each repetition, and where each number of them ends.
             let mut reps: Vec<Binds> = Vec::new();
+            let mut ends: Vec<usize> = Vec::new();
+            let mut cur = at;
             loop {
                 if !reps.is_empty() && !*many {
                     break;
@@ -326,51 +363,37 @@ fn match_seq(
                         }
                     }
                 }
-                let Some((end, b)) = match_prefix(inner, input, start, budget)? else { break };
+                let mut b = Binds::new();
+                let Some(end) = match_seq(inner, input, start, &mut b, budget, false)? else {
+                    break;
+                };
                 if end == cur {
                     break;
                 }
                 reps.push(b);
                 cur = end;
-                runs.push((cur, reps.clone()));
-            }
-            if *may_be_empty {
-                runs.insert(0, (at, Vec::new()));
+                ends.push(cur);
             }
             let names = var_names(inner);
-            for (end, reps) in runs.into_iter().rev() {
+            let least = usize::from(!*may_be_empty);
+            for count in (least..=reps.len()).rev() {
+                let end = if count == 0 { at } else { ends[count - 1] };
                 let mut trial = binds.clone();
                 for name in &names {
-                    let seq = reps
+                    let seq = reps[..count]
                         .iter()
                         .map(|r| r.get(name).cloned().unwrap_or(Binding::Seq(Vec::new())))
                         .collect();
                     trial.insert(name.clone(), Binding::Seq(seq));
                 }
-                if match_seq(rest, input, end, &mut trial, budget)? {
+                if let Some(done) = match_seq(rest, input, end, &mut trial, budget, whole)? {
                     *binds = trial;
-                    return Ok(true);
+                    return Ok(Some(done));
                 }
             }
-            Ok(false)
+            Ok(None)
         }
     }
-}
-
-/// The longest prefix of `input[at..]` that `pats` match, with its bindings.
-fn match_prefix(
-    pats: &[Matcher],
-    input: &[TokenTree],
-    at: usize,
-    budget: &mut usize,
-) -> Result<Option<(usize, Binds)>, Stop> {
-    for end in (at..=input.len()).rev() {
-        let mut binds = Binds::new();
-        if match_seq(pats, &input[..end], at, &mut binds, budget)? {
-            return Ok(Some((end, binds)));
-        }
-    }
-    Ok(None)
 }
 
 fn var_names(pats: &[Matcher]) -> Vec<String> {
@@ -389,6 +412,7 @@ fn var_names(pats: &[Matcher]) -> Vec<String> {
 fn fragment_len(
     frag: Frag,
     input: &[TokenTree],
+    next: Option<&str>,
     budget: &mut usize,
 ) -> Result<Option<usize>, Stop> {
     let punct =
@@ -415,6 +439,27 @@ fn fragment_len(
         }
         _ => {}
     }
+    // Most fragments end where the token the pattern writes after them first appears (`,` or
+    // `=>`): parsing up to it keeps a long invocation linear. A fragment that holds the token
+    // itself (`HashMap<K, V>` before a `,`) is parsed again from the whole rest.
+    if let Some(next) = next {
+        let cut =
+            input.iter().position(|t| !matches!(t, TokenTree::Group(_)) && token_text(t) == next);
+        if let Some(cut) = cut {
+            if parse_fragment(frag, &input[..cut], budget)? == Some(cut) {
+                return Ok(Some(cut));
+            }
+        }
+    }
+    parse_fragment(frag, input, budget)
+}
+
+/// How many token trees at the start of `input` syn parses as one fragment of a parsed kind.
+fn parse_fragment(
+    frag: Frag,
+    input: &[TokenTree],
+    budget: &mut usize,
+) -> Result<Option<usize>, Stop> {
     charge(budget, input.len())?;
     let stream: TokenStream = input.iter().cloned().collect();
     let total = input.len();
@@ -549,7 +594,7 @@ mod tests {
 
     fn expand_str(defs: &str, call: &str) -> Option<String> {
         let file: syn::File = syn::parse_str(defs).ok()?;
-        let macros = Macros::collect(&file.items);
+        let macros = Macros::collect(&file.items, &crate::testutil::knowledge());
         let mac: syn::Macro = syn::parse_str(call).ok()?;
         let mut budget = 100_000;
         macros.expand(&mac, &mut budget).ok().map(|t| t.to_string().split_whitespace().collect())
@@ -561,7 +606,7 @@ mod tests {
             macro_rules! verifier {
                 () => { fn none() {} };
                 ($name:ident, $header:literal, $($ty:ty),+ $(,)?) => {
-                    fn $name(h: &str) -> bool { h == $header }
+                    fn $name(headers: &str) -> bool { headers == $header }
                     $( impl Check for $ty {} )+
                 };
             }
@@ -571,7 +616,7 @@ mod tests {
         assert_eq!(
             out.as_deref(),
             Some(
-                r#"fnverify_github(h:&str)->bool{h=="x-hub"}implCheckforVec<u8>{}implCheckforBody{}"#
+                r#"fnverify_github(headers:&str)->bool{headers=="x-hub"}implCheckforVec<u8>{}implCheckforBody{}"#
             )
         );
         assert_eq!(expand_str(defs, "verifier!(1, 2)"), None);
@@ -582,19 +627,19 @@ mod tests {
     fn tt_munchers_and_nested_repetitions() {
         let defs = r#"
             macro_rules! pairs {
-                ($($k:ident => [$($v:expr),*]);* $(;)?) => { $( fn $k() { $( use_it($v); )* } )* };
+                ($($k:ident => [$($v:expr),*]);* $(;)?) => { $( fn $k() { $( headers($v); )* } )* };
             }
         "#;
         let out = expand_str(defs, "pairs!(a => [1, x + 1]; b => [])");
-        assert_eq!(out.as_deref(), Some("fna(){use_it(1);use_it(x+1);}fnb(){}"));
+        assert_eq!(out.as_deref(), Some("fna(){headers(1);headers(x+1);}fnb(){}"));
     }
 
     #[test]
     fn hostile_patterns_stop_at_the_budget() {
         // Nested repetitions of `tt` backtrack; the budget bounds the work.
-        let defs = "macro_rules! m { ($($($a:tt)*)* ; $b:tt) => {}; }";
+        let defs = "macro_rules! m { ($($($a:tt)*)* ; $b:tt) => { fn f(headers: H) {} }; }";
         let file: syn::File = syn::parse_str(defs).expect("parses");
-        let macros = Macros::collect(&file.items);
+        let macros = Macros::collect(&file.items, &crate::testutil::knowledge());
         let call = format!("m!({})", "x ".repeat(2000));
         let mac: syn::Macro = syn::parse_str(&call).expect("parses");
         let mut budget = 200_000;
@@ -616,7 +661,7 @@ macro_rules! verifier {
     };
 }
 macro_rules! guard {
-    ($ty:ident) => { fn check(&self) -> bool { self.0.verify() } };
+    ($ty:ident) => { fn check(&self) -> bool { self.headers().is_empty() } };
 }
 verifier!(verify_github, "x-hub-signature-256");
 self::verifier!(verify_gitea, "x-gitea-signature");
@@ -625,6 +670,10 @@ impl Signed {
     guard!(Signed);
 }
 undefined_elsewhere!(verify_other, "x-other");
+macro_rules! wrap { ($($i:item)*) => { $($i)* }; }
+wrap! { fn passed_through() {} }
+macro_rules! numeric { ($t:ty) => { impl Zero for $t { fn zero() -> Self { 0 } } }; }
+numeric!(u8);
 "#,
         );
         let names: Vec<&str> = f.functions.iter().map(|g| g.qualified_name.as_str()).collect();
@@ -645,7 +694,8 @@ undefined_elsewhere!(verify_other, "x-other");
     fn recursion_and_growth_are_bounded_problems() {
         let k = crate::testutil::knowledge();
         // Each level doubles: 2^16 copies without the bounds.
-        let src = "macro_rules! boom { () => { boom!(); boom!(); fn f() {} }; }\nboom!();\n";
+        let src =
+            "macro_rules! boom { () => { boom!(); boom!(); fn f(headers: H) {} }; }\nboom!();\n";
         let handle = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
             let e = crate::extract_file("src/boom.rs", src, &k);
             (e.problems, e.file.functions.len())

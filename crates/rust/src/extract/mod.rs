@@ -100,7 +100,7 @@ pub fn file(src: Src<'_>, k: &Knowledge, ast: &syn::File) -> Output {
     let framework = guess_framework(&uses);
     let macro_budget = std::cell::Cell::new(crate::limits::macro_budget(src.text.len()));
     let expansion = Expansion {
-        macros: expand::Macros::collect(&ast.items),
+        macros: expand::Macros::collect(&ast.items, k),
         budget: std::cell::Cell::new(expand::budget(src.text.len())),
     };
     let cx = FileCx {
