@@ -412,10 +412,27 @@ pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
             used: s.used(),
         })
         .collect();
+    print_list(
+        args.format,
+        &rows,
+        hooklint_report::suppressions_human,
+        hooklint_report::suppressions_json,
+    )
+}
+
+type ListWriter<T> = fn(&mut dyn io::Write, &[T]) -> io::Result<()>;
+
+/// Prints a list (`rules`, `suppressions`) in the format asked for, on stdout.
+fn print_list<T>(
+    format: ListFormat,
+    rows: &[T],
+    human: ListWriter<T>,
+    json: ListWriter<T>,
+) -> Outcome {
     let mut w = io::BufWriter::new(io::stdout().lock());
-    match args.format {
-        ListFormat::Human => hooklint_report::suppressions_human(&mut w, &rows)?,
-        ListFormat::Json => hooklint_report::suppressions_json(&mut w, &rows)?,
+    match format {
+        ListFormat::Human => human(&mut w, rows)?,
+        ListFormat::Json => json(&mut w, rows)?,
     }
     w.flush()?;
     Ok(0)
@@ -427,13 +444,7 @@ pub fn rules(args: &RulesArgs) -> Outcome {
         Err(code) => return Ok(code),
     };
     let rules = hooklint_engine::rules(&policies);
-    let mut w = io::BufWriter::new(io::stdout().lock());
-    match args.format {
-        ListFormat::Human => hooklint_report::rules_human(&mut w, &rules)?,
-        ListFormat::Json => hooklint_report::rules_json(&mut w, &rules)?,
-    }
-    w.flush()?;
-    Ok(0)
+    print_list(args.format, &rules, hooklint_report::rules_human, hooklint_report::rules_json)
 }
 
 pub fn explain(args: &ExplainArgs) -> Outcome {
@@ -507,22 +518,11 @@ pub fn facts(args: &FactsArgs) -> Outcome {
         let _ = hooklint_report::human_diagnostics(&mut err, &report);
     }
     let mut w = io::BufWriter::new(io::stdout().lock());
-    let written = match args.format {
-        FactsFormat::Json => hooklint_report::facts_json(
-            &mut w,
-            &files,
-            &manifests,
-            args.function.as_deref(),
-            redact,
-        )?,
-        FactsFormat::Yaml => hooklint_report::facts_yaml(
-            &mut w,
-            &files,
-            &manifests,
-            args.function.as_deref(),
-            redact,
-        )?,
+    let write = match args.format {
+        FactsFormat::Json => hooklint_report::facts_json,
+        FactsFormat::Yaml => hooklint_report::facts_yaml,
     };
+    let written = write(&mut w, &files, &manifests, args.function.as_deref(), redact)?;
     w.flush()?;
     if let (Some(name), 0) = (&args.function, written) {
         output::warning(&format!("no function named `{name}`"));

@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use hooklint_model::Span;
+
+use crate::tree::GitError;
 
 /// What changed in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,21 +139,10 @@ fn is_shallow(dir: &Path) -> bool {
 
 /// Runs git and returns its standard output, or its standard error as the message.
 fn git(dir: &Path, args: &[&str]) -> Result<String, DiffError> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|err| error(format!("cannot run git: {err}"), &["install git"]))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("git failed");
-        let first = first.strip_prefix("fatal: ").unwrap_or(first).trim();
-        Err(error(first.to_string(), &[]))
+    match crate::tree::run_git(dir, args) {
+        Ok(out) => Ok(String::from_utf8_lossy(&out).into_owned()),
+        Err(err @ GitError::Spawn(_)) => Err(error(err.to_string(), &["install git"])),
+        Err(GitError::Failed(message)) => Err(error(message, &[])),
     }
 }
 

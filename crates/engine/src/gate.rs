@@ -14,25 +14,15 @@ use hooklint_model::{Confidence, Finding, Problem, ProblemCode, RustFile};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
-use crate::baseline::{self, BaselineEntry};
-use crate::suppress::{self, RuleSets, SuppressedFinding, Suppression};
-use crate::{fingerprint, Options};
-
-#[derive(Debug, Default)]
-pub(crate) struct Gated {
-    pub findings: Vec<Finding>,
-    pub suppressed: Vec<SuppressedFinding>,
-    pub suppressions: Vec<Suppression>,
-    pub baselined: Vec<Finding>,
-    pub fixed: Vec<BaselineEntry>,
-    pub outside_diff: usize,
-    /// Suppressions on lines the change adds or edits (`new_since`).
-    pub added_suppressions: usize,
-    pub below_confidence: Vec<Finding>,
-}
+use crate::baseline;
+use crate::suppress::{self, RuleSets, Suppression};
+use crate::{fingerprint, Options, RunOutput};
 
 /// `findings` must be sorted and fingerprinted. `texts` holds every file the suppression scan
-/// can find a directive in; `checked` is every file the run read.
+/// can find a directive in; `checked` is every file the run read. Fills the fields of the
+/// returned output that say what became of each finding (`findings`, `suppressed`,
+/// `suppressions`, `baselined`, `fixed`, `outside_diff`, `added_suppressions`,
+/// `below_confidence`); the caller fills the rest.
 pub(crate) fn apply(
     opts: &Options,
     policies: &PolicySet,
@@ -41,7 +31,7 @@ pub(crate) fn apply(
     checked: &BTreeSet<String>,
     findings: Vec<Finding>,
     problems: &[Problem],
-) -> Gated {
+) -> RunOutput {
     let rules = rule_sets(opts, policies);
     let functions: BTreeMap<&str, &[hooklint_model::Function]> =
         files.iter().map(|f| (f.path.as_str(), f.functions.as_slice())).collect();
@@ -74,7 +64,7 @@ pub(crate) fn apply(
     kept.extend(diagnostics);
     sort(&mut kept);
 
-    let mut gated = Gated { suppressed, suppressions, ..Gated::default() };
+    let mut gated = RunOutput { suppressed, suppressions, ..RunOutput::default() };
     let kept = match &opts.baseline {
         Some(baseline) => {
             let seen: BTreeSet<String> = kept

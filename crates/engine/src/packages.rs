@@ -106,6 +106,11 @@ mod tests {
         assert_eq!(crate_root("a/tests/t.rs"), Some("a"));
     }
 
+    /// The `fn main() {}` file the tests write, as the walk would find it.
+    fn main_rs(fs_path: PathBuf, display: &str) -> Candidate {
+        Candidate { fs_path, display: display.into(), kind: FileKind::Rust, size: 13 }
+    }
+
     #[test]
     fn reads_the_package_name_inside_the_checked_folder_only() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -114,12 +119,7 @@ mod tests {
         std::fs::write(pkg.join("Cargo.toml"), "[package]\nname = \"acme-webhooks\"\n")
             .expect("write");
         std::fs::write(pkg.join("src/main.rs"), "fn main() {}\n").expect("write");
-        let cand = Candidate {
-            fs_path: pkg.join("src/main.rs"),
-            display: "hooks/src/main.rs".into(),
-            kind: FileKind::Rust,
-            size: 13,
-        };
+        let cand = main_rs(pkg.join("src/main.rs"), "hooks/src/main.rs");
         let names = package_names(std::slice::from_ref(&cand), &[dir.path().to_path_buf()], None);
         assert_eq!(names.get("hooks").map(String::as_str), Some("acme-webhooks"));
         let outside = package_names(&[cand], &[pkg.join("src")], None);
@@ -140,12 +140,7 @@ mod tests {
         std::os::unix::fs::symlink(elsewhere.join("Cargo.toml"), tree.join("Cargo.toml"))
             .expect("symlink");
         std::fs::write(tree.join("src/main.rs"), "fn main() {}\n").expect("write");
-        let cand = Candidate {
-            fs_path: tree.join("src/main.rs"),
-            display: "src/main.rs".into(),
-            kind: FileKind::Rust,
-            size: 13,
-        };
+        let cand = main_rs(tree.join("src/main.rs"), "src/main.rs");
         let roots = [tree.clone()];
         let open = package_names(std::slice::from_ref(&cand), &roots, None);
         assert_eq!(open.get("").map(String::as_str), Some("outside-secret"));

@@ -117,13 +117,13 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             gated.baselined.retain(|f| project::in_scope(scope, &f.span.file));
             gated.below_confidence.retain(|f| project::in_scope(scope, &f.span.file));
         }
-        let findings = gated.findings;
         clock.lap("suppressions, baseline, fingerprints");
 
         // The lines each report can show, by file: every other line of `sources` is left
         // empty, and the shown ones are masked.
         let mut shown: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-        let spans = findings
+        let spans = gated
+            .findings
             .iter()
             .flat_map(|f| std::iter::once(&f.span).chain(f.labels.iter().map(|l| &l.span)))
             .chain(problems.iter().filter_map(|p| p.span.as_ref()));
@@ -136,19 +136,19 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             };
             lines.extend(span.line..=end);
         }
-        let secret_spans = secrets::secret_spans(&files, &policies.knowledge);
+        let masker = hooklint_manifest::Masker::new(&policies.knowledge);
+        let secret_spans = secrets::secret_spans(&files, &masker, &policies.knowledge);
         let sources = texts
             .into_iter()
             .filter_map(|(path, text)| {
                 let lines = shown.get(&path)?;
                 let spans = secret_spans.get(&path).map_or(&[][..], Vec::as_slice);
-                let masked = secrets::shown_lines(&text, lines, spans, &policies.knowledge);
+                let masked = secrets::shown_lines(&text, lines, spans, &masker);
                 Some((path, masked))
             })
             .collect();
         let phases = clock.finish(files, manifests);
         RunOutput {
-            findings,
             problems,
             files_checked,
             files_excluded: excluded,
@@ -156,14 +156,8 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             duration: start.elapsed(),
             phases,
             sources,
-            suppressed: gated.suppressed,
-            suppressions: gated.suppressions,
-            baselined: gated.baselined,
-            fixed: gated.fixed,
-            outside_diff: gated.outside_diff,
-            added_suppressions: gated.added_suppressions,
-            below_confidence: gated.below_confidence,
             templates_skipped,
+            ..gated
         }
     })
 }

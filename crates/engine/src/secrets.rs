@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hooklint_manifest::{is_secret_value, mask_text, Redactor};
+use hooklint_manifest::{Masker, Redactor};
 use hooklint_model::{Finding, Knowledge, Literal, Problem, RustFile, Span};
 
-fn is_secret_literal(literal: &Literal, k: &Knowledge) -> bool {
-    if is_secret_value(&literal.binding, &literal.value, k) {
+fn is_secret_literal(literal: &Literal, masker: &Masker, k: &Knowledge) -> bool {
+    if masker.is_secret_value(&literal.binding, &literal.value) {
         return true;
     }
     literal.context == "arg"
@@ -30,21 +30,28 @@ fn literals(file: &RustFile) -> impl Iterator<Item = &Literal> {
 
 /// Every secret value among the literals of `files`, sorted and without duplicates.
 pub fn secret_values(files: &[RustFile], k: &Knowledge) -> Vec<String> {
+    let masker = Masker::new(k);
     let values: BTreeSet<&str> = files
         .iter()
         .flat_map(literals)
-        .filter(|l| is_secret_literal(l, k))
+        .filter(|l| is_secret_literal(l, &masker, k))
         .map(|l| l.value.as_str())
         .collect();
     values.into_iter().map(str::to_string).collect()
 }
 
 /// The spans of the secret literals of each file, by path.
-pub(crate) fn secret_spans(files: &[RustFile], k: &Knowledge) -> BTreeMap<String, Vec<Span>> {
+pub(crate) fn secret_spans(
+    files: &[RustFile],
+    masker: &Masker,
+    k: &Knowledge,
+) -> BTreeMap<String, Vec<Span>> {
     let mut out: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     for file in files {
-        let spans: Vec<Span> =
-            literals(file).filter(|l| is_secret_literal(l, k)).map(|l| l.span.clone()).collect();
+        let spans: Vec<Span> = literals(file)
+            .filter(|l| is_secret_literal(l, masker, k))
+            .map(|l| l.span.clone())
+            .collect();
         if !spans.is_empty() {
             out.insert(file.path.clone(), spans);
         }
@@ -82,7 +89,7 @@ pub(crate) fn shown_lines(
     text: &str,
     lines: &BTreeSet<u32>,
     spans: &[Span],
-    k: &Knowledge,
+    masker: &Masker,
 ) -> String {
     let Some(&last) = lines.last() else { return String::new() };
     // Column ranges to mask on each shown line: `[from, to)`, and whether `from` is where the
@@ -114,7 +121,7 @@ pub(crate) fn shown_lines(
             }
             None => std::borrow::Cow::Borrowed(line),
         };
-        out.push_str(&mask_text(&line, k));
+        out.push_str(&masker.mask_text(&line));
     }
     out
 }
@@ -170,12 +177,13 @@ mod tests {
         let files = [file];
         let k = hooklint_policy::builtin_knowledge();
         assert_eq!(secret_values(&files, &k), ["9f8e7d6c5b4a3928"]);
-        let spans = secret_spans(&files, &k);
-        let masked = shown_lines(text, &BTreeSet::from([1, 2]), &spans["a.rs"], &k);
+        let masker = Masker::new(&k);
+        let spans = secret_spans(&files, &masker, &k);
+        let masked = shown_lines(text, &BTreeSet::from([1, 2]), &spans["a.rs"], &masker);
         assert!(!masked.contains("9f8e7d6c"), "{masked}");
         assert!(masked.contains("\"hooklint\""));
         assert_eq!(masked.len(), text.len());
-        let only_second = shown_lines(text, &BTreeSet::from([2]), &spans["a.rs"], &k);
+        let only_second = shown_lines(text, &BTreeSet::from([2]), &spans["a.rs"], &masker);
         assert_eq!(only_second, "\nconst NAME: &str = \"hooklint\";\n");
         let mut findings = vec![Finding {
             rule: "r".into(),

@@ -58,8 +58,26 @@ impl Tree {
     }
 }
 
-/// Runs git in `dir` and returns its standard output, or a one-line message.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+/// Why running git gave no output.
+pub(crate) enum GitError {
+    /// git could not be started (not installed, not on `PATH`).
+    Spawn(std::io::Error),
+    /// git ran and failed: the first line it printed on stderr, without `fatal: `.
+    Failed(String),
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitError::Spawn(err) => write!(f, "cannot run git: {err}"),
+            GitError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Runs git in `dir` with no terminal prompt and no standard input, and returns its standard
+/// output.
+pub(crate) fn run_git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -67,14 +85,20 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         .stdin(Stdio::null())
         .env("GIT_TERMINAL_PROMPT", "0")
         .output()
-        .map_err(|err| format!("cannot run git: {err}"))?;
+        .map_err(GitError::Spawn)?;
     if output.status.success() {
-        String::from_utf8(output.stdout).map_err(|_| "git printed a path that is not UTF-8".into())
+        Ok(output.stdout)
     } else {
         let err = String::from_utf8_lossy(&output.stderr);
-        let first = err.lines().next().unwrap_or("git failed").trim();
-        Err(first.strip_prefix("fatal: ").unwrap_or(first).to_string())
+        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("git failed").trim();
+        Err(GitError::Failed(first.strip_prefix("fatal: ").unwrap_or(first).to_string()))
     }
+}
+
+/// Runs git in `dir` and returns its standard output, or a one-line message.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = run_git(dir, args).map_err(|err| err.to_string())?;
+    String::from_utf8(out).map_err(|_| "git printed a path that is not UTF-8".into())
 }
 
 #[cfg(test)]

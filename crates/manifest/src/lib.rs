@@ -24,7 +24,7 @@ use hooklint_model::manifest::{Document, ManifestFile};
 use hooklint_model::{Knowledge, Problem, ProblemCode, Span};
 
 pub use hooklint_model::manifest::route_matches;
-pub use mask::{is_secret_value, mask_text, secret_redaction, Redactor};
+pub use mask::{secret_redaction, Masker, Redactor};
 pub use project::build_project;
 pub use tree::{MAX_ALIAS_BYTES, MAX_DEPTH, MAX_NODES};
 
@@ -139,19 +139,12 @@ fn document(place: &Place<'_>, raw: &tree::RawDocument, kn: &kn::Kn) -> Document
         file: path.to_string(),
         index: raw.index,
         format: views.format.to_string(),
-        kind: views.kind,
-        name: views.name,
         span: data::span(path, raw.pos),
         data: converted.data,
         key_spans: converted.key_spans,
-        scopes: views.scopes,
-        endpoints: views.endpoints,
-        credentials: views.credentials,
-        inline_secrets: views.inline_secrets,
-        services: views.services,
-        integration: views.integration,
         is_test: place.is_test,
         is_example: place.is_example,
+        ..views.doc
     }
 }
 

@@ -1,7 +1,7 @@
 //! Building blocks the recognisers share: endpoints from URLs, credentials from variables,
 //! and the format-independent scans for inline secrets and webhook URLs.
 
-use hooklint_model::manifest::{Credential, Endpoint, InlineSecret, Integration, Scope, Service};
+use hooklint_model::manifest::{Credential, Document, Endpoint, InlineSecret, Scope};
 
 use crate::data::{join, join_index, span, typed};
 use crate::interp::{interpolate, Interpolated};
@@ -17,14 +17,10 @@ use hooklint_model::manifest::Value;
 #[derive(Debug, Default)]
 pub(crate) struct Views {
     pub format: &'static str,
-    pub kind: String,
-    pub name: String,
-    pub scopes: Vec<Scope>,
-    pub endpoints: Vec<Endpoint>,
-    pub credentials: Vec<Credential>,
-    pub inline_secrets: Vec<InlineSecret>,
-    pub services: Vec<Service>,
-    pub integration: Integration,
+    /// The document's facts as the recogniser finds them: `kind`, `name`, `scopes`,
+    /// `endpoints`, `credentials`, `inline_secrets`, `services` and `integration`; the rest
+    /// (place, span, data) is filled when the document is assembled.
+    pub doc: Document,
     /// Top-level keys whose every scalar is a secret (a Kubernetes `Secret`'s `data`).
     pub secret_data_keys: Vec<&'static str>,
     /// The `data` of a Kubernetes `Secret` is base64: values are decoded before they are judged.
@@ -91,7 +87,7 @@ impl Ctx<'_> {
     }
 
     pub fn scope(&mut self, name: &str, kind: &str, level: &str, node: &Node, key_path: &str) {
-        self.views.scopes.push(Scope {
+        self.views.doc.scopes.push(Scope {
             name: name.to_string(),
             kind: kind.to_string(),
             level: level.to_string(),
@@ -150,7 +146,7 @@ impl Ctx<'_> {
         if !info.route.is_empty() {
             ep.route = info.route.to_string();
         }
-        self.views.endpoints.push(ep);
+        self.views.doc.endpoints.push(ep);
     }
 
     /// One environment variable (or config key) of a service: a credential when it holds or
@@ -177,7 +173,7 @@ impl Ctx<'_> {
                     cred.broker = name_broker.to_string();
                     cred.role = role(server_broker, &cred.broker);
                     set_reference(&mut cred, r, "tag");
-                    self.views.credentials.push(cred);
+                    self.views.doc.credentials.push(cred);
                 }
                 return;
             }
@@ -209,7 +205,7 @@ impl Ctx<'_> {
                 cred.user = url.user.to_string();
                 cred.host = url.host.clone();
                 if set_secret(kn, &mut cred, pw, &interp, "url") {
-                    self.views.credentials.push(cred);
+                    self.views.doc.credentials.push(cred);
                 }
                 return;
             }
@@ -228,25 +224,25 @@ impl Ctx<'_> {
                 if no_secret || secret.is_empty() || kn.is_placeholder(secret) {
                     if let Some(var) = interp.whole_var.as_deref() {
                         set_reference(&mut cred, format!("env:{var}"), "env");
-                        self.views.credentials.push(cred);
+                        self.views.doc.credentials.push(cred);
                     }
                     return;
                 }
                 if set_secret(kn, &mut cred, secret, &interp, "password") {
-                    self.views.credentials.push(cred);
+                    self.views.doc.credentials.push(cred);
                 }
             } else if let Some(r) = reference(kn, text) {
                 let kind = ref_kind(&r);
                 set_reference(&mut cred, r, kind);
-                self.views.credentials.push(cred);
+                self.views.doc.credentials.push(cred);
             }
         } else if is_secret_file_key(kn, name) && !text.is_empty() {
             set_reference(&mut cred, format!("file:{text}"), "secret-ref");
-            self.views.credentials.push(cred);
+            self.views.doc.credentials.push(cred);
         } else if let Some((a, b)) = jaas_password(&interp.effective) {
             let pw = interp.effective.get(a..b).unwrap_or("").to_string();
             if set_secret(kn, &mut cred, &pw, &interp, "password") {
-                self.views.credentials.push(cred);
+                self.views.doc.credentials.push(cred);
             }
         }
     }
@@ -290,7 +286,7 @@ impl Ctx<'_> {
             if let Some(r) = reference(kn, &secret).filter(|_| !text.contains("$(")) {
                 let kind = ref_kind(&r);
                 set_reference(&mut cred, r, kind);
-                self.views.credentials.push(cred);
+                self.views.doc.credentials.push(cred);
             }
             return;
         }
@@ -298,7 +294,7 @@ impl Ctx<'_> {
             && !kn.is_placeholder(&secret)
             && set_secret(kn, &mut cred, &secret, &interp, kind)
         {
-            self.views.credentials.push(cred);
+            self.views.doc.credentials.push(cred);
         }
     }
 
@@ -339,7 +335,7 @@ impl Ctx<'_> {
     ) {
         let broker = self.kn.broker_of(name).to_string();
         let role = role(server_broker, &broker);
-        self.views.credentials.push(Credential {
+        self.views.doc.credentials.push(Credential {
             service: service.to_string(),
             name: name.to_string(),
             kind: "secret-ref".to_string(),
@@ -540,12 +536,7 @@ fn scan(ctx: &mut Ctx<'_>, node: &Node, path: &str, key: &str, how: Scan) {
             }
         }
         Kind::Map(entries) => {
-            let named = pair_name(entries);
-            for e in entries {
-                let k = match named {
-                    Some(n) if e.key.eq_ignore_ascii_case("value") => n,
-                    _ => e.key.as_str(),
-                };
+            for (e, k) in named_entries(entries) {
                 let example = how.example || (ctx.views.examples && ctx.kn.is_example_key(&e.key));
                 scan(ctx, &e.value, &join(path, &e.key), k, Scan { example, ..how });
             }
@@ -566,6 +557,18 @@ pub(crate) fn pair_name(entries: &[crate::tree::Entry]) -> Option<&str> {
         .iter()
         .find(|e| e.key.eq_ignore_ascii_case("name") || e.key == "key")
         .and_then(|e| e.value.as_str())
+}
+
+/// Each entry of a map with the key it stands for: in a `name:`/`value:` pair the `value` entry
+/// stands for the pair's name (`{name: DB_PASSWORD, value: ..}` is `DB_PASSWORD: ..`).
+pub(crate) fn named_entries(
+    entries: &[crate::tree::Entry],
+) -> impl Iterator<Item = (&crate::tree::Entry, &str)> {
+    let named = pair_name(entries);
+    entries.iter().map(move |e| match named {
+        Some(n) if e.key.eq_ignore_ascii_case("value") => (e, n),
+        _ => (e, e.key.as_str()),
+    })
 }
 
 fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, how: Scan) {
@@ -608,7 +611,7 @@ fn check_scalar(ctx: &mut Ctx<'_>, key: &str, text: &str, pos: Pos, path: &str, 
             secret: secret.to_string(),
         });
     }
-    ctx.views.inline_secrets.push(InlineSecret {
+    ctx.views.doc.inline_secrets.push(InlineSecret {
         key: lit.key.to_string(),
         kind: lit.kind.to_string(),
         service: String::new(),
@@ -770,7 +773,7 @@ pub(crate) fn scan_endpoints(ctx: &mut Ctx<'_>, root: &Node, base: &str) {
     walk_endpoints(ctx.kn, root, base, &mut Vec::new(), &mut found);
     for (node, path, kind) in found {
         let pos = (node.pos.line, node.pos.col);
-        if ctx.views.endpoints.iter().any(|e| (e.span.line, e.span.column) == pos) {
+        if ctx.views.doc.endpoints.iter().any(|e| (e.span.line, e.span.column) == pos) {
             continue;
         }
         let info = EndpointInfo { public: false, ..EndpointInfo::of(kind) };
@@ -818,12 +821,7 @@ fn walk_endpoints<'n>(
             }
         }
         Kind::Map(entries) => {
-            let named = pair_name(entries);
-            for e in entries {
-                let k = match named {
-                    Some(n) if e.key.eq_ignore_ascii_case("value") => n,
-                    _ => e.key.as_str(),
-                };
+            for (e, k) in named_entries(entries) {
                 keys.push(k);
                 walk_endpoints(kn, &e.value, &join(path, &e.key), keys, out);
                 keys.pop();

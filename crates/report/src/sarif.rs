@@ -309,22 +309,11 @@ fn overrides(configuration: Option<&crate::Configuration>) -> Vec<Override<'_>> 
         descriptor: DescriptorReference { id },
         configuration: OverrideConfiguration {
             enabled: None,
-            level: Some(match change.to.as_str() {
-                "error" => "error",
-                "warning" => "warning",
-                _ => "note",
-            }),
+            // SARIF's levels are hooklint's severities, by the same names.
+            level: Some(Severity::parse(&change.to).unwrap_or(Severity::Note).as_str()),
         },
     });
     disabled.chain(levels).collect()
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 /// `crypto/non-constant-time-compare` -> `CryptoNonConstantTimeCompare`: SARIF wants a name
@@ -387,7 +376,7 @@ fn rule_descriptor(rule: &RuleInfo, version: &str) -> Descriptor {
         full_description: Some(Text { text: full }),
         help: Some(Help { text, markdown }),
         help_uri: help_uri(rule, version),
-        default_configuration: Some(Configuration { level: level(rule.severity) }),
+        default_configuration: Some(Configuration { level: rule.severity.as_str() }),
         properties: Some(Properties {
             tags,
             unsuppressible: rule.unsuppressible,
@@ -467,7 +456,7 @@ fn result<'a>(
     SarifResult {
         rule_id: &finding.rule,
         rule_index,
-        level: level(finding.severity),
+        level: finding.severity.as_str(),
         message: Text { text: finding.message.clone() },
         locations: [location],
         related_locations,
@@ -526,7 +515,7 @@ fn encode_uri_path(path: &str) -> String {
 
 fn notification(problem: &Problem) -> Notification<'_> {
     Notification {
-        level: level(problem.severity),
+        level: problem.severity.as_str(),
         message: Text { text: problem.message.clone() },
         descriptor: DescriptorReference { id: problem.code.as_str() },
         locations: problem.span.iter().map(location).collect(),

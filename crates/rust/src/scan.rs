@@ -263,6 +263,18 @@ impl Scanner<'_> {
         self.bytes.get(self.i + k).copied()
     }
 
+    /// Moves past the identifier characters at the cursor (any non-ASCII byte counts as one).
+    fn skip_word(&mut self) {
+        while self.i < self.bytes.len() {
+            let c = self.bytes[self.i];
+            if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
     fn refuse(&mut self, code: ProblemCode, message: String) {
         if self.refusal.is_none() {
             self.refusal = Some(Refusal { code, message, line: self.line });
@@ -445,14 +457,7 @@ impl Scanner<'_> {
         if self.bytes[start] == b'r' && self.peek(1) == Some(b'#') {
             self.i += 2;
         }
-        while self.i < self.bytes.len() {
-            let c = self.bytes[self.i];
-            if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
+        self.skip_word();
         let word = &self.bytes[start..self.i];
         self.settle(matches!(word, b"as" | b"else"));
         match word {
@@ -743,14 +748,7 @@ impl Scanner<'_> {
             _ => {
                 // A lifetime: skip the quote and the name; it ends no operand (`&'a T`).
                 self.i += 1;
-                while self.i < self.bytes.len() {
-                    let c = self.bytes[self.i];
-                    if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
-                        self.i += 1;
-                    } else {
-                        break;
-                    }
-                }
+                self.skip_word();
             }
         }
     }

@@ -45,7 +45,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                 Kind::Map(_) => {}
             }
         }
-        ctx.views.services.push(service);
+        ctx.views.doc.services.push(service);
         if let Some(env) = svc.value.get("environment") {
             let env_path = join(&base, "environment");
             match &env.kind {

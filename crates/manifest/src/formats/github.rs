@@ -11,7 +11,7 @@ pub(super) fn matches(root: &Node) -> bool {
 }
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
-    ctx.views.name = root.str_at(&["name"]).to_string();
+    ctx.views.doc.name = root.str_at(&["name"]).to_string();
     if let Some(perms) = root.get("default_permissions") {
         for e in perms.entries() {
             let level = e.value.as_str().unwrap_or("");

@@ -6,7 +6,7 @@
 
 use crate::data::{join, join_index};
 use crate::tree::{Kind, Node};
-use crate::views::{pair_name, Ctx};
+use crate::views::{named_entries, Ctx};
 
 /// Keys that make a top-level block a workload of its own.
 const WORKLOAD_KEYS: &[&str] = &[
@@ -40,7 +40,7 @@ pub(super) fn matches(file: &str, root: &Node) -> bool {
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
     let chart = chart_name(ctx.file);
-    ctx.views.name = chart.clone();
+    ctx.views.doc.name = chart.clone();
     for e in root.entries() {
         let component = e.value.is_map()
             && e.value.entries().iter().any(|x| WORKLOAD_KEYS.contains(&x.key.as_str()));
@@ -67,7 +67,7 @@ fn walk(ctx: &mut Ctx<'_>, service: &str, key: &str, node: &Node, path: &str) {
                 if !name.is_empty() && !name.contains("{{") {
                     let r = format!("secretRef:{name}");
                     ctx.secret_ref(service, key, r, node, path);
-                    if let Some(last) = ctx.views.credentials.last_mut() {
+                    if let Some(last) = ctx.views.doc.credentials.last_mut() {
                         if last.broker.is_empty() {
                             last.broker = ctx.kn.broker_of(name).to_string();
                         }
@@ -89,12 +89,7 @@ fn walk(ctx: &mut Ctx<'_>, service: &str, key: &str, node: &Node, path: &str) {
             }
         }
         Kind::Map(entries) => {
-            let named = pair_name(entries);
-            for e in entries {
-                let k = match named {
-                    Some(n) if e.key.eq_ignore_ascii_case("value") => n,
-                    _ => e.key.as_str(),
-                };
+            for (e, k) in named_entries(entries) {
                 walk(ctx, service, k, &e.value, &join(path, &e.key));
             }
         }

@@ -14,7 +14,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
     let empty = Node::synthetic("", root.pos);
     let spec = root.get("spec").unwrap_or(&empty);
     let name = root.str_at(&["metadata", "name"]).to_string();
-    ctx.views.name = name.clone();
+    ctx.views.doc.name = name.clone();
     // A missing part is reported at the block that should hold it: `spec:`, else the document.
     let spec_span = field(ctx, root, "spec").unwrap_or_else(|| ctx.span(root.pos));
 
@@ -107,7 +107,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                     _ => (s.str_at(&["name"]).to_string(), s.get("name").unwrap_or(s)),
                 };
                 ctx.scope(&scope_name, "oauth", "", node, &path);
-                if let Some(last) = ctx.views.scopes.last_mut() {
+                if let Some(last) = ctx.views.doc.scopes.last_mut() {
                     last.reason = s.str_at(&["reason"]).trim().to_string();
                     last.approver = s.str_at(&["approver"]).trim().to_string();
                 }
@@ -171,7 +171,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         .or_else(|| field(ctx, spec, "tenancy"))
         .unwrap_or_else(|| spec_span.clone());
 
-    ctx.views.integration = it;
+    ctx.views.doc.integration = it;
 }
 
 /// Where a field of `parent` is: its value when a scalar, else its key (`signature:`), which is
@@ -221,7 +221,7 @@ fn credential(ctx: &mut Ctx<'_>, service: &str, name: &str, broker: &str, node: 
         span: ctx.span(node.pos),
         ..Credential::default()
     };
-    ctx.views.credentials.push(credential);
+    ctx.views.doc.credentials.push(credential);
 }
 
 /// Seconds in a duration: `300` (seconds), `5m`, `1h30m`, `30d`, `2w`, `500ms` (rounded down),

@@ -27,8 +27,8 @@ const POD_SPECS: &[(&str, &[&str])] = &[
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
     let name = root.str_at(&["metadata", "name"]).to_string();
-    ctx.views.name = name.clone();
-    let kind = ctx.views.kind.clone();
+    ctx.views.doc.name = name.clone();
+    let kind = ctx.views.doc.kind.clone();
     let api_version = root.str_at(&["apiVersion"]);
     if let Some((_, path)) = POD_SPECS.iter().find(|(k, _)| *k == kind) {
         if let Some(spec) = root.at(path) {
@@ -126,7 +126,7 @@ fn container(
                 // Reported at the variable's name, the line a reader recognises.
                 let at = item.get("name").unwrap_or(r);
                 ctx.secret_ref_as(&service, broker, var, reference, at, &path);
-                if let Some(last) = ctx.views.credentials.last_mut() {
+                if let Some(last) = ctx.views.doc.credentials.last_mut() {
                     if last.broker.is_empty() {
                         last.broker = kn.broker_of(r.str_at(&["name"])).to_string();
                     }
@@ -169,7 +169,7 @@ fn container(
             ctx.secret_ref_as(&service, broker, secret, r, m.get("name").unwrap_or(m), &path);
         }
     }
-    ctx.views.services.push(svc);
+    ctx.views.doc.services.push(svc);
 }
 
 /// The values of a `Secret`: not users of a credential, but what links the workloads that read
@@ -203,7 +203,7 @@ fn stored_values(ctx: &mut Ctx<'_>, name: &str, root: &Node) {
                 .find(|b| !b.is_empty())
                 .unwrap_or("");
             let fp = fingerprint(&secret);
-            ctx.views.credentials.push(Credential {
+            ctx.views.doc.credentials.push(Credential {
                 service: format!("secret/{name}"),
                 name: e.key.clone(),
                 kind: "password".to_string(),
@@ -230,7 +230,7 @@ fn trigger_authentication(ctx: &mut Ctx<'_>, name: &str, kind: &str, root: &Node
         let path = join_index("spec.secretTargetRef", i);
         let at = r.get("parameter").unwrap_or(r);
         ctx.secret_ref(&service, parameter, reference, at, &path);
-        if let Some(last) = ctx.views.credentials.last_mut() {
+        if let Some(last) = ctx.views.doc.credentials.last_mut() {
             if last.broker.is_empty() {
                 last.broker = ctx.kn.broker_of(secret).to_string();
             }
@@ -248,7 +248,7 @@ fn scalers(ctx: &mut Ctx<'_>, name: &str, kind: &str, root: &Node) {
         let base = join(&join_index("spec.triggers", i), "metadata");
         for e in meta.entries() {
             ctx.env_var(&service, "", &e.key, &e.value, None, &join(&base, &e.key));
-            if let Some(last) = ctx.views.credentials.last_mut() {
+            if let Some(last) = ctx.views.doc.credentials.last_mut() {
                 if last.key_path == join(&base, &e.key) && last.broker.is_empty() {
                     last.broker = broker.to_string();
                 }

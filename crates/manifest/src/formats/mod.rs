@@ -23,11 +23,11 @@ pub(crate) fn recognise(file: &str, root: &Node, kn: &Kn) -> Views {
     let kind = root.str_at(&["kind"]);
     if api_version.starts_with("hooklint.dev/") && kind == "Integration" {
         ctx.views.format = "hooklint-integration";
-        ctx.views.kind = kind.to_string();
+        ctx.views.doc.kind = kind.to_string();
         integration::recognise(&mut ctx, root);
     } else if !api_version.is_empty() && !kind.is_empty() {
         ctx.views.format = "kubernetes";
-        ctx.views.kind = kind.to_string();
+        ctx.views.doc.kind = kind.to_string();
         kubernetes::recognise(&mut ctx, root);
     } else if root.str_at(&["openapi"]).starts_with('3') {
         ctx.views.format = "openapi";
@@ -53,20 +53,20 @@ pub(crate) fn recognise(file: &str, root: &Node, kn: &Kn) -> Views {
     }
     // Views in source order, whatever order the recogniser found them in.
     let pos = |s: &hooklint_model::Span| (s.line, s.column);
-    ctx.views.scopes.sort_by_key(|x| pos(&x.span));
-    ctx.views.endpoints.sort_by_key(|x| pos(&x.span));
-    ctx.views.credentials.sort_by_key(|x| pos(&x.span));
+    ctx.views.doc.scopes.sort_by_key(|x| pos(&x.span));
+    ctx.views.doc.endpoints.sort_by_key(|x| pos(&x.span));
+    ctx.views.doc.credentials.sort_by_key(|x| pos(&x.span));
     attribute_services(&mut ctx.views);
     // A secret copied by an alias or merge key is still written once: report it once.
     let mut seen = std::collections::HashSet::new();
-    ctx.views.inline_secrets.retain(|s| seen.insert((s.span.line, s.span.column)));
-    ctx.views.inline_secrets.sort_by_key(|x| pos(&x.span));
+    ctx.views.doc.inline_secrets.retain(|s| seen.insert((s.span.line, s.span.column)));
+    ctx.views.doc.inline_secrets.sort_by_key(|x| pos(&x.span));
     ctx.views
 }
 
 /// Inline secrets name the service whose subtree holds them.
 fn attribute_services(views: &mut Views) {
-    for secret in &mut views.inline_secrets {
+    for secret in &mut views.doc.inline_secrets {
         secret.service = match views.format {
             "compose" => secret
                 .key_path
@@ -74,7 +74,7 @@ fn attribute_services(views: &mut Views) {
                 .and_then(|rest| rest.split('.').next())
                 .unwrap_or("")
                 .to_string(),
-            "kubernetes" | "hooklint-integration" => views.name.clone(),
+            "kubernetes" | "hooklint-integration" => views.doc.name.clone(),
             _ => String::new(),
         };
     }

@@ -7,7 +7,7 @@ use crate::views::{Ctx, EndpointInfo};
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
-    ctx.views.name = root.str_at(&["info", "title"]).to_string();
+    ctx.views.doc.name = root.str_at(&["info", "title"]).to_string();
     if let Some(servers) = root.get("servers") {
         for (i, s) in servers.items().iter().enumerate() {
             if let Some(url) = s.get("url") {
@@ -73,7 +73,7 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
                     for s in scopes.entries() {
                         let path = join(&join(&flow_path, "scopes"), &s.key);
                         ctx.scope(&s.key, "oauth", "", &Node::synthetic(&s.key, s.key_pos), &path);
-                        if let Some(last) = ctx.views.scopes.last_mut() {
+                        if let Some(last) = ctx.views.doc.scopes.last_mut() {
                             last.source = format!("{}/{}", scheme.key, flow.key);
                         }
                     }

@@ -11,7 +11,7 @@ pub(super) fn matches(root: &Node) -> bool {
 }
 
 pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
-    ctx.views.name = root.str_at(&["display_information", "name"]).to_string();
+    ctx.views.doc.name = root.str_at(&["display_information", "name"]).to_string();
     for kind in ["bot", "user"] {
         if let Some(list) = root.at(&["oauth_config", "scopes", kind]) {
             for (i, item) in list.items().iter().enumerate() {

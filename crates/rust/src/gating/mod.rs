@@ -494,6 +494,16 @@ impl<'a, 'f> Walker<'a, 'f> {
         }
     }
 
+    /// Records that a failed verdict `v` leaves the function with an error at `s` (a `?`, a
+    /// panicking unwrap, an `assert!`).
+    fn record_err_exit(&mut self, v: &Verdict, s: proc_macro2::Span) {
+        let (at, examined) = (self.span(s), self.pos(s));
+        self.record(
+            v,
+            SiteSink { sink: Sink::Exits, exit: exit::ERR, at, examined, ..SiteSink::default() },
+        );
+    }
+
     // -----------------------------------------------------------------------------------
     // Verdict chains
     // -----------------------------------------------------------------------------------
@@ -518,18 +528,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             },
             syn::Expr::Try(t) => {
                 let mut v = self.verdict(&t.expr, d);
-                let at = self.span(t.question_token.spans[0]);
-                let examined = self.pos(t.question_token.spans[0]);
-                self.record(
-                    &v,
-                    SiteSink {
-                        sink: Sink::Exits,
-                        exit: exit::ERR,
-                        at,
-                        examined,
-                        ..SiteSink::default()
-                    },
-                );
+                self.record_err_exit(&v, t.question_token.spans[0]);
                 v.consumed = true;
                 v
             }
@@ -552,18 +551,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     return self.verdict(&m.receiver, d).flip(true);
                 } else if PANICS.contains(&method) {
                     let mut v = self.verdict(&m.receiver, d);
-                    let at = self.span(m.method.span());
-                    let examined = self.pos(m.method.span());
-                    self.record(
-                        &v,
-                        SiteSink {
-                            sink: Sink::Exits,
-                            exit: exit::ERR,
-                            at,
-                            examined,
-                            ..SiteSink::default()
-                        },
-                    );
+                    self.record_err_exit(&v, m.method.span());
                     v.consumed = true;
                     return v;
                 } else if CLOSURE_VERDICT.contains(&method) {
@@ -975,18 +963,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         if matches!(name, "assert" | "ensure" | "debug_assert") {
             if let Some(first) = args.first() {
                 let v = self.verdict(first, 0);
-                let at = self.span(m.mac.path.span());
-                let examined = self.pos(m.mac.path.span());
-                self.record(
-                    &v,
-                    SiteSink {
-                        sink: Sink::Exits,
-                        exit: exit::ERR,
-                        at,
-                        examined,
-                        ..SiteSink::default()
-                    },
-                );
+                self.record_err_exit(&v, m.mac.path.span());
             }
         } else if name == "matches" && matches!(ctx, Ctx::Value(Tail::Fn)) {
             self.returned(&syn::Expr::Macro(m.clone()), d);
@@ -1129,23 +1106,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn branch_sink(&self, b: &syn::Block, region: (Pos, Pos), tail: bool, after: Pos) -> SiteSink {
-        let out = exits::block_out(self.cx, b, tail);
-        if out.exits {
-            SiteSink {
-                sink: Sink::Exits,
-                exit: out.exit,
-                logged: out.logged,
-                ..SiteSink::default()
-            }
-        } else {
-            SiteSink {
-                sink: Sink::Proceeds,
-                logged: out.logged,
-                branch: region,
-                after,
-                ..SiteSink::default()
-            }
-        }
+        sink_of(exits::block_out(self.cx, b, tail), region, after)
     }
 
     fn else_sink(&self, el: &syn::Expr, tail: bool, after: Pos) -> SiteSink {
@@ -1294,23 +1255,22 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn arm_sink(&self, body: &syn::Expr, tail: bool, after: Pos) -> SiteSink {
-        let out = exits::expr_out(self.cx, body, tail);
         let s = body.span();
-        if out.exits {
-            SiteSink {
-                sink: Sink::Exits,
-                exit: out.exit,
-                logged: out.logged,
-                ..SiteSink::default()
-            }
-        } else {
-            SiteSink {
-                sink: Sink::Proceeds,
-                logged: out.logged,
-                branch: (self.pos(s), self.end(s)),
-                after,
-                ..SiteSink::default()
-            }
+        sink_of(exits::expr_out(self.cx, body, tail), (self.pos(s), self.end(s)), after)
+    }
+}
+
+/// Where a branch that runs `region` leads: out of the function, or on to `after`.
+fn sink_of(out: exits::Out, region: (Pos, Pos), after: Pos) -> SiteSink {
+    if out.exits {
+        SiteSink { sink: Sink::Exits, exit: out.exit, logged: out.logged, ..SiteSink::default() }
+    } else {
+        SiteSink {
+            sink: Sink::Proceeds,
+            logged: out.logged,
+            branch: region,
+            after,
+            ..SiteSink::default()
         }
     }
 }
