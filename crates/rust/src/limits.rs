@@ -24,6 +24,10 @@ pub fn macro_budget(file_len: usize) -> usize {
     file_len.saturating_mul(8).saturating_add(1 << 20)
 }
 
+/// What an expansion of the file's own macros that passed its bounds leaves out (see
+/// `extract/expand.rs`).
+pub const EXPANSION: &str = "a macro expansion";
+
 thread_local! {
     /// Limits hit while extracting the current file: line and what was left out.
     static HITS: RefCell<Vec<(u32, &'static str)>> = const { RefCell::new(Vec::new()) };
@@ -62,14 +66,18 @@ pub(crate) fn take(path: &str) -> Vec<Problem> {
                 1 => " (and at 1 more place)".to_string(),
                 n => format!(" (and at {n} more places)"),
             };
-            Problem::new(
-                ProblemCode::TooComplex,
+            let message = if what == EXPANSION {
+                format!(
+                    "{what} nests too deeply or grows too large here for the extractor; what it \
+                     generates was not analysed{more}"
+                )
+            } else {
                 format!(
                     "{what} nests too deeply here for the extractor; what is inside it was not \
                      analysed{more}"
-                ),
-                Some(Span::line(path, line)),
-            )
+                )
+            };
+            Problem::new(ProblemCode::TooComplex, message, Some(Span::line(path, line)))
         })
         .collect()
 }

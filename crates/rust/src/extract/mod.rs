@@ -1,5 +1,6 @@
 //! Per-file extraction: walks the items of a parsed file and builds the facts of every fn.
 
+mod expand;
 mod exprs;
 mod flow;
 mod frameworks;
@@ -35,9 +36,36 @@ pub struct FileCx<'a> {
     pub file_is_test: bool,
     /// Bytes of macro bodies the file may still have parsed (see `macros.rs`).
     pub macro_budget: std::cell::Cell<usize>,
+    /// The file's `macro_rules!` macros and what is left of their expansion budget.
+    pub expansion: &'a Expansion,
+    /// Invocations this code was expanded from (0: the file as written).
+    pub expansion_depth: usize,
 }
 
-impl FileCx<'_> {
+/// The file's own macros, expanded where they are invoked as items (see `expand.rs`).
+pub struct Expansion {
+    macros: expand::Macros,
+    budget: std::cell::Cell<usize>,
+}
+
+impl<'a> FileCx<'a> {
+    /// The context of code expanded from a macro: its tokens have the spans of the template
+    /// and the invocation, so texts are printed from the tokens, not sliced from the file.
+    fn expanded(&self) -> FileCx<'a> {
+        FileCx {
+            src: Src::new(self.src.path, ""),
+            k: self.k,
+            uses: self.uses.clone(),
+            aliases: self.aliases.clone(),
+            consts: self.consts.clone(),
+            framework: self.framework,
+            file_is_test: self.file_is_test,
+            macro_budget: std::cell::Cell::new(self.macro_budget.get()),
+            expansion: self.expansion,
+            expansion_depth: self.expansion_depth + 1,
+        }
+    }
+
     /// Resolves a path through `use` items and type aliases (first segment only, like rustc).
     pub fn resolve(&self, path: &str, self_type: &str) -> String {
         let (first, rest) = match path.split_once("::") {
@@ -73,7 +101,22 @@ pub fn file(src: Src<'_>, k: &Knowledge, ast: &syn::File) -> Output {
     prescan(&ast.items, &mut uses, &mut aliases, &mut consts, 0);
     let framework = guess_framework(&uses);
     let macro_budget = std::cell::Cell::new(crate::limits::macro_budget(src.text.len()));
-    let cx = FileCx { src, k, uses, aliases, consts, framework, file_is_test, macro_budget };
+    let expansion = Expansion {
+        macros: expand::Macros::collect(&ast.items, k),
+        budget: std::cell::Cell::new(expand::budget(src.text.len())),
+    };
+    let cx = FileCx {
+        src,
+        k,
+        uses,
+        aliases,
+        consts,
+        framework,
+        file_is_test,
+        macro_budget,
+        expansion: &expansion,
+        expansion_depth: 0,
+    };
     let module = module_of(&path);
     let mut out =
         RustFile { path: cx.src.path.to_string(), is_test: file_is_test, ..RustFile::default() };
@@ -162,9 +205,62 @@ impl Walker<'_, '_> {
                     let g = Global { name: s.ident.to_string(), context: "static", ty: &s.ty };
                     self.module_value(&g, &s.expr, module, "", t);
                 }
+                syn::Item::Macro(m) if m.ident.is_none() => {
+                    let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
+                    let parse = |s: syn::parse::ParseStream<'_>| {
+                        let mut items = Vec::new();
+                        while !s.is_empty() {
+                            items.push(s.parse::<syn::Item>()?);
+                        }
+                        Ok(items)
+                    };
+                    if let Some(expanded) = self.expand(&m.mac, parse) {
+                        let cx = self.cx.expanded();
+                        Walker { cx: &cx, out: self.out }.items(&expanded, module, t, depth + 1);
+                    }
+                }
                 _ => {}
             }
         }
+    }
+
+    /// Expands an invocation of one of the file's own macros and parses the result with
+    /// `parse`: `None` when the file does not define it, no rule matches, the result does not
+    /// parse, or a bound is reached (then a `too-complex` problem says so).
+    fn expand<T>(
+        &self,
+        mac: &syn::Macro,
+        parse: impl FnOnce(syn::parse::ParseStream<'_>) -> syn::Result<T>,
+    ) -> Option<T> {
+        use syn::parse::Parser;
+        let ex = self.cx.expansion;
+        if ex.macros.is_empty() {
+            return None;
+        }
+        let line = mac.path.span().start().line;
+        if self.cx.expansion_depth >= expand::MAX_DEPTH {
+            if ex.macros.defines(&mac.path) {
+                crate::limits::hit(line, crate::limits::EXPANSION);
+            }
+            return None;
+        }
+        let mut budget = ex.budget.get();
+        let result = ex.macros.expand(mac, &mut budget);
+        ex.budget.set(budget);
+        let tokens = match result {
+            Ok(tokens) => tokens,
+            Err(expand::Stop::NoMatch) => return None,
+            Err(expand::Stop::Budget) => {
+                crate::limits::hit(line, crate::limits::EXPANSION);
+                return None;
+            }
+        };
+        // The expansion is held to the bounds the file is held to before syn parses it.
+        if crate::scan::scan(&tokens.to_string()).refusal.is_some() {
+            crate::limits::hit(line, crate::limits::EXPANSION);
+            return None;
+        }
+        parse.parse2(tokens).ok()
     }
 
     fn item_impl(&mut self, i: &syn::ItemImpl, module: &str, in_test: bool) {
@@ -182,7 +278,18 @@ impl Walker<'_, '_> {
         if trait_name == "Debug" {
             self.out.index.debug_impls.push(self_type.clone());
         }
-        for ii in &i.items {
+        self.impl_items(&i.items, &self_type, &trait_name, module, in_test);
+    }
+
+    fn impl_items(
+        &mut self,
+        items: &[syn::ImplItem],
+        self_type: &str,
+        trait_name: &str,
+        module: &str,
+        in_test: bool,
+    ) {
+        for ii in items {
             match ii {
                 syn::ImplItem::Fn(f) => {
                     let input = functions::FnInput {
@@ -196,20 +303,20 @@ impl Walker<'_, '_> {
                             &f.block,
                             ii,
                         ),
-                        self_type: &self_type,
-                        trait_name: &trait_name,
+                        self_type,
+                        trait_name,
                         module,
                         in_test,
                     };
                     self.function(&input);
                     let fname = f.sig.ident.to_string();
-                    if frameworks::is_extractor_trait(&trait_name)
+                    if frameworks::is_extractor_trait(trait_name)
                         && frameworks::is_extractor_fn(&fname)
                     {
                         let qualified = self.out.functions.last().map(|g| g.qualified_name.clone());
                         self.out.index.extractor_impls.push((
-                            self_type.clone(),
-                            trait_name.clone(),
+                            self_type.to_string(),
+                            trait_name.to_string(),
                             qualified.unwrap_or_default(),
                         ));
                     }
@@ -217,6 +324,21 @@ impl Walker<'_, '_> {
                 syn::ImplItem::Const(c) => {
                     let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
                     self.module_value(&g, &c.expr, module, &self_type, in_test);
+                }
+                syn::ImplItem::Macro(m) => {
+                    let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
+                    let parse = |s: syn::parse::ParseStream<'_>| {
+                        let mut items = Vec::new();
+                        while !s.is_empty() {
+                            items.push(s.parse::<syn::ImplItem>()?);
+                        }
+                        Ok(items)
+                    };
+                    if let Some(expanded) = self.expand(&m.mac, parse) {
+                        let cx = self.cx.expanded();
+                        Walker { cx: &cx, out: self.out }
+                            .impl_items(&expanded, self_type, trait_name, module, t);
+                    }
                 }
                 _ => {}
             }

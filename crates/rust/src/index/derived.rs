@@ -58,11 +58,12 @@ pub(super) fn apply_derived(f: &mut Function, d: Derived, _k: &Knowledge) {
         p.before_verify = !outside && first_local.is_none_or(|v| at < v);
     }
 
-    f.is_webhook = receiver::is_receiver(&d.receiver);
+    let r = d.receiver.map(|r| *r).unwrap_or_default();
+    f.is_webhook = receiver::is_receiver(&r);
     f.webhook_reasons = if f.is_webhook {
-        d.receiver.signs.iter().chain(&d.receiver.weak_signs).cloned().collect()
+        r.signs.iter().chain(&r.weak_signs).cloned().collect()
     } else {
         Vec::new()
     };
-    f.receiver = d.receiver;
+    f.receiver = r;
 }

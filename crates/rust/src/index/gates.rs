@@ -40,8 +40,9 @@ pub(super) enum Summary {
     Verdict,
     /// It rejects on failure before its own effects: its work is gated inside.
     Gates,
-    /// It verifies but lets the request through on failure.
-    FailOpen(Shape),
+    /// It verifies but lets the request through on failure. Boxed: the index keeps one summary
+    /// per function, and few fail open.
+    FailOpen(Box<Shape>),
 }
 
 /// A fail-open shape and where it is.
@@ -80,7 +81,8 @@ pub(super) struct Outcome {
 
 pub(super) struct Cx<'a, 'ix> {
     pub(super) ix: &'a Index<'ix>,
-    pub(super) targets: &'a [Vec<Option<Id>>],
+    /// Per function, the target of each call (`Plan::targets`).
+    pub(super) plans: &'a [super::Plan],
     /// Functions that verify, directly or through what they call.
     pub(super) verifying: &'a [bool],
     pub(super) roles: &'a [Option<Role>],
@@ -101,7 +103,7 @@ fn kind(cx: &Cx, id: Id, f: &Function, site: &Site) -> Option<Kind> {
         if let Some(fragment) = remote_fragment(c, cx.k) {
             return Some(Kind::Remote(fragment));
         }
-        let target = cx.targets.get(id)?.get(site.call as usize).copied().flatten()?;
+        let target = cx.plans.get(id)?.targets.get(site.call as usize).copied().flatten()?;
         if target != id && cx.verifying.get(target).copied().unwrap_or(false) {
             let name = cx.ix.func(target).map(|g| g.name.clone()).unwrap_or_default();
             return Some(Kind::Helper(target, name));
@@ -110,6 +112,20 @@ fn kind(cx: &Cx, id: Id, f: &Function, site: &Site) -> Option<Kind> {
     }
     let c = f.compares.get(site.compare as usize)?;
     verifying_compare(c).then(|| Kind::Compare(c.text.clone()))
+}
+
+/// Whether a site can be a verification at all, a superset of what [`kind`] accepts: a call of
+/// a known verifier, of a verification API or of a project fn, or a comparison that checks a
+/// credential. The index drops every other site before the pass over the call graph, which
+/// holds all functions' facts and plans at once.
+pub(super) fn may_verify(f: &Function, site: &Site, targets: &[Option<Id>], k: &Knowledge) -> bool {
+    if site.call != verdict::NONE {
+        let Some(c) = f.calls.get(site.call as usize) else { return false };
+        return targets.get(site.call as usize).copied().flatten().is_some()
+            || is_verifier(c, k)
+            || remote_fragment(c, k).is_some();
+    }
+    f.compares.get(site.compare as usize).is_some_and(verifying_compare)
 }
 
 /// A comparison that checks a request credential: equality of a sensitive value (by name or
@@ -193,7 +209,7 @@ fn site_outcome(f: &Function, site: &Site, kind: &Kind, role: Role, callee: &Sum
         Summary::FailOpen(shape) => {
             return Outcome {
                 how: format!("`{what}` fails open"),
-                shape: Some(Shape { span: span.clone(), ..shape.clone() }),
+                shape: Some(Shape { span: span.clone(), ..(**shape).clone() }),
                 examined: site.at,
                 ..Outcome::default()
             };
@@ -407,7 +423,7 @@ pub(super) fn summarise(cx: &Cx, id: Id, outs: &[(Outcome, Verification)]) -> Su
     let gating = outs.iter().filter(|(o, _)| o.gates).map(|(o, _)| o.examined).min();
     if let Some((o, _)) = outs.iter().find(|(o, _)| o.shape.is_some()) {
         if gating.is_none() && !outs.iter().any(|(o, _)| o.verdict) {
-            return Summary::FailOpen(o.shape.clone().unwrap_or_default());
+            return Summary::FailOpen(Box::new(o.shape.clone().unwrap_or_default()));
         }
     }
     if outs.iter().any(|(o, _)| o.verdict) {
@@ -426,14 +442,14 @@ pub(super) fn caller_verified(
     ix: &Index,
     edges: &[Vec<Id>],
     gate_pos: &[Option<verdict::Pos>],
-    targets: &[Vec<Option<Id>>],
+    plans: &[super::Plan],
 ) -> Vec<Option<String>> {
     let n = ix.nodes.len();
     // (callers seen, callers that verify first, a verifying caller's name)
     let mut seen: Vec<(u32, u32, Option<String>)> = vec![(0, 0, None); n];
     for (from, tos) in edges.iter().enumerate() {
         let Some(f) = ix.func(from) else { continue };
-        let Some(ts) = targets.get(from) else { continue };
+        let Some(ts) = plans.get(from).map(|p| &p.targets) else { continue };
         for &to in tos {
             let mut all_after = true;
             let mut any = false;

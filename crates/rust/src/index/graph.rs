@@ -165,8 +165,7 @@ pub(super) fn derive(
     }
 
     // Summaries, callees first: a few rounds reach a fixed point on real call graphs.
-    let targets: Vec<Vec<Option<Id>>> = plans.iter().map(|p| p.targets.clone()).collect();
-    let cx = gates::Cx { ix, targets: &targets, verifying: &verifying, roles: &roles, k };
+    let cx = gates::Cx { ix, plans, verifying: &verifying, roles: &roles, k };
     let mut summaries: Vec<Summary> =
         (0..n).map(|i| if verifying[i] { Summary::Neutral } else { Summary::None }).collect();
     let analysed: Vec<Id> = (0..n).filter(|&i| verifying[i]).collect();
@@ -195,7 +194,7 @@ pub(super) fn derive(
         .collect();
     let gate_pos: Vec<Option<verdict::Pos>> =
         outcomes.iter().map(|o| gates::gate_position(o)).collect();
-    let callers = gates::caller_verified(ix, &edges, &gate_pos, &targets);
+    let callers = gates::caller_verified(ix, &edges, &gate_pos, plans);
 
     // Closures are computed CHUNK functions at a time, in id order, each within its share of
     // what is left of the budget, so that the result does not depend on scheduling. Each
@@ -289,7 +288,7 @@ pub(super) fn derive(
                         .map(|(_, phrase)| phrase.clone())
                         .collect(),
                     verifications,
-                    receiver,
+                    receiver: (receiver != Receiver::default()).then(|| Box::new(receiver)),
                 };
                 (derived, was_cut)
             })

@@ -54,7 +54,9 @@ struct Derived {
     extra_phrases: Vec<String>,
     /// Every verification of the function's request and whether it gates.
     verifications: Vec<Verification>,
-    receiver: Receiver,
+    /// `None` for the default (most functions receive nothing): the pass holds one `Derived`
+    /// per function at once.
+    receiver: Option<Box<Receiver>>,
 }
 
 pub fn link(
@@ -70,6 +72,10 @@ pub fn link(
     files.par_iter_mut().zip(by_file(plans.iter_mut(), &offsets)).for_each(|(file, plans)| {
         for (f, p) in file.functions.iter_mut().zip(plans) {
             apply_plan(f, p);
+            let mut sites = std::mem::take(&mut f.verdicts.sites);
+            sites.retain(|s| gates::may_verify(f, s, &p.targets, k));
+            sites.shrink_to_fit();
+            f.verdicts.sites = sites;
         }
     });
     {
@@ -203,7 +209,9 @@ fn apply_plan(f: &mut Function, plan: &mut Plan) {
             f.body.kind = body_kind_of(&f.params);
         }
     }
-    for (p, (_, custom)) in f.params.iter_mut().zip(&plan.params) {
+    // The derive pass keeps every plan; the parameters are not needed after this.
+    let params = std::mem::take(&mut plan.params);
+    for (p, (_, custom)) in f.params.iter_mut().zip(&params) {
         match custom {
             Some(ty) => {
                 p.extractor = "custom".to_string();

@@ -201,3 +201,36 @@ async fn stripe(body: Bytes) {}
     assert_eq!(s.verified_by, ["layer auth::verify"]);
     assert!(s.is_webhook);
 }
+
+/// Only sites that can be verifications outlive the first pass: a known verifier, a project
+/// fn, a comparison that checks a credential. The others (most of a real project's `?` and
+/// `if`s) are dropped before the pass over the call graph.
+#[test]
+fn sites_that_cannot_verify_are_dropped() {
+    let f = facts(
+        r#"
+fn handler(headers: HeaderMap, body: Bytes, mac: Mac) -> Result<(), E> {
+    let n = body.len().checked_add(1).ok_or(E)?;
+    if external::lookup(n).is_none() { return Err(E); }
+    if !helper(&headers) { return Err(E); }
+    mac.verify_slice(&body).map_err(|_| E)?;
+    let token = headers.get("x-token");
+    if token != SECRET_TOKEN { return Err(E); }
+    if n == 3 { return Err(E); }
+    Ok(())
+}
+fn helper(headers: &HeaderMap) -> bool { headers.contains_key("x") }
+"#,
+    );
+    let g = func(&f, "handler");
+    let kept: Vec<String> = g
+        .verdicts
+        .sites
+        .iter()
+        .map(|s| match g.calls.get(s.call as usize) {
+            Some(c) => c.name.clone(),
+            None => g.compares[s.compare as usize].text.clone(),
+        })
+        .collect();
+    assert_eq!(kept, ["helper", "verify_slice", "token != SECRET_TOKEN"]);
+}
