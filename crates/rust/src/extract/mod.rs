@@ -323,7 +323,7 @@ impl Walker<'_, '_> {
                 }
                 syn::ImplItem::Const(c) => {
                     let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
-                    self.module_value(&g, &c.expr, module, &self_type, in_test);
+                    self.module_value(&g, &c.expr, module, self_type, in_test);
                 }
                 syn::ImplItem::Macro(m) => {
                     let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
