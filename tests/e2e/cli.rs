@@ -156,7 +156,7 @@ fn facts_prints_the_files_as_json() {
     let run = project.run(&["facts", "src"]);
     assert_eq!(run.code, 0, "{run:?}");
     let value = run.json();
-    assert_eq!(value["version"], 1);
+    assert_eq!(value["version"], 2);
     let paths: Vec<&str> = value["files"]
         .as_array()
         .into_iter()

@@ -257,6 +257,7 @@ scalars! {
     str => Ty::Str, |v| FieldRef::Str(v);
     String => Ty::Str, |v| FieldRef::Str(v);
     SharedStr => Ty::Str, |v| FieldRef::Str(v);
+    std::borrow::Cow<'static, str> => Ty::Str, |v| FieldRef::Str(v);
     Value => Ty::Any, |v| FieldRef::Data(v);
 }
 

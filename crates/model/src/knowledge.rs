@@ -52,6 +52,45 @@ pub struct Knowledge {
     pub ip_headers: Vec<String>,
     /// Logging and printing macros (last path segment).
     pub log_macros: Vec<String>,
+    /// Calls whose result is a secret the server holds: environment reads, `expose_secret()`.
+    /// Macros end in `!` (`env!`).
+    pub secret_sources: Vec<String>,
+    /// Types whose values are secrets (`SecretString`, `Secret`); a parameter, field or binding
+    /// of such a type is a secret.
+    pub secret_types: Vec<String>,
+    /// Types whose `Debug` output hides the value: `{:?}` of them writes no secret.
+    pub redacting_types: Vec<String>,
+    /// Calls whose result is a MAC, a signature or a password hash.
+    pub mac_sources: Vec<String>,
+    /// Methods whose result is a MAC when their receiver holds key material (`finalize` of a
+    /// keyed hasher), and a plain digest otherwise.
+    pub keyed_outputs: Vec<String>,
+    /// Calls that read a database, cache or other store.
+    pub store_sources: Vec<String>,
+    /// Library calls whose result re-presents their receiver's or arguments' value: accessors,
+    /// conversions and encoders (`expose_secret`, `hex::encode`). Only these (with the
+    /// standard library's own steps and `secret_sinks`) carry a secret, MAC, request value or
+    /// literal through a call the project does not define; any other call's result keeps only
+    /// its store reads and parameters.
+    pub value_carriers: Vec<String>,
+    /// Calls whose arguments become key material or credentials (a MAC key, a password, a
+    /// secret-typed value); literals that reach them are recorded in `flows_to`.
+    pub secret_sinks: Vec<String>,
+    /// Builder methods that set a header from a name and a value (`.header(AUTHORIZATION, v)`).
+    pub header_setters: Vec<String>,
+    /// Map methods (`insert`) that set a header when the receiver is one of `header_maps` or
+    /// the name is a header constant.
+    pub header_map_setters: Vec<String>,
+    /// Header map types (`HeaderMap`) and methods returning one (`headers_mut`).
+    pub header_maps: Vec<String>,
+    /// Methods that return the application's state from a request (`req.app_data::<T>()`):
+    /// what the server holds, not what the client sent.
+    pub state_accessors: Vec<String>,
+    /// Extractor types that hold the request's `Authorization` credential (`BasicAuth`).
+    pub credential_types: Vec<String>,
+    /// Calls that verify a token and return its claims (`jsonwebtoken::decode`): the claims say
+    /// who holds the token, they are not the token.
+    pub claims_decoders: Vec<String>,
     /// Calls that start work in the background (`tokio::spawn`, `thread::spawn`).
     pub spawn_calls: Vec<String>,
     /// Constructors that accept a request when returned by a guard, extractor or verifier

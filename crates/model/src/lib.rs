@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 extern crate self as hooklint_model;
 
 pub mod fact;
+pub mod flow;
 mod knowledge;
 pub mod manifest;
 pub mod names;
@@ -27,7 +28,7 @@ pub use receiver::{Receiver, Verification};
 pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 
 /// Version of the fact model. Bumped when a field is renamed or removed or changes meaning.
-pub const FACTS_VERSION: u32 = 1;
+pub const FACTS_VERSION: u32 = 2;
 
 /// An immutable string that clones without copying: the path in every span of a file, and the
 /// call names a function `reaches`, are one allocation shared by all the facts that hold them.
@@ -330,6 +331,14 @@ pub struct FileIndex {
     pub extractor_impls: Vec<(String, String, String)>,
     /// Router registrations found in this file.
     pub registrations: Vec<Registration>,
+    /// Data flow of the file's functions and `const`/`static` items; consumed by the index.
+    pub flow: flow::FileFlow,
+    /// Structs of the file, for field types and `{:?}` output.
+    pub structs: Vec<flow::StructDef>,
+    /// Types with a hand-written `impl Debug` in this file (it may print anything or nothing).
+    pub debug_impls: Vec<String>,
+    /// Module declarations under `#[cfg(test)]` (`mod tests;`): name, and the `#[path]` given.
+    pub test_mods: Vec<(String, Option<String>)>,
     /// Name of the package the file belongs to (`[package] name` of its `Cargo.toml`), set by
     /// the engine before linking; `""` when unknown.
     pub crate_name: String,
@@ -518,6 +527,9 @@ pub struct Call {
     pub target: String,
     /// the call is a known verifier, or its target reaches one
     pub verifies: bool,
+    /// the call sits in a branch (an `if`/`else` body, a `match` arm, the body of an `if let`):
+    /// it runs only under some condition
+    pub in_branch: bool,
     /// path calls: the whole call; method calls: method name to closing parenthesis
     pub span: Span,
 }
@@ -534,6 +546,9 @@ pub struct Compare {
     pub left: Operand,
     /// the right operand (the argument for method forms)
     pub right: Operand,
+    /// path of the innermost call whose argument holds the comparison (`filter` in
+    /// `users.filter(email.eq(e))`), `""` when none
+    pub inside: String,
     /// the comparison
     pub span: Span,
 }
@@ -545,10 +560,15 @@ pub struct Operand {
     pub text: String,
     /// variables and field names in it (`self.cfg.secret` -> `cfg`, `secret`, `self`)
     pub idents: Vec<String>,
-    /// where the value came from through `let` bindings of the same fn, transitively:
-    /// identifiers, called functions (last segment) and header names of the initialisers; a
-    /// parameter is its own origin
-    pub origins: Vec<String>,
+    /// where the value may come from, strongest first (secret, mac, request, store, param,
+    /// public); see [Provenance](#provenance)
+    pub provenance: Vec<Origin>,
+    /// the value's type when the code states it (a typed binding or parameter, `T::new(..)`,
+    /// `T { .. }`), last path segment; `""` when unknown
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// log arguments only: formatted with `Debug` (`{:?}`, `?field`, `dbg!`)
+    pub debug: bool,
     /// value when the operand is a string, byte-string, number, bool or char literal
     pub literal: String,
     /// the operand is a literal
@@ -584,7 +604,49 @@ pub struct Literal {
     pub callee: String,
     /// in test code
     pub is_test: bool,
+    /// where the literal's value goes that makes it a credential, through bindings, `const`s,
+    /// fields and project functions; see [Provenance](#provenance)
+    pub flows_to: Vec<LiteralUse>,
     /// the literal
+    pub span: Span,
+}
+
+/// Where a value may come from: one origin of the provenance vocabulary and the steps that
+/// carried the value from it to where it is used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
+pub struct Origin {
+    /// `request`, `secret`, `mac`, `public`, `store` or `param`
+    pub kind: std::borrow::Cow<'static, str>,
+    /// what produced it within the kind: `header`, `body`, `json`, `env`, `state`, `type`,
+    /// `call`, `literal`, `error`...
+    pub source: std::borrow::Cow<'static, str>,
+    /// header, environment variable, state or field path, type, call or parameter name; `""`
+    /// for a literal
+    pub name: String,
+    /// steps from the use back to the origin, nearest first (`let sig = headers.get(..)`,
+    /// `param headers`, `arg 1 of verify at src/hooks.rs:12`)
+    pub chain: Vec<SharedStr>,
+    /// where the origin is read (the header read, the `env::var` call, the literal)
+    pub span: Span,
+}
+
+/// A use of a literal that makes it a credential.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Fact)]
+pub struct LiteralUse {
+    /// `arg`: an argument of a `secret_sinks` call; `header`: the value of a header set by name;
+    /// `compare`: compared with a value whose provenance is `against`
+    pub kind: std::borrow::Cow<'static, str>,
+    /// the call's path (`hmac::Hmac::new_from_slice`), or the operator for `compare`
+    pub callee: String,
+    /// argument position for `arg` (the receiver of a method call is not counted)
+    pub arg: u32,
+    /// header name for `header`
+    pub name: String,
+    /// for `compare`: the provenance of the other side
+    pub against: Vec<Origin>,
+    /// steps from the use back to the literal
+    pub chain: Vec<SharedStr>,
+    /// the call or comparison
     pub span: Span,
 }
 

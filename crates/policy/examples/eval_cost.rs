@@ -104,6 +104,7 @@ fn shapes() -> Vec<(&'static str, Function)> {
             left: value("expected", true),
             right: value("sig", true),
             span: at(13),
+            ..Compare::default()
         }],
         literals: vec![Literal {
             value: "whsec_5f2b9c0e7a41d3".to_string(),

@@ -8,13 +8,14 @@ use hooklint_model::names::{self, Words};
 
 /// The helpers, each with how many list arguments follow its string argument. The overload id
 /// spells the argument types: `sensitive_name_string_list_list`.
-const HELPERS: [(&str, usize, cel::common::functions::Function); 7] = [
+const HELPERS: [(&str, usize, cel::common::functions::Function); 8] = [
     ("words", 0, words),
     ("has_words", 1, has_words),
     ("sensitive_name", 2, sensitive_name),
     ("ends_with_words", 1, ends_with_words),
     ("call_matches", 1, call_matches),
     ("contains_any", 1, contains_any),
+    ("starts_with_any", 1, starts_with_any),
     ("is_placeholder", 1, is_placeholder),
 ];
 
@@ -238,6 +239,11 @@ fn call_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Exe
 fn contains_any<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let text = string_arg(&args, 0, "contains_any")?.to_lowercase();
     bool_val(any_str(&args, 1, "contains_any", |e| text.contains(&e.to_lowercase()))?)
+}
+
+fn starts_with_any<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let text = string_arg(&args, 0, "starts_with_any")?;
+    bool_val(any_str(&args, 1, "starts_with_any", |e| text.starts_with(e))?)
 }
 
 fn is_placeholder<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {

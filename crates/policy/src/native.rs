@@ -36,6 +36,7 @@ pub(crate) enum Helper {
     EndsWithWords,
     CallMatches,
     ContainsAny,
+    StartsWithAny,
     SensitiveName,
     IsPlaceholder,
 }
@@ -94,7 +95,7 @@ pub(crate) struct Names<'a> {
 
 impl Names<'_> {
     pub fn compile(&mut self, expr: &IdedExpr) -> Term {
-        if self.depth > 32 {
+        if self.depth > 96 {
             return Term::Unknown;
         }
         self.depth += 1;
@@ -135,6 +136,7 @@ impl Names<'_> {
                             "ends_with_words" => Helper::EndsWithWords,
                             "call_matches" => Helper::CallMatches,
                             "contains_any" => Helper::ContainsAny,
+                            "starts_with_any" => Helper::StartsWithAny,
                             "sensitive_name" => Helper::SensitiveName,
                             "is_placeholder" => Helper::IsPlaceholder,
                             _ => return self.path(expr).map_or(Term::Unknown, Term::Bool),
@@ -308,6 +310,7 @@ impl Term {
                         let v = v.to_lowercase();
                         first.iter().any(|e| v.contains(&e.to_lowercase()))
                     }
+                    Helper::StartsWithAny => first.iter().any(|e| v.starts_with(e.as_str())),
                     Helper::SensitiveName => functions::is_sensitive_name(v, first, lists.get(1)?),
                     Helper::IsPlaceholder => functions::looks_like_placeholder(v, first),
                 })

@@ -74,12 +74,28 @@ fn plain(text: &str) -> Operand {
     Operand { text: text.to_string(), span: span(12), ..Operand::default() }
 }
 
+/// An operand whose provenance is one origin.
+fn from(text: &str, kind: &'static str, source: &'static str, name: &str) -> Operand {
+    let origin = hooklint_model::Origin {
+        kind: kind.into(),
+        source: source.into(),
+        name: name.into(),
+        span: span(10),
+        ..Default::default()
+    };
+    Operand { provenance: vec![origin], ..plain(text) }
+}
+
 /// A function with one element in every list, so that every field of the model has a value.
 pub(crate) fn full_function() -> Function {
     let span = || Span::new("a.rs", 1, 2, 3, 4);
     let operand = || Operand {
         idents: vec!["x".into()],
-        origins: vec!["y".into()],
+        provenance: vec![hooklint_model::Origin {
+            chain: vec!["let x = y".into()],
+            span: span(),
+            ..Default::default()
+        }],
         span: span(),
         ..Default::default()
     };
@@ -101,7 +117,16 @@ pub(crate) fn full_function() -> Function {
             span: span(),
             ..Default::default()
         }],
-        literals: vec![Literal { span: span(), ..Default::default() }],
+        literals: vec![Literal {
+            flows_to: vec![hooklint_model::LiteralUse {
+                against: vec![hooklint_model::Origin { span: span(), ..Default::default() }],
+                chain: vec!["c".into()],
+                span: span(),
+                ..Default::default()
+            }],
+            span: span(),
+            ..Default::default()
+        }],
         logs: vec![LogCall { args: vec![operand()], span: span(), ..Default::default() }],
         ip_sources: vec![IpSource { span: span(), ..Default::default() }],
         body: Body {
@@ -201,6 +226,7 @@ fn builtin_messages_follow_house_style() {
         text: "sig == expected".into(),
         left: sensitive("sig"),
         right: sensitive("expected"),
+        inside: String::new(),
         span: span(12),
     }];
     f.ip_sources = vec![IpSource {
@@ -257,8 +283,9 @@ fn non_constant_time_compare() {
     f.compares = vec![Compare {
         op: "!=".into(),
         text: "expected != signature".into(),
-        left: sensitive("expected"),
-        right: sensitive("signature"),
+        left: from("expected", "mac", "call", "hmac::Mac::finalize"),
+        right: from("signature", "request", "header", "x-hub-signature-256"),
+        inside: String::new(),
         span: span(12),
     }];
     let (findings, problems) = set.check_function(&f);
@@ -266,7 +293,10 @@ fn non_constant_time_compare() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].rule, "crypto/non-constant-time-compare");
     assert!(
-        findings[0].message.starts_with("`expected` is compared with `!=`"),
+        findings[0].message.starts_with(
+            "`expected` (a MAC from `hmac::Mac::finalize`) is compared with `signature` (the \
+             request header `x-hub-signature-256`) using `!=`"
+        ),
         "{}",
         findings[0].message
     );
@@ -279,6 +309,7 @@ fn non_constant_time_compare() {
             text: "sig.len() == 64".into(),
             left: plain("sig.len()"),
             right: Operand { is_literal: true, literal: "64".into(), ..plain("64") },
+            inside: String::new(),
             span: span(12),
         },
         Compare {
@@ -286,6 +317,7 @@ fn non_constant_time_compare() {
             text: "sig == \"\"".into(),
             left: sensitive("sig"),
             right: Operand { is_literal: true, ..plain("\"\"") },
+            inside: String::new(),
             span: span(13),
         },
         Compare {
@@ -294,23 +326,30 @@ fn non_constant_time_compare() {
             right: sensitive("b"),
             ..Compare::default()
         },
+        // Named like secrets on both sides, with no evidence: a lexer's tokens.
+        Compare {
+            op: "==".into(),
+            text: "token == prev_token".into(),
+            left: sensitive("token"),
+            right: sensitive("prev_token"),
+            ..Compare::default()
+        },
     ];
     assert!(rules_hit(&set, &g).is_empty());
     let in_test = Function { is_test: true, ..f.clone() };
     assert!(rules_hit(&set, &in_test).is_empty());
 
+    // A secret the server holds against a request header named like a credential.
     let mut admin = f.clone();
-    admin.compares[0].right = sensitive("Self::ADMIN_TOKEN");
+    admin.compares[0].left = from("self.admin_token", "secret", "env", "ADMIN_TOKEN");
+    admin.compares[0].right = from("token", "request", "header", "x-admin-token");
     assert_eq!(rules_hit(&set, &admin), vec!["crypto/non-constant-time-compare"]);
-
-    let punct = Function { trait_name: "PartialEq".into(), self_type: "Punct".into(), ..f.clone() };
+    // Structural equality of a type named like a secret, with nothing known about its fields.
+    let mut punct =
+        Function { trait_name: "PartialEq".into(), self_type: "Signature".into(), ..f.clone() };
+    punct.compares[0].left = sensitive("self.params");
+    punct.compares[0].right = sensitive("other.params");
     assert!(rules_hit(&set, &punct).is_empty());
-    let signature_eq = Function {
-        trait_name: "std::cmp::PartialEq".into(),
-        self_type: "WebhookSignature".into(),
-        ..f
-    };
-    assert_eq!(rules_hit(&set, &signature_eq), vec!["crypto/non-constant-time-compare"]);
 }
 
 #[test]
@@ -432,13 +471,21 @@ fn logged_secret() {
     f.logs = vec![LogCall {
         macro_name: "debug".into(),
         path: "tracing::debug".into(),
-        args: vec![Operand { field: "signature".into(), ..sensitive("%sig") }, plain("delivery")],
+        args: vec![
+            Operand {
+                field: "signature".into(),
+                ..from("%sig", "request", "header", "x-hub-signature-256")
+            },
+            plain("delivery"),
+        ],
         span: span(16),
     }];
     let (findings, _) = set.check_function(&f);
     assert_eq!(findings.len(), 1);
     assert!(
-        findings[0].message.starts_with("`debug!` writes `signature` to the output"),
+        findings[0].message.starts_with(
+            "`debug!` writes `signature` (the request header `x-hub-signature-256`) to the output"
+        ),
         "{}",
         findings[0].message
     );
@@ -450,6 +497,9 @@ fn logged_secret() {
 
     let mut ok = f;
     ok.logs[0].args = vec![plain("delivery_id"), plain("verified")];
+    assert!(rules_hit(&set, &ok).is_empty());
+    // A name proves nothing, and an error is public even when the failed call got a secret.
+    ok.logs[0].args = vec![sensitive("routing_key"), from("e", "public", "error", "map_err")];
     assert!(rules_hit(&set, &ok).is_empty());
 }
 
@@ -506,7 +556,15 @@ fn literal(value: &str, binding: &str, context: &str, callee: &str) -> Literal {
 fn hardcoded_secret() {
     let set = builtin();
     let mut helper = function("mac");
-    helper.literals = vec![literal("k3y-material-42", "", "arg", "hmac::Hmac::new_from_slice")];
+    helper.literals = vec![Literal {
+        flows_to: vec![hooklint_model::LiteralUse {
+            kind: "arg".into(),
+            callee: "hmac::Hmac::new_from_slice".into(),
+            span: span(3),
+            ..Default::default()
+        }],
+        ..literal("k3y-material-42", "", "arg", "hmac::Hmac::new_from_slice")
+    }];
     let file = RustFile {
         path: "src/app.rs".into(),
         literals: vec![literal("whsec_5f2b9c0e7a41d3", "WEBHOOK_SECRET", "const", "")],
@@ -517,9 +575,14 @@ fn hardcoded_secret() {
     assert!(problems.is_empty(), "{problems:#?}");
     let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(findings.len(), 2, "{messages:#?}");
-    assert!(messages[0].starts_with("`WEBHOOK_SECRET` is initialised with a literal secret"));
     assert!(
-        messages[1].starts_with("a literal is passed as the key to `hmac::Hmac::new_from_slice`")
+        messages[0]
+            .starts_with("a literal has the format of a provider credential (`WEBHOOK_SECRET`)"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages[1].starts_with("a literal becomes argument 1 of `hmac::Hmac::new_from_slice`"),
+        "{messages:#?}"
     );
     assert_eq!(findings[0].function, "");
     assert_eq!(findings[1].function, "app::mac");
@@ -951,8 +1014,11 @@ fn native_terms_reject_ordinary_elements() {
     let quiet =
         LogCall { macro_name: "info".into(), args: vec![plain("count")], ..LogCall::default() };
     assert_eq!(eval("secrets/logged-secret", &quiet), Some(false));
-    let loud =
-        LogCall { macro_name: "info".into(), args: vec![sensitive("token")], ..LogCall::default() };
+    let loud = LogCall {
+        macro_name: "info".into(),
+        args: vec![from("token", "secret", "env", "API_TOKEN")],
+        ..LogCall::default()
+    };
     assert_eq!(eval("secrets/logged-secret", &loud), Some(true));
 
     let file = RustFile::default();

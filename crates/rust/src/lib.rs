@@ -11,6 +11,7 @@ mod extract;
 mod gating;
 mod index;
 mod limits;
+mod provenance;
 mod scan;
 #[cfg(test)]
 mod testutil;

@@ -41,6 +41,7 @@ fn knowledge_reads_the_shipped_lists() {
     assert!(k.verifiers.contains(&"verify_slice".to_string()));
     assert!(k.log_macros.contains(&"println".to_string()));
     assert!(k.non_sensitive_words.contains(&"len".to_string()));
+    assert!(k.header_setters.contains(&"header_str".to_string()), "multi-line flow lists");
 }
 
 /// Extracts a file nested just under the limit on a thread of `HOOKLINT_STACK_MB` megabytes;

@@ -1,5 +1,6 @@
 //! One fn or method: signature facts (attributes, routes, params) plus the body facts.
 
+use crate::provenance::build::Work;
 use hooklint_model::verdict::{self, Checked};
 use hooklint_model::{names, Body, Function, Knowledge, Param, Parse, Registration, Route};
 use syn::spanned::Spanned;
@@ -37,7 +38,7 @@ fn is_test_attr(path: &str, k: &Knowledge) -> bool {
     names::first_call_match(util::last_segment(path), path, &k.test_attributes).is_some()
 }
 
-pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration>) {
+pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration>, Work) {
     let name = f.sig.ident.to_string();
     let mut qualified = Vec::new();
     if !f.module.is_empty() {
@@ -82,6 +83,7 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         })
         .collect();
     let mut v = FnVisitor::new(cx, f.self_type, is_test, &params, &types);
+    v.bind_params(f.sig, &params);
     if let Some(b) = f.block {
         v.run_block(b);
     }
@@ -155,7 +157,7 @@ pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration
         verdicts,
         ..Function::default()
     };
-    (func, facts.registrations)
+    (func, facts.registrations, facts.flow)
 }
 
 fn params(cx: &FileCx<'_>, sig: &syn::Signature, handler: bool) -> Vec<Param> {

@@ -2,13 +2,14 @@
 //! comma-separated list of expressions are parsed here (never expanded) and walked like code:
 //! log and print macros become `LogCall`s, `assert_eq!` a comparison, the rest plain exprs.
 
+use crate::provenance::build::FlowVal;
 use hooklint_model::{Compare, LogCall, Operand};
 use proc_macro2::{Spacing, TokenStream, TokenTree};
 use syn::spanned::Spanned;
-use syn::visit::Visit;
 
 use super::exprs::FnVisitor;
 use super::sensitivity;
+use crate::provenance::kinds;
 use crate::util;
 
 /// Macros whose first string argument is a format string, not a value.
@@ -59,8 +60,9 @@ const SKIP_MACROS: &[&str] = &[
 enum Piece {
     /// `target: "x"`, `parent: span`, `name: "..."`.
     Key,
-    /// `name = value`, `name = %value`, `%value`, `?value`: a structured field or named arg.
-    Field(String, syn::Expr),
+    /// `name = value`, `name = %value`, `%value`, `?value`: a structured field or named arg,
+    /// and whether it is formatted with `Debug` (`?`).
+    Field(String, syn::Expr, bool),
     Expr(syn::Expr),
     /// Did not parse as an expression.
     Opaque,
@@ -128,11 +130,12 @@ fn classify(tokens: &[TokenTree]) -> Piece {
     }
     // `%value` / `?value` shorthand fields.
     if is_punct(tokens.first(), '%') || is_punct(tokens.first(), '?') {
+        let debug = is_punct(tokens.first(), '?');
         let rest = tokens.get(1..).unwrap_or(&[]);
         return match parse_expr(rest) {
             Some(e) => {
                 let name = rest.iter().map(|t| t.to_string()).collect::<String>();
-                Piece::Field(util::last_segment(&name.replace('.', "::")).to_string(), e)
+                Piece::Field(util::last_segment(&name.replace('.', "::")).to_string(), e, debug)
             }
             None => Piece::Opaque,
         };
@@ -155,11 +158,12 @@ fn classify(tokens: &[TokenTree]) -> Piece {
             let name: String = tokens[..i].iter().map(|t| t.to_string()).collect::<String>();
             let name = name.trim_matches('"').to_string();
             let mut rest = tokens.get(i + 1..).unwrap_or(&[]);
-            if is_punct(rest.first(), '%') || is_punct(rest.first(), '?') {
+            let debug = is_punct(rest.first(), '?');
+            if is_punct(rest.first(), '%') || debug {
                 rest = rest.get(1..).unwrap_or(&[]);
             }
             return match parse_expr(rest) {
-                Some(e) => Piece::Field(name, e),
+                Some(e) => Piece::Field(name, e, debug),
                 None => Piece::Opaque,
             };
         }
@@ -177,11 +181,21 @@ fn str_lit(e: &syn::Expr) -> Option<&syn::LitStr> {
     }
 }
 
-/// Identifiers captured inline by a format string (`"{token}"`, `"{sig:?}"`).
-fn inline_captures(fmt: &str) -> Vec<String> {
+/// One `{..}` of a format string: what it names (`""` for the next positional argument, an
+/// index or an identifier) and whether it formats with `Debug` (`{:?}`, `{x:#?}`).
+struct Placeholder {
+    name: String,
+    debug: bool,
+}
+
+fn placeholders(fmt: &str) -> Vec<Placeholder> {
     let mut out = Vec::new();
     let mut chars = fmt.chars().peekable();
     while let Some(c) = chars.next() {
+        if c == '}' && chars.peek() == Some(&'}') {
+            chars.next();
+            continue;
+        }
         if c != '{' {
             continue;
         }
@@ -189,28 +203,79 @@ fn inline_captures(fmt: &str) -> Vec<String> {
             chars.next();
             continue;
         }
-        let mut name = String::new();
-        while let Some(&n) = chars.peek() {
-            if n == '}' || n == ':' {
+        let mut inner = String::new();
+        for n in chars.by_ref() {
+            if n == '}' {
                 break;
             }
-            name.push(n);
-            chars.next();
+            inner.push(n);
         }
-        let name = name.trim();
-        let ident = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-        if ident {
-            out.push(name.to_string());
+        let (name, spec) = inner.split_once(':').unwrap_or((&inner, ""));
+        out.push(Placeholder { name: name.trim().to_string(), debug: spec.contains('?') });
+        if out.len() > 256 {
+            break;
         }
     }
     out
 }
 
+/// Identifiers captured inline by a format string (`"{token}"`, `"{sig:?}"`), with whether each
+/// is formatted with `Debug`.
+fn inline_captures(fmt: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for p in placeholders(fmt) {
+        let name = p.name.as_str();
+        let ident = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if ident {
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some(seen) => seen.1 |= p.debug,
+                None => out.push((name.to_string(), p.debug)),
+            }
+        }
+    }
+    out
+}
+
+/// Which positional arguments (0-based, after the format string) are formatted with `Debug`.
+fn debug_positions(fmt: &str) -> Vec<bool> {
+    let mut out: Vec<bool> = Vec::new();
+    let mut next = 0usize;
+    for p in placeholders(fmt) {
+        let index = if p.name.is_empty() {
+            next += 1;
+            next - 1
+        } else if let Ok(i) = p.name.parse::<usize>() {
+            i
+        } else {
+            continue;
+        };
+        if index > 256 {
+            continue;
+        }
+        if out.len() <= index {
+            out.resize(index + 1, false);
+        }
+        out[index] |= p.debug;
+    }
+    out
+}
+
 impl FnVisitor<'_, '_> {
+    /// Walks a macro body and leaves its value in `self.val`: the arguments' values for
+    /// format-like and other value macros, an environment read for `env!`, nothing for logs.
     pub(super) fn visit_mac(&mut self, mac: &syn::Macro) {
+        self.val = FlowVal::new();
         let path = util::path_str(&mac.path);
         let name = util::last_segment(&path).to_string();
+        let bang = format!("{name}!");
+        if self.cx.k.secret_sources.contains(&bang) {
+            let var = syn::parse2::<syn::LitStr>(mac.tokens.clone().into_iter().take(1).collect())
+                .map(|l| l.value())
+                .unwrap_or_default();
+            self.val = self.fb.source(kinds::SECRET, "env", var, self.cx.src.span(mac.span()));
+            return;
+        }
         if SKIP_MACROS.contains(&name.as_str()) {
             return;
         }
@@ -233,6 +298,7 @@ impl FnVisitor<'_, '_> {
             self.log_macro(mac, &path, &name, &pieces);
             return;
         }
+        let mut compare = None;
         if matches!(
             name.as_str(),
             "assert_eq" | "assert_ne" | "debug_assert_eq" | "debug_assert_ne"
@@ -240,7 +306,7 @@ impl FnVisitor<'_, '_> {
             if let (Some(Piece::Expr(l)), Some(Piece::Expr(r))) = (pieces.first(), pieces.get(1)) {
                 let op = if name.ends_with("_ne") { "assert_ne" } else { "assert_eq" };
                 let cx = self.operand_cx();
-                let cmp = Compare {
+                let mut cmp = Compare {
                     op: op.to_string(),
                     text: util::normalise(&format!(
                         "{path}!({}, {})",
@@ -249,9 +315,12 @@ impl FnVisitor<'_, '_> {
                     )),
                     left: sensitivity::operand(&cx, l, ""),
                     right: sensitivity::operand(&cx, r, ""),
+                    inside: String::new(),
                     span: self.cx.src.span(mac.span()),
                 };
-                self.compares.push(cmp);
+                cmp.left.ty = self.expr_type(l);
+                cmp.right.ty = self.expr_type(r);
+                compare = Some(self.push_compare(cmp));
             }
         }
         let format_like = FORMAT_MACROS.contains(&name.as_str());
@@ -260,33 +329,82 @@ impl FnVisitor<'_, '_> {
             self.gate += 1;
         }
         let mut seen_fmt = false;
+        let mut vals: Vec<FlowVal> = Vec::new();
+        let mut out = FlowVal::new();
         for p in &pieces {
             match p {
                 Piece::Expr(e) if format_like && !seen_fmt && str_lit(e).is_some() => {
-                    seen_fmt = true
+                    seen_fmt = true;
+                    vals.push(FlowVal::new());
+                    if let Some(lit) = str_lit(e) {
+                        for (cap, _) in inline_captures(&lit.value()) {
+                            let v = self.capture_value(&cap);
+                            self.fb.union_into(&mut out, &v);
+                        }
+                    }
                 }
-                Piece::Expr(e) | Piece::Field(_, e) => self.visit_expr(e),
-                _ => {}
+                Piece::Expr(e) | Piece::Field(_, e, _) => {
+                    let v = self.eval(e);
+                    self.fb.union_into(&mut out, &v);
+                    vals.push(v);
+                }
+                _ => vals.push(FlowVal::new()),
             }
         }
         if gate {
             self.gate -= 1;
         }
+        if let Some(i) = compare {
+            let mut it = vals.into_iter();
+            let (l, r) = (it.next().unwrap_or_default(), it.next().unwrap_or_default());
+            self.set_compare_flow(i, l, r);
+            out = FlowVal::new();
+        }
+        if gate {
+            out = FlowVal::new();
+        }
+        self.val = out;
+    }
+
+    /// The value of a name captured by a format string: a local, or a `const`/`static`.
+    fn capture_value(&mut self, cap: &str) -> FlowVal {
+        if let Some(l) = self.scopes.get(cap) {
+            return l.val.clone();
+        }
+        let is_const = cap.len() > 1
+            && cap.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if is_const {
+            let g = self.cx.resolve(cap, &self.self_type);
+            return self.fb.global(&g);
+        }
+        FlowVal::new()
     }
 
     fn log_macro(&mut self, mac: &syn::Macro, path: &str, name: &str, pieces: &[Piece]) {
         let skip_first = matches!(name, "write" | "writeln" | "event" | "log");
         let fmt_idx =
             pieces.iter().position(|p| matches!(p, Piece::Expr(e) if str_lit(e).is_some()));
+        let fmt = fmt_idx
+            .and_then(|i| pieces.get(i))
+            .and_then(|p| match p {
+                Piece::Expr(e) => str_lit(e).map(|l| l.value()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let debug_at = debug_positions(&fmt);
         let named: Vec<String> = pieces
             .iter()
             .skip(fmt_idx.map_or(usize::MAX, |i| i + 1))
             .filter_map(|p| match p {
-                Piece::Field(n, _) => Some(n.clone()),
+                Piece::Field(n, _, _) => Some(n.clone()),
                 _ => None,
             })
             .collect();
+        let named_debug: Vec<(String, bool)> = inline_captures(&fmt);
         let mut args: Vec<Operand> = Vec::new();
+        let mut vals: Vec<FlowVal> = Vec::new();
+        let mut positional = 0usize;
+        let all_debug = name == "dbg";
         self.log += 1;
         for (i, p) in pieces.iter().enumerate() {
             let before_fmt = fmt_idx.is_none_or(|f| i < f);
@@ -294,15 +412,29 @@ impl FnVisitor<'_, '_> {
                 Piece::Expr(_) if Some(i) == fmt_idx => {}
                 Piece::Expr(_) if i == 0 && skip_first => {}
                 Piece::Expr(e) => {
-                    if !(before_fmt && fmt_idx.is_some() && matches!(e, syn::Expr::Path(_))) {
-                        args.push(sensitivity::operand(&self.operand_cx(), e, ""));
+                    let record =
+                        !(before_fmt && fmt_idx.is_some() && matches!(e, syn::Expr::Path(_)));
+                    let mut op = record.then(|| sensitivity::operand(&self.operand_cx(), e, ""));
+                    let v = self.eval(e);
+                    if let Some(mut op) = op.take() {
+                        op.debug = all_debug
+                            || (!before_fmt && debug_at.get(positional).copied().unwrap_or(false));
+                        op.ty = self.expr_type(e);
+                        args.push(op);
+                        vals.push(v);
                     }
-                    self.visit_expr(e);
+                    if !before_fmt {
+                        positional += 1;
+                    }
                 }
-                Piece::Field(n, e) => {
+                Piece::Field(n, e, debug) => {
                     let field = if before_fmt { n.as_str() } else { "" };
-                    args.push(sensitivity::operand(&self.operand_cx(), e, field));
-                    self.visit_expr(e);
+                    let mut op = sensitivity::operand(&self.operand_cx(), e, field);
+                    op.debug = *debug || all_debug || named_debug.iter().any(|(c, d)| c == n && *d);
+                    op.ty = self.expr_type(e);
+                    args.push(op);
+                    let v = self.eval(e);
+                    vals.push(v);
                 }
                 Piece::Key | Piece::Opaque => {}
             }
@@ -310,13 +442,18 @@ impl FnVisitor<'_, '_> {
         if let Some(Piece::Expr(e)) = fmt_idx.and_then(|i| pieces.get(i)) {
             if let Some(lit) = str_lit(e) {
                 let span = self.cx.src.span(lit.span());
-                for cap in inline_captures(&lit.value()) {
+                for (cap, debug) in inline_captures(&lit.value()) {
                     if named.contains(&cap) || args.iter().any(|a| a.text == cap) {
                         continue;
                     }
                     let u = super::flow::Use::Log;
                     self.uses_record(&cap, u);
-                    args.push(sensitivity::ident_operand(&self.operand_cx(), &cap, span.clone()));
+                    let mut op = sensitivity::ident_operand(&self.operand_cx(), &cap, span.clone());
+                    op.debug = debug;
+                    op.ty = self.var_type_of(&cap);
+                    args.push(op);
+                    let v = self.capture_value(&cap);
+                    vals.push(v);
                 }
             }
         }
@@ -327,6 +464,7 @@ impl FnVisitor<'_, '_> {
             args,
             span: self.cx.src.span(mac.span()),
         });
+        self.fb.flow.logs.push(vals);
     }
 }
 
@@ -337,7 +475,9 @@ mod tests {
 
     #[test]
     fn captures() {
-        assert_eq!(inline_captures("a {token} {{x}} {sig:?} {0} {}"), ["token", "sig"]);
+        let caps = inline_captures("a {token} {{x}} {sig:?} {0} {}");
+        assert_eq!(caps, [("token".to_string(), false), ("sig".to_string(), true)]);
+        assert_eq!(debug_positions("{} {:?} {0:#?} {x}"), [true, true]);
     }
 
     #[test]

@@ -11,9 +11,11 @@ mod sensitivity;
 
 use std::collections::BTreeMap;
 
-use hooklint_model::{Knowledge, RustFile};
+use hooklint_model::flow::{GlobalFlow, StructDef, StructField};
+use hooklint_model::{Knowledge, RustFile, SharedStr};
 use syn::spanned::Spanned;
 
+use crate::provenance::build::compact;
 use crate::util::{self, Src};
 
 pub use frameworks::{join_path, NEST};
@@ -154,6 +156,7 @@ impl Walker<'_, '_> {
                     self.function(&input);
                 }
                 syn::Item::Impl(i) => self.item_impl(i, module, in_test),
+                syn::Item::Struct(st) => self.out.index.structs.push(struct_def(st)),
                 syn::Item::Trait(t) => {
                     let in_test = in_test || t.attrs.iter().any(functions::is_cfg_test);
                     let tname = t.ident.to_string();
@@ -180,21 +183,27 @@ impl Walker<'_, '_> {
                     }
                 }
                 syn::Item::Mod(m) => {
+                    let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
                     if let Some((_, inner)) = &m.content {
                         let name = m.ident.to_string();
                         let sub =
                             if module.is_empty() { name } else { format!("{module}::{name}") };
-                        let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
                         self.items(inner, &sub, t, depth + 1);
+                    } else if t && depth == 0 {
+                        // `#[cfg(test)] mod tests;`: the module's file is test code.
+                        let path = m.attrs.iter().find_map(path_attr);
+                        self.out.index.test_mods.push((m.ident.to_string(), path));
                     }
                 }
                 syn::Item::Const(c) => {
                     let t = in_test || c.attrs.iter().any(functions::is_cfg_test);
-                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, t);
+                    let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
+                    self.module_value(&g, &c.expr, module, "", t);
                 }
                 syn::Item::Static(s) => {
                     let t = in_test || s.attrs.iter().any(functions::is_cfg_test);
-                    self.module_value(&s.ident.to_string(), "static", &s.expr, module, t);
+                    let g = Global { name: s.ident.to_string(), context: "static", ty: &s.ty };
+                    self.module_value(&g, &s.expr, module, "", t);
                 }
                 syn::Item::Macro(m) if m.ident.is_none() => {
                     let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
@@ -266,6 +275,9 @@ impl Walker<'_, '_> {
             .and_then(|(p, _)| p.segments.last())
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
+        if trait_name == "Debug" {
+            self.out.index.debug_impls.push(self_type.clone());
+        }
         self.impl_items(&i.items, &self_type, &trait_name, module, in_test);
     }
 
@@ -310,7 +322,8 @@ impl Walker<'_, '_> {
                     }
                 }
                 syn::ImplItem::Const(c) => {
-                    self.module_value(&c.ident.to_string(), "const", &c.expr, module, in_test);
+                    let g = Global { name: c.ident.to_string(), context: "const", ty: &c.ty };
+                    self.module_value(&g, &c.expr, module, self_type, in_test);
                 }
                 syn::ImplItem::Macro(m) => {
                     let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
@@ -332,27 +345,116 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// Extracts one fn into the file, with the router registrations its body makes.
+    /// Extracts one fn into the file, with the router registrations its body makes and its
+    /// flow.
     fn function(&mut self, input: &functions::FnInput<'_>) {
-        let (func, regs) = functions::function(self.cx, input);
+        let (func, regs, flow) = functions::function(self.cx, input);
         self.out.functions.push(func);
         self.out.index.registrations.extend(regs);
+        let part = compact(flow, &mut self.out.index.flow);
+        self.out.index.flow.fns.push(part);
     }
 
-    /// A module-level `const`/`static`: its literals go to the file, and router chains built in
-    /// its initialiser are registrations.
+    /// A module-level `const`/`static`: its literals go to the file, router chains built in
+    /// its initialiser are registrations, and its value's flow is a global of the project.
     fn module_value(
         &mut self,
-        name: &str,
-        context: &'static str,
+        g: &Global<'_>,
         e: &syn::Expr,
         module: &str,
+        self_type: &str,
         t: bool,
     ) {
-        let (lits, regs) = exprs::module_value(self.cx, name, context, e, module, t);
+        let (lits, regs, flow, calls) =
+            exprs::module_value(self.cx, &g.name, g.context, e, self_type, t);
+        let literal_offset = self.out.literals.len() as u32;
         self.out.literals.extend(lits);
         self.out.index.registrations.extend(regs);
+        let mut path = Vec::new();
+        if !module.is_empty() {
+            path.push(module);
+        }
+        if !self_type.is_empty() {
+            path.push(self_type);
+        }
+        path.push(&g.name);
+        let flow = compact(flow, &mut self.out.index.flow);
+        self.out.index.flow.globals.push(GlobalFlow {
+            path: path.join("::"),
+            literal_offset,
+            name: g.name.clone(),
+            ty: inner_type(g.ty),
+            flow,
+            calls,
+        });
     }
+}
+
+/// A `const` or `static` item being read.
+struct Global<'a> {
+    name: String,
+    context: &'static str,
+    ty: &'a syn::Type,
+}
+
+/// The type a value of `ty` holds: `&'static T`, `Lazy<T>`, `OnceCell<T>`, `Arc<T>`,
+/// `Mutex<T>`, `Option<T>`... looked through; last segment.
+pub fn inner_type(ty: &syn::Type) -> String {
+    let mut cur = ty;
+    for _ in 0..8 {
+        let Some(p) = util::type_path(cur) else { break };
+        let Some(last) = p.segments.last() else { break };
+        let wrapper = matches!(
+            last.ident.to_string().as_str(),
+            "Lazy"
+                | "LazyLock"
+                | "LazyCell"
+                | "OnceCell"
+                | "OnceLock"
+                | "Arc"
+                | "Rc"
+                | "Box"
+                | "Mutex"
+                | "RwLock"
+                | "Option"
+                | "Vec"
+                | "ArcSwap"
+                | "State"
+                | "Data"
+                | "Extension"
+                | "Cow"
+        );
+        match util::generic_types(p).first() {
+            Some(inner) if wrapper => cur = inner,
+            _ => return last.ident.to_string(),
+        }
+    }
+    util::type_path(cur)
+        .and_then(|p| p.segments.last())
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// A struct's fields and whether it derives `Debug`.
+fn struct_def(st: &syn::ItemStruct) -> StructDef {
+    let derives_debug = st.attrs.iter().any(|a| {
+        a.path().is_ident("derive")
+            && matches!(&a.meta, syn::Meta::List(l)
+                if l.tokens.to_string().split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "Debug"))
+    });
+    let fields = st
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| StructField {
+            name: SharedStr::from(
+                f.ident.as_ref().map_or_else(|| i.to_string(), |n| n.to_string()),
+            ),
+            ty: inner_type(&f.ty),
+        })
+        .collect();
+    StructDef { name: st.ident.to_string(), fields, derives_debug }
 }
 
 /// Collects `use` aliases, type aliases and string constants of the whole file.
@@ -463,6 +565,20 @@ fn guess_framework(uses: &BTreeMap<String, String>) -> &'static str {
 pub fn path_is_test(path: &str) -> bool {
     let comps: Vec<&str> = path.split('/').collect();
     comps.len() > 1 && comps[..comps.len() - 1].iter().any(|c| *c == "tests" || *c == "benches")
+}
+
+/// `#[path = "file.rs"]` on a module declaration.
+fn path_attr(a: &syn::Attribute) -> Option<String> {
+    if !a.path().is_ident("path") {
+        return None;
+    }
+    match &a.meta {
+        syn::Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Module path of a file within its crate (`src/handlers/github.rs` -> `handlers::github`).

@@ -8,15 +8,8 @@
 
 use hooklint_model::{names, Knowledge, Operand, Span};
 
+use crate::provenance::scope::Scopes;
 use crate::util::{self, Src};
-
-/// What a `let` binding (or parameter) carries.
-#[derive(Debug, Clone, Default)]
-pub struct Binding {
-    pub origins: Vec<String>,
-    /// Why the bound value is sensitive, `None` when it is not.
-    pub sensitive: Option<String>,
-}
 
 /// Names found in an expression: identifiers (variables and field names), called functions and
 /// header names read.
@@ -25,8 +18,6 @@ pub struct ExprNames {
     pub idents: Vec<String>,
     pub calls: Vec<String>,
     pub headers: Vec<String>,
-    /// Also collect through `if` and `match` branches.
-    branches: bool,
 }
 
 /// Resolves header names of reads found inside an expression; provided by the visitor.
@@ -35,18 +26,7 @@ pub trait HeaderLookup {
 }
 
 pub fn expr_names(e: &syn::Expr, h: &dyn HeaderLookup) -> ExprNames {
-    names_of(e, h, false)
-}
-
-/// [`expr_names`], also through the tested expression and the branch values of an `if` or
-/// `match` (`let v = if let Some(x) = headers.get(..) { x.to_str() } else { .. }`): where a
-/// value came from, for origins. Sensitivity keeps to [`expr_names`].
-pub fn expr_names_through_branches(e: &syn::Expr, h: &dyn HeaderLookup) -> ExprNames {
-    names_of(e, h, true)
-}
-
-fn names_of(e: &syn::Expr, h: &dyn HeaderLookup, branches: bool) -> ExprNames {
-    let mut out = ExprNames { branches, ..ExprNames::default() };
+    let mut out = ExprNames::default();
     collect(e, h, &mut out, 0);
     util::sort_dedup(&mut out.idents);
     util::sort_dedup(&mut out.calls);
@@ -119,26 +99,6 @@ fn collect(e: &syn::Expr, h: &dyn HeaderLookup, out: &mut ExprNames, depth: usiz
                 collect(x, h, out, d);
             }
         }
-        // `let v = if let Some(x) = headers.get(..) { x.to_str() } else { .. }`: the value
-        // comes from the tested expression and the branches' values.
-        Expr::If(i) if out.branches => {
-            match &*i.cond {
-                Expr::Let(l) => collect(&l.expr, h, out, d),
-                c => collect(c, h, out, d),
-            }
-            if let Some(syn::Stmt::Expr(x, None)) = i.then_branch.stmts.last() {
-                collect(x, h, out, d);
-            }
-            if let Some((_, e)) = &i.else_branch {
-                collect(e, h, out, d);
-            }
-        }
-        Expr::Match(m) if out.branches => {
-            collect(&m.expr, h, out, d);
-            for a in &m.arms {
-                collect(&a.body, h, out, d);
-            }
-        }
         _ => {}
     }
 }
@@ -205,12 +165,7 @@ fn reduced(e: &syn::Expr, k: &Knowledge) -> bool {
 }
 
 /// Why the value of `e` is sensitive, given the bindings in scope.
-pub fn assess(
-    e: &syn::Expr,
-    n: &ExprNames,
-    bindings: &std::collections::BTreeMap<String, Binding>,
-    k: &Knowledge,
-) -> Option<String> {
+pub fn assess(e: &syn::Expr, n: &ExprNames, scopes: &Scopes, k: &Knowledge) -> Option<String> {
     if reduced(e, k) {
         return None;
     }
@@ -223,7 +178,7 @@ pub fn assess(
         }
     }
     for id in &n.idents {
-        if let Some(reason) = bindings.get(id).and_then(|b| b.sensitive.as_ref()) {
+        if let Some(reason) = scopes.get(id).and_then(|b| b.sensitive.as_ref()) {
             return Some(reason.clone());
         }
     }
@@ -236,39 +191,19 @@ pub fn assess(
     None
 }
 
-/// Origins of a value: the origins of the bindings it reads, and the parameters it reads.
-pub fn origins(
-    n: &ExprNames,
-    bindings: &std::collections::BTreeMap<String, Binding>,
-    params: &[String],
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for id in &n.idents {
-        if let Some(b) = bindings.get(id) {
-            out.extend(b.origins.iter().cloned());
-        } else if params.contains(id) {
-            out.push(id.clone());
-        }
-    }
-    util::sort_dedup(&mut out);
-    out
-}
-
 pub struct OperandCx<'a> {
     pub src: &'a Src<'a>,
     pub k: &'a Knowledge,
-    pub bindings: &'a std::collections::BTreeMap<String, Binding>,
-    pub params: &'a [String],
+    pub scopes: &'a Scopes,
     pub headers: &'a dyn HeaderLookup,
 }
 
 pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
     let n = expr_names(e, cx.headers);
     let literal = literal_value(e);
-    let sensitive = assess(e, &n, cx.bindings, cx.k);
+    let sensitive = assess(e, &n, cx.scopes, cx.k);
     Operand {
         text: cx.src.text(e),
-        origins: origins(&n, cx.bindings, cx.params),
         idents: n.idents,
         is_literal: literal.is_some(),
         literal: literal.unwrap_or_default(),
@@ -276,6 +211,7 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
         sensitive_reason: sensitive.unwrap_or_default(),
         field: field.to_string(),
         span: cx.src.span(util::expr_span(e)),
+        ..Operand::default()
     }
 }
 
@@ -288,11 +224,10 @@ pub fn ident_operand(cx: &OperandCx<'_>, ident: &str, span: Span) -> Operand {
     } else if cx.k.sensitive_word(ident).is_some() {
         Some(format!("name {ident}"))
     } else {
-        cx.bindings.get(ident).and_then(|b| b.sensitive.clone())
+        cx.scopes.get(ident).and_then(|b| b.sensitive.clone())
     };
     Operand {
         text: ident.to_string(),
-        origins: origins(&n, cx.bindings, cx.params),
         idents: n.idents,
         sensitive: reason.is_some(),
         sensitive_reason: reason.unwrap_or_default(),

@@ -111,7 +111,7 @@ fn kind(cx: &Cx, id: Id, f: &Function, site: &Site) -> Option<Kind> {
         return None;
     }
     let c = f.compares.get(site.compare as usize)?;
-    verifying_compare(f, c).then(|| Kind::Compare(c.text.clone()))
+    verifying_compare(c).then(|| Kind::Compare(c.text.clone()))
 }
 
 /// Whether a site can be a verification at all, a superset of what [`kind`] accepts: a call of
@@ -125,14 +125,14 @@ pub(super) fn may_verify(f: &Function, site: &Site, targets: &[Option<Id>], k: &
             || is_verifier(c, k)
             || remote_fragment(c, k).is_some();
     }
-    f.compares.get(site.compare as usize).is_some_and(|c| verifying_compare(f, c))
+    f.compares.get(site.compare as usize).is_some_and(verifying_compare)
 }
 
 /// A comparison that checks a request credential: equality of a sensitive value (by name or
-/// by `let` provenance) with something that is also sensitive or that comes from a request
+/// by `let` provenance) with something that is also sensitive or whose provenance is a request
 /// header (`expected == provided`, `token != secret`). A lexer token against an enum variant
-/// or a literal is not one. Kept behind this function so that value provenance can replace it.
-pub(super) fn verifying_compare(f: &Function, c: &hooklint_model::Compare) -> bool {
+/// or a literal is not one.
+pub(super) fn verifying_compare(c: &hooklint_model::Compare) -> bool {
     if !matches!(c.op.as_str(), "==" | "!=" | "eq" | "ne" | "assert_eq" | "assert_ne")
         || !(c.left.sensitive || c.right.sensitive)
         || c.left.is_literal
@@ -142,11 +142,7 @@ pub(super) fn verifying_compare(f: &Function, c: &hooklint_model::Compare) -> bo
     }
     let from_request = |o: &hooklint_model::Operand| {
         o.sensitive_reason.starts_with("from header")
-            || o.origins.iter().any(|n| {
-                f.headers_read
-                    .iter()
-                    .any(|h| h.name == *n || (!h.binding.is_empty() && h.binding == *n))
-            })
+            || o.provenance.iter().any(|p| p.kind == "request" && p.source == "header")
     };
     (c.left.sensitive && c.right.sensitive) || from_request(&c.left) || from_request(&c.right)
 }

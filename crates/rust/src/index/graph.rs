@@ -114,7 +114,7 @@ pub(super) fn derive(
                             s.compare != u32::MAX
                                 && f.compares
                                     .get(s.compare as usize)
-                                    .is_some_and(|c| gates::verifying_compare(f, c))
+                                    .is_some_and(gates::verifying_compare)
                         })
                 })
         })

@@ -11,8 +11,9 @@ mod derived;
 mod gates;
 mod graph;
 mod receiver;
-mod resolve;
+pub(crate) mod resolve;
 mod routes;
+mod test_mods;
 #[cfg(test)]
 mod tests;
 
@@ -63,6 +64,7 @@ pub fn link(
     k: &Knowledge,
     declared: &[crate::DeclaredRoute],
 ) -> Vec<hooklint_model::Problem> {
+    test_mods::mark(files);
     let (mut plans, offsets) = {
         let ix = Index::build(files);
         (plan(&ix), ix.offsets.clone())
@@ -76,6 +78,10 @@ pub fn link(
             f.verdicts.sites = sites;
         }
     });
+    {
+        let targets: Vec<&[Option<Id>]> = plans.iter().map(|p| p.targets.as_slice()).collect();
+        crate::provenance::link::link(files, &targets, k);
+    }
     let (derived, cut) = {
         let ix = Index::functions(files);
         let (derived, cut) = derive(&ix, &plans, k, declared);

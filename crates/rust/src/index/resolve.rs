@@ -4,21 +4,21 @@ use std::collections::HashMap;
 
 use hooklint_model::{Function, RustFile};
 
-pub(super) type Id = usize;
+pub(crate) type Id = usize;
 
-pub(super) struct Node {
-    pub(super) file: usize,
-    pub(super) func: usize,
+pub(crate) struct Node {
+    pub(crate) file: usize,
+    pub(crate) func: usize,
 }
 
 /// Every function of the project by the names calls use, borrowing the facts.
-pub(super) struct Index<'a> {
-    pub(super) files: &'a [RustFile],
-    pub(super) nodes: Vec<Node>,
+pub(crate) struct Index<'a> {
+    pub(crate) files: &'a [RustFile],
+    pub(crate) nodes: Vec<Node>,
     /// First node id of each file: a file's functions are consecutive ids.
-    pub(super) offsets: Vec<Id>,
+    pub(crate) offsets: Vec<Id>,
     /// Crate of each file, as a small number (files of one crate share it).
-    pub(super) crate_of_file: Vec<u32>,
+    pub(crate) crate_of_file: Vec<u32>,
     pub(super) by_qname: HashMap<&'a str, Vec<Id>>,
     pub(super) by_name: HashMap<&'a str, Vec<Id>>,
     /// Methods (of an `impl` or a trait) by owner type or trait, then name.
@@ -27,7 +27,7 @@ pub(super) struct Index<'a> {
     pub(super) unique_method: HashMap<&'a str, Option<Id>>,
 }
 
-pub(super) fn crate_root(path: &str) -> String {
+pub(crate) fn crate_root(path: &str) -> String {
     let p = path.replace('\\', "/");
     for marker in ["/src/", "/tests/", "/benches/", "/examples/"] {
         if let Some(i) = p.rfind(marker) {
@@ -65,7 +65,7 @@ impl<'a> Index<'a> {
         ix
     }
 
-    pub(super) fn build(files: &'a [RustFile]) -> Index<'a> {
+    pub(crate) fn build(files: &'a [RustFile]) -> Index<'a> {
         let mut ix = Index::functions(files);
         let mut crates: HashMap<String, u32> = HashMap::new();
         for file in files {
@@ -88,12 +88,12 @@ impl<'a> Index<'a> {
         ix
     }
 
-    pub(super) fn func(&self, id: Id) -> Option<&'a Function> {
+    pub(crate) fn func(&self, id: Id) -> Option<&'a Function> {
         let n = self.nodes.get(id)?;
         self.files.get(n.file)?.functions.get(n.func)
     }
 
-    pub(super) fn crate_of(&self, id: Id) -> u32 {
+    pub(crate) fn crate_of(&self, id: Id) -> u32 {
         self.nodes.get(id).and_then(|n| self.crate_of_file.get(n.file)).copied().unwrap_or(0)
     }
 
@@ -106,7 +106,7 @@ impl<'a> Index<'a> {
         self.pick_from(cands?.iter().copied(), krate)
     }
 
-    pub(super) fn pick_from(
+    pub(crate) fn pick_from(
         &self,
         cands: impl Iterator<Item = Id> + Clone,
         krate: u32,
@@ -125,7 +125,7 @@ impl<'a> Index<'a> {
         }
     }
 
-    pub(super) fn resolve_path(&self, path: &str, module: &str, krate: u32) -> Option<Id> {
+    pub(crate) fn resolve_path(&self, path: &str, module: &str, krate: u32) -> Option<Id> {
         let path = path.trim_start_matches("::");
         let by_qname = |q: &str| self.pick(self.by_qname.get(q), krate);
         let found = if let Some(rest) = path.strip_prefix("crate::") {
@@ -205,7 +205,7 @@ impl<'a> Index<'a> {
     }
 }
 
-pub(super) fn join(a: &str, b: &str) -> String {
+pub(crate) fn join(a: &str, b: &str) -> String {
     if a.is_empty() {
         b.to_string()
     } else {

@@ -1,11 +1,9 @@
 //! `let` bindings: what a bound value carries (origins, sensitivity, type) and the router
 //! variables a chain continues.
 
-use syn::visit::Visit;
-
 use super::{FnVisitor, LitHint};
 use crate::extract::frameworks;
-use crate::extract::sensitivity::{self, Binding};
+use crate::extract::sensitivity;
 use crate::util;
 
 impl FnVisitor<'_, '_> {
@@ -35,6 +33,21 @@ impl FnVisitor<'_, '_> {
             }
             syn::Expr::Struct(s) => {
                 Some(self.cx.resolve(&util::path_str(&s.path), &self.self_type))
+            }
+            // `req.rocket().state::<Config>()`, `req.app_data::<web::Data<AppState>>()`: the
+            // type named by the turbofish, wrappers looked through.
+            syn::Expr::MethodCall(m) => {
+                let t = m.turbofish.as_ref()?.args.first()?;
+                let syn::GenericArgument::Type(ty) = t else { return None };
+                let tp = util::type_path(super::deref_wrapper(ty))?;
+                let last = tp.segments.last()?.ident.to_string();
+                const STD: &[&str] = &[
+                    "Vec", "Option", "Result", "String", "HashMap", "HashSet", "BTreeMap",
+                    "BTreeSet", "Box", "Arc", "Rc", "Cow", "Bytes", "Value", "Self",
+                ];
+                (last.chars().next().is_some_and(char::is_uppercase)
+                    && !STD.contains(&last.as_str()))
+                .then(|| self.cx.resolve(&util::path_str(tp), &self.self_type))
             }
             _ => None,
         }
@@ -93,16 +106,19 @@ impl FnVisitor<'_, '_> {
         idx
     }
 
+    /// What a `let` (or `if let`) binds besides values: the names header and address reads
+    /// are bound to, the types of the names, and whether the value is sensitive by name
+    /// (returned, for `Operand::sensitive`).
     pub(super) fn bind(
         &mut self,
         pat: &syn::Pat,
         init: &syn::Expr,
         headers_from: usize,
         ips_from: usize,
-    ) {
+    ) -> Option<String> {
         let mut names = Vec::new();
         util::pat_idents(pat, &mut names, 0);
-        let Some(first) = names.first().cloned() else { return };
+        let first = names.first().cloned()?;
         for h in self.headers.iter_mut().skip(headers_from) {
             if h.read.binding.is_empty() {
                 h.read.binding = first.clone();
@@ -114,25 +130,15 @@ impl FnVisitor<'_, '_> {
             }
         }
         let n = sensitivity::expr_names(init, self);
-        let branchy = matches!(util::peel_expr(init), syn::Expr::If(_) | syn::Expr::Match(_));
-        let deep = branchy.then(|| sensitivity::expr_names_through_branches(init, self));
-        let o = deep.as_ref().unwrap_or(&n);
-        let mut origins = sensitivity::origins(o, &self.bindings, &self.params);
-        origins.extend(o.idents.iter().cloned());
-        origins.extend(o.calls.iter().map(|c| util::last_segment(c).to_string()));
-        origins.extend(o.headers.iter().cloned());
-        util::sort_dedup(&mut origins);
         // A binding's reason reads as provenance from the names it came from.
-        let sensitive = sensitivity::assess(init, &n, &self.bindings, self.cx.k)
+        let sensitive = sensitivity::assess(init, &n, &self.scopes, self.cx.k)
             .map(|r| r.strip_prefix("name ").map(|id| format!("from {id}")).unwrap_or(r));
-        let b = Binding { origins, sensitive };
-        let ty = self.inferred_type(init);
-        for name in names {
-            if let Some(t) = &ty {
-                self.var_types.insert(name.clone(), t.clone());
+        if let Some(t) = self.inferred_type(init) {
+            for name in names {
+                self.var_types.insert(name, t.clone());
             }
-            self.bindings.insert(name, b.clone());
         }
+        sensitive
     }
 
     /// `let (Some(a), Some(b)) = (x, y) else { .. }`: each element binds its own name.
@@ -145,6 +151,7 @@ impl FnVisitor<'_, '_> {
         if diverge.is_some() {
             self.gate += 1;
         }
+        let mut bound = Vec::new();
         for (p, e) in pt.elems.iter().zip(te.elems.iter()) {
             let mut names = Vec::new();
             util::pat_idents(p, &mut names, 0);
@@ -152,16 +159,20 @@ impl FnVisitor<'_, '_> {
             let (h, i) = (self.headers.len(), self.ips.len());
             self.derive.push(first.clone());
             self.lit_hint = Some(LitHint::Binding(first, "let"));
-            self.visit_expr(e);
+            let v = self.eval(e);
             self.lit_hint = None;
             self.derive.pop();
-            self.bind(p, e, h, i);
+            let sensitive = self.bind(p, e, h, i);
+            bound.push((p, e, v, sensitive));
         }
         if diverge.is_some() {
             self.gate -= 1;
         }
         if let Some(d) = diverge {
-            self.visit_expr(d);
+            self.eval_scoped(d);
+        }
+        for (p, e, v, sensitive) in bound {
+            self.let_pattern(p, e, &v, None, sensitive);
         }
     }
 }

@@ -3,10 +3,9 @@
 
 use hooklint_model::{names, Call, Compare, Parse};
 
-use syn::visit::Visit;
-
 use super::{FnVisitor, LitHint, PendingHeader};
 use crate::extract::sensitivity;
+use crate::provenance::kinds;
 use crate::util;
 
 /// Methods that pass a literal through unchanged (`"x".to_string()` still initialises `x`).
@@ -74,17 +73,25 @@ impl FnVisitor<'_, '_> {
     }
 
     pub(super) fn visit_call(&mut self, c: &syn::ExprCall, hint: Option<LitHint>) {
-        let (name, path) = match &*c.func {
+        let (name, path, func_val) = match &*c.func {
             syn::Expr::Path(p) => {
                 let written = util::path_str(&p.path);
                 let path = self.cx.resolve(&written, &self.self_type);
-                (util::last_segment(&written).to_string(), path)
+                (util::last_segment(&written).to_string(), path, None)
             }
             other => {
-                self.visit_expr(other);
+                let v = self.eval(other);
                 let t = self.cx.src.text(other);
-                (t.clone(), t)
+                (t.clone(), t, Some(v))
             }
+        };
+        // `log(&token)` where `let log = |m| ..`: the closure's params take the arguments.
+        let local_closure = match &*c.func {
+            syn::Expr::Path(p) if p.path.segments.len() == 1 => self
+                .scopes
+                .get(&util::path_str(&p.path))
+                .and_then(|l| l.closure.clone().map(|slots| (slots, l.val.clone()))),
+            _ => None,
         };
         let rate = self.is_rate_limiter(&path);
         if rate {
@@ -92,11 +99,20 @@ impl FnVisitor<'_, '_> {
         }
         let transparent =
             matches!(path.as_str(), "String::from" | "Cow::from" | "Vec::from" | "Cow::Borrowed");
+        let first_lit = c.args.first().and_then(|a| self.string_value(a));
+        self.inside.push(path.clone());
+        let mut args = Vec::with_capacity(c.args.len());
+        let mut closures = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
             self.lit_hint =
                 if transparent && i == 0 { hint.clone() } else { Some(LitHint::Arg(path.clone())) };
-            self.visit_expr(a);
+            if matches!(util::peel_expr(a), syn::Expr::Closure(_)) {
+                closures.push(self.eval(a));
+            } else {
+                args.push(self.eval(a));
+            }
         }
+        self.inside.pop();
         self.lit_hint = None;
         if rate {
             self.rate -= 1;
@@ -111,7 +127,40 @@ impl FnVisitor<'_, '_> {
                 span: self.cx.src.span(util::call_span(c)),
             });
         }
-        self.push_call(name, path, String::new(), false, c.args.iter(), util::call_span(c));
+        let k = self.push_call(
+            name.clone(),
+            path.clone(),
+            String::new(),
+            false,
+            c.args.iter(),
+            util::call_span(c),
+        );
+        self.val = if let Some((slots, val)) = local_closure {
+            for (slot, arg) in slots.iter().zip(args) {
+                self.fb.flow.local_args.push((*slot, arg));
+            }
+            val
+        } else if let Some(fv) = func_val {
+            let mut v = fv;
+            for a in args.iter().chain(&closures) {
+                self.fb.union_into(&mut v, a);
+            }
+            v
+        } else {
+            self.call_value(k, &name, &path, None, args, &closures, first_lit, util::call_span(c))
+        };
+    }
+
+    /// The string a literal or a string `const` of the file holds.
+    pub(super) fn string_value(&self, e: &syn::Expr) -> Option<String> {
+        match util::peel_expr(e) {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            syn::Expr::Path(p) => {
+                let seg = p.path.segments.last()?.ident.to_string();
+                self.cx.consts.get(&seg).cloned()
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn push_call<'e>(
@@ -122,7 +171,7 @@ impl FnVisitor<'_, '_> {
         is_method: bool,
         args: impl Iterator<Item = &'e syn::Expr>,
         span: proc_macro2::Span,
-    ) {
+    ) -> u32 {
         let args = args.map(|a| self.cx.src.text_expr(a)).collect();
         let order = self.calls.len() as u32;
         self.calls.push(Call {
@@ -132,9 +181,11 @@ impl FnVisitor<'_, '_> {
             is_method,
             args,
             order,
+            in_branch: self.branch > 0,
             span: self.cx.src.span(span),
             ..Call::default()
         });
+        order
     }
 
     pub(super) fn visit_method_call(&mut self, m: &syn::ExprMethodCall, hint: Option<LitHint>) {
@@ -142,10 +193,11 @@ impl FnVisitor<'_, '_> {
         let recv_ty = self.receiver_type(&m.receiver);
         let path = self.method_path(recv_ty, &method);
 
-        if let Some(h) = self.header_of_method(m) {
-            let ip = self.cx.k.ip_headers.contains(&h);
-            let mut p = self.pending_here(&h, util::method_call_span(m));
-            p.read.name = h;
+        let header = self.header_of_method(m);
+        if let Some(h) = &header {
+            let ip = self.cx.k.ip_headers.contains(h);
+            let mut p = self.pending_here(h, util::method_call_span(m));
+            p.read.name = h.clone();
             if ip {
                 self.ips.push(PendingHeader {
                     read: p.read.clone(),
@@ -164,18 +216,22 @@ impl FnVisitor<'_, '_> {
             }
             _ => {}
         }
+        let mut compare = None;
         if matches!(method.as_str(), "eq" | "ne" | "starts_with" | "ends_with") && m.args.len() == 1
         {
             if let Some(arg) = m.args.first() {
                 let cx = self.operand_cx();
-                let cmp = Compare {
+                let mut cmp = Compare {
                     op: method.clone(),
                     text: self.cx.src.text_in(util::method_call_span(m), m),
                     left: sensitivity::operand(&cx, &m.receiver, ""),
                     right: sensitivity::operand(&cx, arg, ""),
+                    inside: self.inside.last().cloned().unwrap_or_default(),
                     span: self.cx.src.span(util::method_call_span(m)),
                 };
-                self.compares.push(cmp);
+                cmp.left.ty = self.expr_type(&m.receiver);
+                cmp.right.ty = self.expr_type(arg);
+                compare = Some(self.push_compare(cmp));
             }
         }
         if method == "json" && m.args.is_empty() {
@@ -198,11 +254,24 @@ impl FnVisitor<'_, '_> {
             self.rate += 1;
         }
         self.lit_hint = if TRANSPARENT_METHODS.contains(&method.as_str()) { hint } else { None };
-        self.visit_expr(&m.receiver);
+        let recv_val = self.eval(&m.receiver);
+        self.note_receiver(&m.receiver);
+        let receiver_name = self.pending_receiver.take();
+        let first_lit = m.args.first().and_then(|a| self.string_value(a));
+        self.inside.push(method.clone());
+        let mut args = Vec::with_capacity(m.args.len());
+        let mut closures = Vec::new();
         for a in &m.args {
             self.lit_hint = Some(LitHint::Arg(path.clone()));
-            self.visit_expr(a);
+            if matches!(util::peel_expr(a), syn::Expr::Closure(_)) {
+                self.closure_params = Some(self.closure_params_for(&method, &recv_val));
+                closures.push(self.eval(a));
+                self.closure_params = None;
+            } else {
+                args.push(self.eval(a));
+            }
         }
+        self.inside.pop();
         self.lit_hint = None;
         if gate {
             self.gate -= 1;
@@ -210,8 +279,70 @@ impl FnVisitor<'_, '_> {
         if rate {
             self.rate -= 1;
         }
+        if let Some(i) = compare {
+            let arg = args.first().cloned().unwrap_or_default();
+            self.set_compare_flow(i, recv_val.clone(), arg);
+        }
         let receiver = self.cx.src.text_expr(&m.receiver);
-        self.push_call(method, path, receiver, true, m.args.iter(), method_span(m));
+        let k = self.push_call(
+            method.clone(),
+            path.clone(),
+            receiver,
+            true,
+            m.args.iter(),
+            method_span(m),
+        );
+        self.val = match header {
+            Some(h) => {
+                let v = self.fb.source(
+                    kinds::REQUEST,
+                    "header",
+                    h,
+                    self.cx.src.span(util::method_call_span(m)),
+                );
+                match self.root_param(&m.receiver) {
+                    Some(p) => self.fb.step(&v, &format!("param {p}")),
+                    None => v,
+                }
+            }
+            None => {
+                self.pending_receiver = receiver_name;
+                self.turbofish = m.turbofish.is_some();
+                let v = self.call_value(
+                    k,
+                    &method,
+                    &path,
+                    Some(&recv_val),
+                    args,
+                    &closures,
+                    first_lit,
+                    method_span(m),
+                );
+                self.turbofish = false;
+                v
+            }
+        };
+    }
+
+    /// The parameter an expression reads from (`req` of `req.headers()`), if any.
+    fn root_param(&self, e: &syn::Expr) -> Option<String> {
+        let mut e = e;
+        for _ in 0..64 {
+            e = match e {
+                syn::Expr::MethodCall(m) => &m.receiver,
+                syn::Expr::Field(f) => &f.base,
+                syn::Expr::Reference(r) => &r.expr,
+                syn::Expr::Paren(p) => &p.expr,
+                syn::Expr::Try(t) => &t.expr,
+                syn::Expr::Await(a) => &a.base,
+                syn::Expr::Path(p) if p.path.segments.len() == 1 => {
+                    let n = util::path_str(&p.path);
+                    return self.slots.contains(&n).then_some(n);
+                }
+                _ => return None,
+            };
+        }
+        None
     }
 }
 

@@ -1,14 +1,21 @@
 //! The body walker: calls, comparisons, literals, header and address reads, body parses and
-//! router registrations of one fn, with a little `let` data flow.
+//! router registrations of one fn, and the value of every expression (its provenance, see
+//! `crate::provenance`), in one pass.
+//!
+//! Every `visit_expr` leaves the value of the expression it visited in `self.val`; a parent
+//! reads it right after visiting a child. Names are bound in scopes (`self.scopes`): blocks,
+//! match arms, `if let` branches, loop bodies and closures each have their own.
 
 mod bindings;
 mod calls;
 mod literals;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::provenance::build::FlowVal;
 use hooklint_model::{
     Call, Compare, HeaderRead, IpSource, Literal, LogCall, Param, Parse, Registration,
 };
@@ -17,8 +24,10 @@ use syn::visit::{self, Visit};
 
 use super::flow::{Use, Uses};
 use super::frameworks;
-use super::sensitivity::{self, Binding, OperandCx};
+use super::sensitivity::{self, OperandCx};
 use super::FileCx;
+use crate::provenance::build::FlowBuilder;
+use crate::provenance::scope::{Local, Scopes};
 use crate::util;
 pub use literals::module_value;
 
@@ -49,14 +58,35 @@ pub struct FnFacts {
     pub param_ips: Vec<IpSource>,
     pub parses: Vec<Parse>,
     pub registrations: Vec<Registration>,
+    pub flow: crate::provenance::build::Work,
 }
 
 pub struct FnVisitor<'a, 'f> {
     pub(super) cx: &'a FileCx<'f>,
-    self_type: String,
+    pub(super) self_type: String,
     is_test: bool,
-    pub(super) params: Vec<String>,
-    pub(super) bindings: BTreeMap<String, Binding>,
+    /// Param slot names, `self` first for methods with a receiver.
+    pub(super) slots: Vec<String>,
+    pub(super) scopes: Scopes,
+    pub(super) fb: FlowBuilder,
+    /// The value of the expression visited last.
+    pub(super) val: FlowVal,
+    /// Values returned: the fn's, then one per closure being visited.
+    ret: Vec<FlowVal>,
+    /// Parameter values for the next closure visited (from the method it is passed to).
+    closure_params: Option<Vec<FlowVal>>,
+    /// Set before visiting a closure bound to a name: its params get local slots.
+    name_closure: bool,
+    /// The local slots of the last closure visited with `name_closure`.
+    closure_slots: Option<Vec<u32>>,
+    /// Innermost calls whose arguments are being visited (path or method name).
+    inside: Vec<String>,
+    /// What the receiver of the method call being visited names (a local or a static).
+    pending_receiver: Option<values::Receiver>,
+    /// The method call being valued has a turbofish (`state::<Config>()`).
+    pub(super) turbofish: bool,
+    /// Depth of conditional branches around the expression being visited.
+    pub(super) branch: u32,
     var_types: BTreeMap<String, String>,
     uses: Uses,
     calls: Vec<Call>,
@@ -95,8 +125,18 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             cx,
             self_type: self_type.to_string(),
             is_test,
-            params: params.iter().map(|p| p.name.clone()).collect(),
-            bindings: BTreeMap::new(),
+            slots: Vec::new(),
+            scopes: Scopes::default(),
+            fb: FlowBuilder::default(),
+            val: FlowVal::new(),
+            ret: vec![FlowVal::new()],
+            closure_params: None,
+            name_closure: false,
+            closure_slots: None,
+            inside: Vec::new(),
+            pending_receiver: None,
+            turbofish: false,
+            branch: 0,
             var_types: BTreeMap::new(),
             uses: Uses::default(),
             calls: Vec::new(),
@@ -143,12 +183,66 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         v
     }
 
+    /// Binds the parameters: `self` (when the fn has a receiver) and the typed params, each a
+    /// slot whose value the project index fills from the callers.
+    pub fn bind_params(&mut self, sig: &syn::Signature, params: &[Param]) {
+        self.scopes.push();
+        let mut typed = params.iter();
+        for input in &sig.inputs {
+            let slot = self.slots.len() as u16;
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    self.slots.push("self".to_string());
+                    let val = self.fb.param(slot);
+                    self.fb.flow.params.push(hooklint_model::flow::ParamSlot {
+                        name: hooklint_model::SharedStr::from("self"),
+                        ty: hooklint_model::SharedStr::from(self.self_type.as_str()),
+                        is_state: false,
+                    });
+                    self.scopes.bind("self", Local { val, ..Local::default() });
+                }
+                syn::FnArg::Typed(pt) => {
+                    let Some(p) = typed.next() else { continue };
+                    self.slots.push(p.name.clone());
+                    let val = self.fb.param(slot);
+                    self.fb.flow.params.push(values::param_slot(
+                        self.cx,
+                        p,
+                        &pt.ty,
+                        &self.self_type,
+                    ));
+                    let mut names = Vec::new();
+                    util::pat_idents(&pt.pat, &mut names, 0);
+                    for n in names {
+                        let sensitive = self
+                            .cx
+                            .k
+                            .sensitive_word(&n)
+                            .map(|_| format!("name {n}"))
+                            .filter(|_| !self.cx.k.ends_with_property(&n));
+                        self.scopes.bind(&n, Local { val: val.clone(), closure: None, sensitive });
+                    }
+                }
+            }
+        }
+    }
+
     pub fn run_block(&mut self, b: &syn::Block) {
         self.visit_block(b);
+        let tail = std::mem::take(&mut self.val);
+        if let Some(r) = self.ret.first_mut() {
+            let mut out = std::mem::take(r);
+            self.fb.union_into(&mut out, &tail);
+            *r = out;
+        }
     }
 
     pub fn run_expr(&mut self, e: &syn::Expr) {
         self.visit_expr(e);
+        let v = std::mem::take(&mut self.val);
+        if let Some(r) = self.ret.first_mut() {
+            *r = v;
+        }
     }
 
     pub fn finish(mut self) -> FnFacts {
@@ -182,6 +276,8 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         };
         let ip_sources = to_ip(std::mem::take(&mut self.ips));
         let param_ips = to_ip(std::mem::take(&mut self.param_ips));
+        let mut flow = self.fb.finish();
+        flow.ret = self.ret.into_iter().next().unwrap_or_default();
         FnFacts {
             calls: self.calls,
             compares: self.compares,
@@ -192,17 +288,32 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             param_ips,
             parses: self.parses,
             registrations: self.registrations,
+            flow,
         }
     }
 
     pub(super) fn operand_cx(&self) -> OperandCx<'_> {
-        OperandCx {
-            src: &self.cx.src,
-            k: self.cx.k,
-            bindings: &self.bindings,
-            params: &self.params,
-            headers: self,
-        }
+        OperandCx { src: &self.cx.src, k: self.cx.k, scopes: &self.scopes, headers: self }
+    }
+
+    /// Visits `e` and returns its value.
+    pub(super) fn eval(&mut self, e: &syn::Expr) -> FlowVal {
+        self.visit_expr(e);
+        std::mem::take(&mut self.val)
+    }
+
+    /// Visits `e` inside a new scope and returns its value.
+    pub(super) fn eval_scoped(&mut self, e: &syn::Expr) -> FlowVal {
+        self.scopes.push();
+        let v = self.eval(e);
+        self.scopes.pop();
+        v
+    }
+
+    /// Visits a block inside a new scope and returns its value (the tail expression's).
+    pub(super) fn eval_block(&mut self, b: &syn::Block) -> FlowVal {
+        self.visit_block(b);
+        std::mem::take(&mut self.val)
     }
 
     fn current_use(&self) -> Use {
@@ -241,7 +352,9 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         }
     }
 
-    fn visit_binary(&mut self, b: &syn::ExprBinary) {
+    /// A binary expression: comparisons are recorded and yield a boolean; `&&`/`||` yield a
+    /// boolean; arithmetic and `+` on strings carry both sides.
+    fn binary_value(&mut self, b: &syn::ExprBinary) -> FlowVal {
         let op = match b.op {
             syn::BinOp::Eq(_) => "==",
             syn::BinOp::Ne(_) => "!=",
@@ -249,24 +362,65 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             syn::BinOp::Le(_) => "<=",
             syn::BinOp::Gt(_) => ">",
             syn::BinOp::Ge(_) => ">=",
+            syn::BinOp::And(_) | syn::BinOp::Or(_) => {
+                self.eval(&b.left);
+                self.eval(&b.right);
+                return self.reduced("boolean");
+            }
             _ => {
-                visit::visit_expr_binary(self, b);
-                return;
+                let l = self.eval(&b.left);
+                let r = self.eval(&b.right);
+                if matches!(
+                    b.op,
+                    syn::BinOp::AddAssign(_)
+                        | syn::BinOp::SubAssign(_)
+                        | syn::BinOp::BitOrAssign(_)
+                        | syn::BinOp::BitXorAssign(_)
+                        | syn::BinOp::MulAssign(_)
+                ) {
+                    self.assign(&b.left, &r);
+                    return FlowVal::new();
+                }
+                return self.fb.union(&[l, r]);
             }
         };
         let cx = self.operand_cx();
-        let cmp = Compare {
+        let mut cmp = Compare {
             op: op.to_string(),
             text: self.cx.src.text(b),
             left: sensitivity::operand(&cx, &b.left, ""),
             right: sensitivity::operand(&cx, &b.right, ""),
+            inside: self.inside.last().cloned().unwrap_or_default(),
             span: self.cx.src.span(b.span()),
         };
-        self.compares.push(cmp);
+        cmp.left.ty = self.expr_type(&b.left);
+        cmp.right.ty = self.expr_type(&b.right);
+        let i = self.push_compare(cmp);
+        let (mut l, mut r) = (FlowVal::new(), FlowVal::new());
         self.with_gate(|v| {
-            v.visit_expr(&b.left);
-            v.visit_expr(&b.right);
+            l = v.eval(&b.left);
+            r = v.eval(&b.right);
         });
+        self.set_compare_flow(i, l, r);
+        self.reduced("comparison")
+    }
+
+    /// Adds a comparison and its (empty) flow; returns its index.
+    pub(super) fn push_compare(&mut self, cmp: Compare) -> usize {
+        self.compares.push(cmp);
+        self.fb.flow.compares.push((FlowVal::new(), FlowVal::new()));
+        self.compares.len() - 1
+    }
+
+    pub(super) fn set_compare_flow(&mut self, i: usize, l: FlowVal, r: FlowVal) {
+        if let Some(slot) = self.fb.flow.compares.get_mut(i) {
+            *slot = (l, r);
+        }
+    }
+
+    /// A value that carries nothing of its inputs: a boolean, a length, a verdict.
+    pub(super) fn reduced(&mut self, name: &str) -> FlowVal {
+        self.fb.public("reduced", name)
     }
 }
 
@@ -305,6 +459,7 @@ fn pending_ip(kind: &str, binding: &str, span: hooklint_model::Span) -> PendingH
 impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     fn visit_expr(&mut self, e: &'ast syn::Expr) {
         if self.depth > MAX_EXPR_DEPTH {
+            self.val = FlowVal::new();
             crate::limits::hit(e.span().start().line, "an expression");
             return;
         }
@@ -316,7 +471,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 self.record_chain(e);
             }
         }
-        match e {
+        let val = match e {
             syn::Expr::Lit(l) => self.record_literal(&l.lit, hint),
             syn::Expr::Path(p) => {
                 if p.path.segments.len() == 1 && p.qself.is_none() {
@@ -324,54 +479,231 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                     let u = self.current_use();
                     self.uses.record(&id, u);
                 }
+                self.path_value(p)
             }
             syn::Expr::Reference(_) | syn::Expr::Paren(_) | syn::Expr::Group(_) => {
+                let inner = match e {
+                    syn::Expr::Reference(r) => &r.expr,
+                    syn::Expr::Paren(p) => &p.expr,
+                    syn::Expr::Group(g) => &g.expr,
+                    _ => e,
+                };
                 self.lit_hint = hint;
-                visit::visit_expr(self, e);
+                self.eval(inner)
             }
-            syn::Expr::Call(c) => self.visit_call(c, hint),
-            syn::Expr::MethodCall(m) => self.visit_method_call(m, hint),
-            syn::Expr::Binary(b) => self.visit_binary(b),
-            syn::Expr::If(i) => {
-                self.with_gate(|v| v.visit_expr(&i.cond));
-                self.visit_block(&i.then_branch);
-                if let Some((_, el)) = &i.else_branch {
-                    self.visit_expr(el);
+            syn::Expr::Try(t) => self.eval(&t.expr),
+            syn::Expr::Await(a) => self.eval(&a.base),
+            syn::Expr::Cast(c) => self.eval(&c.expr),
+            syn::Expr::Unary(u) => {
+                let v = self.eval(&u.expr);
+                match u.op {
+                    syn::UnOp::Not(_) => self.reduced("!"),
+                    _ => v,
                 }
             }
+            syn::Expr::Index(i) => {
+                let v = self.eval(&i.expr);
+                self.eval(&i.index);
+                v
+            }
+            syn::Expr::Field(f) => {
+                let base = self.eval(&f.base);
+                self.field_value(f, base)
+            }
+            syn::Expr::Call(c) => {
+                self.visit_call(c, hint);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::MethodCall(m) => {
+                self.visit_method_call(m, hint);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::Binary(b) => self.binary_value(b),
+            syn::Expr::If(i) => {
+                // `if let` bindings live in the condition's scope, which covers the then-branch.
+                self.scopes.push();
+                self.with_gate(|v| v.visit_expr(&i.cond));
+                self.branch += 1;
+                let mut out = self.eval_block(&i.then_branch);
+                self.scopes.pop();
+                if let Some((_, el)) = &i.else_branch {
+                    let v = self.eval(el);
+                    self.fb.union_into(&mut out, &v);
+                }
+                self.branch -= 1;
+                out
+            }
             syn::Expr::While(w) => {
+                self.scopes.push();
                 self.with_gate(|v| v.visit_expr(&w.cond));
-                self.visit_block(&w.body);
+                self.eval_block(&w.body);
+                self.scopes.pop();
+                FlowVal::new()
+            }
+            syn::Expr::ForLoop(f) => {
+                let iter = self.eval(&f.expr);
+                self.scopes.push();
+                self.bind_pattern(&f.pat, &iter, "for");
+                self.eval_block(&f.body);
+                self.scopes.pop();
+                FlowVal::new()
+            }
+            syn::Expr::Loop(l) => {
+                self.eval_block(&l.body);
+                FlowVal::new()
             }
             syn::Expr::Match(m) => {
-                self.with_gate(|v| v.visit_expr(&m.expr));
+                let mut scrutinee = FlowVal::new();
+                self.with_gate(|v| scrutinee = v.eval(&m.expr));
+                let mut out = FlowVal::new();
                 for arm in &m.arms {
+                    // Each arm binds its own names; nothing is shared across arms.
+                    self.scopes.push();
+                    self.bind_pattern(&arm.pat, &scrutinee, "match");
                     if let syn::Pat::Guard(g) = &arm.pat {
                         self.with_gate(|v| v.visit_expr(&g.guard));
                     }
-                    self.visit_expr(&arm.body);
+                    self.branch += 1;
+                    let v = self.eval(&arm.body);
+                    self.branch -= 1;
+                    self.fb.union_into(&mut out, &v);
+                    self.scopes.pop();
                 }
+                out
             }
             syn::Expr::Let(l) => {
                 let (h, i) = (self.headers.len(), self.ips.len());
-                self.visit_expr(&l.expr);
-                self.bind(&l.pat, &l.expr, h, i);
+                let v = self.eval(&l.expr);
+                let sensitive = self.bind(&l.pat, &l.expr, h, i);
+                self.let_pattern(&l.pat, &l.expr, &v, None, sensitive);
+                self.reduced("let")
             }
             syn::Expr::Struct(s) => {
+                let ty = util::last_segment(&util::path_str(&s.path)).to_string();
+                let mut out = FlowVal::new();
                 for f in &s.fields {
                     if let syn::Member::Named(n) = &f.member {
                         self.lit_hint = Some(LitHint::Field(n.to_string()));
                     }
-                    self.visit_expr(&f.expr);
+                    let v = self.eval(&f.expr);
                     self.lit_hint = None;
+                    if let syn::Member::Named(n) = &f.member {
+                        self.store_field(&ty, &n.to_string(), &v);
+                    }
+                    self.fb.union_into(&mut out, &v);
                 }
                 if let Some(r) = &s.rest {
-                    self.visit_expr(r);
+                    let v = self.eval(r);
+                    self.fb.union_into(&mut out, &v);
                 }
+                out
             }
-            _ => visit::visit_expr(self, e),
-        }
+            syn::Expr::Block(b) => {
+                self.visit_block(&b.block);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::Unsafe(b) => {
+                self.visit_block(&b.block);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::Async(b) => {
+                self.visit_block(&b.block);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::TryBlock(b) => {
+                self.visit_block(&b.block);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::Const(b) => {
+                self.visit_block(&b.block);
+                std::mem::take(&mut self.val)
+            }
+            syn::Expr::Tuple(t) => {
+                let mut out = FlowVal::new();
+                for x in &t.elems {
+                    let v = self.eval(x);
+                    self.fb.union_into(&mut out, &v);
+                }
+                out
+            }
+            syn::Expr::Array(t) => {
+                let mut out = FlowVal::new();
+                for x in &t.elems {
+                    let v = self.eval(x);
+                    self.fb.union_into(&mut out, &v);
+                }
+                out
+            }
+            syn::Expr::Repeat(r) => {
+                let v = self.eval(&r.expr);
+                self.eval(&r.len);
+                v
+            }
+            syn::Expr::Range(r) => {
+                let mut out = FlowVal::new();
+                for x in [&r.start, &r.end].into_iter().flatten() {
+                    let v = self.eval(x);
+                    self.fb.union_into(&mut out, &v);
+                }
+                out
+            }
+            syn::Expr::Assign(a) => {
+                let v = self.eval(&a.right);
+                self.eval(&a.left);
+                self.assign(&a.left, &v);
+                FlowVal::new()
+            }
+            syn::Expr::Return(r) => {
+                if let Some(x) = &r.expr {
+                    let v = self.eval(x);
+                    if let Some(top) = self.ret.last_mut() {
+                        let mut out = std::mem::take(top);
+                        self.fb.union_into(&mut out, &v);
+                        if let Some(top) = self.ret.last_mut() {
+                            *top = out;
+                        }
+                    }
+                }
+                FlowVal::new()
+            }
+            syn::Expr::Closure(c) => self.closure_value(c),
+            syn::Expr::Macro(m) => {
+                self.visit_macro(&m.mac);
+                std::mem::take(&mut self.val)
+            }
+            _ => {
+                visit::visit_expr(self, e);
+                FlowVal::new()
+            }
+        };
+        self.val = val;
         self.depth -= 1;
+    }
+
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.scopes.push();
+        let mut tail = FlowVal::new();
+        let n = b.stmts.len();
+        for (i, stmt) in b.stmts.iter().enumerate() {
+            match stmt {
+                syn::Stmt::Expr(e, semi) => {
+                    let v = self.eval(e);
+                    if i + 1 == n && semi.is_none() {
+                        tail = v;
+                    }
+                }
+                syn::Stmt::Macro(m) => {
+                    self.visit_macro(&m.mac);
+                    let v = std::mem::take(&mut self.val);
+                    if i + 1 == n && m.semi_token.is_none() {
+                        tail = v;
+                    }
+                }
+                other => self.visit_stmt(other),
+            }
+        }
+        self.scopes.pop();
+        self.val = tail;
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -386,7 +718,13 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 }
             }
         }
-        let Some(init) = &l.init else { return };
+        let Some(init) = &l.init else {
+            // `let x;` is assigned later: bind the name so that assignments find it.
+            for n in &names {
+                self.scopes.bind(n, Local::default());
+            }
+            return;
+        };
         if let (syn::Pat::Tuple(pt), syn::Expr::Tuple(te)) = (&l.pat, util::peel_expr(&init.expr)) {
             if pt.elems.len() == te.elems.len() {
                 self.tuple_let(pt, te, init.diverge.as_ref().map(|d| &*d.1));
@@ -401,13 +739,24 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
         }
         self.derive.push(first.clone());
         self.lit_hint = Some(LitHint::Binding(first.clone(), "let"));
-        self.visit_expr(&init.expr);
+        let named_closure = matches!(util::peel_expr(&init.expr), syn::Expr::Closure(_))
+            && matches!(&l.pat, syn::Pat::Ident(_));
+        self.name_closure = named_closure;
+        let val = self.eval(&init.expr);
+        self.name_closure = false;
+        let slots = if named_closure { self.closure_slots.take() } else { None };
         self.lit_hint = None;
         self.derive.pop();
         if diverges {
             self.gate -= 1;
         }
-        self.bind(&l.pat, &init.expr, h, i);
+        if let Some((_, d)) = &init.diverge {
+            // The else branch runs when the pattern does not match: its own scope, before the
+            // names are bound.
+            self.eval_scoped(d);
+        }
+        let sensitive = self.bind(&l.pat, &init.expr, h, i);
+        self.let_pattern(&l.pat, &init.expr, &val, slots, sensitive);
         // `let app = Router::new().route(..)` / `let app = app.layer(..)`: remember the routes.
         let mut regs: Vec<usize> = (regs_before..self.registrations.len()).collect();
         if let syn::Expr::MethodCall(_) = util::peel_expr(&init.expr) {
@@ -423,9 +772,6 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
             regs.dedup();
             self.router_vars.insert(first, regs);
         }
-        if let Some((_, d)) = &init.diverge {
-            self.visit_expr(d);
-        }
     }
 
     fn visit_item(&mut self, item: &'ast syn::Item) {
@@ -435,13 +781,16 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
             syn::Item::Static(s) => (s.ident.to_string(), "static", &s.expr),
             _ => return,
         };
-        self.lit_hint = Some(LitHint::Binding(name, ctx));
-        self.visit_expr(e);
+        self.lit_hint = Some(LitHint::Binding(name.clone(), ctx));
+        let v = self.eval(e);
         self.lit_hint = None;
+        let v = self.fb.step(&v, &format!("{ctx} {name}"));
+        self.scopes.bind(&name, Local { val: v, ..Local::default() });
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         if self.depth > MAX_EXPR_DEPTH {
+            self.val = FlowVal::new();
             crate::limits::hit(m.path.span().start().line, "a macro call");
             return;
         }
@@ -451,8 +800,6 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
     }
 
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-        // Closure params are locals of the body; `|v| v.to_str()` should not count as a use of
-        // an outer `v`.
-        self.visit_expr(&c.body);
+        self.val = self.closure_value(c);
     }
 }
