@@ -1,5 +1,7 @@
 //! No secret in any output: the literals of the checked code that are secrets (a known
-//! provider token, or a value named like a password, token, secret or key) are masked in the
+//! provider token, a value named like a password, token, secret or key, or one whose value
+//! goes where a credential goes: a `secret_sinks` argument, a `credential_headers` value, a
+//! comparison with what a request sent) are masked in the
 //! source lines a report shows and redacted from findings' and problems' messages.
 //!
 //! Fingerprints and the suppression scan use the real text; only what is shown is masked.
@@ -11,6 +13,20 @@ use hooklint_model::{Finding, Knowledge, Literal, Problem, RustFile, Span};
 
 fn is_secret_literal(literal: &Literal, masker: &Masker, k: &Knowledge) -> bool {
     if masker.is_secret_value(&literal.binding, &literal.value) {
+        return true;
+    }
+    // Where the value goes can make it a credential whatever it is called: an argument of a
+    // `secret_sinks` call, the value of a `credential_headers` header, or a secret-shaped value
+    // compared with what a request sent. Masking errs on the side of hiding.
+    let credential_use = literal.flows_to.iter().any(|u| match u.kind.as_ref() {
+        "arg" => true,
+        "header" => k.credential_headers.iter().any(|h| h.eq_ignore_ascii_case(&u.name)),
+        "compare" => {
+            u.against.iter().any(|o| o.kind == "request") && masker.secret_shaped(&literal.value)
+        }
+        _ => false,
+    });
+    if credential_use {
         return true;
     }
     literal.context == "arg"

@@ -44,7 +44,7 @@ impl Masker {
 
     /// At least six characters, no spaces, not a placeholder, and not a short run of
     /// letters: a word such as `password` or `api_key` names a secret rather than being one.
-    fn secret_shaped(&self, v: &str) -> bool {
+    pub fn secret_shaped(&self, v: &str) -> bool {
         let n = v.chars().count();
         if n < 6 || v.contains(char::is_whitespace) || self.kn.is_placeholder(v) {
             return false;

@@ -125,7 +125,18 @@ pub(super) fn may_verify(f: &Function, site: &Site, targets: &[Option<Id>], k: &
             || is_verifier(c, k)
             || remote_fragment(c, k).is_some();
     }
-    f.compares.get(site.compare as usize).is_some_and(verifying_compare)
+    // Provenance across functions is linked after this filter runs, so a compare whose
+    // request-header side is only known then must be kept: everything `verifying_compare` can
+    // later accept, whatever the operands' provenance.
+    f.compares.get(site.compare as usize).is_some_and(|c| may_be_verifying_compare(c))
+}
+
+/// `verifying_compare` without its provenance test: a superset of it at any stage.
+fn may_be_verifying_compare(c: &hooklint_model::Compare) -> bool {
+    matches!(c.op.as_str(), "==" | "!=" | "eq" | "ne" | "assert_eq" | "assert_ne")
+        && (c.left.sensitive || c.right.sensitive)
+        && !c.left.is_literal
+        && !c.right.is_literal
 }
 
 /// A comparison that checks a request credential: equality of a sensitive value (by name or
@@ -133,11 +144,7 @@ pub(super) fn may_verify(f: &Function, site: &Site, targets: &[Option<Id>], k: &
 /// header (`expected == provided`, `token != secret`). A lexer token against an enum variant
 /// or a literal is not one.
 pub(super) fn verifying_compare(c: &hooklint_model::Compare) -> bool {
-    if !matches!(c.op.as_str(), "==" | "!=" | "eq" | "ne" | "assert_eq" | "assert_ne")
-        || !(c.left.sensitive || c.right.sensitive)
-        || c.left.is_literal
-        || c.right.is_literal
-    {
+    if !may_be_verifying_compare(c) {
         return false;
     }
     let from_request = |o: &hooklint_model::Operand| {
