@@ -128,7 +128,7 @@ pub(super) fn may_verify(f: &Function, site: &Site, targets: &[Option<Id>], k: &
     // Provenance across functions is linked after this filter runs, so a compare whose
     // request-header side is only known then must be kept: everything `verifying_compare` can
     // later accept, whatever the operands' provenance.
-    f.compares.get(site.compare as usize).is_some_and(|c| may_be_verifying_compare(c))
+    f.compares.get(site.compare as usize).is_some_and(may_be_verifying_compare)
 }
 
 /// `verifying_compare` without its provenance test: a superset of it at any stage.
