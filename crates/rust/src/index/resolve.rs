@@ -128,18 +128,8 @@ impl<'a> Index<'a> {
     pub(crate) fn resolve_path(&self, path: &str, module: &str, krate: u32) -> Option<Id> {
         let path = path.trim_start_matches("::");
         let by_qname = |q: &str| self.pick(self.by_qname.get(q), krate);
-        let found = if let Some(rest) = path.strip_prefix("crate::") {
-            by_qname(rest)
-        } else if let Some(rest) = path.strip_prefix("self::") {
-            by_qname(&join(module, rest))
-        } else if path.starts_with("super::") {
-            let mut m: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
-            let mut rest = path;
-            while let Some(r) = rest.strip_prefix("super::") {
-                m.pop();
-                rest = r;
-            }
-            by_qname(&join(&m.join("::"), rest))
+        let found = if let Some(q) = anchored(path, module) {
+            by_qname(&q)
         } else {
             (!module.is_empty())
                 .then(|| by_qname(&join(module, path)))
@@ -202,6 +192,26 @@ impl<'a> Index<'a> {
                     .or_else(|| self.unique_method.get(c.name.as_str()).copied().flatten())
             })
             .collect()
+    }
+}
+
+/// The crate-relative path an anchored path names from `module`: `crate::a::b` is `a::b`,
+/// `self::x` and `super::x` are taken from the module; `None` for a path with no anchor.
+pub(crate) fn anchored(path: &str, module: &str) -> Option<String> {
+    if let Some(rest) = path.strip_prefix("crate::") {
+        Some(rest.to_string())
+    } else if let Some(rest) = path.strip_prefix("self::") {
+        Some(join(module, rest))
+    } else if path.starts_with("super::") {
+        let mut m: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
+        let mut rest = path;
+        while let Some(r) = rest.strip_prefix("super::") {
+            m.pop();
+            rest = r;
+        }
+        Some(join(&m.join("::"), rest))
+    } else {
+        None
     }
 }
 

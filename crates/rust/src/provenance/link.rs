@@ -36,7 +36,7 @@ use hooklint_model::{
 use rayon::prelude::*;
 
 use super::kinds;
-use crate::index::resolve::{join, Id, Index};
+use crate::index::resolve::{anchored, join, Id, Index};
 
 /// Most rounds of summary propagation: values are followed through this many call levels.
 /// Helpers that compare or log what a handler read sit one to three levels down in real code;
@@ -321,18 +321,8 @@ impl<'a> Project<'a> {
                 _ => None,
             }
         };
-        let found = if let Some(rest) = path.strip_prefix("crate::") {
-            pick(self.gl.by_path.get(rest))
-        } else if let Some(rest) = path.strip_prefix("self::") {
-            pick(self.gl.by_path.get(join(module, rest).as_str()))
-        } else if path.starts_with("super::") {
-            let mut m: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
-            let mut rest = path;
-            while let Some(r) = rest.strip_prefix("super::") {
-                m.pop();
-                rest = r;
-            }
-            pick(self.gl.by_path.get(join(&m.join("::"), rest).as_str()))
+        let found = if let Some(q) = anchored(path, module) {
+            pick(self.gl.by_path.get(q.as_str()))
         } else {
             pick(self.gl.by_path.get(join(module, path).as_str()))
                 .or_else(|| pick(self.gl.by_path.get(path)))
