@@ -257,15 +257,21 @@ pub fn normalise(raw: &str) -> String {
             break;
         }
     }
-    if out.len() > MAX_TEXT {
-        let mut cut = MAX_TEXT;
+    truncate_with(&mut out, MAX_TEXT, "...");
+    out
+}
+
+/// Cuts `out` to at most `max` bytes, at a character boundary, and marks the cut with
+/// `ellipsis`; a text that fits is left as it is.
+pub fn truncate_with(out: &mut String, max: usize, ellipsis: &str) {
+    if out.len() > max {
+        let mut cut = max;
         while !out.is_char_boundary(cut) {
             cut -= 1;
         }
         out.truncate(cut);
-        out.push_str("...");
+        out.push_str(ellipsis);
     }
-    out
 }
 
 /// A path as written, without generic arguments (`Hmac::<Sha256>::new` -> `Hmac::new`).

@@ -207,14 +207,7 @@ impl Walker<'_, '_> {
                 }
                 syn::Item::Macro(m) if m.ident.is_none() => {
                     let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
-                    let parse = |s: syn::parse::ParseStream<'_>| {
-                        let mut items = Vec::new();
-                        while !s.is_empty() {
-                            items.push(s.parse::<syn::Item>()?);
-                        }
-                        Ok(items)
-                    };
-                    if let Some(expanded) = self.expand(&m.mac, parse) {
+                    if let Some(expanded) = self.expand(&m.mac, parse_all::<syn::Item>) {
                         let cx = self.cx.expanded();
                         Walker { cx: &cx, out: self.out }.items(&expanded, module, t, depth + 1);
                     }
@@ -327,14 +320,7 @@ impl Walker<'_, '_> {
                 }
                 syn::ImplItem::Macro(m) => {
                     let t = in_test || m.attrs.iter().any(functions::is_cfg_test);
-                    let parse = |s: syn::parse::ParseStream<'_>| {
-                        let mut items = Vec::new();
-                        while !s.is_empty() {
-                            items.push(s.parse::<syn::ImplItem>()?);
-                        }
-                        Ok(items)
-                    };
-                    if let Some(expanded) = self.expand(&m.mac, parse) {
+                    if let Some(expanded) = self.expand(&m.mac, parse_all::<syn::ImplItem>) {
                         let cx = self.cx.expanded();
                         Walker { cx: &cx, out: self.out }
                             .impl_items(&expanded, self_type, trait_name, module, t);
@@ -612,6 +598,15 @@ pub fn module_of(path: &str) -> String {
     }
     rel.retain(|s| !s.is_empty());
     rel.join("::")
+}
+
+/// Every item of a macro's expansion, up to the end of its tokens.
+fn parse_all<T: syn::parse::Parse>(s: syn::parse::ParseStream<'_>) -> syn::Result<Vec<T>> {
+    let mut items = Vec::new();
+    while !s.is_empty() {
+        items.push(s.parse::<T>()?);
+    }
+    Ok(items)
 }
 
 #[cfg(test)]

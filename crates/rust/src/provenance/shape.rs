@@ -7,14 +7,7 @@ const MAX_SHAPE: usize = 60;
 pub fn shape(e: &syn::Expr) -> String {
     let mut out = String::new();
     write(e, &mut out, 0);
-    if out.len() > MAX_SHAPE {
-        let mut cut = MAX_SHAPE;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-        out.push_str("..");
-    }
+    crate::util::truncate_with(&mut out, MAX_SHAPE, "..");
     out
 }
 
