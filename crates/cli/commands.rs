@@ -518,21 +518,10 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     let redact: Option<&hooklint_report::Redact<'_>> =
         if redactor.is_empty() { None } else { Some(&redact) };
     if !problems.is_empty() {
-        let sources = BTreeMap::new();
         let report = Report {
-            findings: &[],
-            problems: &problems,
             files_checked: files.len() + manifests.len(),
             templates_skipped: manifests.iter().filter(|m| !m.template.is_empty()).count(),
-            duration: Duration::ZERO,
-            suppressed: &[],
-            baseline: None,
-            outside_diff: None,
-            below_confidence: BelowConfidence::default(),
-            excluded: 0,
-            sources: &sources,
-            titles: &sources,
-            configuration: None,
+            ..Report::new(&[], &problems)
         };
         let mut err = output::stderr(ColorWhen::Auto);
         // Problems go to stderr so that stdout stays one JSON document; a closed stderr must

@@ -105,24 +105,7 @@ fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
         ),
         None,
     );
-    let empty = std::collections::BTreeMap::new();
-    let problems = [problem];
-    let report = Report {
-        findings: &[],
-        problems: &problems,
-        files_checked: 0,
-        templates_skipped: 0,
-        duration: Duration::ZERO,
-        suppressed: &[],
-        baseline: None,
-        outside_diff: None,
-        below_confidence: hooklint_report::BelowConfidence::default(),
-        excluded: 0,
-        sources: &empty,
-        titles: &empty,
-        configuration: None,
-    };
-    crate::commands::write_report(args, &report, &[])?;
+    crate::commands::write_report(args, &Report::new(&[], &[problem]), &[])?;
     Ok(1)
 }
 

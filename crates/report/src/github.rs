@@ -93,10 +93,8 @@ pub(crate) fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::finding;
+    use crate::test_support::{finding, io_error, parse_error};
     use hooklint_model::ProblemCode;
-    use std::collections::BTreeMap;
-    use std::time::Duration;
 
     #[test]
     fn escapes_data_and_properties() {
@@ -111,35 +109,16 @@ mod tests {
 
     #[test]
     fn writes_one_command_per_finding_and_problem() {
-        let empty = BTreeMap::new();
         let findings = [
             finding("crypto/x", Severity::Error, Span::new("src/a,b.rs", 2, 3, 2, 9)),
             finding("tls/y", Severity::Note, Span::new("c.rs", 4, 1, 6, 2)),
         ];
         let problems = [
-            Problem::new(
-                ProblemCode::ParseError,
-                "expected `;`",
-                Some(Span::new("d.rs", 3, 1, 3, 2)),
-            ),
-            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("e.rs", 0))),
+            parse_error(Span::new("d.rs", 3, 1, 3, 2)),
+            io_error("e.rs", "denied"),
             Problem::new(ProblemCode::InternalError, "boom", None),
         ];
-        let report = Report {
-            findings: &findings,
-            problems: &problems,
-            files_checked: 5,
-            templates_skipped: 0,
-            duration: Duration::ZERO,
-            suppressed: &[],
-            baseline: None,
-            outside_diff: None,
-            below_confidence: crate::BelowConfidence::default(),
-            excluded: 0,
-            sources: &empty,
-            titles: &empty,
-            configuration: None,
-        };
+        let report = Report { files_checked: 5, ..Report::new(&findings, &problems) };
         let mut out = Vec::new();
         github(&mut out, &report).unwrap();
         let text = String::from_utf8(out).unwrap();

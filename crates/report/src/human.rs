@@ -197,10 +197,9 @@ fn lower_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::finding;
+    use crate::test_support::{finding, io_error, parse_error};
     use codespan_reporting::term::termcolor::NoColor;
     use hooklint_model::Label as ModelLabel;
-    use hooklint_model::ProblemCode;
     use std::collections::BTreeMap;
     use std::time::Duration;
 
@@ -210,19 +209,11 @@ mod tests {
         let mut titles = BTreeMap::new();
         titles.insert("crypto/x".to_string(), "Secret compared in variable time".to_string());
         let report = Report {
-            findings,
-            problems,
             files_checked: 2,
-            templates_skipped: 0,
             duration: Duration::from_millis(1234),
-            suppressed: &[],
-            baseline: None,
-            outside_diff: None,
-            below_confidence: crate::BelowConfidence::default(),
-            excluded: 0,
             sources: &sources,
             titles: &titles,
-            configuration: None,
+            ..Report::new(findings, problems)
         };
         let mut out = NoColor::new(Vec::new());
         human(&mut out, &report).unwrap();
@@ -311,16 +302,8 @@ checked 2 files in 1.23s: 1 error, 0 warnings, 0 notes, 0 problems
     #[test]
     fn renders_problems_with_and_without_a_place() {
         let problems = [
-            Problem::new(
-                ProblemCode::ParseError,
-                "expected `;`",
-                Some(Span::new("src/a.rs", 1, 4, 1, 6)),
-            ),
-            Problem::new(
-                ProblemCode::IoError,
-                "cannot read `b.rs`: denied",
-                Some(Span::line("b.rs", 0)),
-            ),
+            parse_error(Span::new("src/a.rs", 1, 4, 1, 6)),
+            io_error("b.rs", "cannot read `b.rs`: denied"),
         ];
         let text = render(&[], &problems, &[("src/a.rs", SOURCE)]);
         assert!(text.contains("error[parse-error]: expected `;`"), "{text}");

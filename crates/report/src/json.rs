@@ -144,10 +144,8 @@ fn json_problem(p: &Problem) -> JsonProblem<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::finding;
-    use hooklint_model::ProblemCode;
+    use crate::test_support::{finding, io_error, parse_error};
     use hooklint_model::Span;
-    use std::collections::BTreeMap;
     use std::time::Duration;
 
     #[test]
@@ -159,32 +157,17 @@ mod tests {
         without_fn.function.clear();
         without_fn.confidence = Confidence::Low;
         let problems = [
-            Problem::new(
-                ProblemCode::ParseError,
-                "expected `;`",
-                Some(Span::new("c.rs", 3, 1, 3, 2)),
-            ),
-            Problem::new(
-                ProblemCode::IoError,
-                "cannot read `d.rs`: denied",
-                Some(Span::line("d.rs", 0)),
-            ),
+            parse_error(Span::new("c.rs", 3, 1, 3, 2)),
+            io_error("d.rs", "cannot read `d.rs`: denied"),
         ];
-        let empty = BTreeMap::new();
+        let findings = [with_fn, without_fn];
         let report = Report {
-            findings: &[with_fn, without_fn],
-            problems: &problems,
             files_checked: 4,
-            templates_skipped: 0,
             duration: Duration::from_millis(15),
-            suppressed: &[],
             baseline: Some(crate::BaselineCounts { baselined: 2, fixed: 1 }),
-            outside_diff: None,
             below_confidence: crate::BelowConfidence { count: 3, threshold: Confidence::Low },
             excluded: 4,
-            sources: &empty,
-            titles: &empty,
-            configuration: None,
+            ..Report::new(&findings, &problems)
         };
         let mut out = Vec::new();
         json(&mut out, &report).unwrap();

@@ -77,6 +77,30 @@ pub struct Report<'a> {
     pub configuration: Option<&'a Configuration>,
 }
 
+impl<'a> Report<'a> {
+    /// A report of `findings` and `problems` and nothing else: no file checked, no source
+    /// texts or titles, no baseline, no configuration, no time taken. Set the rest with struct
+    /// update syntax.
+    pub fn new(findings: &'a [Finding], problems: &'a [Problem]) -> Report<'a> {
+        static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+        Report {
+            findings,
+            problems,
+            files_checked: 0,
+            templates_skipped: 0,
+            duration: Duration::ZERO,
+            suppressed: &[],
+            baseline: None,
+            outside_diff: None,
+            below_confidence: BelowConfidence::default(),
+            excluded: 0,
+            sources: &EMPTY,
+            titles: &EMPTY,
+            configuration: None,
+        }
+    }
+}
+
 /// A finding an inline suppression silenced.
 #[derive(Debug, Clone, Copy)]
 pub struct SuppressedFinding<'a> {
@@ -131,7 +155,17 @@ impl Counts {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use hooklint_model::{Confidence, Finding, Severity, Span};
+    use hooklint_model::{Confidence, Finding, Problem, ProblemCode, Severity, Span};
+
+    /// A parse error at `span`.
+    pub fn parse_error(span: Span) -> Problem {
+        Problem::new(ProblemCode::ParseError, "expected `;`", Some(span))
+    }
+
+    /// An I/O error on the file `path`, which has no line.
+    pub fn io_error(path: &str, message: &str) -> Problem {
+        Problem::new(ProblemCode::IoError, message, Some(Span::line(path, 0)))
+    }
 
     pub fn finding(rule: &str, severity: Severity, span: Span) -> Finding {
         Finding {

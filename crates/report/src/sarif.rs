@@ -540,10 +540,9 @@ fn notification(problem: &Problem) -> Notification<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::finding;
+    use crate::test_support::{finding, io_error, parse_error};
     use crate::SuppressedFinding;
     use serde_json::{json, Value};
-    use std::time::Duration;
 
     fn rule(id: &str) -> RuleInfo {
         RuleInfo {
@@ -572,34 +571,18 @@ mod tests {
 
     #[test]
     fn lists_rules_results_suppressions_and_notifications() {
-        let empty = BTreeMap::new();
         let kept = finding("crypto/x", Severity::Error, Span::new("src/a b.rs", 2, 3, 2, 9));
         let mut other = finding("other/y", Severity::Note, Span::new("./c.rs", 1, 1, 1, 1));
         other.function.clear();
         let silenced = finding("crypto/x", Severity::Error, Span::new("b.rs", 4, 1, 5, 2));
         let suppressed = [SuppressedFinding { finding: &silenced, reason: "test key" }];
-        let problems = [
-            Problem::new(
-                ProblemCode::ParseError,
-                "expected `;`",
-                Some(Span::new("d.rs", 3, 1, 3, 2)),
-            ),
-            Problem::new(ProblemCode::IoError, "denied", Some(Span::line("/abs/e.rs", 0))),
-        ];
+        let problems =
+            [parse_error(Span::new("d.rs", 3, 1, 3, 2)), io_error("/abs/e.rs", "denied")];
+        let findings = [kept, other];
         let report = Report {
-            findings: &[kept, other],
-            problems: &problems,
             files_checked: 3,
-            templates_skipped: 0,
-            duration: Duration::ZERO,
             suppressed: &suppressed,
-            baseline: None,
-            outside_diff: None,
-            below_confidence: crate::BelowConfidence::default(),
-            excluded: 0,
-            sources: &empty,
-            titles: &empty,
-            configuration: None,
+            ..Report::new(&findings, &problems)
         };
         let log = render(&report, &[rule("crypto/x"), rule("z/unused")]);
         let run = &log["runs"][0];
