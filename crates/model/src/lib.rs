@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 // The derive names `::hooklint_model::fact`, which must resolve inside this crate too.
 extern crate self as hooklint_model;
 
+pub mod any_value;
 pub mod fact;
 pub mod flow;
 mod knowledge;

@@ -6,9 +6,9 @@
 //! The mapping re-reads the scalar from the source text and checks that it rebuilds exactly the
 //! parsed value; when it cannot (an unusual escape, say) it falls back to the scalar's start.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use hooklint_model::any_value::AnyValue;
+use serde::{Deserialize, Deserializer};
 use serde_saphyr::Spanned;
-use std::fmt;
 
 /// Where a node starts: 1-based line and column (characters), and its byte offset in the text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,16 +20,8 @@ pub(crate) struct Pos {
     pub len: u32,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) enum Kind {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
+/// What a node holds: a scalar, or nodes.
+pub(crate) type Kind = AnyValue<Node, Node>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
@@ -44,8 +36,8 @@ impl Node {
             Kind::Bool(_) => "a boolean",
             Kind::Int(_) => "an integer",
             Kind::Float(_) => "a number",
-            Kind::Str(_) => "a string",
-            Kind::Seq(_) => "a list",
+            Kind::String(_) => "a string",
+            Kind::List(_) => "a list",
             Kind::Map(_) => "a mapping",
         }
     }
@@ -53,7 +45,7 @@ impl Node {
     /// The scalar as text (strings, and booleans or numbers written where text is expected).
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            Kind::Str(s) => Some(s.clone()),
+            Kind::String(s) => Some(s.clone()),
             Kind::Bool(b) => Some(b.to_string()),
             Kind::Int(i) => Some(i.to_string()),
             Kind::Float(f) => Some(f.to_string()),
@@ -67,8 +59,10 @@ impl Node {
             Kind::Bool(b) => serde_json::Value::Bool(*b),
             Kind::Int(i) => serde_json::Value::from(*i),
             Kind::Float(f) => serde_json::Value::from(*f),
-            Kind::Str(s) => serde_json::Value::String(s.clone()),
-            Kind::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Kind::String(s) => serde_json::Value::String(s.clone()),
+            Kind::List(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Kind::Map(entries) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in entries {
@@ -117,71 +111,12 @@ fn clean_yaml_message(message: &str) -> String {
     out
 }
 
-enum Raw {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Spanned<Raw>>),
-    Map(Vec<(Spanned<Raw>, Spanned<Raw>)>),
-}
+/// A YAML node as parsed, each element and key with its place.
+struct Raw(AnyValue<Spanned<Raw>, Spanned<Raw>>);
 
 impl<'de> Deserialize<'de> for Raw {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Raw;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any yaml value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Raw, E> {
-        Ok(Raw::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Raw, E> {
-        Ok(Raw::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
-        Ok(i64::try_from(v).map(Raw::Int).unwrap_or(Raw::Float(v as f64)))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Raw, E> {
-        Ok(Raw::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Raw, E> {
-        Ok(Raw::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Raw, E> {
-        Ok(Raw::Str(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Raw, E> {
-        Ok(Raw::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
-        Raw::deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Raw>>()? {
-            items.push(item);
-        }
-        Ok(Raw::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<Raw>>()? {
-            let value = map.next_value::<Spanned<Raw>>()?;
-            entries.push((key, value));
-        }
-        Ok(Raw::Map(entries))
+        AnyValue::deserialize(deserializer).map(Raw)
     }
 }
 
@@ -199,17 +134,7 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
         byte,
         len: (span.len() as u32).max(1),
     };
-    let kind = match raw.value {
-        Raw::Null => Kind::Null,
-        Raw::Bool(b) => Kind::Bool(b),
-        Raw::Int(i) => Kind::Int(i),
-        Raw::Float(f) => Kind::Float(f),
-        Raw::Str(s) => Kind::Str(s),
-        Raw::Seq(items) => Kind::Seq(items.into_iter().map(|i| convert(i, text)).collect()),
-        Raw::Map(entries) => Kind::Map(
-            entries.into_iter().map(|(k, v)| (convert(k, text), convert(v, text))).collect(),
-        ),
-    };
+    let kind = raw.value.0.map(|key| convert(key, text), |item| convert(item, text));
     Node { kind, pos }
 }
 
@@ -229,7 +154,7 @@ fn byte_of(text: &str, line: u32, column: u32) -> usize {
 /// For every character of a scalar's value, the (line, column) it was written at; `None` when
 /// the source cannot be re-read into exactly `value`.
 pub(crate) fn scalar_positions(text: &str, node: &Node) -> Option<Vec<(u32, u32)>> {
-    let Kind::Str(value) = &node.kind else {
+    let Kind::String(value) = &node.kind else {
         return None;
     };
     let rest = text.get(node.pos.byte..)?;

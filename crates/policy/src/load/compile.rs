@@ -91,7 +91,7 @@ pub(super) fn compile(
     roots: &Bound,
 ) -> Option<Expr> {
     let bang = match &node.kind {
-        Kind::Str(s) => s.is_empty() && tagged(cx.text, node),
+        Kind::String(s) => s.is_empty() && tagged(cx.text, node),
         _ => tagged(cx.text, node),
     };
     let Some(source) = node.scalar_text().filter(|_| !bang) else {

@@ -41,7 +41,7 @@ impl<'a> Ctx<'a> {
 
     pub fn error(&mut self, node: &Node, message: String, help: Option<String>) {
         let len = match node.kind {
-            Kind::Map(_) | Kind::Seq(_) => 1,
+            Kind::Map(_) | Kind::List(_) => 1,
             _ => node.pos.len.min(line_rest(self.text, node.pos.byte)),
         };
         self.error_at(node.pos.line, node.pos.column, len, message, help);

@@ -159,7 +159,7 @@ pub(super) fn compile_all(
 /// `notes`: a list of message templates (or one), each compiled as `message` is.
 fn notes(cx: &mut Ctx, env: &Env, node: &Node, scope: &Scope) -> Vec<(Vec<Part>, String)> {
     let items: Vec<&Node> = match &node.kind {
-        Kind::Seq(items) => items.iter().collect(),
+        Kind::List(items) => items.iter().collect(),
         Kind::Null => Vec::new(),
         _ => vec![node],
     };

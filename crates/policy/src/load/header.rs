@@ -149,7 +149,7 @@ fn paths(cx: &mut Ctx, fields: &Fields) -> Vec<String> {
     };
     let path_fields = Fields::check(cx, entries, PATH_KEYS, "paths");
     let Some(list) = path_fields.get("exclude") else { return out };
-    let Kind::Seq(items) = &list.kind else {
+    let Kind::List(items) = &list.kind else {
         cx.error(
             list,
             format!("`paths.exclude` must be a list of globs, found {}", list.type_name()),
