@@ -207,6 +207,36 @@ impl Evaluator<'_> {
         }
     }
 
+    /// A message or note template with each `{{ expr }}` replaced by its value; the template
+    /// as written when an expression fails, each failure added to `failures`.
+    fn interpolate(
+        &self,
+        parts: &[Part],
+        template: &str,
+        scope: &Scope,
+        failures: &mut Vec<(String, String)>,
+    ) -> String {
+        let mut text = String::new();
+        let mut broken = false;
+        for part in parts {
+            match part {
+                Part::Text(t) => text.push_str(t),
+                Part::Expr(expr) => match self.value(expr, scope) {
+                    Ok(v) => text.push_str(&display(&v)),
+                    Err(e) => {
+                        failures.push((expr.field.clone(), e));
+                        broken = true;
+                    }
+                },
+            }
+        }
+        if broken {
+            template.to_string()
+        } else {
+            text
+        }
+    }
+
     fn value(&self, expr: &Expr, scope: &Scope) -> Result<Value, String> {
         let mut ctx = Context::with_env(Arc::clone(self.env));
         ctx.set_variable_resolver(scope);
@@ -356,41 +386,16 @@ impl Evaluator<'_> {
                 Err(e) => failures.push((expr.field.clone(), e)),
             }
         }
-        let mut message = String::new();
-        let mut broken = false;
-        for part in &policy.exprs.message {
-            match part {
-                Part::Text(t) => message.push_str(t),
-                Part::Expr(expr) => match self.value(expr, &scope) {
-                    Ok(v) => message.push_str(&display(&v)),
-                    Err(e) => {
-                        failures.push((expr.field.clone(), e));
-                        broken = true;
-                    }
-                },
-            }
-        }
-        if broken {
-            message = policy.exprs.message_template.clone();
-        }
+        let message = self.interpolate(
+            &policy.exprs.message,
+            &policy.exprs.message_template,
+            &scope,
+            &mut failures,
+        );
         let mut notes = Vec::new();
         for (parts, template) in &policy.exprs.notes {
-            let mut note = String::new();
-            let mut broken = false;
-            for part in parts {
-                match part {
-                    Part::Text(t) => note.push_str(t),
-                    Part::Expr(expr) => match self.value(expr, &scope) {
-                        Ok(v) => note.push_str(&display(&v)),
-                        Err(e) => {
-                            failures.push((expr.field.clone(), e));
-                            broken = true;
-                        }
-                    },
-                }
-            }
             // A note that renders empty (`{{ cond ? '...' : '' }}`) is left out.
-            let note = if broken { template.clone() } else { note };
+            let note = self.interpolate(parts, template, &scope, &mut failures);
             if !note.trim().is_empty() {
                 notes.push(note.trim().to_string());
             }
