@@ -60,10 +60,70 @@ fn webhook(name: &str) -> Function {
     }
 }
 
+/// A webhook handler that calls `verifier` on its request and rejects it when that fails.
+fn verified_webhook(name: &str, verifier: &str) -> Function {
+    Function {
+        verifies: true,
+        verification_gates: true,
+        verifications: vec![hooklint_model::Verification {
+            via: "call".into(),
+            what: verifier.into(),
+            gates: true,
+            ..Default::default()
+        }],
+        reaches: vec![verifier.into()],
+        ..webhook(name)
+    }
+}
+
 fn rules_hit(set: &PolicySet, f: &Function) -> Vec<String> {
     let (findings, problems) = set.check_function(f);
     assert!(problems.is_empty(), "{problems:#?}");
     findings.into_iter().map(|f| f.rule).collect()
+}
+
+/// The one finding `f` gets, with no problem.
+fn only_finding(set: &PolicySet, f: &Function) -> Finding {
+    let (mut findings, problems) = set.check_function(f);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    findings.remove(0)
+}
+
+/// `left op right` at `line`, written as `text`.
+fn compare(op: &str, text: &str, left: Operand, right: Operand, line: u32) -> Compare {
+    Compare {
+        op: op.into(),
+        text: text.into(),
+        left,
+        right,
+        inside: String::new(),
+        span: span(line),
+    }
+}
+
+/// A read of the client address into `binding` that decides what the handler does.
+fn deciding_ip(kind: &str, binding: &str, line: u32) -> IpSource {
+    IpSource {
+        kind: kind.into(),
+        binding: binding.into(),
+        gates: true,
+        decides: true,
+        span: span(line),
+        ..IpSource::default()
+    }
+}
+
+/// A read of the header `name` into `binding` that decides what the handler does.
+fn deciding_header(name: &str, binding: &str, line: u32) -> HeaderRead {
+    HeaderRead {
+        name: name.into(),
+        binding: binding.into(),
+        gates: true,
+        decides: true,
+        span: span(line),
+        ..HeaderRead::default()
+    }
 }
 
 fn sensitive(text: &str) -> Operand {
@@ -220,21 +280,17 @@ fn knowledge_parses() {
 #[test]
 fn builtin_messages_follow_house_style() {
     let set = builtin();
-    let mut f = webhook("github_webhook");
-    f.compares = vec![Compare {
-        op: "==".into(),
-        text: "sig == expected".into(),
-        left: sensitive("sig"),
-        right: sensitive("expected"),
-        inside: String::new(),
-        span: span(12),
-    }];
-    f.ip_sources = vec![IpSource {
-        kind: "peer_addr".into(),
-        gates: true,
-        span: span(13),
-        ..Default::default()
-    }];
+    let f = Function {
+        compares: vec![compare(
+            "==",
+            "sig == expected",
+            sensitive("sig"),
+            sensitive("expected"),
+            12,
+        )],
+        ip_sources: vec![IpSource { decides: false, ..deciding_ip("peer_addr", "", 13) }],
+        ..webhook("github_webhook")
+    };
     let (findings, problems) = set.check_function(&f);
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(!findings.is_empty());
@@ -279,47 +335,40 @@ fn missing_signature_check() {
 #[test]
 fn non_constant_time_compare() {
     let set = builtin();
-    let mut f = function("check");
-    f.compares = vec![Compare {
-        op: "!=".into(),
-        text: "expected != signature".into(),
-        left: from("expected", "mac", "call", "hmac::Mac::finalize"),
-        right: from("signature", "request", "header", "x-hub-signature-256"),
-        inside: String::new(),
-        span: span(12),
-    }];
-    let (findings, problems) = set.check_function(&f);
-    assert!(problems.is_empty(), "{problems:#?}");
-    assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0].rule, "crypto/non-constant-time-compare");
+    let mac = from("expected", "mac", "call", "hmac::Mac::finalize");
+    let header = from("signature", "request", "header", "x-hub-signature-256");
+    let f = Function {
+        compares: vec![compare("!=", "expected != signature", mac, header, 12)],
+        ..function("check")
+    };
+    let finding = only_finding(&set, &f);
+    assert_eq!(finding.rule, "crypto/non-constant-time-compare");
     assert!(
-        findings[0].message.starts_with(
+        finding.message.starts_with(
             "`expected` (a MAC from `hmac::Mac::finalize`) is compared with `signature` (the \
              request header `x-hub-signature-256`) using `!=`"
         ),
         "{}",
-        findings[0].message
+        finding.message
     );
-    assert_eq!(findings[0].span, span(12));
+    assert_eq!(finding.span, span(12));
 
     let mut g = function("check");
     g.compares = vec![
-        Compare {
-            op: "==".into(),
-            text: "sig.len() == 64".into(),
-            left: plain("sig.len()"),
-            right: Operand { is_literal: true, literal: "64".into(), ..plain("64") },
-            inside: String::new(),
-            span: span(12),
-        },
-        Compare {
-            op: "==".into(),
-            text: "sig == \"\"".into(),
-            left: sensitive("sig"),
-            right: Operand { is_literal: true, ..plain("\"\"") },
-            inside: String::new(),
-            span: span(13),
-        },
+        compare(
+            "==",
+            "sig.len() == 64",
+            plain("sig.len()"),
+            Operand { is_literal: true, literal: "64".into(), ..plain("64") },
+            12,
+        ),
+        compare(
+            "==",
+            "sig == \"\"",
+            sensitive("sig"),
+            Operand { is_literal: true, ..plain("\"\"") },
+            13,
+        ),
         Compare {
             op: "<".into(),
             left: sensitive("a"),
@@ -355,11 +404,10 @@ fn non_constant_time_compare() {
 #[test]
 fn missing_replay_window() {
     let set = builtin();
-    let mut f = webhook("slack_events");
-    f.verifies = true;
-    f.reaches = vec!["hmac::Mac::verify_slice".into()];
-    f.verification_gates = true;
-    f.reaches_headers = vec!["x-slack-signature".into()];
+    let f = Function {
+        reaches_headers: vec!["x-slack-signature".into()],
+        ..verified_webhook("slack_events", "hmac::Mac::verify_slice")
+    };
     assert_eq!(rules_hit(&set, &f), vec!["webhook/missing-replay-window"]);
 
     let mut fresh = f.clone();
@@ -375,28 +423,21 @@ fn missing_replay_window() {
 #[test]
 fn parse_before_verify() {
     let set = builtin();
-    let mut f = webhook("stripe_webhook");
-    f.verifies = true;
-    f.verification_gates = true;
-    f.verifications = vec![hooklint_model::Verification {
-        via: "call".into(),
-        what: "stripe::Webhook::construct_event".into(),
-        gates: true,
-        ..Default::default()
-    }];
-    f.reaches = vec!["stripe::Webhook::construct_event".into()];
-    f.body = Body {
-        kind: "json".into(),
-        typed_extractor: "Json<Event>".into(),
-        parses: vec![Parse { what: "Json<Event>".into(), before_verify: true, span: span(11) }],
+    let parse = Parse { what: "Json<Event>".into(), before_verify: true, span: span(11) };
+    let f = Function {
+        body: Body {
+            kind: "json".into(),
+            typed_extractor: "Json<Event>".into(),
+            parses: vec![parse],
+        },
+        ..verified_webhook("stripe_webhook", "stripe::Webhook::construct_event")
     };
-    let (findings, _) = set.check_function(&f);
-    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = only_finding(&set, &f);
     assert_eq!(
-        findings[0].message,
+        finding.message,
         "`Json<Event>` deserializes the request body before its signature is verified"
     );
-    assert_eq!(findings[0].span, span(11));
+    assert_eq!(finding.span, span(11));
 
     let mut after = f.clone();
     after.body.parses[0].before_verify = false;
@@ -413,18 +454,12 @@ fn parse_before_verify() {
 #[test]
 fn ip_only() {
     let set = builtin();
-    let mut f = function("callback");
-    f.ip_sources = vec![IpSource {
-        kind: "connect_info".into(),
-        binding: "addr".into(),
-        gates: true,
-        decides: true,
-        span: span(14),
-        ..IpSource::default()
-    }];
-    let (findings, _) = set.check_function(&f);
-    assert_eq!(findings.len(), 1);
-    assert!(findings[0].message.contains("(connect_info in `addr`)"), "{}", findings[0].message);
+    let f = Function {
+        ip_sources: vec![deciding_ip("connect_info", "addr", 14)],
+        ..function("callback")
+    };
+    let finding = only_finding(&set, &f);
+    assert!(finding.message.contains("(connect_info in `addr`)"), "{}", finding.message);
 
     let mut logged = f.clone();
     logged.ip_sources[0].gates = false;
@@ -443,15 +478,10 @@ fn ip_only() {
 #[test]
 fn identity_from_header() {
     let set = builtin();
-    let mut f = function("invoices");
-    f.headers_read = vec![HeaderRead {
-        name: "x-tenant-id".into(),
-        binding: "tenant".into(),
-        gates: true,
-        decides: true,
-        span: span(15),
-        ..HeaderRead::default()
-    }];
+    let f = Function {
+        headers_read: vec![deciding_header("x-tenant-id", "tenant", 15)],
+        ..function("invoices")
+    };
     assert_eq!(rules_hit(&set, &f), vec!["trust/identity-from-header"]);
 
     let mut logged = f.clone();
@@ -467,27 +497,24 @@ fn identity_from_header() {
 #[test]
 fn logged_secret() {
     let set = builtin();
-    let mut f = function("verify");
-    f.logs = vec![LogCall {
+    let signature = Operand {
+        field: "signature".into(),
+        ..from("%sig", "request", "header", "x-hub-signature-256")
+    };
+    let debug = LogCall {
         macro_name: "debug".into(),
         path: "tracing::debug".into(),
-        args: vec![
-            Operand {
-                field: "signature".into(),
-                ..from("%sig", "request", "header", "x-hub-signature-256")
-            },
-            plain("delivery"),
-        ],
+        args: vec![signature, plain("delivery")],
         span: span(16),
-    }];
-    let (findings, _) = set.check_function(&f);
-    assert_eq!(findings.len(), 1);
+    };
+    let f = Function { logs: vec![debug], ..function("verify") };
+    let finding = only_finding(&set, &f);
     assert!(
-        findings[0].message.starts_with(
+        finding.message.starts_with(
             "`debug!` writes `signature` (the request header `x-hub-signature-256`) to the output"
         ),
         "{}",
-        findings[0].message
+        finding.message
     );
 
     let mut formatting = f.clone();
@@ -506,18 +533,17 @@ fn logged_secret() {
 #[test]
 fn tls_verification_disabled() {
     let set = builtin();
-    let mut f = function("client");
-    f.calls = vec![Call {
+    let danger = Call {
         name: "danger_accept_invalid_certs".into(),
         path: "reqwest::ClientBuilder::danger_accept_invalid_certs".into(),
         is_method: true,
         args: vec!["true".into()],
         span: span(17),
         ..Call::default()
-    }];
-    let (findings, _) = set.check_function(&f);
-    assert_eq!(findings.len(), 1);
-    assert!(findings[0].message.starts_with("`danger_accept_invalid_certs(true)` turns off"));
+    };
+    let f = Function { calls: vec![danger], ..function("client") };
+    let finding = only_finding(&set, &f);
+    assert!(finding.message.starts_with("`danger_accept_invalid_certs(true)` turns off"));
 
     let mut off = f.clone();
     off.calls[0].args = vec!["false".into()];
