@@ -96,6 +96,13 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
+/// Adds `{label} a, b, c` to `items` when `values` is not empty.
+fn push_list(items: &mut Vec<String>, label: &str, values: &[String]) {
+    if !values.is_empty() {
+        items.push(format!("{label} {}", list(values)));
+    }
+}
+
 impl Configuration {
     /// The one-line human form: `configuration: ...` with every item that differs from the
     /// built-in defaults, or `configuration: built-in defaults`.
@@ -109,37 +116,23 @@ impl Configuration {
         if !self.ignored_files.is_empty() {
             items.push(format!("ignored {} in the checked tree", list(&self.ignored_files)));
         }
-        if !self.policy_dirs.is_empty() {
-            items.push(format!("policies from {}", list(&self.policy_dirs)));
-        }
-        if !self.disabled_rules.is_empty() {
-            items.push(format!("disabled {}", list(&self.disabled_rules)));
-        }
-        if !self.only.is_empty() {
-            items.push(format!("only {}", list(&self.only)));
-        }
-        if !self.skipped.is_empty() {
-            items.push(format!("skipped {}", list(&self.skipped)));
-        }
-        if !self.severities.is_empty() {
-            let changes: Vec<String> = self
-                .severities
-                .iter()
-                .map(|(rule, c)| format!("{rule} {} (was {})", c.to, c.from))
-                .collect();
-            items.push(format!("severity {}", changes.join(", ")));
-        }
-        if !self.params.is_empty() {
-            let changes: Vec<String> = self
-                .params
-                .iter()
-                .flat_map(|(rule, names)| names.iter().map(move |n| format!("{rule}.{n}")))
-                .collect();
-            items.push(format!("params {}", changes.join(", ")));
-        }
-        if !self.unsuppressible.is_empty() {
-            items.push(format!("unsuppressible {}", list(&self.unsuppressible)));
-        }
+        push_list(&mut items, "policies from", &self.policy_dirs);
+        push_list(&mut items, "disabled", &self.disabled_rules);
+        push_list(&mut items, "only", &self.only);
+        push_list(&mut items, "skipped", &self.skipped);
+        let severities: Vec<String> = self
+            .severities
+            .iter()
+            .map(|(rule, c)| format!("{rule} {} (was {})", c.to, c.from))
+            .collect();
+        push_list(&mut items, "severity", &severities);
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .flat_map(|(rule, names)| names.iter().map(move |n| format!("{rule}.{n}")))
+            .collect();
+        push_list(&mut items, "params", &params);
+        push_list(&mut items, "unsuppressible", &self.unsuppressible);
         if !self.rule_excludes.is_empty() {
             let changes: Vec<String> = self
                 .rule_excludes
@@ -148,25 +141,15 @@ impl Configuration {
                 .collect();
             items.push(format!("excluded {}", changes.join("; ")));
         }
-        if !self.knowledge.is_empty() {
-            let added: Vec<String> =
-                self.knowledge.iter().map(|(name, n)| format!("{name} +{n}")).collect();
-            items.push(format!("knowledge {}", added.join(", ")));
-        }
-        if !self.knowledge_removed.is_empty() {
-            let removed: Vec<String> =
-                self.knowledge_removed.iter().map(|(name, n)| format!("{name} -{n}")).collect();
-            items.push(format!("knowledge removed {}", removed.join(", ")));
-        }
-        if !self.knowledge_replaced.is_empty() {
-            items.push(format!("knowledge replaced {}", list(&self.knowledge_replaced)));
-        }
-        if !self.include.is_empty() {
-            items.push(format!("include {}", list(&self.include)));
-        }
-        if !self.exclude.is_empty() {
-            items.push(format!("exclude {}", list(&self.exclude)));
-        }
+        let added: Vec<String> =
+            self.knowledge.iter().map(|(name, n)| format!("{name} +{n}")).collect();
+        push_list(&mut items, "knowledge", &added);
+        let removed: Vec<String> =
+            self.knowledge_removed.iter().map(|(name, n)| format!("{name} -{n}")).collect();
+        push_list(&mut items, "knowledge removed", &removed);
+        push_list(&mut items, "knowledge replaced", &self.knowledge_replaced);
+        push_list(&mut items, "include", &self.include);
+        push_list(&mut items, "exclude", &self.exclude);
         if self.fail_on != "error" {
             items.push(format!("fail-on {} ({})", self.fail_on, self.fail_on_source));
         }
