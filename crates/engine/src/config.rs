@@ -38,6 +38,7 @@ const REDACTION_LISTS: &[&str] =
 const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 const FAIL_ON: &[&str] = &["error", "warning", "note", "never"];
 const CONFIDENCE: &[&str] = &["high", "medium", "low"];
+const SEVERITIES: &[&str] = &["error", "warning", "note"];
 
 /// A parsed `hooklint.toml`. Paths in it are resolved against the file's directory.
 #[derive(Debug, Clone, Default)]
@@ -216,28 +217,16 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 Some(_) => {}
                 None => errors.wrong_type(value, "baseline", "a string"),
             },
-            "fail-on" => match value.get_ref().as_str() {
-                Some(level) if FAIL_ON.contains(&level) => {
-                    config.fail_on = Some(Severity::parse(level));
-                }
-                Some(level) => errors.push(
-                    value.span(),
-                    format!("unknown level `{level}` for `fail-on`"),
-                    Some(one_of(level, FAIL_ON)),
-                ),
-                None => errors.wrong_type(value, "fail-on", "a string"),
-            },
-            "confidence" => match value.get_ref().as_str() {
-                Some(level) => match Confidence::parse(level) {
-                    Some(level) => config.confidence = Some(level),
-                    None => errors.push(
-                        value.span(),
-                        format!("unknown level `{level}` for `confidence`"),
-                        Some(one_of(level, CONFIDENCE)),
-                    ),
-                },
-                None => errors.wrong_type(value, "confidence", "a string"),
-            },
+            "fail-on" => {
+                let parse = |level: &str| FAIL_ON.contains(&level).then(|| Severity::parse(level));
+                let unknown = |level: &str| format!("unknown level `{level}` for `fail-on`");
+                config.fail_on = errors.keyword(value, "fail-on", FAIL_ON, parse, unknown);
+            }
+            "confidence" => {
+                let unknown = |level: &str| format!("unknown level `{level}` for `confidence`");
+                config.confidence =
+                    errors.keyword(value, "confidence", CONFIDENCE, Confidence::parse, unknown);
+            }
             "rules" => match value.get_ref().as_table() {
                 Some(rules) => {
                     for (id, setting) in rules {
@@ -486,6 +475,35 @@ impl Errors<'_> {
         self.push(value.span(), format!("`{key}` must be {expected}, found {found}"), None);
     }
 
+    fn boolean(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Option<bool> {
+        let b = value.get_ref().as_bool();
+        if b.is_none() {
+            self.wrong_type(value, key, "a boolean");
+        }
+        b
+    }
+
+    /// A string among `names`, read by `parse`. Any other string is an error that `unknown`
+    /// words, with the closest name as help; a value that is not a string is one too.
+    fn keyword<T>(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        names: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+        unknown: impl Fn(&str) -> String,
+    ) -> Option<T> {
+        let Some(text) = value.get_ref().as_str() else {
+            self.wrong_type(value, key, "a string");
+            return None;
+        };
+        let parsed = parse(text);
+        if parsed.is_none() {
+            self.push(value.span(), unknown(text), Some(one_of(text, names)));
+        }
+        parsed
+    }
+
     fn strings(&mut self, value: &Spanned<DeValue<'_>>, key: &str) -> Vec<String> {
         let Some(items) = value.get_ref().as_array() else {
             self.wrong_type(value, key, "an array of strings");
@@ -522,25 +540,13 @@ impl Errors<'_> {
         };
         for (key, value) in table {
             match key.get_ref().as_ref() {
-                "enabled" => match value.get_ref().as_bool() {
-                    Some(b) => rule.enabled = Some(b),
-                    None => self.wrong_type(value, "enabled", "a boolean"),
-                },
-                "unsuppressible" => match value.get_ref().as_bool() {
-                    Some(b) => rule.unsuppressible = Some(b),
-                    None => self.wrong_type(value, "unsuppressible", "a boolean"),
-                },
-                "severity" => match value.get_ref().as_str() {
-                    Some(s) => match Severity::parse(s) {
-                        Some(sev) => rule.severity = Some(sev),
-                        None => self.push(
-                            value.span(),
-                            format!("unknown severity `{s}`"),
-                            Some(one_of(s, &["error", "warning", "note"])),
-                        ),
-                    },
-                    None => self.wrong_type(value, "severity", "a string"),
-                },
+                "enabled" => rule.enabled = self.boolean(value, "enabled"),
+                "unsuppressible" => rule.unsuppressible = self.boolean(value, "unsuppressible"),
+                "severity" => {
+                    let unknown = |s: &str| format!("unknown severity `{s}`");
+                    rule.severity =
+                        self.keyword(value, "severity", SEVERITIES, Severity::parse, unknown);
+                }
                 "exclude" => {
                     let Some(items) = value.get_ref().as_array() else {
                         self.wrong_type(value, "exclude", "an array of globs");
