@@ -294,14 +294,7 @@ pub(crate) fn display_path(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    fn write(path: &Path, text: &str) {
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap();
-        }
-        fs::write(path, text).unwrap();
-    }
+    use crate::test_support::{write, write_files};
 
     fn displays(found: &[Candidate]) -> Vec<&str> {
         found.iter().map(|c| c.display.as_str()).collect()
@@ -321,12 +314,17 @@ mod tests {
     fn walks_rust_files_honouring_gitignore_and_skipping_target() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(&root.join("src/lib.rs"), "");
-        write(&root.join("src/b/mod.rs"), "");
-        write(&root.join("src/notes.txt"), "");
-        write(&root.join("target/debug/build.rs"), "");
-        write(&root.join("gen/out.rs"), "");
-        write(&root.join(".gitignore"), "gen/\n");
+        write_files(
+            root,
+            &[
+                ("src/lib.rs", ""),
+                ("src/b/mod.rs", ""),
+                ("src/notes.txt", ""),
+                ("target/debug/build.rs", ""),
+                ("gen/out.rs", ""),
+                (".gitignore", "gen/\n"),
+            ],
+        );
         let (found, problems) = discover(&[root.to_path_buf()], false, root);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(displays(&found), ["src/b/mod.rs", "src/lib.rs"]);
@@ -336,8 +334,7 @@ mod tests {
     fn named_files_are_always_checked_once() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        write(&root.join("target/x.rs"), "");
-        write(&root.join("build.rs.in"), "");
+        write_files(root, &[("target/x.rs", ""), ("build.rs.in", "")]);
         let paths =
             vec![root.join("target/x.rs"), root.join("build.rs.in"), root.join("target/x.rs")];
         let (found, problems) = discover(&paths, false, root);

@@ -312,12 +312,7 @@ pub fn summary(results: &[UnitResult]) -> String {
 mod tests {
     use super::*;
 
-    fn write(path: &Path, text: &str) {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
-        }
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::test_support::{write, write_files};
 
     const CLIENT: &str = "pub fn client() -> reqwest::Client {\n    \
         reqwest::Client::builder()\n        \
@@ -327,13 +322,18 @@ mod tests {
     #[test]
     fn units_are_files_and_crates() {
         let dir = tempfile::tempdir().unwrap();
-        write(&dir.path().join("a.rs"), "");
-        write(&dir.path().join("notes.txt"), "");
-        write(&dir.path().join("sub/b.rs"), "");
-        write(&dir.path().join("krate/Cargo.toml"), "");
-        write(&dir.path().join("krate/src/lib.rs"), "");
-        write(&dir.path().join("bad_pair/a.yaml"), "");
-        write(&dir.path().join("bad_pair/b.yaml"), "");
+        write_files(
+            dir.path(),
+            &[
+                ("a.rs", ""),
+                ("notes.txt", ""),
+                ("sub/b.rs", ""),
+                ("krate/Cargo.toml", ""),
+                ("krate/src/lib.rs", ""),
+                ("bad_pair/a.yaml", ""),
+                ("bad_pair/b.yaml", ""),
+            ],
+        );
         let units: Vec<String> =
             fixture_units(dir.path()).iter().map(|u| display_path(u, dir.path())).collect();
         assert_eq!(units, ["a.rs", "bad_pair", "krate", "sub/b.rs"]);
@@ -342,10 +342,15 @@ mod tests {
     #[test]
     fn matching_markers_pass_and_mismatches_are_named() {
         let dir = tempfile::tempdir().unwrap();
-        write(&dir.path().join("good.rs"), CLIENT);
-        write(&dir.path().join("missing.rs"), "fn f() {} // expect: tls/verification-disabled\n");
-        write(&dir.path().join("ok.rs"), &CLIENT.replace("expect:", "ok:"));
-        write(&dir.path().join("typo.rs"), "fn f() {} // expect: tls/verification-disable\n");
+        write_files(
+            dir.path(),
+            &[
+                ("good.rs", CLIENT),
+                ("missing.rs", "fn f() {} // expect: tls/verification-disabled\n"),
+                ("ok.rs", &CLIENT.replace("expect:", "ok:")),
+                ("typo.rs", "fn f() {} // expect: tls/verification-disable\n"),
+            ],
+        );
         let policies = PolicySet::builtin().unwrap();
         let opts =
             TestOptions { base_dir: Some(dir.path().to_path_buf()), ..TestOptions::default() };

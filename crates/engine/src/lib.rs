@@ -34,6 +34,26 @@ mod suppress;
 pub mod tree;
 pub mod watch;
 
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    /// Writes `text` to `path`, creating the folders it needs.
+    pub fn write(path: &Path, text: &str) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Writes a tree under `root`: each file as (path relative to `root`, text).
+    pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+        for (path, text) in files {
+            write(&root.join(path), text);
+        }
+    }
+}
+
 pub use baseline::{Baseline, BaselineEntry, BASELINE_VERSION};
 pub use diff::{ChangedLines, DiffError, FileChange};
 pub use discover::FileKind;

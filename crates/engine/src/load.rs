@@ -140,12 +140,17 @@ fn invalid_byte_span(display: &str, bytes: &[u8], valid_up_to: usize) -> Span {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_utf8_text() {
+    /// Loads a file `a.rs` that holds `bytes`, with the size limit `max`.
+    fn load_file(bytes: &[u8], max: u64) -> Loaded {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.rs");
-        std::fs::write(&path, "fn main() {}\n").unwrap();
-        match load(&path, "a.rs", 100) {
+        std::fs::write(&path, bytes).unwrap();
+        load(&path, "a.rs", max)
+    }
+
+    #[test]
+    fn reads_utf8_text() {
+        match load_file(b"fn main() {}\n", 100) {
             Loaded::Text(text) => assert_eq!(text, "fn main() {}\n"),
             other => panic!("{other:?}"),
         }
@@ -153,10 +158,7 @@ mod tests {
 
     #[test]
     fn non_utf8_points_at_the_first_invalid_byte() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.rs");
-        std::fs::write(&path, b"fn a() {}\nlet \xc3\xa9 = \xff;\n").unwrap();
-        match load(&path, "a.rs", 100) {
+        match load_file(b"fn a() {}\nlet \xc3\xa9 = \xff;\n", 100) {
             Loaded::Failed { problem, text } => {
                 assert_eq!(problem.code, ProblemCode::NonUtf8);
                 assert_eq!(problem.span, Some(Span::new("a.rs", 2, 9, 2, 10)));
@@ -188,14 +190,12 @@ mod tests {
 
     #[test]
     fn too_large_and_missing_files_are_problems() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.rs");
-        std::fs::write(&path, "0123456789").unwrap();
-        match load(&path, "a.rs", 9) {
+        match load_file(b"0123456789", 9) {
             Loaded::Failed { problem, .. } => assert_eq!(problem.code, ProblemCode::TooLarge),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(load(&path, "a.rs", 10), Loaded::Text(_)));
+        assert!(matches!(load_file(b"0123456789", 10), Loaded::Text(_)));
+        let dir = tempfile::tempdir().unwrap();
         match load(&dir.path().join("b.rs"), "b.rs", 10) {
             Loaded::Failed { problem, .. } => assert_eq!(problem.code, ProblemCode::IoError),
             other => panic!("{other:?}"),

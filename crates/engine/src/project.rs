@@ -399,28 +399,28 @@ pub fn in_scope(scope: &[String], file: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    fn write(path: &Path, text: &str) {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
+    use crate::test_support::write_files;
 
     /// A workspace with a root package, two members and an excluded crate.
     fn workspace() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        write(
-            &root.join("Cargo.toml"),
-            "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n",
+        write_files(
+            &root,
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n",
+                ),
+                ("src/main.rs", ""),
+                ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+                ("crates/api/src/lib.rs", ""),
+                ("crates/db/Cargo.toml", "[package]\nname = \"db\"\n"),
+                ("crates/db/src/lib.rs", ""),
+                ("crates/old/Cargo.toml", "[package]\nname = \"old\"\n"),
+                ("fixtures/bad.rs", ""),
+            ],
         );
-        write(&root.join("src/main.rs"), "");
-        write(&root.join("crates/api/Cargo.toml"), "[package]\nname = \"api\"\n");
-        write(&root.join("crates/api/src/lib.rs"), "");
-        write(&root.join("crates/db/Cargo.toml"), "[package]\nname = \"db\"\n");
-        write(&root.join("crates/db/src/lib.rs"), "");
-        write(&root.join("crates/old/Cargo.toml"), "[package]\nname = \"old\"\n");
-        write(&root.join("fixtures/bad.rs"), "");
         (dir, root)
     }
 
