@@ -20,14 +20,8 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
 
     let mut it = Integration { present: true, name: name.clone(), ..Integration::default() };
     it.span = spec_span.clone();
-    let owner = root.at(&["metadata", "owner"]).or_else(|| spec.get("owner"));
-    it.owner = owner.and_then(Node::as_str).unwrap_or("").trim().to_string();
-    it.owner_span = root
-        .get("metadata")
-        .and_then(|m| field(ctx, m, "owner"))
-        .or_else(|| field(ctx, spec, "owner"))
-        .or_else(|| field(ctx, root, "metadata"))
-        .unwrap_or_else(|| spec_span.clone());
+    (it.owner, it.owner_span) =
+        nested_or_flat(ctx, (root, "metadata", "owner"), (spec, "owner"), &spec_span);
     it.provider = spec.str_at(&["provider"]).to_string();
 
     let data = spec.get("data");
@@ -162,14 +156,8 @@ pub(super) fn recognise(ctx: &mut Ctx<'_>, root: &Node) {
         }
     }
 
-    let tenancy = spec.at(&["tenancy", "isolation"]).or_else(|| spec.get("tenant_isolation"));
-    it.tenant_isolation = tenancy.and_then(Node::as_str).unwrap_or("").trim().to_string();
-    it.tenant_isolation_span = spec
-        .get("tenancy")
-        .and_then(|n| field(ctx, n, "isolation"))
-        .or_else(|| field(ctx, spec, "tenant_isolation"))
-        .or_else(|| field(ctx, spec, "tenancy"))
-        .unwrap_or_else(|| spec_span.clone());
+    (it.tenant_isolation, it.tenant_isolation_span) =
+        nested_or_flat(ctx, (spec, "tenancy", "isolation"), (spec, "tenant_isolation"), &spec_span);
 
     ctx.views.doc.integration = it;
 }
@@ -182,6 +170,26 @@ fn field(ctx: &Ctx<'_>, parent: &Node, key: &str) -> Option<Span> {
         Kind::Scalar(_) => ctx.span(entry.value.pos),
         _ => ctx.span(entry.key_pos),
     })
+}
+
+/// A text field written nested (`metadata.owner`, `spec.tenancy.isolation`) or flat
+/// (`spec.owner`, `spec.tenant_isolation`): its trimmed text, and where it is: the nested
+/// field, else the flat one, else the block that should hold it, else `fallback`.
+fn nested_or_flat(
+    ctx: &Ctx<'_>,
+    (parent, block, key): (&Node, &str, &str),
+    (flat_parent, flat_key): (&Node, &str),
+    fallback: &Span,
+) -> (String, Span) {
+    let node = parent.at(&[block, key]).or_else(|| flat_parent.get(flat_key));
+    let text = node.and_then(Node::as_str).unwrap_or("").trim().to_string();
+    let span = parent
+        .get(block)
+        .and_then(|b| field(ctx, b, key))
+        .or_else(|| field(ctx, flat_parent, flat_key))
+        .or_else(|| field(ctx, parent, block))
+        .unwrap_or_else(|| fallback.clone());
+    (text, span)
 }
 
 fn strings(node: Option<&Node>) -> Vec<String> {
