@@ -418,6 +418,16 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         }
     }
 
+    /// Visits each of `exprs` in order; the union of their values.
+    fn eval_union<'e>(&mut self, exprs: impl IntoIterator<Item = &'e syn::Expr>) -> FlowVal {
+        let mut out = FlowVal::new();
+        for x in exprs {
+            let v = self.eval(x);
+            self.fb.union_into(&mut out, &v);
+        }
+        out
+    }
+
     /// A value that carries nothing of its inputs: a boolean, a length, a verdict.
     pub(super) fn reduced(&mut self, name: &str) -> FlowVal {
         self.fb.public("reduced", name)
@@ -598,54 +608,23 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 }
                 out
             }
-            syn::Expr::Block(b) => {
-                self.visit_block(&b.block);
+            syn::Expr::Block(syn::ExprBlock { block, .. })
+            | syn::Expr::Unsafe(syn::ExprUnsafe { block, .. })
+            | syn::Expr::Async(syn::ExprAsync { block, .. })
+            | syn::Expr::TryBlock(syn::ExprTryBlock { block, .. })
+            | syn::Expr::Const(syn::ExprConst { block, .. }) => {
+                self.visit_block(block);
                 std::mem::take(&mut self.val)
             }
-            syn::Expr::Unsafe(b) => {
-                self.visit_block(&b.block);
-                std::mem::take(&mut self.val)
-            }
-            syn::Expr::Async(b) => {
-                self.visit_block(&b.block);
-                std::mem::take(&mut self.val)
-            }
-            syn::Expr::TryBlock(b) => {
-                self.visit_block(&b.block);
-                std::mem::take(&mut self.val)
-            }
-            syn::Expr::Const(b) => {
-                self.visit_block(&b.block);
-                std::mem::take(&mut self.val)
-            }
-            syn::Expr::Tuple(t) => {
-                let mut out = FlowVal::new();
-                for x in &t.elems {
-                    let v = self.eval(x);
-                    self.fb.union_into(&mut out, &v);
-                }
-                out
-            }
-            syn::Expr::Array(t) => {
-                let mut out = FlowVal::new();
-                for x in &t.elems {
-                    let v = self.eval(x);
-                    self.fb.union_into(&mut out, &v);
-                }
-                out
-            }
+            syn::Expr::Tuple(syn::ExprTuple { elems, .. })
+            | syn::Expr::Array(syn::ExprArray { elems, .. }) => self.eval_union(elems),
             syn::Expr::Repeat(r) => {
                 let v = self.eval(&r.expr);
                 self.eval(&r.len);
                 v
             }
             syn::Expr::Range(r) => {
-                let mut out = FlowVal::new();
-                for x in [&r.start, &r.end].into_iter().flatten() {
-                    let v = self.eval(x);
-                    self.fb.union_into(&mut out, &v);
-                }
-                out
+                self.eval_union([r.start.as_deref(), r.end.as_deref()].into_iter().flatten())
             }
             syn::Expr::Assign(a) => {
                 let v = self.eval(&a.right);
