@@ -440,17 +440,18 @@ impl Scanner<'_> {
             self.literal(body, self.i.saturating_sub(1 + hashes));
             return;
         }
-        if matches!(self.bytes[start], b'b' | b'c') && self.peek(1) == Some(b'"') {
+        // `b"…"`, `c"…"` and `b'…'`: past the prefix, a string or a character literal.
+        let prefixed_string =
+            matches!(self.bytes[start], b'b' | b'c') && self.peek(1) == Some(b'"');
+        let byte_char = self.bytes[start] == b'b' && self.peek(1) == Some(b'\'');
+        if prefixed_string || byte_char {
             self.settle(false);
             self.i += 1;
-            self.string();
-            self.operand();
-            return;
-        }
-        if self.bytes[start] == b'b' && self.peek(1) == Some(b'\'') {
-            self.settle(false);
-            self.i += 1;
-            self.char_literal();
+            if byte_char {
+                self.char_literal();
+            } else {
+                self.string();
+            }
             self.operand();
             return;
         }
