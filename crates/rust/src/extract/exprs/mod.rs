@@ -88,6 +88,9 @@ pub struct FnVisitor<'a, 'f> {
     /// Depth of conditional branches around the expression being visited.
     pub(super) branch: u32,
     var_types: BTreeMap<String, String>,
+    /// Locals bound to the response of a request the code sends (`response_calls`), or to a
+    /// part of one: their headers are not the inbound request's.
+    pub(in crate::extract) responses: BTreeSet<String>,
     uses: Uses,
     calls: Vec<Call>,
     pub(super) compares: Vec<Compare>,
@@ -138,6 +141,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             turbofish: false,
             branch: 0,
             var_types: BTreeMap::new(),
+            responses: BTreeSet::new(),
             uses: Uses::default(),
             calls: Vec::new(),
             compares: Vec::new(),
@@ -560,6 +564,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                     // Each arm binds its own names; nothing is shared across arms.
                     self.scopes.push();
                     self.bind_pattern(&arm.pat, &scrutinee, "match");
+                    self.mark_responses(&arm.pat, &m.expr);
                     if let syn::Pat::Guard(g) = &arm.pat {
                         self.with_gate(|v| v.visit_expr(&g.guard));
                     }
@@ -576,6 +581,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 let v = self.eval(&l.expr);
                 let sensitive = self.bind(&l.pat, &l.expr, h, i);
                 self.let_pattern(&l.pat, &l.expr, &v, None, sensitive);
+                self.mark_responses(&l.pat, &l.expr);
                 self.reduced("let")
             }
             syn::Expr::Struct(s) => {
@@ -757,6 +763,14 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
         }
         let sensitive = self.bind(&l.pat, &init.expr, h, i);
         self.let_pattern(&l.pat, &init.expr, &val, slots, sensitive);
+        let response = self.is_response(&init.expr);
+        for n in &names {
+            if response {
+                self.responses.insert(n.clone());
+            } else {
+                self.responses.remove(n);
+            }
+        }
         // `let app = Router::new().route(..)` / `let app = app.layer(..)`: remember the routes.
         let mut regs: Vec<usize> = (regs_before..self.registrations.len()).collect();
         if let syn::Expr::MethodCall(_) = util::peel_expr(&init.expr) {
