@@ -227,6 +227,7 @@ fn builtin_messages_follow_house_style() {
         left: sensitive("sig"),
         right: sensitive("expected"),
         inside: String::new(),
+        stored: false,
         span: span(12),
     }];
     f.ip_sources = vec![IpSource {
@@ -286,6 +287,7 @@ fn non_constant_time_compare() {
         left: from("expected", "mac", "call", "hmac::Mac::finalize"),
         right: from("signature", "request", "header", "x-hub-signature-256"),
         inside: String::new(),
+        stored: false,
         span: span(12),
     }];
     let (findings, problems) = set.check_function(&f);
@@ -310,6 +312,7 @@ fn non_constant_time_compare() {
             left: plain("sig.len()"),
             right: Operand { is_literal: true, literal: "64".into(), ..plain("64") },
             inside: String::new(),
+            stored: false,
             span: span(12),
         },
         Compare {
@@ -318,6 +321,7 @@ fn non_constant_time_compare() {
             left: sensitive("sig"),
             right: Operand { is_literal: true, ..plain("\"\"") },
             inside: String::new(),
+            stored: false,
             span: span(13),
         },
         Compare {

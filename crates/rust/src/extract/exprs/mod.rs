@@ -395,6 +395,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             left: sensitivity::operand(&cx, &b.left, ""),
             right: sensitivity::operand(&cx, &b.right, ""),
             inside: self.inside.last().cloned().unwrap_or_default(),
+            stored: false,
             span: self.cx.src.span(b.span()),
         };
         cmp.left.ty = self.expr_type(&b.left);
@@ -407,6 +408,41 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         });
         self.set_compare_flow(i, l, r);
         self.reduced("comparison")
+    }
+
+    /// `e` became a field's value: the comparisons from `from` on that are its value (alone,
+    /// negated or joined with `&&`/`||`, not an argument or a condition inside it) are
+    /// `stored`.
+    fn mark_stored(&mut self, e: &syn::Expr, from: usize) {
+        if from >= self.compares.len() {
+            return;
+        }
+        let mut spans = Vec::new();
+        let mut todo = vec![e];
+        while let Some(e) = todo.pop() {
+            if spans.len() > 64 {
+                break;
+            }
+            match e {
+                syn::Expr::Paren(p) => todo.push(&p.expr),
+                syn::Expr::Group(g) => todo.push(&g.expr),
+                syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => todo.push(&u.expr),
+                syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                    todo.push(&b.left);
+                    todo.push(&b.right);
+                }
+                syn::Expr::Binary(b) => spans.push(self.cx.src.span(b.span())),
+                syn::Expr::MethodCall(m) => {
+                    spans.push(self.cx.src.span(util::method_call_span(m)));
+                }
+                _ => {}
+            }
+        }
+        for c in &mut self.compares[from..] {
+            if spans.contains(&c.span) {
+                c.stored = true;
+            }
+        }
     }
 
     /// Adds a comparison and its (empty) flow; returns its index.
@@ -591,7 +627,9 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                     if let syn::Member::Named(n) = &f.member {
                         self.lit_hint = Some(LitHint::Field(n.to_string()));
                     }
+                    let from = self.compares.len();
                     let v = self.eval(&f.expr);
+                    self.mark_stored(&f.expr, from);
                     self.lit_hint = None;
                     if let syn::Member::Named(n) = &f.member {
                         self.store_field(&ty, &n.to_string(), &v);
@@ -654,7 +692,11 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 out
             }
             syn::Expr::Assign(a) => {
+                let from = self.compares.len();
                 let v = self.eval(&a.right);
+                if matches!(util::peel_expr(&a.left), syn::Expr::Field(_)) {
+                    self.mark_stored(&a.right, from);
+                }
                 self.eval(&a.left);
                 self.assign(&a.left, &v);
                 FlowVal::new()

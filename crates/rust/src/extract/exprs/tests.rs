@@ -259,3 +259,32 @@ async fn mw(req: ServiceRequest, srv: S) -> Result<ServiceResponse, Error> {
     let names: Vec<&str> = h.headers_read.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["x-user-id"]);
 }
+
+#[test]
+fn a_compare_only_stored_in_a_field_is_stored() {
+    let f = facts(
+        r#"
+fn view(s: Session, presented: &str, mut out: View) -> (View, bool) {
+    let v = View { current: s.token == presented, other: !(s.a == presented || s.b == presented), n: check(s.c == presented) };
+    out.current = s.d == presented;
+    if s.e == presented {}
+    (v, s.f == presented)
+}
+"#,
+    );
+    let h = func(&f, "view");
+    let stored: Vec<(&str, bool)> =
+        h.compares.iter().map(|c| (c.text.as_str(), c.stored)).collect();
+    assert_eq!(
+        stored,
+        [
+            ("s.token == presented", true),
+            ("s.a == presented", true),
+            ("s.b == presented", true),
+            ("s.c == presented", false),
+            ("s.d == presented", true),
+            ("s.e == presented", false),
+            ("s.f == presented", false),
+        ]
+    );
+}
