@@ -176,6 +176,10 @@ pub struct Knowledge {
     /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
     /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
     pub secret_reference_prefixes: Vec<String>,
+    /// Manifests: interpolation and template syntaxes that stand for a value kept elsewhere,
+    /// written `open...close` (`${...}`, `{{...}}`, Concourse's `((...))`): a value holding one
+    /// is a reference, not an inline secret.
+    pub secret_reference_templates: Vec<String>,
     /// Manifests: words of a broker-named variable whose value is a connection string
     /// (`AMQP_URL`, `REDIS_DSN`); a password in it, or a reference to all of it, is the broker
     /// credential.
