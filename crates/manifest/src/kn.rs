@@ -52,6 +52,8 @@ pub(crate) struct Kn {
     connection_words: Vec<String>,
     /// `secret_reference_prefixes`, lower-cased.
     reference_prefixes: Vec<String>,
+    /// `secret_reference_templates`, split into their open and close texts.
+    reference_templates: Vec<(String, String)>,
     password_flags: Vec<String>,
     secret_name_keys: Vec<Vec<String>>,
 }
@@ -141,6 +143,15 @@ impl Kn {
             broker_credential_words: lower(&k.manifest_broker_credential_words),
             connection_words: lower(&k.connection_key_words),
             reference_prefixes: lower(&k.secret_reference_prefixes),
+            reference_templates: k
+                .secret_reference_templates
+                .iter()
+                .filter_map(|t| {
+                    let (open, close) = t.split_once("...")?;
+                    (!open.is_empty() && !close.is_empty())
+                        .then(|| (open.to_string(), close.to_string()))
+                })
+                .collect(),
             password_flags: lower(&k.manifest_password_flags),
             secret_name_keys: word_runs(&k.manifest_secret_name_keys),
         }
@@ -297,6 +308,16 @@ impl Kn {
     pub fn has_reference_prefix(&self, value: &str) -> bool {
         self.reference_prefixes.iter().any(|p| {
             !p.is_empty() && value.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+        })
+    }
+
+    /// The value holds a `secret_reference_templates` syntax: its open text, and its close
+    /// text after that (`((github.token))`, `${DB_PASSWORD}`, `{{ .Values.pw }}`).
+    pub fn has_reference_template(&self, value: &str) -> bool {
+        self.reference_templates.iter().any(|(open, close)| {
+            value
+                .find(open.as_str())
+                .is_some_and(|i| value[i + open.len()..].contains(close.as_str()))
         })
     }
 

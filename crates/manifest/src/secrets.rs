@@ -19,14 +19,14 @@ pub(crate) fn is_secret_file_key(kn: &Kn, name: &str) -> bool {
 
 /// The reference a value is, normalised for comparison (`env:VAR`, `secretKeyRef:name/key`,
 /// `vault://kv/x`, `file:/run/secrets/x`), or `None` for a literal: an interpolation, a
-/// template, a path under `/run/secrets/`, or a value that starts with a
-/// `secret_reference_prefixes` entry.
+/// template (`secret_reference_templates`), a path under `/run/secrets/`, or a value that
+/// starts with a `secret_reference_prefixes` entry.
 pub(crate) fn reference(kn: &Kn, value: &str) -> Option<String> {
     let v = value.trim();
     if let Some(var) = interpolated_var(v) {
         return Some(format!("env:{var}"));
     }
-    if v.contains("${") || v.contains("{{") || v.contains("{%") || v.contains("$(") {
+    if kn.has_reference_template(v) {
         return Some(format!("template:{v}"));
     }
     if kn.has_reference_prefix(v) {
@@ -343,6 +343,13 @@ mod tests {
         assert!(reference(&kn(), "{% raw %}x").is_some());
         assert!(reference(&kn(), "hunter2").is_none());
         assert!(reference(&kn(), "$").is_none());
+        // Concourse credential-manager variables, whole or inside a value.
+        assert!(reference(&kn(), "((github.ssh_key))").is_some());
+        assert!(reference(&kn(), "Bearer ((vault:api.token))").is_some());
+        // An open text without its close is no template.
+        assert!(reference(&kn(), "pa((ss").is_none());
+        assert!(reference(&kn(), "x))((y").is_none());
+        assert!(reference(&kn(), "tok-${9f3a").is_none());
     }
 
     #[test]

@@ -155,6 +155,12 @@ pub struct Knowledge {
     /// Lower-case substrings of a receiver that mark an outbound response or HTTP client:
     /// `.json()` on it reads a response, not the request body.
     pub response_receiver_hints: Vec<String>,
+    /// Methods whose result is the response to a request the code sends (`send`, `execute`,
+    /// `call`): a header read from it is what the other server sent, not the inbound request.
+    pub response_calls: Vec<String>,
+    /// Types of such responses and of responses the code builds (`Response`,
+    /// `ClientResponse`), exact last segment.
+    pub response_types: Vec<String>,
     /// Calls whose argument is key material (`Hmac::new_from_slice`, `EncodingKey::from_secret`):
     /// a literal passed to one is a secret, reported by secrets/hardcoded-secret and masked in
     /// every output.
@@ -170,6 +176,10 @@ pub struct Knowledge {
     /// Manifests: prefixes (case-insensitive) of a reference to a secret held elsewhere
     /// (`vault:`, `op://`, `arn:aws:secretsmanager:`): such a value is not an inline secret.
     pub secret_reference_prefixes: Vec<String>,
+    /// Manifests: interpolation and template syntaxes that stand for a value kept elsewhere,
+    /// written `open...close` (`${...}`, `{{...}}`, Concourse's `((...))`): a value holding one
+    /// is a reference, not an inline secret.
+    pub secret_reference_templates: Vec<String>,
     /// Manifests: words of a broker-named variable whose value is a connection string
     /// (`AMQP_URL`, `REDIS_DSN`); a password in it, or a reference to all of it, is the broker
     /// credential.

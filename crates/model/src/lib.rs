@@ -550,6 +550,10 @@ pub struct Compare {
     /// path of the innermost call whose argument holds the comparison (`filter` in
     /// `users.filter(email.eq(e))`), `""` when none
     pub inside: String,
+    /// the result only becomes data: it is the value (alone, negated, or joined by a boolean
+    /// and/or) of a struct literal's field or of an assignment to a field (`Session { current:
+    /// a == b }`), so nothing is decided by it here
+    pub stored: bool,
     /// the comparison
     pub span: Span,
 }

@@ -98,6 +98,7 @@ fn compare(op: &str, text: &str, left: Operand, right: Operand, line: u32) -> Co
         left,
         right,
         inside: String::new(),
+        stored: false,
         span: span(line),
     }
 }

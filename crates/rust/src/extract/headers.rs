@@ -29,7 +29,64 @@ impl FnVisitor<'_, '_> {
         }
     }
 
+    /// `e` is the response to a request the code sends, or a part of one: a `response_calls`
+    /// call (`client.get(u).send().await?`), a local bound to one or of a `response_types`
+    /// type, reached through `?`, `.await`, fields and accessors (`value_carriers`,
+    /// `unwrap`...). A `.request()` step (`res.request().headers()`) is the request again.
+    pub(super) fn is_response(&self, e: &syn::Expr) -> bool {
+        const STEPS: &[&str] = &[
+            "unwrap",
+            "expect",
+            "unwrap_or_default",
+            "error_for_status",
+            "error_for_status_ref",
+            "clone",
+            "as_ref",
+            "as_mut",
+            "borrow",
+            "into_parts",
+        ];
+        let k = self.cx.k;
+        let mut e = e;
+        for _ in 0..64 {
+            match util::peel_expr(e) {
+                syn::Expr::MethodCall(m) => {
+                    let method = m.method.to_string();
+                    if k.response_calls.contains(&method) {
+                        return true;
+                    }
+                    if !(STEPS.contains(&method.as_str()) || k.value_carriers.contains(&method)) {
+                        return false;
+                    }
+                    e = &m.receiver;
+                }
+                syn::Expr::Field(f) => e = &f.base,
+                syn::Expr::Match(m) => e = &m.expr,
+                syn::Expr::Path(p) if p.path.segments.len() == 1 => {
+                    let name = util::path_str(&p.path);
+                    return self.responses.contains(&name)
+                        || k.response_types.contains(&self.var_type_of(&name));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// `if let Ok(resp) = client.send().await`, a `match` arm on one: the names the pattern
+    /// binds are parts of the response.
+    pub(super) fn mark_responses(&mut self, pat: &syn::Pat, scrutinee: &syn::Expr) {
+        if self.is_response(scrutinee) {
+            let mut names = Vec::new();
+            util::pat_idents(pat, &mut names, 0);
+            self.responses.extend(names);
+        }
+    }
+
     pub(super) fn header_of_method(&self, m: &syn::ExprMethodCall) -> Option<String> {
+        if self.is_response(&m.receiver) {
+            return None;
+        }
         let method = m.method.to_string();
         match method.as_str() {
             "get" | "get_all" | "get_one" | "contains_key" | "get_raw" | "get_str" => {

@@ -316,6 +316,7 @@ impl FnVisitor<'_, '_> {
                     left: sensitivity::operand(&cx, l, ""),
                     right: sensitivity::operand(&cx, r, ""),
                     inside: String::new(),
+                    stored: false,
                     span: self.cx.src.span(mac.span()),
                 };
                 cmp.left.ty = self.expr_type(l);

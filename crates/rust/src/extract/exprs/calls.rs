@@ -227,6 +227,7 @@ impl FnVisitor<'_, '_> {
                     left: sensitivity::operand(&cx, &m.receiver, ""),
                     right: sensitivity::operand(&cx, arg, ""),
                     inside: self.inside.last().cloned().unwrap_or_default(),
+                    stored: false,
                     span: self.cx.src.span(util::method_call_span(m)),
                 };
                 cmp.left.ty = self.expr_type(&m.receiver);

@@ -88,6 +88,9 @@ pub struct FnVisitor<'a, 'f> {
     /// Depth of conditional branches around the expression being visited.
     pub(super) branch: u32,
     var_types: BTreeMap<String, String>,
+    /// Locals bound to the response of a request the code sends (`response_calls`), or to a
+    /// part of one: their headers are not the inbound request's.
+    pub(in crate::extract) responses: BTreeSet<String>,
     uses: Uses,
     calls: Vec<Call>,
     pub(super) compares: Vec<Compare>,
@@ -138,6 +141,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             turbofish: false,
             branch: 0,
             var_types: BTreeMap::new(),
+            responses: BTreeSet::new(),
             uses: Uses::default(),
             calls: Vec::new(),
             compares: Vec::new(),
@@ -391,6 +395,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             left: sensitivity::operand(&cx, &b.left, ""),
             right: sensitivity::operand(&cx, &b.right, ""),
             inside: self.inside.last().cloned().unwrap_or_default(),
+            stored: false,
             span: self.cx.src.span(b.span()),
         };
         cmp.left.ty = self.expr_type(&b.left);
@@ -403,6 +408,41 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
         });
         self.set_compare_flow(i, l, r);
         self.reduced("comparison")
+    }
+
+    /// `e` became a field's value: the comparisons from `from` on that are its value (alone,
+    /// negated or joined with `&&`/`||`, not an argument or a condition inside it) are
+    /// `stored`.
+    fn mark_stored(&mut self, e: &syn::Expr, from: usize) {
+        if from >= self.compares.len() {
+            return;
+        }
+        let mut spans = Vec::new();
+        let mut todo = vec![e];
+        while let Some(e) = todo.pop() {
+            if spans.len() > 64 {
+                break;
+            }
+            match e {
+                syn::Expr::Paren(p) => todo.push(&p.expr),
+                syn::Expr::Group(g) => todo.push(&g.expr),
+                syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => todo.push(&u.expr),
+                syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                    todo.push(&b.left);
+                    todo.push(&b.right);
+                }
+                syn::Expr::Binary(b) => spans.push(self.cx.src.span(b.span())),
+                syn::Expr::MethodCall(m) => {
+                    spans.push(self.cx.src.span(util::method_call_span(m)));
+                }
+                _ => {}
+            }
+        }
+        for c in &mut self.compares[from..] {
+            if spans.contains(&c.span) {
+                c.stored = true;
+            }
+        }
     }
 
     /// Adds a comparison and its (empty) flow; returns its index.
@@ -570,6 +610,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                     // Each arm binds its own names; nothing is shared across arms.
                     self.scopes.push();
                     self.bind_pattern(&arm.pat, &scrutinee, "match");
+                    self.mark_responses(&arm.pat, &m.expr);
                     if let syn::Pat::Guard(g) = &arm.pat {
                         self.with_gate(|v| v.visit_expr(&g.guard));
                     }
@@ -586,6 +627,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 let v = self.eval(&l.expr);
                 let sensitive = self.bind(&l.pat, &l.expr, h, i);
                 self.let_pattern(&l.pat, &l.expr, &v, None, sensitive);
+                self.mark_responses(&l.pat, &l.expr);
                 self.reduced("let")
             }
             syn::Expr::Struct(s) => {
@@ -595,7 +637,9 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                     if let syn::Member::Named(n) = &f.member {
                         self.lit_hint = Some(LitHint::Field(n.to_string()));
                     }
+                    let from = self.compares.len();
                     let v = self.eval(&f.expr);
+                    self.mark_stored(&f.expr, from);
                     self.lit_hint = None;
                     if let syn::Member::Named(n) = &f.member {
                         self.store_field(&ty, &n.to_string(), &v);
@@ -627,7 +671,11 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 self.eval_union([r.start.as_deref(), r.end.as_deref()].into_iter().flatten())
             }
             syn::Expr::Assign(a) => {
+                let from = self.compares.len();
                 let v = self.eval(&a.right);
+                if matches!(util::peel_expr(&a.left), syn::Expr::Field(_)) {
+                    self.mark_stored(&a.right, from);
+                }
                 self.eval(&a.left);
                 self.assign(&a.left, &v);
                 FlowVal::new()
@@ -736,6 +784,14 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
         }
         let sensitive = self.bind(&l.pat, &init.expr, h, i);
         self.let_pattern(&l.pat, &init.expr, &val, slots, sensitive);
+        let response = self.is_response(&init.expr);
+        for n in &names {
+            if response {
+                self.responses.insert(n.clone());
+            } else {
+                self.responses.remove(n);
+            }
+        }
         // `let app = Router::new().route(..)` / `let app = app.layer(..)`: remember the routes.
         let mut regs: Vec<usize> = (regs_before..self.registrations.len()).collect();
         if let syn::Expr::MethodCall(_) = util::peel_expr(&init.expr) {

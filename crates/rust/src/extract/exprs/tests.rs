@@ -215,3 +215,76 @@ fn header_map_found_by_type() {
     let f = facts("fn f(h: HeaderMap) { let s = h.get(\"stripe-signature\"); }");
     assert_eq!(func(&f, "f").headers_read[0].name, "stripe-signature");
 }
+
+#[test]
+fn headers_of_a_response_are_not_the_request() {
+    let f = facts(
+        r#"
+async fn check(req: HttpRequest, client: Client, token: &str) -> bool {
+    let response = client.get("https://api.example").bearer_auth(token).send().await?;
+    let a = response.headers().get("x-oauth-client-id").and_then(|x| x.to_str().ok());
+    let b = client.get("u").send().await?.headers().get("x-a").cloned();
+    let c = match client.get("u").send().await { Ok(r) => r.headers().get("x-b").cloned(), Err(_) => None };
+    let typed: reqwest::Response = fetch().await;
+    let d = typed.headers().get("x-c").cloned();
+    let e = ureq::get("u").call()?.header("x-d");
+    let mine = req.headers().get("x-api-key").cloned();
+    let response = req;
+    let again = response.headers().get("x-e").cloned();
+    a == mine
+}
+"#,
+    );
+    let h = func(&f, "check");
+    let names: Vec<&str> = h.headers_read.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["x-api-key", "x-e"]);
+    let c = h.compares.iter().find(|c| c.text == "a == mine").expect("compare");
+    assert!(!c.left.provenance.iter().any(|o| o.kind == "request"), "{:?}", c.left.provenance);
+    assert!(c.right.provenance.iter().any(|o| o.kind == "request" && o.name == "x-api-key"));
+}
+
+#[test]
+fn a_response_request_accessor_reads_the_request() {
+    let f = facts(
+        r#"
+async fn mw(req: ServiceRequest, srv: S) -> Result<ServiceResponse, Error> {
+    let res = srv.call(req).await?;
+    let user = res.request().headers().get("x-user-id").cloned();
+    let etag = res.headers().get("etag").cloned();
+    Ok(res)
+}
+"#,
+    );
+    let h = func(&f, "mw");
+    let names: Vec<&str> = h.headers_read.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["x-user-id"]);
+}
+
+#[test]
+fn a_compare_only_stored_in_a_field_is_stored() {
+    let f = facts(
+        r#"
+fn view(s: Session, presented: &str, mut out: View) -> (View, bool) {
+    let v = View { current: s.token == presented, other: !(s.a == presented || s.b == presented), n: check(s.c == presented) };
+    out.current = s.d == presented;
+    if s.e == presented {}
+    (v, s.f == presented)
+}
+"#,
+    );
+    let h = func(&f, "view");
+    let stored: Vec<(&str, bool)> =
+        h.compares.iter().map(|c| (c.text.as_str(), c.stored)).collect();
+    assert_eq!(
+        stored,
+        [
+            ("s.token == presented", true),
+            ("s.a == presented", true),
+            ("s.b == presented", true),
+            ("s.c == presented", false),
+            ("s.d == presented", true),
+            ("s.e == presented", false),
+            ("s.f == presented", false),
+        ]
+    );
+}
