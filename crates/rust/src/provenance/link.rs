@@ -389,8 +389,8 @@ struct Eval<'p, 'a> {
     file: usize,
     ff: &'a FileFlow,
     part: FlowFn,
-    /// Call index -> index into `ff.calls`.
-    call_pos: HashMap<u32, usize>,
+    /// Call index -> index into `ff.calls` (`u32::MAX`: the call has no flow).
+    call_pos: Vec<u32>,
     memo: Vec<Option<Vec<Elem>>>,
     summary: bool,
     depth: usize,
@@ -401,8 +401,15 @@ struct Eval<'p, 'a> {
 impl<'p, 'a> Eval<'p, 'a> {
     fn new(p: &'p Project<'a>, s: &'p State, owner: Owner, summary: bool) -> Option<Self> {
         let (file, ff, part) = p.file_flow(owner)?;
-        let call_pos =
-            part.calls.iter().filter_map(|i| ff.calls.get(i).map(|c| (c.call, i))).collect();
+        let flows = ff.calls.get(part.calls.iter()).unwrap_or_default();
+        let len = flows.iter().map(|c| c.call as usize + 1).max().unwrap_or(0);
+        let mut call_pos = vec![u32::MAX; len];
+        for (i, c) in flows.iter().enumerate() {
+            if let Some(slot) = call_pos.get_mut(c.call as usize) {
+                // The last flow of a call wins, as it did in a map.
+                *slot = part.calls.start + i as u32;
+            }
+        }
         Some(Eval {
             p,
             s,
@@ -586,7 +593,12 @@ impl<'p, 'a> Eval<'p, 'a> {
     }
 
     fn call(&mut self, k: u32) -> Vec<Elem> {
-        let cf = self.call_pos.get(&k).and_then(|&i| self.ff.calls.get(i)).copied();
+        let cf = self
+            .call_pos
+            .get(k as usize)
+            .filter(|&&i| i != u32::MAX)
+            .and_then(|&i| self.ff.calls.get(i as usize))
+            .copied();
         match self.p.target(self.owner, k) {
             Some(g) if self.owner != Owner::Fn(g) => {
                 let Some(sum) = self.s.ret.get(g) else { return Vec::new() };
