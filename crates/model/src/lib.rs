@@ -631,6 +631,10 @@ pub struct Origin {
     /// steps from the use back to the origin, nearest first (`let sig = headers.get(..)`,
     /// `param headers`, `arg 1 of verify at src/hooks.rs:12`)
     pub chain: Vec<SharedStr>,
+    /// the fields and keys the value was read through on its way, nearest first, by their own
+    /// name, from the chain's `field` steps: `token` for `cmd.token`, `{:?}` of a `Command`
+    /// whose field `token` holds it, or `form.get("token")`
+    pub fields: Vec<SharedStr>,
     /// where the origin is read (the header read, the `env::var` call, the literal)
     pub span: Span,
 }

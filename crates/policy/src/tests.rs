@@ -154,6 +154,7 @@ pub(crate) fn full_function() -> Function {
         idents: vec!["x".into()],
         provenance: vec![hooklint_model::Origin {
             chain: vec!["let x = y".into()],
+            fields: vec!["token".into()],
             span: span(),
             ..Default::default()
         }],

@@ -24,7 +24,8 @@ use crate::extract::body_kind_of;
 use derived::apply_derived;
 use graph::derive;
 use resolve::{Id, Index};
-use routes::{custom_extractor, extractor_impls, handler_extractor, registrations, Registered};
+pub(crate) use routes::extractor_impls;
+use routes::{custom_extractor, handler_extractor, registrations, Registered};
 
 /// First pass's plan for one function: what the index adds to it.
 struct Plan {

@@ -49,7 +49,7 @@ pub(super) fn custom_extractor(
 }
 
 /// Extractor impls: type name -> extractor fns.
-pub(super) fn extractor_impls<'a>(ix: &Index<'a>) -> BTreeMap<&'a str, Vec<Id>> {
+pub(crate) fn extractor_impls<'a>(ix: &Index<'a>) -> BTreeMap<&'a str, Vec<Id>> {
     let mut extractors: BTreeMap<&str, Vec<Id>> = BTreeMap::new();
     for (fi, file) in ix.files.iter().enumerate() {
         let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);

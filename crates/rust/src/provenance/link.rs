@@ -36,6 +36,7 @@ use hooklint_model::{
 use rayon::prelude::*;
 
 use super::kinds;
+use crate::index::extractor_impls;
 use crate::index::resolve::{anchored, join, Id, Index};
 
 /// Most rounds of summary propagation: values are followed through this many call levels.
@@ -45,6 +46,13 @@ pub const MAX_ROUNDS: usize = 8;
 
 /// Most origins kept per value, per parameter and per field summary.
 pub const MAX_ORIGINS: usize = 8;
+
+/// Most origins kept for a `{:?}` argument of a project struct: each field keeps its own chain
+/// (`field Command.token printed by {:?}`), so one origin can appear once per field.
+pub const MAX_DEBUG_ORIGINS: usize = 10;
+
+/// Most field origins gathered for one `{:?}` argument before the strongest are kept.
+const MAX_DEBUG_CANDIDATES: usize = 512;
 
 /// Longest chain shown for an origin.
 const MAX_CHAIN: usize = 10;
@@ -241,6 +249,8 @@ struct Project<'a> {
     gl: Globals<'a>,
     structs: HashMap<&'a str, Vec<(usize, &'a StructDef)>>,
     debug_impls: HashSet<&'a str>,
+    /// Project extractor types (`impl FromRequest for Signature`) -> their extractor fns.
+    extractors: std::collections::BTreeMap<&'a str, Vec<Id>>,
 }
 
 impl<'a> Project<'a> {
@@ -576,6 +586,27 @@ impl<'p, 'a> Eval<'p, 'a> {
                 c.chain = chain.clone();
                 merge_conc(&mut out, [c]);
             }
+            // A project extractor (`impl FromRequest for Signature`) holds what its
+            // `from_request` returns: the header or body part it read.
+            if param.extractor == "custom" {
+                for &e in self.p.extractors.get(param.custom.as_str()).into_iter().flatten() {
+                    if Owner::Fn(e) == self.owner {
+                        continue;
+                    }
+                    let name = self.p.ix.func(e).map(|g| g.name.as_str()).unwrap_or_default();
+                    let step = SharedStr::from(format!("returned by {}::{name}(..)", param.custom));
+                    let returned =
+                        self.s.ret.get(e).into_iter().flatten().filter_map(|x| match x {
+                            Elem::C(c) if c.travels() => {
+                                let mut c = c.with_step(&step);
+                                c.chain = push_steps(&c.chain, &chain_vec(&chain));
+                                Some(c)
+                            }
+                            _ => None,
+                        });
+                    merge_conc(&mut out, returned);
+                }
+            }
             let ty = ps.map(|p| p.ty.as_str()).unwrap_or_default();
             if !ty.is_empty() && self.p.k.secret_types.iter().any(|t| t == ty) {
                 let mut c =
@@ -880,7 +911,19 @@ fn project<'a>(
                 .collect()
         })
         .collect();
-    Project { ix, k, n: ix.nodes.len(), targets, globals, global_targets, gl, structs, debug_impls }
+    let extractors = extractor_impls(ix);
+    Project {
+        ix,
+        k,
+        n: ix.nodes.len(),
+        targets,
+        globals,
+        global_targets,
+        gl,
+        structs,
+        debug_impls,
+        extractors,
+    }
 }
 
 fn resolve<'a>(
@@ -910,6 +953,19 @@ fn resolve<'a>(
             if let Some(c) = callers.get_mut(*t) {
                 if c.last() != Some(&i) {
                     c.push(i);
+                }
+            }
+        }
+    }
+    // A function with a project extractor parameter reads that extractor's return summary.
+    for id in 0..n {
+        let Some(f) = p.ix.func(id) else { continue };
+        for param in f.params.iter().filter(|q| q.extractor == "custom") {
+            for &e in p.extractors.get(param.custom.as_str()).into_iter().flatten() {
+                if let Some(c) = callers.get_mut(e) {
+                    if !c.contains(&id) {
+                        c.push(id);
+                    }
                 }
             }
         }
@@ -1117,14 +1173,59 @@ fn to_origin(c: Conc) -> Origin {
         source: Cow::Borrowed(c.source),
         name: c.name.to_string(),
         chain: chain_vec(&c.chain),
+        fields: chain_fields(&c.chain),
         span: c.span,
     }
 }
 
-fn origins(mut v: Vec<Conc>) -> Vec<Origin> {
+/// Most fields an origin lists.
+const MAX_FIELDS: usize = 4;
+
+/// The fields and keys of a chain's `field` steps, nearest first, by their own name:
+/// `field Command.token`, `field Command.token printed by {:?}` and `field "token"` all name
+/// `token`.
+fn chain_fields(chain: &Chain) -> Vec<SharedStr> {
+    let mut out: Vec<SharedStr> = Vec::new();
+    let mut cur = chain.as_deref();
+    let mut seen = 0;
+    while let Some(l) = cur {
+        if out.len() >= MAX_FIELDS || seen > 4 * MAX_CHAIN {
+            break;
+        }
+        seen += 1;
+        if let Some(rest) = l.step.strip_prefix("field ") {
+            let path = rest.strip_suffix(" printed by {:?}").unwrap_or(rest).trim_matches('"');
+            // The field's own name: `Command.token` is `token` (a struct named
+            // `PersonalAccessToken` says nothing of its field `scopes`).
+            let name = path.rsplit('.').next().unwrap_or(path);
+            if !name.is_empty() && !out.iter().any(|f| f.as_str() == name) {
+                out.push(SharedStr::from(name));
+            }
+        }
+        cur = l.next.as_deref();
+    }
+    out
+}
+
+fn origins(v: Vec<Conc>) -> Vec<Origin> {
+    origins_capped(v, MAX_ORIGINS)
+}
+
+/// The strongest `cap` origins, each origin once per chain's first step (a struct printed by
+/// `{:?}` shows one origin once per field that holds it).
+fn origins_capped(mut v: Vec<Conc>, cap: usize) -> Vec<Origin> {
     v.sort_by_key(|c| kinds::rank(c.kind));
-    v.truncate(MAX_ORIGINS);
-    v.into_iter().map(to_origin).collect()
+    let first = |c: &Conc| c.chain.as_ref().map(|l| l.step.clone());
+    let mut kept: Vec<Conc> = Vec::with_capacity(cap.min(v.len()));
+    for c in v {
+        if kept.len() >= cap {
+            break;
+        }
+        if !kept.iter().any(|k| k.key() == c.key() && first(k) == first(&c)) {
+            kept.push(c);
+        }
+    }
+    kept.into_iter().map(to_origin).collect()
 }
 
 /// The last evaluation of a flow: provenance of its comparisons and log arguments, and the
@@ -1176,12 +1277,23 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
         let mut vals = Vec::with_capacity(args.len as usize);
         for (ai, a) in ff.vals(*args).iter().enumerate() {
             let mut c = ev.conc(*a);
+            let mut cap = MAX_ORIGINS;
             if let Some(op) = log.and_then(|l| l.args.get(ai)) {
                 if op.debug && !op.ty.is_empty() {
-                    debug_fields(p, s, &op.ty, ev.file, &mut c, 0);
+                    let held: Vec<Conc> = c
+                        .iter()
+                        .filter(|o| o.kind == kinds::SECRET && o.source == "state")
+                        .cloned()
+                        .collect();
+                    let mut fields = Vec::new();
+                    debug_fields(p, s, &op.ty, ev.file, &held, &mut fields, 0);
+                    if !fields.is_empty() {
+                        c.extend(fields);
+                        cap = MAX_DEBUG_ORIGINS;
+                    }
                 }
             }
-            vals.push(origins(c));
+            vals.push(origins_capped(c, cap));
         }
         out.logs.push(vals);
     }
@@ -1273,12 +1385,15 @@ fn header_name(p: &Project<'_>, first: &[Conc]) -> Option<String> {
     None
 }
 
-/// `{:?}` of a project struct prints its fields: their stored origins join the value's.
+/// `{:?}` of a project struct prints its fields: their stored origins join the value's. When
+/// the printed value is application state (`held`: its `secret` `state` origins), each field
+/// is that state's field too (`cfg.security_key`), named by its path.
 fn debug_fields(
     p: &Project<'_>,
     s: &State,
     ty: &str,
     file: usize,
+    held: &[Conc],
     out: &mut Vec<Conc>,
     depth: usize,
 ) {
@@ -1290,6 +1405,9 @@ fn debug_fields(
         return;
     }
     for f in &def.fields {
+        if out.len() >= MAX_DEBUG_CANDIDATES {
+            return;
+        }
         if p.k.redacting_types.contains(&f.ty) {
             continue;
         }
@@ -1298,14 +1416,26 @@ fn debug_fields(
             let mut c =
                 Conc::new(kinds::SECRET, "type", SharedStr::from(f.ty.as_str()), Span::default());
             c.chain = push_steps(&None, std::slice::from_ref(&step));
-            merge_conc(out, [c]);
+            out.push(c);
         }
+        let fields_of_held: Vec<Conc> = held
+            .iter()
+            .map(|h| {
+                let name = SharedStr::from(format!("{}.{}", h.name, f.name));
+                let mut c = Conc::new(kinds::SECRET, "state", name, h.span.clone());
+                c.chain = h.chain.clone();
+                c
+            })
+            .collect();
+        out.extend(fields_of_held.iter().map(|c| c.with_step(&step)));
         let key = (SharedStr::from(def.name.as_str()), f.name.clone());
         if let Some(stored) = s.fields.get(&key) {
-            merge_conc(out, stored.iter().map(|c| c.with_step(&step)));
+            // Each field keeps its own chain: the same request value stored in `team` and in
+            // `token` is shown once per field, so that the field's name is seen.
+            out.extend(stored.iter().map(|c| c.with_step(&step)));
         }
         if p.structs.contains_key(f.ty.as_str()) && f.ty != ty {
-            debug_fields(p, s, &f.ty, file, out, depth + 1);
+            debug_fields(p, s, &f.ty, file, &fields_of_held, out, depth + 1);
         }
     }
 }

@@ -260,6 +260,87 @@ async fn hook(State(state): State<AppState>, headers: HeaderMap) -> StatusCode {
     assert_eq!(kinds(&c.right.provenance)[0], "secret state state.config.gitlab_token");
 }
 
+#[test]
+fn form_body_read_by_hand_keeps_each_fields_key() {
+    let f = facts(
+        r#"
+fn form<R: Read>(read: &mut R) -> HashMap<String, String> {
+    let mut buffer = String::new();
+    read.read_to_string(&mut buffer).unwrap();
+    let mut params = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(buffer.as_bytes()) {
+        params.insert(k.into_owned(), v.into_owned());
+    }
+    params
+}
+fn handle(req: Request) {
+    let (_, _, _, _, _, mut body) = req.deconstruct();
+    let params = form(&mut body);
+    if let (Some(team), Some(token)) = (params.get("team_id"), params.get("token")) {
+        log::info!("{} {}", team, token);
+    }
+}
+"#,
+    );
+    let h = func(&f, "handle");
+    assert_eq!(log_arg(h, 0, 0), ["request request req"]);
+    let chain = |j: usize| -> Vec<String> {
+        h.logs[0].args[j].provenance[0].chain.iter().map(|s| s.to_string()).collect()
+    };
+    assert!(chain(0).contains(&"field \"team_id\"".to_string()), "{:?}", chain(0));
+    assert!(!chain(0).contains(&"field \"token\"".to_string()), "{:?}", chain(0));
+    assert!(chain(1).contains(&"field \"token\"".to_string()), "{:?}", chain(1));
+    assert!(chain(1).iter().any(|s| s == "read_to_string into buffer"), "{:?}", chain(1));
+}
+
+#[test]
+fn project_extractor_params_hold_what_from_request_returns() {
+    let f = facts(
+        r#"
+pub struct Signature(String);
+impl FromRequest for Signature {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let sig = req.headers().get("X-Hub-Signature").and_then(|v| v.to_str().ok())
+            .map(String::from).map(Signature).ok_or_else(|| ErrorBadRequest("none"));
+        std::future::ready(sig)
+    }
+}
+#[post("/hook")]
+async fn hook(sig: Signature, body: String) -> &'static str {
+    log::info!("{}", sig.0);
+    "ok"
+}
+"#,
+    );
+    assert_eq!(log_arg(func(&f, "hook"), 0, 0)[0], "request header x-hub-signature");
+}
+
+#[test]
+fn state_printed_whole_names_its_fields() {
+    let f = facts(
+        r#"
+#[derive(Debug, Clone)]
+pub struct Hook { pub name: String, pub security_key: String }
+async fn deploy(req: HttpRequest) -> &'static str {
+    let cfg = req.app_data::<Hook>().unwrap();
+    println!("{:?}", cfg);
+    "ok"
+}
+"#,
+    );
+    let got = log_arg(func(&f, "deploy"), 0, 0);
+    assert!(got.contains(&"secret state app_data.security_key".to_string()), "{got:?}");
+    let fields: Vec<&str> = func(&f, "deploy").logs[0].args[0]
+        .provenance
+        .iter()
+        .flat_map(|o| &o.fields)
+        .map(|x| x.as_str())
+        .collect();
+    assert!(fields.contains(&"security_key"), "{fields:?}");
+}
+
 /// Sizes of the flows the extractor keeps for the files under `HOOKLINT_SWEEP_DIR`.
 #[test]
 #[ignore]

@@ -268,10 +268,16 @@ impl FnVisitor<'_, '_> {
                 self.closure_params = Some(self.closure_params_for(&method, &recv_val));
                 closures.push(self.eval(a));
                 self.closure_params = None;
+            } else if self.conversion_fn_arg(&method, a) {
+                // `.map(String::from)`, `.map(Signature)`: a conversion or a constructor hands
+                // on the value it is given, as the closure `|x| Signature(x)` would.
+                let _ = self.eval(a);
+                closures.push(recv_val.clone());
             } else {
                 args.push(self.eval(a));
             }
         }
+        self.fill_from_receiver(&method, &m.args, &recv_val);
         self.inside.pop();
         self.lit_hint = None;
         if gate {

@@ -623,10 +623,20 @@ impl<'ast> Visit<'ast> for FnVisitor<'_, '_> {
                 out
             }
             syn::Expr::Let(l) => {
-                let (h, i) = (self.headers.len(), self.ips.len());
-                let v = self.eval(&l.expr);
-                let sensitive = self.bind(&l.pat, &l.expr, h, i);
-                self.let_pattern(&l.pat, &l.expr, &v, None, sensitive);
+                // `if let (Some(a), Some(b)) = (x, y)`: each element binds its own name.
+                match (&*l.pat, util::peel_expr(&l.expr)) {
+                    (syn::Pat::Tuple(pt), syn::Expr::Tuple(te))
+                        if pt.elems.len() == te.elems.len() =>
+                    {
+                        self.tuple_let(pt, te, None);
+                    }
+                    _ => {
+                        let (h, i) = (self.headers.len(), self.ips.len());
+                        let v = self.eval(&l.expr);
+                        let sensitive = self.bind(&l.pat, &l.expr, h, i);
+                        self.let_pattern(&l.pat, &l.expr, &v, None, sensitive);
+                    }
+                }
                 self.mark_responses(&l.pat, &l.expr);
                 self.reduced("let")
             }

@@ -95,6 +95,15 @@ const MUTATING: &[&str] = &[
 const STATIC_STORES: &[&str] =
     &["set", "get_or_init", "get_or_try_init", "replace", "store", "swap", "init"];
 
+/// Conversions passed by path to a map-like method (`.map(String::from)`): the result is the
+/// input in another type.
+const CONVERSIONS: &[&str] =
+    &["from", "into", "to_string", "to_owned", "clone", "as_str", "as_bytes", "from_utf8"];
+
+/// Reads that fill the buffer passed as their first argument (`&mut buf`).
+const FILLS: &[&str] =
+    &["read_to_string", "read_to_end", "read_exact", "read_line", "read_buf", "read"];
+
 /// Methods that take the error out of a `Result`: an error is not the secret the failed call
 /// received.
 const ERROR_OF: &[&str] = &["err", "unwrap_err", "expect_err"];
@@ -162,6 +171,7 @@ const STD_FLOW: &[&str] = &[
     "lock",
     "read",
     "deref",
+    "into_owned",
     "join",
     "concat",
     "replace",
@@ -568,7 +578,17 @@ impl FnVisitor<'_, '_> {
         }
         if is_method {
             self.receiver_effects(name, &args, closures);
-            if STD_FLOW.contains(&name) || MAP_LIKE.contains(&name) || lookup {
+            if lookup {
+                // `form.get("token")`: the part of the value read by a literal key, named in
+                // the chain like a field (`field "token"`).
+                return match first_lit {
+                    Some(key) if !key.is_empty() => {
+                        self.fb.step(&external, &format!("field \"{key}\""))
+                    }
+                    _ => external,
+                };
+            }
+            if STD_FLOW.contains(&name) || MAP_LIKE.contains(&name) {
                 return external;
             }
         } else if WRAPPERS.contains(&path)
@@ -590,6 +610,48 @@ impl FnVisitor<'_, '_> {
             || names::first_call_match(name, path, &kn.secret_sinks).is_some();
         self.fb.flow.calls.push(WorkCall { call: k, args: all_args, external, opaque: !carries });
         self.fb.call(k)
+    }
+
+    /// Whether `a`, an argument of the map-like method `method`, is a function path that
+    /// converts or wraps its input (`String::from`, `Into::into`, a tuple struct or variant
+    /// such as `Signature` or `Some`), and not a local holding a closure.
+    pub(super) fn conversion_fn_arg(&self, method: &str, a: &syn::Expr) -> bool {
+        if !MAP_LIKE.contains(&method) {
+            return false;
+        }
+        let syn::Expr::Path(p) = util::peel_expr(a) else { return false };
+        if p.qself.is_some() {
+            return false;
+        }
+        let path = util::path_str(&p.path);
+        if p.path.segments.len() == 1 && self.scopes.get(&path).is_some() {
+            return false;
+        }
+        let last = util::last_segment(&path);
+        CONVERSIONS.contains(&last)
+            || (last.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !is_const_name(last))
+    }
+
+    /// `reader.read_to_string(&mut buf)`: the buffer a read fills holds what the reader holds
+    /// (a request body read into a `String` is the request body).
+    pub(super) fn fill_from_receiver(
+        &mut self,
+        method: &str,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        recv: &FlowVal,
+    ) {
+        if recv.is_empty() || !FILLS.contains(&method) {
+            return;
+        }
+        let Some(syn::Expr::Path(p)) = args.first().map(util::peel_expr) else { return };
+        if p.path.segments.len() != 1 || p.qself.is_some() {
+            return;
+        }
+        let name = util::path_str(&p.path);
+        let v = self.fb.step(recv, &format!("{method} into {name}"));
+        if let Some(l) = self.scopes.get_mut(&name) {
+            self.fb.union_into(&mut l.val, &v);
+        }
     }
 
     /// A mutating method updates a local receiver; a cell's initialiser stores into a static.
