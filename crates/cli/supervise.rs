@@ -112,6 +112,7 @@ fn crash_report(args: &CheckArgs, signal: Option<i32>) -> anyhow::Result<u8> {
         problems: &problems,
         files_checked: 0,
         templates_skipped: 0,
+        skipped: &[],
         duration: Duration::ZERO,
         suppressed: &[],
         baseline: None,

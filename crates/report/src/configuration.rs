@@ -50,6 +50,10 @@ pub struct Configuration {
     pub knowledge_removed: BTreeMap<String, usize>,
     /// Lists the configuration replaces whole (`[knowledge.replace]`).
     pub knowledge_replaced: Vec<String>,
+    /// Whether code the project does not own (`vendor/`, crates outside the workspace) is
+    /// checked too (`include-foreign`); absent when it is skipped, as by default.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub include_foreign: bool,
     /// `include` and `exclude` globs.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -160,6 +164,9 @@ impl Configuration {
         }
         if !self.knowledge_replaced.is_empty() {
             items.push(format!("knowledge replaced {}", list(&self.knowledge_replaced)));
+        }
+        if self.include_foreign {
+            items.push("foreign code included".to_string());
         }
         if !self.include.is_empty() {
             items.push(format!("include {}", list(&self.include)));

@@ -130,6 +130,7 @@ mod tests {
             problems: &problems,
             files_checked: 5,
             templates_skipped: 0,
+            skipped: &[],
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,
