@@ -97,8 +97,11 @@ pub(crate) fn discover(
                     let (dirs, manifest_problems) = classifier.finish(base);
                     problems.extend(manifest_problems);
                     for (dir, verdict) in dirs {
+                        // A folder with nothing discovery would check left nothing out.
                         let files = count_files(&dir, follow_links, &walked);
-                        skipped.push(foreign::skipped_folder(&dir, &verdict, files, base));
+                        if files > 0 {
+                            skipped.push(foreign::skipped_folder(&dir, &verdict, files, base));
+                        }
                     }
                 }
             }
@@ -268,8 +271,9 @@ pub(crate) fn discover_tracked(
         let (dirs, problems) = classifier.finish(&base);
         out.problems.extend(problems);
         for (dir, verdict) in dirs {
-            let files = skipped_files.get(&dir).copied().unwrap_or(0);
-            out.skipped.push(foreign::skipped_folder(&dir, &verdict, files, &base));
+            if let Some(&files) = skipped_files.get(&dir) {
+                out.skipped.push(foreign::skipped_folder(&dir, &verdict, files, &base));
+            }
         }
     }
     out.skipped.sort();
@@ -469,6 +473,30 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(problems[0].message.starts_with("cannot read `nope`"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn foreign_folders_are_skipped_and_counted_unless_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("Cargo.toml"), "[package]\nname = \"app\"\n");
+        write(&root.join("src/lib.rs"), "");
+        write(&root.join("vendor/a/lib.rs"), "");
+        write(&root.join("vendor/a/b.yaml"), "");
+        write(&root.join("vendor/a/README.md"), "");
+        write(&root.join("third_party/notes.txt"), "");
+        let found = discover(&[root.to_path_buf()], false, root, SKIP);
+        assert_eq!(displays(&found.candidates), ["src/lib.rs"]);
+        let skipped: Vec<(&str, usize)> =
+            found.skipped.iter().map(|s| (s.path.as_str(), s.files)).collect();
+        assert_eq!(skipped, [("vendor", 2)]);
+        let all = SkipForeign { skip: false, ..SKIP };
+        let found = discover(&[root.to_path_buf()], false, root, all);
+        assert_eq!(
+            displays(&found.candidates),
+            ["src/lib.rs", "vendor/a/b.yaml", "vendor/a/lib.rs"]
+        );
+        assert!(found.skipped.is_empty());
     }
 
     #[cfg(unix)]
