@@ -253,6 +253,8 @@ fn gate_mode_checks_foreign_code_unless_the_trusted_configuration_skips_it() {
     trusted.file("hooklint.toml", "include-foreign = false\n");
     let run = project.run(&["--trusted-config", &config, "--format", "json"]);
     assert_eq!(paths(&run), OWN, "{run:?}");
+    let human = project.run(&["--trusted-config", &config]);
+    assert!(human.stdout.contains("(gate mode); foreign code skipped"), "{human:?}");
     assert_eq!(run.json()["summary"]["skipped_folders"], 4);
     assert_eq!(run.json()["summary"]["skipped_files"], 6);
 }

@@ -165,8 +165,11 @@ impl Configuration {
         if !self.knowledge_replaced.is_empty() {
             items.push(format!("knowledge replaced {}", list(&self.knowledge_replaced)));
         }
-        if self.include_foreign {
-            items.push("foreign code included".to_string());
+        // Gate mode checks foreign code unless told otherwise; other runs skip it.
+        match (self.include_foreign, self.mode == "gate") {
+            (true, false) => items.push("foreign code included".to_string()),
+            (false, true) => items.push("foreign code skipped".to_string()),
+            _ => {}
         }
         if !self.include.is_empty() {
             items.push(format!("include {}", list(&self.include)));
@@ -222,6 +225,8 @@ mod tests {
         assert_eq!(defaults.summary(), "configuration: built-in defaults");
         let mut gate = Configuration {
             mode: "gate",
+            // Gate mode's default: foreign code is checked, and not named.
+            include_foreign: true,
             file: Some("/ci/base/hooklint.toml".into()),
             ignored_files: vec!["hooklint.toml".into()],
             fail_on: "never".into(),
