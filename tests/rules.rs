@@ -120,6 +120,7 @@ fn rendered(unit: &Path, policies: &PolicySet) -> String {
         problems: &out.problems,
         files_checked: out.files_checked,
         templates_skipped: out.templates_skipped,
+        skipped: &out.skipped,
         duration: std::time::Duration::ZERO,
         suppressed: &suppressed,
         baseline: None,

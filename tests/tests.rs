@@ -58,6 +58,10 @@ mod e2e {
     /// No secret value and no control character from the checked code in any output.
     mod leaks;
 
+    /// Code the project does not own (`vendor/`, crates outside the workspace) skipped and
+    /// counted; test code in its three shapes.
+    mod foreign;
+
     /// `rust-version` against the locked dependencies, and README's statement of it.
     mod toolchain;
 }

@@ -177,8 +177,15 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if let Some(config) = &setup.config {
         skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
     }
+    // Foreign code (vendor/, crates outside the workspace) is skipped unless asked for. In
+    // gate mode the checked tree decides what looks foreign (a `Cargo.toml` it adds, a folder
+    // it names `vendor`), so only the trusted configuration can skip it.
+    let include_foreign = args.include_foreign
+        || setup.config.as_ref().and_then(|c| c.include_foreign).unwrap_or(setup.gate);
+    record.include_foreign = include_foreign;
     let mut opts = Options {
         skip_dirs,
+        include_foreign,
         jobs: args.selection.jobs,
         max_file_size: args.max_file_size,
         follow_links: args.follow_links,
@@ -264,6 +271,20 @@ pub fn check(args: &CheckArgs) -> Outcome {
     if args.timings || args.verbose {
         output::timings(&out.phases, out.duration);
     }
+    if args.verbose {
+        for folder in &out.skipped {
+            let mut why = folder.reason.describe().to_string();
+            if !folder.workspace.is_empty() {
+                why.push_str(&format!(" of `{}`", folder.workspace));
+            }
+            output::note(&format!(
+                "skipped `{}/` ({why}; {} file{})",
+                hooklint_report::visible(&folder.path),
+                folder.files,
+                if folder.files == 1 { "" } else { "s" }
+            ));
+        }
+    }
     record.ignored_files = out.ignored_configs.clone();
     record.files =
         hooklint_report::FileCounts { checked: out.files_checked, excluded: out.files_excluded };
@@ -287,6 +308,7 @@ pub fn check(args: &CheckArgs) -> Outcome {
         problems: &out.problems,
         files_checked: out.files_checked,
         templates_skipped: out.templates_skipped,
+        skipped: &out.skipped,
         duration: if no_timing { Duration::ZERO } else { out.duration },
         suppressed: &suppressed,
         baseline: baselining
@@ -396,8 +418,11 @@ pub fn suppressions(args: &SuppressionsArgs) -> Outcome {
     if let Some(config) = &setup.config {
         skip_dirs.extend(config.policies.iter().chain(&config.test_dirs).cloned());
     }
+    let include_foreign =
+        setup.config.as_ref().and_then(|c| c.include_foreign).unwrap_or(setup.gate);
     let opts = Options {
         skip_dirs,
+        include_foreign,
         known_rules: setup.known,
         select: setup.config,
         gate: setup.gate.then(|| setup.tree.clone()),
@@ -497,7 +522,8 @@ pub fn facts(args: &FactsArgs) -> Outcome {
     // As `check`: the project's policy and fixture folders are not its code.
     let skip_dirs =
         config.iter().flat_map(|c| c.policies.iter().chain(&c.test_dirs)).cloned().collect();
-    let opts = Options { skip_dirs, select: config, ..located.options() };
+    let include_foreign = config.as_ref().and_then(|c| c.include_foreign).unwrap_or(false);
+    let opts = Options { skip_dirs, include_foreign, select: config, ..located.options() };
     let hooklint_engine::Facts { mut files, mut manifests, problems } =
         hooklint_engine::collect_facts(&opts, &knowledge);
     // A file named inside a crate: its facts, linked against the whole crate.

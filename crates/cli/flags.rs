@@ -70,6 +70,12 @@ pub struct CheckArgs {
     /// Follow symbolic links while walking directories (a loop is reported, not followed)
     #[arg(long)]
     pub follow_links: bool,
+    /// Also check code the project does not own: vendor/, third_party/ and third-party/
+    /// folders, and folders with their own Cargo.toml that are not workspace members
+    /// [default: `include-foreign` in hooklint.toml; skipped and counted otherwise, except in
+    /// gate mode]
+    #[arg(long)]
+    pub include_foreign: bool,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// Report findings recorded in this baseline file as baselined, not as findings

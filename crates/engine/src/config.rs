@@ -25,6 +25,7 @@ const TOP_KEYS: &[&str] = &[
     "confidence",
     "test-dirs",
     "baseline",
+    "include-foreign",
     "rules",
     "knowledge",
 ];
@@ -61,6 +62,9 @@ pub struct Config {
     /// The baseline file to apply, relative to the configuration's directory. In gate mode
     /// this is the only place a baseline can come from.
     pub baseline: Option<PathBuf>,
+    /// `include-foreign`: check `vendor/` and `third_party/` folders and crates that are not
+    /// members of the workspace too; `None` when not set.
+    pub include_foreign: Option<bool>,
     /// Per-rule settings, in file order.
     pub rules: Vec<RuleSetting>,
     /// Entries appended to the built-in knowledge lists, by list name; in a `manifest_*` list
@@ -216,6 +220,10 @@ pub fn parse_config(path: &str, text: &str) -> Result<Config, Vec<LoadError>> {
                 Some(path) if !path.is_empty() => config.baseline = Some(PathBuf::from(path)),
                 Some(_) => {}
                 None => errors.wrong_type(value, "baseline", "a string"),
+            },
+            "include-foreign" => match value.get_ref().as_bool() {
+                Some(include) => config.include_foreign = Some(include),
+                None => errors.wrong_type(value, "include-foreign", "a boolean"),
             },
             "fail-on" => {
                 let parse = |level: &str| FAIL_ON.contains(&level).then(|| Severity::parse(level));
@@ -761,6 +769,11 @@ const INIT_HEAD: &str = r#"# hooklint configuration. Paths and globs are relativ
 include = []
 # Globs of files never checked, e.g. ["generated/**", "**/tests/**"].
 exclude = []
+# Also check code the project does not own: vendor/, third_party/ and third-party/ folders,
+# and folders with their own Cargo.toml that are not members of the workspace. Skipped
+# folders are counted in the summary. The --include-foreign flag wins when given; in gate
+# mode (--trusted-config) they are checked unless the trusted configuration sets this to false.
+# include-foreign = false
 # Directories of organisation policies (*.yaml), loaded beside the built-in rules.
 policies = []
 # Exit with 1 when a finding is at or above this severity: "error", "warning", "note", "never".

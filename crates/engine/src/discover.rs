@@ -1,11 +1,14 @@
 //! Finding the files to check: named files as given, directories walked with `.gitignore`
-//! honoured (inside a git repository or not) and `target/` skipped.
+//! honoured (inside a git repository or not), `target/` skipped, and code the project does
+//! not own (`foreign.rs`) skipped and counted unless it is asked for.
 
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
-use hooklint_model::{Problem, ProblemCode, Span};
+use hooklint_model::{Problem, ProblemCode, SkippedFolder, Span};
 
+use crate::foreign::{self, Foreign};
 use crate::tree::Tree;
 
 /// The languages the engine knows how to check.
@@ -50,18 +53,58 @@ pub(crate) struct Candidate {
     pub size: u64,
 }
 
+/// Whether discovery skips code the project does not own (`foreign.rs`), and where the
+/// search for workspaces stops.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SkipForeign<'a> {
+    pub skip: bool,
+    /// Gate mode: the checked tree's root; no `Cargo.toml` above it is read.
+    pub ceiling: Option<&'a Path>,
+    /// Paths named inside the walked roots (the run's scope): never skipped.
+    pub named: &'a [PathBuf],
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub candidates: Vec<Candidate>,
+    pub problems: Vec<Problem>,
+    /// Folders left out as foreign, sorted by path, with the files they hold.
+    pub skipped: Vec<SkippedFolder>,
+}
+
 pub(crate) fn discover(
     paths: &[PathBuf],
     follow_links: bool,
     base: &Path,
-) -> (Vec<Candidate>, Vec<Problem>) {
+    foreign: SkipForeign<'_>,
+) -> Found {
     let default_root = [PathBuf::from(".")];
     let roots = if paths.is_empty() { &default_root[..] } else { paths };
     let mut found = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
+    let walked: Vec<PathBuf> =
+        roots.iter().filter(|r| r.is_dir()).map(|r| foreign::absolute(r)).collect();
     for root in roots {
         match std::fs::metadata(root) {
-            Ok(meta) if meta.is_dir() => walk(root, follow_links, base, &mut found, &mut problems),
+            Ok(meta) if meta.is_dir() => {
+                let classifier = foreign.skip.then(|| {
+                    Arc::new(Foreign::new(root, foreign.ceiling).with_named(foreign.named))
+                });
+                walk(root, follow_links, base, classifier.clone(), &mut found, &mut problems);
+                if let Some(classifier) = classifier.and_then(Arc::into_inner) {
+                    let (dirs, manifest_problems) = classifier.finish(base);
+                    problems.extend(manifest_problems);
+                    for (dir, verdict) in dirs {
+                        // A folder with nothing discovery would check left nothing out.
+                        let files = count_files(&dir, follow_links, &walked);
+                        if files > 0 {
+                            skipped.push(foreign::skipped_folder(&dir, &verdict, files, base));
+                        }
+                    }
+                }
+            }
             Ok(meta) => found.push(Candidate {
                 fs_path: root.clone(),
                 display: display_path(root, base),
@@ -81,7 +124,27 @@ pub(crate) fn discover(
     // Overlapping roots (`src src/lib.rs`) name the same file twice.
     found.sort_by(|a, b| a.display.cmp(&b.display));
     found.dedup_by(|a, b| a.display == b.display);
-    (found, problems)
+    skipped.sort();
+    skipped.dedup_by(|a, b| a.path == b.path);
+    Found { candidates: found, problems, skipped }
+}
+
+/// The files under a skipped folder that discovery would have checked: walked as a root is,
+/// leaving out the other walked roots (their files are checked).
+fn count_files(dir: &Path, follow_links: bool, walked: &[PathBuf]) -> usize {
+    let walked = walked.to_vec();
+    builder(dir, follow_links)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(entry.depth() > 0
+                && is_dir
+                && (entry.file_name() == "target"
+                    || walked.contains(&foreign::absolute(entry.path()))))
+        })
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && FileKind::of(e.path()).is_some())
+        .count()
 }
 
 /// Gate mode's discovery: every file git tracks under `paths` (the whole tree when empty),
@@ -92,6 +155,8 @@ pub(crate) struct Tracked {
     pub problems: Vec<Problem>,
     /// `hooklint.toml` files among them: gate mode reads none of them, and says so.
     pub ignored_configs: Vec<String>,
+    /// Folders left out as foreign (when the trusted configuration asks for it).
+    pub skipped: Vec<SkippedFolder>,
 }
 
 /// Lists the tracked files of `tree` under `paths`. A tracked symbolic link with a checkable
@@ -101,6 +166,8 @@ pub(crate) fn discover_tracked(
     paths: &[PathBuf],
     tree: &Tree,
     base: &Path,
+    skip_foreign: bool,
+    named: &[PathBuf],
 ) -> Result<Tracked, String> {
     let base = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
     let mut out = Tracked::default();
@@ -129,8 +196,34 @@ pub(crate) fn discover_tracked(
     if paths.is_empty() {
         roots.push(tree.root.clone());
     }
+    let classifiers: Vec<Foreign> = if skip_foreign {
+        roots.iter().map(|r| Foreign::new(r, Some(&tree.root)).with_named(named)).collect()
+    } else {
+        Vec::new()
+    };
+    // Folders already decided, and the files of each skipped one.
+    let mut decided: std::collections::HashMap<PathBuf, bool> = Default::default();
+    let mut skipped_files: std::collections::BTreeMap<PathBuf, usize> = Default::default();
     for file in tree.tracked_files()? {
         if !roots.iter().any(|r| file.starts_with(r)) {
+            continue;
+        }
+        // The outermost foreign folder between the file's root and the file, if any.
+        let skipped_in = classifiers.iter().find(|c| file.starts_with(c.root())).and_then(|c| {
+            let below: Vec<&Path> = file
+                .ancestors()
+                .skip(1)
+                .take_while(|a| *a != c.root() && a.starts_with(c.root()))
+                .collect();
+            below
+                .into_iter()
+                .rev()
+                .find(|dir| *decided.entry(dir.to_path_buf()).or_insert_with(|| c.skips(dir)))
+        });
+        if let Some(dir) = skipped_in {
+            if FileKind::of(&file).is_some() {
+                *skipped_files.entry(dir.to_path_buf()).or_default() += 1;
+            }
             continue;
         }
         let display = display_path(&file, &base);
@@ -174,17 +267,24 @@ pub(crate) fn discover_tracked(
     out.candidates.sort_by(|a, b| a.display.cmp(&b.display));
     out.candidates.dedup_by(|a, b| a.display == b.display);
     out.ignored_configs.sort();
+    for classifier in classifiers {
+        let (dirs, problems) = classifier.finish(&base);
+        out.problems.extend(problems);
+        for (dir, verdict) in dirs {
+            if let Some(&files) = skipped_files.get(&dir) {
+                out.skipped.push(foreign::skipped_folder(&dir, &verdict, files, &base));
+            }
+        }
+    }
+    out.skipped.sort();
+    out.skipped.dedup_by(|a, b| a.path == b.path);
     Ok(out)
 }
 
-fn walk(
-    root: &Path,
-    follow_links: bool,
-    base: &Path,
-    found: &mut Vec<Candidate>,
-    problems: &mut Vec<Problem>,
-) {
-    let walker = ignore::WalkBuilder::new(root)
+/// The walker every directory is read with.
+fn builder(root: &Path, follow_links: bool) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
         // ripgrep only reads `.gitignore` inside a repository; a linter run on an unpacked
         // crate or a fresh project should still skip what the project ignores.
         .require_git(false)
@@ -194,10 +294,26 @@ fn walk(
         .git_exclude(false)
         .ignore(false)
         .follow_links(follow_links)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
+        .sort_by_file_name(|a, b| a.cmp(b));
+    builder
+}
+
+fn walk(
+    root: &Path,
+    follow_links: bool,
+    base: &Path,
+    foreign: Option<Arc<Foreign>>,
+    found: &mut Vec<Candidate>,
+    problems: &mut Vec<Problem>,
+) {
+    let walker = builder(root, follow_links)
+        .filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(entry.depth() > 0 && is_dir && entry.file_name() == "target")
+            if entry.depth() == 0 || !is_dir {
+                return true;
+            }
+            entry.file_name() != "target"
+                && !foreign.as_ref().is_some_and(|f| f.skips(entry.path()))
         })
         .build();
     for result in walker {
@@ -296,6 +412,8 @@ mod tests {
     use super::*;
     use crate::test_support::{write, write_files};
 
+    const SKIP: SkipForeign<'static> = SkipForeign { skip: true, ceiling: None, named: &[] };
+
     fn displays(found: &[Candidate]) -> Vec<&str> {
         found.iter().map(|c| c.display.as_str()).collect()
     }
@@ -325,7 +443,8 @@ mod tests {
                 (".gitignore", "gen/\n"),
             ],
         );
-        let (found, problems) = discover(&[root.to_path_buf()], false, root);
+        let Found { candidates: found, problems, .. } =
+            discover(&[root.to_path_buf()], false, root, SKIP);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(displays(&found), ["src/b/mod.rs", "src/lib.rs"]);
     }
@@ -337,7 +456,7 @@ mod tests {
         write_files(root, &[("target/x.rs", ""), ("build.rs.in", "")]);
         let paths =
             vec![root.join("target/x.rs"), root.join("build.rs.in"), root.join("target/x.rs")];
-        let (found, problems) = discover(&paths, false, root);
+        let Found { candidates: found, problems, .. } = discover(&paths, false, root, SKIP);
         assert!(problems.is_empty());
         assert_eq!(displays(&found), ["build.rs.in", "target/x.rs"]);
     }
@@ -345,11 +464,36 @@ mod tests {
     #[test]
     fn a_missing_path_is_a_problem() {
         let dir = tempfile::tempdir().unwrap();
-        let (found, problems) = discover(&[dir.path().join("nope")], false, dir.path());
+        let Found { candidates: found, problems, .. } =
+            discover(&[dir.path().join("nope")], false, dir.path(), SKIP);
         assert!(found.is_empty());
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, ProblemCode::IoError);
         assert!(problems[0].message.starts_with("cannot read `nope`"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn foreign_folders_are_skipped_and_counted_unless_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(&root.join("Cargo.toml"), "[package]\nname = \"app\"\n");
+        write(&root.join("src/lib.rs"), "");
+        write(&root.join("vendor/a/lib.rs"), "");
+        write(&root.join("vendor/a/b.yaml"), "");
+        write(&root.join("vendor/a/README.md"), "");
+        write(&root.join("third_party/notes.txt"), "");
+        let found = discover(&[root.to_path_buf()], false, root, SKIP);
+        assert_eq!(displays(&found.candidates), ["src/lib.rs"]);
+        let skipped: Vec<(&str, usize)> =
+            found.skipped.iter().map(|s| (s.path.as_str(), s.files)).collect();
+        assert_eq!(skipped, [("vendor", 2)]);
+        let all = SkipForeign { skip: false, ..SKIP };
+        let found = discover(&[root.to_path_buf()], false, root, all);
+        assert_eq!(
+            displays(&found.candidates),
+            ["src/lib.rs", "vendor/a/b.yaml", "vendor/a/lib.rs"]
+        );
+        assert!(found.skipped.is_empty());
     }
 
     #[cfg(unix)]
@@ -359,7 +503,8 @@ mod tests {
         let root = dir.path();
         write(&root.join("a/lib.rs"), "");
         std::os::unix::fs::symlink(root.join("a"), root.join("a/again")).unwrap();
-        let (found, problems) = discover(&[root.to_path_buf()], true, root);
+        let Found { candidates: found, problems, .. } =
+            discover(&[root.to_path_buf()], true, root, SKIP);
         assert_eq!(displays(&found), ["a/lib.rs"]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("symlink loop"), "{}", problems[0].message);

@@ -22,6 +22,7 @@ mod discover;
 pub mod expect;
 mod fingerprint;
 mod fixture_test;
+mod foreign;
 mod gate;
 mod load;
 mod meta_rules;
@@ -33,6 +34,7 @@ mod secrets;
 mod suppress;
 pub mod tree;
 pub mod watch;
+mod workspace;
 
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -121,6 +123,10 @@ pub struct Options {
     /// Findings below this confidence are not reported (`--confidence`); they are kept in
     /// [`RunOutput::below_confidence`].
     pub confidence: Confidence,
+    /// Walk into code the project does not own too: `vendor/` and `third_party/` folders and
+    /// crates that are not members of the checked workspace (`include-foreign`). When false
+    /// they are skipped and listed in [`RunOutput::skipped`].
+    pub include_foreign: bool,
 }
 
 impl Options {
@@ -161,6 +167,7 @@ impl Default for Options {
             skip_dirs: Vec::new(),
             progress: None,
             confidence: Confidence::Medium,
+            include_foreign: false,
         }
     }
 }
@@ -211,6 +218,9 @@ pub struct RunOutput {
     /// Manifests skipped because they are templates (a Helm chart's `templates/`, Jinja), not
     /// YAML until rendered. Counted in `files_checked`.
     pub templates_skipped: usize,
+    /// Folders discovery left out as code the project does not own, sorted by path, with the
+    /// files in each that would have been checked (see [`Options::include_foreign`]).
+    pub skipped: Vec<hooklint_model::SkippedFolder>,
 }
 
 impl RunOutput {
@@ -262,6 +272,12 @@ impl RunOutput {
         }
         for config in &mut self.ignored_configs {
             *config = map(config);
+        }
+        for folder in &mut self.skipped {
+            folder.path = map(&folder.path);
+            if !folder.workspace.is_empty() {
+                folder.workspace = map(&folder.workspace);
+            }
         }
         self.sources =
             std::mem::take(&mut self.sources).into_iter().map(|(k, v)| (map(&k), v)).collect();

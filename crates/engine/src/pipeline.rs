@@ -11,7 +11,7 @@ use hooklint_model::{Finding, Knowledge, Problem, ProblemCode, RustFile, Span};
 use hooklint_policy::PolicySet;
 use rayon::prelude::*;
 
-use crate::discover::{discover, discover_tracked, Candidate, FileKind};
+use crate::discover::{discover, discover_tracked, Candidate, FileKind, Found, SkipForeign};
 use crate::load::{load, Loaded};
 use crate::packages;
 use crate::secrets;
@@ -49,7 +49,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
     let start = Instant::now();
     in_pool(opts.jobs, opts.stack_size, || {
         let mut clock = Phases::new();
-        let Parsing { parsed, mut problems, excluded, ignored_configs, packages } =
+        let Parsing { parsed, mut problems, excluded, ignored_configs, packages, skipped } =
             parse_all(opts, &policies.knowledge);
         clock.lap("discover, read, parse, extract");
         let files_checked =
@@ -84,10 +84,12 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
         problems.extend(one_per_rule(evaluation_problems));
         clock.lap("evaluate");
 
+        let mut skipped = skipped;
         if let Some(scope) = &opts.scope {
             // The index was built from the whole crate; only the named paths are reported.
             findings.retain(|f| project::in_scope(scope, &f.span.file));
             checked.retain(|path| project::in_scope(scope, path));
+            skipped.retain(|folder| project::in_scope(scope, &folder.path));
         }
         findings.sort_by(|a, b| {
             a.sort_key()
@@ -159,6 +161,7 @@ pub(crate) fn run(opts: &Options, policies: &PolicySet) -> RunOutput {
             phases,
             sources,
             templates_skipped,
+            skipped,
             ..gated
         }
     })
@@ -234,6 +237,8 @@ struct Parsing {
     ignored_configs: Vec<String>,
     /// Package names by crate root, for the receiver model.
     packages: HashMap<String, String>,
+    /// Folders left out as code the project does not own.
+    skipped: Vec<hooklint_model::SkippedFolder>,
 }
 
 /// Discovers, reads and extracts every file; the result is sorted by path.
@@ -243,21 +248,27 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
         .clone()
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
-    let (mut candidates, mut problems, ignored_configs) = match &opts.gate {
-        Some(tree) => match discover_tracked(&opts.paths, tree, &base) {
-            Ok(found) => (found.candidates, found.problems, found.ignored_configs),
+    let skip_foreign = !opts.include_foreign;
+    // Paths named inside a crate are the run's scope: never skipped.
+    let named: Vec<PathBuf> =
+        opts.scope.iter().flatten().map(|s| project::normalise(&base.join(s))).collect();
+    let (mut candidates, mut problems, ignored_configs, skipped) = match &opts.gate {
+        Some(tree) => match discover_tracked(&opts.paths, tree, &base, skip_foreign, &named) {
+            Ok(found) => (found.candidates, found.problems, found.ignored_configs, found.skipped),
             Err(message) => {
                 let problem = Problem::new(
                     ProblemCode::IoError,
                     format!("cannot list the files git tracks in the repository: {message}"),
                     None,
                 );
-                (Vec::new(), vec![problem], Vec::new())
+                (Vec::new(), vec![problem], Vec::new(), Vec::new())
             }
         },
         None => {
-            let (candidates, problems) = discover(&opts.paths, opts.follow_links, &base);
-            (candidates, problems, Vec::new())
+            let foreign = SkipForeign { skip: skip_foreign, ceiling: None, named: &named };
+            let Found { candidates, problems, skipped } =
+                discover(&opts.paths, opts.follow_links, &base, foreign);
+            (candidates, problems, Vec::new(), skipped)
         }
     };
     let found = candidates.len();
@@ -278,7 +289,8 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
             }
         });
     }
-    let skipped = selected - candidates.len();
+    let in_policy_dirs = selected - candidates.len();
+    let foreign_files: usize = skipped.iter().map(|s| s.files).sum();
     if candidates.is_empty() && problems.is_empty() {
         let why = if excluded > 0 {
             format!(
@@ -286,10 +298,16 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
                  {} found",
                 excluded
             )
-        } else if skipped > 0 {
+        } else if in_policy_dirs > 0 {
             format!(
-                "no file was checked: the {skipped} found are all in policy or fixture folders, \
-                 which are not checked as code"
+                "no file was checked: the {in_policy_dirs} found are all in policy or fixture \
+                 folders, which are not checked as code"
+            )
+        } else if foreign_files > 0 {
+            format!(
+                "no file was checked: the {foreign_files} found are all in folders the project \
+                 does not own (vendored, or crates outside the workspace); `--include-foreign` \
+                 checks them"
             )
         } else {
             "no file was checked: no Rust file or manifest was found".to_string()
@@ -303,7 +321,7 @@ fn parse_all(opts: &Options, knowledge: &Knowledge) -> Parsing {
         follow_includes(&mut parsed, &mut problems, tree, &base, opts, knowledge);
     }
     parsed.sort_by(|a, b| a.display.cmp(&b.display));
-    Parsing { parsed, problems, excluded, ignored_configs, packages }
+    Parsing { parsed, problems, excluded, ignored_configs, packages, skipped }
 }
 
 /// Parses `candidates` on the pool: first, one at a time, the files a supervised run

@@ -9,35 +9,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use serde::Deserialize;
-
-const MANIFEST: &str = "Cargo.toml";
-
-/// The parts of a `Cargo.toml` hooklint reads.
-#[derive(Debug, Default, Deserialize)]
-struct CargoToml {
-    package: Option<Package>,
-    workspace: Option<WorkspaceTable>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Package {
-    name: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct WorkspaceTable {
-    #[serde(default)]
-    members: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-}
-
-fn read_manifest(dir: &Path) -> Option<CargoToml> {
-    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    // A manifest that is not valid TOML still marks a crate root; it just has no name.
-    Some(toml::from_str(&text).unwrap_or_default())
-}
+use crate::workspace::{self, Workspace, MANIFEST};
 
 /// What a run checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +52,10 @@ pub struct Selection {
 }
 
 /// `dir` and its ancestors, up to `ceiling` (inclusive) when there is one.
-fn ancestors<'a>(dir: &'a Path, ceiling: Option<&'a Path>) -> impl Iterator<Item = &'a Path> {
+pub(crate) fn ancestors<'a>(
+    dir: &'a Path,
+    ceiling: Option<&'a Path>,
+) -> impl Iterator<Item = &'a Path> {
     dir.ancestors().take_while(move |d| ceiling.is_none_or(|c| d.starts_with(c)))
 }
 
@@ -91,60 +66,28 @@ pub fn package_root(start: &Path, ceiling: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// The workspace `package` (a crate root) belongs to: the nearest directory at or above it
-/// whose `Cargo.toml` has a `[workspace]` listing it (or is the package itself), not above
-/// `ceiling`.
+/// whose `Cargo.toml` has a `[workspace]` that it belongs to (see [`crate::workspace`]), not
+/// above `ceiling`.
 pub fn workspace_root(package: &Path, ceiling: Option<&Path>) -> Option<PathBuf> {
-    for dir in ancestors(package, ceiling) {
-        let Some(manifest) = read_manifest(dir) else { continue };
-        let Some(ws) = manifest.workspace else { continue };
-        if dir == package || members(dir, &ws).iter().any(|(_, m)| m == package) {
-            return Some(dir.to_path_buf());
-        }
-    }
-    None
+    workspace::find_workspace(package, ceiling, &mut Vec::new()).map(|ws| ws.root)
 }
 
-/// Members of the workspace rooted at `root`, with their package names, sorted by path: the
-/// root package itself, then every directory with a `Cargo.toml` that a `members` glob
-/// matches and no `exclude` entry covers.
-fn members(root: &Path, ws: &WorkspaceTable) -> Vec<(String, PathBuf)> {
-    let globs = |patterns: &[String]| {
-        let mut builder = globset::GlobSetBuilder::new();
-        for pattern in patterns {
-            let pattern = pattern.trim_end_matches('/');
-            if let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() {
-                builder.add(glob);
-            }
-        }
-        builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
-    };
-    let include = globs(&ws.members);
-    let exclude: Vec<String> = ws.exclude.iter().map(|e| e.trim_end_matches('/').into()).collect();
-    let mut found = Vec::new();
-    if let Some(name) = read_manifest(root).and_then(|m| m.package).and_then(|p| p.name) {
-        found.push((name, root.to_path_buf()));
-    }
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|e| e.file_name() != "target")
-        .build();
-    for entry in walker.flatten() {
-        if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(root) else { continue };
-        let relative = slash_path(relative);
-        let excluded =
-            exclude.iter().any(|e| relative == *e || relative.starts_with(&format!("{e}/")));
-        if excluded || !include.is_match(&relative) {
-            continue;
-        }
-        if let Some(name) = read_manifest(entry.path()).and_then(|m| m.package?.name) {
-            found.push((name, entry.path().to_path_buf()));
-        }
-    }
-    found
+/// Members of the workspace rooted at `root` that have a package name, with it, sorted by
+/// path.
+fn members(root: &Path) -> Vec<(String, PathBuf)> {
+    let Some(manifest) = workspace::read(root) else { return Vec::new() };
+    let ws = Workspace::of(root, &manifest);
+    ws.members
+        .into_iter()
+        .filter_map(|dir| {
+            let name = if dir == ws.root {
+                manifest.package.as_ref()?.name.clone()?
+            } else {
+                workspace::read(&dir)?.package?.name?
+            };
+            Some((name, dir))
+        })
+        .collect()
 }
 
 /// Plans a run from the working directory `cwd` (absolute), the paths given on the command
@@ -284,8 +227,7 @@ fn selected_root(cwd: &Path, selection: &Selection) -> Result<Root, ProjectError
     if selection.packages.is_empty() {
         return Ok(Root::One(ws_root));
     }
-    let ws = read_manifest(&ws_root).and_then(|m| m.workspace).unwrap_or_default();
-    let all = members(&ws_root, &ws);
+    let all = members(&ws_root);
     let mut dirs = Vec::new();
     for name in &selection.packages {
         match all.iter().find(|(n, _)| n == name) {

@@ -761,6 +761,46 @@ impl Finding {
     }
 }
 
+/// A folder discovery left out as code the project does not own or ship (`vendor/`, a crate
+/// that is not a member of the checked workspace), with the number of files in it that
+/// would have been checked. `include-foreign` brings these folders back.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SkippedFolder {
+    /// The folder, relative to the base directory, `/`-separated.
+    pub path: String,
+    pub reason: SkipReason,
+    /// For `not-a-member`: the workspace (or crate) root it is not a member of, relative to
+    /// the base directory; empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub workspace: String,
+    /// Rust files and manifests in it that discovery would have checked.
+    pub files: usize,
+}
+
+/// Why a folder is not the checked project's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// A `vendor/`, `third_party/` or `third-party/` folder: copies of other projects' code.
+    Vendored,
+    /// A folder with its own `Cargo.toml` that the checked workspace does not list as a
+    /// member (nor depends on by path).
+    NotAMember,
+    /// A folder whose `Cargo.toml` has its own `[workspace]`: another project.
+    OwnWorkspace,
+}
+
+impl SkipReason {
+    /// How the reason reads in a sentence (`vendor/ (vendored code)`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::Vendored => "vendored code",
+            SkipReason::NotAMember => "own Cargo.toml, not a workspace member",
+            SkipReason::OwnWorkspace => "its own workspace",
+        }
+    }
+}
+
 /// A problem with the run itself rather than with the code: unreadable or unparsable input,
 /// a policy that failed at run time. Each names where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -812,10 +852,13 @@ pub enum ProblemCode {
     CelRuntimeError,
     /// A bug in hooklint, caught on one input.
     InternalError,
+    /// A `Cargo.toml` that discovery reads to tell the workspace's members from other crates
+    /// is not valid TOML (a warning: the folders it would decide are checked).
+    CargoManifestError,
 }
 
 impl ProblemCode {
-    pub const ALL: [ProblemCode; 13] = [
+    pub const ALL: [ProblemCode; 14] = [
         ProblemCode::ParseError,
         ProblemCode::IoError,
         ProblemCode::NonUtf8,
@@ -829,6 +872,7 @@ impl ProblemCode {
         ProblemCode::YamlDuplicateKey,
         ProblemCode::CelRuntimeError,
         ProblemCode::InternalError,
+        ProblemCode::CargoManifestError,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -846,6 +890,7 @@ impl ProblemCode {
             ProblemCode::YamlDuplicateKey => "yaml-duplicate-key",
             ProblemCode::CelRuntimeError => "cel-runtime-error",
             ProblemCode::InternalError => "internal-error",
+            ProblemCode::CargoManifestError => "cargo-manifest-error",
         }
     }
 
@@ -872,10 +917,11 @@ impl ProblemCode {
     }
 
     /// The severity a problem of this code has, which decides the exit code against
-    /// `--fail-on`: every problem is an error except a repeated YAML key, which loses nothing.
+    /// `--fail-on`: every problem is an error except a repeated YAML key and a malformed
+    /// `Cargo.toml`, which lose nothing.
     pub fn severity(self) -> Severity {
         match self {
-            ProblemCode::YamlDuplicateKey => Severity::Warning,
+            ProblemCode::YamlDuplicateKey | ProblemCode::CargoManifestError => Severity::Warning,
             _ => Severity::Error,
         }
     }

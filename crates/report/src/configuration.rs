@@ -50,6 +50,10 @@ pub struct Configuration {
     pub knowledge_removed: BTreeMap<String, usize>,
     /// Lists the configuration replaces whole (`[knowledge.replace]`).
     pub knowledge_replaced: Vec<String>,
+    /// Whether code the project does not own (`vendor/`, crates outside the workspace) is
+    /// checked too (`include-foreign`); absent when it is skipped, as by default.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub include_foreign: bool,
     /// `include` and `exclude` globs.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -148,6 +152,12 @@ impl Configuration {
             self.knowledge_removed.iter().map(|(name, n)| format!("{name} -{n}")).collect();
         push_list(&mut items, "knowledge removed", &removed);
         push_list(&mut items, "knowledge replaced", &self.knowledge_replaced);
+        // Gate mode checks foreign code unless told otherwise; other runs skip it.
+        match (self.include_foreign, self.mode == "gate") {
+            (true, false) => items.push("foreign code included".to_string()),
+            (false, true) => items.push("foreign code skipped".to_string()),
+            _ => {}
+        }
         push_list(&mut items, "include", &self.include);
         push_list(&mut items, "exclude", &self.exclude);
         if self.fail_on != "error" {
@@ -198,6 +208,8 @@ mod tests {
         assert_eq!(defaults.summary(), "configuration: built-in defaults");
         let mut gate = Configuration {
             mode: "gate",
+            // Gate mode's default: foreign code is checked, and not named.
+            include_foreign: true,
             file: Some("/ci/base/hooklint.toml".into()),
             ignored_files: vec!["hooklint.toml".into()],
             fail_on: "never".into(),

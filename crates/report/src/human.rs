@@ -4,7 +4,7 @@ use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CodespanSeverity};
 use codespan_reporting::term::{self, termcolor::WriteColor, Chars, Config};
-use hooklint_model::{Confidence, Finding, Problem, Severity, Span};
+use hooklint_model::{Confidence, Finding, Problem, Severity, SkippedFolder, Span};
 
 use crate::escape::{clip, visible};
 use crate::excerpt::Excerpts;
@@ -59,6 +59,9 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
             plural(report.templates_skipped, "template")
         ));
     }
+    if !report.skipped.is_empty() {
+        line.push_str(&skipped_text(report.skipped));
+    }
     if !report.suppressed.is_empty() {
         line.push_str(&format!(", {} suppressed", report.suppressed.len()));
     }
@@ -79,6 +82,29 @@ pub(crate) fn summary_line(report: &Report<'_>) -> String {
         ));
     }
     line
+}
+
+/// How many folders were left out as not the project's code, the first few with why, and
+/// how to bring them back: `, skipped 2 folders (14 files) the project does not own: vendor/
+/// (vendored code), crates/old/ (own Cargo.toml, not a workspace member); --include-foreign
+/// checks them`.
+fn skipped_text(skipped: &[SkippedFolder]) -> String {
+    const SHOWN: usize = 3;
+    let files: usize = skipped.iter().map(|s| s.files).sum();
+    let mut named: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("{}/ ({})", shown(&s.path), s.reason.describe()))
+        .collect();
+    if skipped.len() > SHOWN {
+        named.push(format!("{} more (`--verbose` lists them)", skipped.len() - SHOWN));
+    }
+    format!(
+        ", skipped {} ({}) the project does not own: {}; `--include-foreign` checks them",
+        plural(skipped.len(), "folder"),
+        plural(files, "file"),
+        named.join(", ")
+    )
 }
 
 pub(crate) fn plural(n: usize, word: &str) -> String {

@@ -16,6 +16,9 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     problems: Vec<JsonProblem<'a>>,
     summary: JsonSummary,
+    /// Folders left out as code the project does not own; absent when none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    skipped: &'a [hooklint_model::SkippedFolder],
     #[serde(skip_serializing_if = "Option::is_none")]
     configuration: Option<&'a crate::Configuration>,
 }
@@ -75,6 +78,12 @@ struct JsonSummary {
     /// Manifests skipped as templates (not YAML until rendered); absent when none.
     #[serde(skip_serializing_if = "is_zero")]
     templates_skipped: usize,
+    /// Folders left out as code the project does not own, and the files in them; absent
+    /// when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    skipped_folders: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    skipped_files: usize,
     duration_ms: u64,
 }
 
@@ -101,8 +110,11 @@ pub fn json(w: &mut dyn io::Write, report: &Report<'_>) -> io::Result<()> {
             below_confidence: report.below_confidence.count,
             excluded: report.excluded,
             templates_skipped: report.templates_skipped,
+            skipped_folders: report.skipped.len(),
+            skipped_files: report.skipped.iter().map(|s| s.files).sum(),
             duration_ms: u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
         },
+        skipped: report.skipped,
         configuration: report.configuration,
     };
     serde_json::to_writer_pretty(&mut *w, &document).map_err(io::Error::from)?;

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hooklint_model::{Confidence, Finding, Problem};
+use hooklint_model::{Confidence, Finding, Problem, SkippedFolder};
 
 /// Re-exported so callers pick colour support without depending on `termcolor` themselves.
 pub use codespan_reporting::term::termcolor;
@@ -57,6 +57,8 @@ pub struct Report<'a> {
     pub files_checked: usize,
     /// Manifests skipped as templates (not YAML until rendered), among `files_checked`.
     pub templates_skipped: usize,
+    /// Folders discovery left out as code the project does not own, sorted by path.
+    pub skipped: &'a [SkippedFolder],
     /// Rendered as zero when the caller wants output that does not vary between runs.
     pub duration: Duration,
     /// Findings an inline comment silenced, with the comment's reason (may be empty).
@@ -88,6 +90,7 @@ impl<'a> Report<'a> {
             problems,
             files_checked: 0,
             templates_skipped: 0,
+            skipped: &[],
             duration: Duration::ZERO,
             suppressed: &[],
             baseline: None,

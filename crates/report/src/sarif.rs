@@ -137,8 +137,11 @@ struct OverrideConfiguration {
 #[derive(Serialize)]
 struct InvocationProperties<'a> {
     /// The effective configuration of the run, as in the JSON output.
-    #[serde(rename = "hooklint/configuration")]
-    configuration: &'a crate::Configuration,
+    #[serde(rename = "hooklint/configuration", skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a crate::Configuration>,
+    /// Folders left out as code the project does not own, as in the JSON output.
+    #[serde(rename = "hooklint/skipped", skip_serializing_if = "<[_]>::is_empty")]
+    skipped: &'a [hooklint_model::SkippedFolder],
 }
 
 #[derive(Serialize)]
@@ -289,9 +292,11 @@ pub fn sarif(
                     .any(|p| p.code == ProblemCode::InternalError),
                 tool_execution_notifications: report.problems.iter().map(notification).collect(),
                 rule_configuration_overrides: overrides(report.configuration),
-                properties: report
-                    .configuration
-                    .map(|configuration| InvocationProperties { configuration }),
+                properties: (report.configuration.is_some() || !report.skipped.is_empty())
+                    .then_some(InvocationProperties {
+                        configuration: report.configuration,
+                        skipped: report.skipped,
+                    }),
             }],
             column_kind: "unicodeCodePoints",
             results,
