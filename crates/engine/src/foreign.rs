@@ -224,12 +224,7 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-
-    fn write(path: &Path, text: &str) {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
+    use crate::test_support::write;
 
     fn verdict(foreign: &Foreign, dir: &Path) -> Option<SkipReason> {
         foreign.classify(dir).map(|v| v.reason)

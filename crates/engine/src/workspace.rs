@@ -302,12 +302,8 @@ fn descendants(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::write;
     use std::fs;
-
-    fn write(path: &Path, text: &str) {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
 
     fn workspace(root: &Path) -> Workspace {
         Workspace::of(root, &read(root).unwrap())
