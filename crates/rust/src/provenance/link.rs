@@ -802,7 +802,7 @@ fn extractor_source(kind: &str) -> &'static str {
         "header" => "header",
         "path" => "path",
         "query" => "query",
-        _ => "request",
+        _ => "object",
     }
 }
 

@@ -283,7 +283,7 @@ fn handle(req: Request) {
 "#,
     );
     let h = func(&f, "handle");
-    assert_eq!(log_arg(h, 0, 0), ["request request req"]);
+    assert_eq!(log_arg(h, 0, 0), ["request object req"]);
     let chain = |j: usize| -> Vec<String> {
         h.logs[0].args[j].provenance[0].chain.iter().map(|s| s.to_string()).collect()
     };
