@@ -1,7 +1,7 @@
 //! The extractor and the project index alone over every `.rs` file under a directory, file by
 //! file on one thread with a 64 MB stack: files, functions, problems by code, panics, the
-//! slowest file, the time of a bare `syn` parse of the same files, and the time to link each
-//! crate. `scripts/sweep` runs the whole binary over the same kind of tree; this isolates the
+//! slowest file, the time of a bare `syn` parse of the same files, the time to link each
+//! crate, and the sizes of the flow tables provenance keeps until it links. `scripts/sweep` runs the whole binary over the same kind of tree; this isolates the
 //! Rust side, and a panic here names the file.
 //!
 //! usage: cargo run --release -p hooklint-rust --example sweep -- DIR
@@ -70,6 +70,7 @@ fn sweep(root: &str) -> i32 {
     let mut problems: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_crate: BTreeMap<String, Vec<RustFile>> = BTreeMap::new();
     let mut slowest = (Duration::ZERO, String::new());
+    let mut flows: BTreeMap<&str, usize> = BTreeMap::new();
     for (name, src) in &sources {
         let t = Instant::now();
         let r = std::panic::catch_unwind(|| hooklint_rust::extract_file(name, src, &k));
@@ -79,6 +80,7 @@ fn sweep(root: &str) -> i32 {
         match r {
             Ok(e) => {
                 fns += e.file.functions.len();
+                flow_sizes(&e.file, &mut flows);
                 for p in &e.problems {
                     *problems.entry(p.code.to_string()).or_default() += 1;
                 }
@@ -116,5 +118,27 @@ fn sweep(root: &str) -> i32 {
         sources.len(),
         start.elapsed()
     );
+    println!("flow tables {flows:?}");
     i32::from(panics + link_panics > 0)
+}
+
+/// Adds the sizes of the flow tables `file` keeps until `link` to `sizes`.
+fn flow_sizes(file: &RustFile, sizes: &mut BTreeMap<&'static str, usize>) {
+    let ff = &file.index.flow;
+    for (table, len) in [
+        ("fns", ff.fns.len()),
+        ("globals", ff.globals.len()),
+        ("nodes", ff.nodes.len()),
+        ("atoms", ff.atoms.len()),
+        ("sources", ff.sources.len()),
+        ("strings", ff.strings.len()),
+        ("fields", ff.fields.len()),
+        ("pool", ff.pool.len()),
+        ("vals", ff.vals.len()),
+        ("params", ff.params.len()),
+        ("calls", ff.calls.len()),
+        ("stores", ff.stores.len()),
+    ] {
+        *sizes.entry(table).or_default() += len;
+    }
 }
