@@ -224,7 +224,7 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::write;
+    use crate::test_support::{tree, write};
 
     fn verdict(foreign: &Foreign, dir: &Path) -> Option<SkipReason> {
         foreign.classify(dir).map(|v| v.reason)
@@ -232,17 +232,17 @@ mod tests {
 
     #[test]
     fn vendored_folders_non_members_and_nested_workspaces_are_foreign() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(
-            &root.join("Cargo.toml"),
-            "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\n\
-             [dependencies]\nlocal = { path = \"libs/local\" }\n",
-        );
-        write(&root.join("crates/api/Cargo.toml"), "[package]\nname = \"api\"\n");
-        write(&root.join("libs/local/Cargo.toml"), "[package]\nname = \"local\"\n");
-        write(&root.join("examples/demo/Cargo.toml"), "[package]\nname = \"demo\"\n");
-        write(&root.join("fuzz/Cargo.toml"), "[package]\nname = \"f\"\n[workspace]\n");
+        let (_dir, root) = tree(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\n\
+                 [dependencies]\nlocal = { path = \"libs/local\" }\n",
+            ),
+            ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+            ("libs/local/Cargo.toml", "[package]\nname = \"local\"\n"),
+            ("examples/demo/Cargo.toml", "[package]\nname = \"demo\"\n"),
+            ("fuzz/Cargo.toml", "[package]\nname = \"f\"\n[workspace]\n"),
+        ]);
         let foreign = Foreign::new(&root, None);
         assert_eq!(verdict(&foreign, &root.join("vendor")), Some(SkipReason::Vendored));
         assert_eq!(verdict(&foreign, &root.join("src/third_party")), Some(SkipReason::Vendored));
@@ -260,12 +260,12 @@ mod tests {
     /// the crates in it are projects of their own.
     #[test]
     fn the_workspace_around_the_walked_root_decides() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(&root.join("ws/Cargo.toml"), "[workspace]\nmembers = [\"a\", \"a/inner\"]\n");
-        write(&root.join("ws/a/Cargo.toml"), "[package]\nname = \"a\"\n");
-        write(&root.join("ws/a/inner/Cargo.toml"), "[package]\nname = \"inner\"\n");
-        write(&root.join("ws/a/stray/Cargo.toml"), "[package]\nname = \"stray\"\n");
+        let (_dir, root) = tree(&[
+            ("ws/Cargo.toml", "[workspace]\nmembers = [\"a\", \"a/inner\"]\n"),
+            ("ws/a/Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("ws/a/inner/Cargo.toml", "[package]\nname = \"inner\"\n"),
+            ("ws/a/stray/Cargo.toml", "[package]\nname = \"stray\"\n"),
+        ]);
         let member = Foreign::new(&root.join("ws/a"), None);
         assert_eq!(verdict(&member, &root.join("ws/a/inner")), None);
         assert_eq!(verdict(&member, &root.join("ws/a/stray")), Some(SkipReason::NotAMember));
@@ -282,11 +282,11 @@ mod tests {
     /// membership; a malformed nested manifest is decided by the workspace's members alone.
     #[test]
     fn malformed_manifests_are_problems_and_skip_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(&root.join("Cargo.toml"), "[workspace]\nmembers = [\"a\"\n");
-        write(&root.join("a/Cargo.toml"), "[package]\nname = \"a\"\n");
-        write(&root.join("b/Cargo.toml"), "[package]\nname = \"b\"\n");
+        let (_dir, root) = tree(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\"\n"),
+            ("a/Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("b/Cargo.toml", "[package]\nname = \"b\"\n"),
+        ]);
         let foreign = Foreign::new(&root, None);
         assert!(!foreign.skips(&root.join("b")));
         let (_, problems) = foreign.finish(&root);

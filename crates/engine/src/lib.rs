@@ -38,7 +38,7 @@ mod workspace;
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     /// Writes `text` to `path`, creating the folders it needs.
     pub fn write(path: &Path, text: &str) {
@@ -53,6 +53,15 @@ pub(crate) mod test_support {
         for (path, text) in files {
             write(&root.join(path), text);
         }
+    }
+
+    /// A temporary folder holding `files` (as [`write_files`] takes them), and its canonical
+    /// path; the folder is removed when the first value is dropped.
+    pub fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        write_files(&root, files);
+        (dir, root)
     }
 }
 

@@ -341,29 +341,23 @@ pub fn in_scope(scope: &[String], file: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::write_files;
+    use crate::test_support::tree;
 
     /// A workspace with a root package, two members and an excluded crate.
     fn workspace() -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write_files(
-            &root,
-            &[
-                (
-                    "Cargo.toml",
-                    "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n",
-                ),
-                ("src/main.rs", ""),
-                ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
-                ("crates/api/src/lib.rs", ""),
-                ("crates/db/Cargo.toml", "[package]\nname = \"db\"\n"),
-                ("crates/db/src/lib.rs", ""),
-                ("crates/old/Cargo.toml", "[package]\nname = \"old\"\n"),
-                ("fixtures/bad.rs", ""),
-            ],
-        );
-        (dir, root)
+        tree(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\n[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n",
+            ),
+            ("src/main.rs", ""),
+            ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+            ("crates/api/src/lib.rs", ""),
+            ("crates/db/Cargo.toml", "[package]\nname = \"db\"\n"),
+            ("crates/db/src/lib.rs", ""),
+            ("crates/old/Cargo.toml", "[package]\nname = \"old\"\n"),
+            ("fixtures/bad.rs", ""),
+        ])
     }
 
     #[test]

@@ -302,7 +302,7 @@ fn descendants(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::write;
+    use crate::test_support::{tree, write};
     use std::fs;
 
     fn workspace(root: &Path) -> Workspace {
@@ -315,12 +315,10 @@ mod tests {
 
     #[test]
     fn members_globs_excludes_and_path_dependencies() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(
-            &root.join("Cargo.toml"),
+        let (_dir, root) = tree(&[(
+            "Cargo.toml",
             "[workspace]\nmembers = [\"crates/*\", \"tools/**/cli\"]\nexclude = [\"crates/old\"]\n",
-        );
+        )]);
         for member in ["crates/api", "crates/old", "tools/a/b/cli", "shared/util", "shared/dev"] {
             write(&root.join(member).join("Cargo.toml"), "[package]\nname = \"x\"\n");
         }
@@ -339,22 +337,20 @@ mod tests {
 
     #[test]
     fn a_crate_outside_a_workspace_is_itself_and_its_path_dependencies() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(
-            &root.join("Cargo.toml"),
-            "[package]\nname = \"app\"\n[build-dependencies]\ngen = { path = \"gen\" }\n",
-        );
-        write(&root.join("gen/Cargo.toml"), "[package]\nname = \"gen\"\n");
-        write(&root.join("examples/demo/Cargo.toml"), "[package]\nname = \"demo\"\n");
+        let (_dir, root) = tree(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\n[build-dependencies]\ngen = { path = \"gen\" }\n",
+            ),
+            ("gen/Cargo.toml", "[package]\nname = \"gen\"\n"),
+            ("examples/demo/Cargo.toml", "[package]\nname = \"demo\"\n"),
+        ]);
         assert_eq!(relative(&workspace(&root)), [".", "gen"]);
     }
 
     #[test]
     fn a_malformed_manifest_is_an_error_with_its_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(&root.join("Cargo.toml"), "[package]\nname = \"a\"\nversion = \n");
+        let (_dir, root) = tree(&[("Cargo.toml", "[package]\nname = \"a\"\nversion = \n")]);
         let err = load(&root).unwrap().unwrap_err();
         assert_eq!((err.path, err.line), (root.join("Cargo.toml"), 3));
         assert!(!err.message.is_empty());
@@ -366,10 +362,10 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn globs_do_not_follow_symbolic_links() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        write(&root.join("Cargo.toml"), "[workspace]\nmembers = [\"**\"]\n");
-        write(&root.join("a/Cargo.toml"), "[package]\nname = \"a\"\n");
+        let (_dir, root) = tree(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"**\"]\n"),
+            ("a/Cargo.toml", "[package]\nname = \"a\"\n"),
+        ]);
         std::os::unix::fs::symlink(&root, root.join("a/loop")).unwrap();
         assert_eq!(relative(&workspace(&root)), ["a"]);
     }
