@@ -7,6 +7,7 @@
 //! allows (`scan.rs`), yields a `too-deeply-nested` or `too-complex` problem and is not
 //! parsed at all.
 
+mod compact;
 mod extract;
 mod gating;
 mod index;
@@ -57,8 +58,9 @@ pub fn extract_file(path: &str, source: &str, knowledge: &Knowledge) -> Extracte
     let result = match syn::parse_str::<syn::File>(&text) {
         Ok(ast) => {
             let src = util::Src::new(path, &text);
-            let out = extract::file(src, knowledge, &ast);
-            Extracted { file: out.file, problems: limits::take(path), includes }
+            let mut file = extract::file(src, knowledge, &ast).file;
+            compact::file(&mut file);
+            Extracted { file, problems: limits::take(path), includes }
         }
         Err(e) => {
             let start = e.span().start();
