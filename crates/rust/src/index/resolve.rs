@@ -88,6 +88,18 @@ impl<'a> Index<'a> {
         ix
     }
 
+    /// The numbering alone ([`Index::functions`] and the crates of files): the name maps are
+    /// freed, for passes that no longer resolve names.
+    pub(crate) fn into_numbering(self) -> Index<'a> {
+        Index {
+            by_qname: HashMap::new(),
+            by_name: HashMap::new(),
+            by_owner: HashMap::new(),
+            unique_method: HashMap::new(),
+            ..self
+        }
+    }
+
     pub(crate) fn func(&self, id: Id) -> Option<&'a Function> {
         let n = self.nodes.get(id)?;
         self.files.get(n.file)?.functions.get(n.func)

@@ -819,7 +819,11 @@ struct FnOut {
 pub fn link(files: &mut [RustFile], targets: &[&[Option<Id>]], k: &Knowledge) -> usize {
     let (outs, lit_uses, rounds) = {
         let ix = Index::build(files);
-        resolve(&ix, targets, k)
+        let named = Named { global_targets: global_targets(&ix), extractors: extractor_impls(&ix) };
+        // The rounds only number functions: the name maps, a large part of the index, are
+        // freed before the summaries are built.
+        let ix = ix.into_numbering();
+        resolve(&ix, named, targets, k)
     };
     let mut offsets = Vec::with_capacity(files.len());
     let mut total = 0;
@@ -875,8 +879,38 @@ pub fn link(files: &mut [RustFile], targets: &[&[Option<Id>]], k: &Knowledge) ->
     rounds
 }
 
+/// What provenance needs from the index's name maps, taken before they are freed.
+struct Named<'a> {
+    /// Per global, in the order of [`Project::globals`]: target of each call of its
+    /// initialiser.
+    global_targets: Vec<Vec<Option<Id>>>,
+    extractors: std::collections::BTreeMap<&'a str, Vec<Id>>,
+}
+
+/// The targets of the calls of each global's initialiser, globals in file order.
+fn global_targets(ix: &Index<'_>) -> Vec<Vec<Option<Id>>> {
+    let mut out = Vec::new();
+    for (fi, file) in ix.files.iter().enumerate() {
+        let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
+        for gf in &file.index.flow.globals {
+            out.push(
+                gf.calls
+                    .iter()
+                    .map(|c| {
+                        (!c.is_method)
+                            .then(|| ix.resolve_path(&c.path, &file.index.module, krate))
+                            .flatten()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
 fn project<'a>(
     ix: &'a Index<'a>,
+    named: Named<'a>,
     targets: &'a [&'a [Option<Id>]],
     k: &'a Knowledge,
 ) -> Project<'a> {
@@ -895,43 +929,27 @@ fn project<'a>(
         }
         debug_impls.extend(file.index.debug_impls.iter().map(String::as_str));
     }
-    let global_targets = globals
-        .iter()
-        .map(|&(fi, gi)| {
-            let file = &ix.files[fi];
-            let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
-            file.index.flow.globals[gi]
-                .calls
-                .iter()
-                .map(|c| {
-                    (!c.is_method)
-                        .then(|| ix.resolve_path(&c.path, &file.index.module, krate))
-                        .flatten()
-                })
-                .collect()
-        })
-        .collect();
-    let extractors = extractor_impls(ix);
     Project {
         ix,
         k,
         n: ix.nodes.len(),
         targets,
         globals,
-        global_targets,
+        global_targets: named.global_targets,
         gl,
         structs,
         debug_impls,
-        extractors,
+        extractors: named.extractors,
     }
 }
 
 fn resolve<'a>(
     ix: &'a Index<'a>,
+    named: Named<'a>,
     targets: &'a [&'a [Option<Id>]],
     k: &'a Knowledge,
 ) -> (Vec<FnOut>, Vec<(LitRef, LiteralUse)>, usize) {
-    let p = project(ix, targets, k);
+    let p = project(ix, named, targets, k);
     let n = p.n;
     let mut state = State {
         ret: vec![Vec::new(); n],
