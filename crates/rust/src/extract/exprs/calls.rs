@@ -273,6 +273,8 @@ impl FnVisitor<'_, '_> {
                 // on the value it is given, as the closure `|x| Signature(x)` would.
                 let _ = self.eval(a);
                 closures.push(recv_val.clone());
+            } else if let Some(v) = self.fn_arg_call(&method, a, &recv_val) {
+                closures.push(v);
             } else {
                 args.push(self.eval(a));
             }
