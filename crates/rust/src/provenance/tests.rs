@@ -385,3 +385,33 @@ async fn guard(headers: HeaderMap, expected: String) -> bool {
     let k = compare(g, "kind == Some(\"Basic\")");
     assert_eq!(kinds(&k.left.provenance), ["public literal"]);
 }
+
+#[test]
+fn queries_a_query_builder_built_are_store_reads() {
+    let f = facts(
+        r#"
+fn rows(pool: &Pool, name: &str, keys: &[String], n: &AtomicUsize) {
+    let mut conn = pool.get().unwrap();
+    let user = users::table.filter(users::name.eq(name)).first::<User>(&mut conn).unwrap();
+    let all: Vec<User> = users::table.select(users::all_columns).load(&mut conn).unwrap();
+    let plain = users::table.first::<User>(&mut conn).unwrap();
+    let first = keys.first().unwrap();
+    let count = n.load(Ordering::SeqCst);
+    let long = keys.iter().filter(|k| k.len() > 1).last().unwrap();
+    if user.hash == all[0].hash {}
+    if plain.hash == first.as_str() {}
+    if count == 3 || long == "x" {}
+}
+"#,
+    );
+    let g = func(&f, "rows");
+    let c = compare(g, "user.hash == all[0].hash");
+    assert_eq!(kinds(&c.left.provenance), ["store call first"]);
+    assert_eq!(kinds(&c.right.provenance), ["store call load"]);
+    // No query step in the chain, a slice's `first()`, an atomic's `load(..)`: no store read.
+    let c = compare(g, "plain.hash == first.as_str()");
+    assert!(!kinds(&c.left.provenance).iter().any(|k| k.starts_with("store")));
+    assert!(!kinds(&c.right.provenance).iter().any(|k| k.starts_with("store")));
+    let c = compare(g, "count == 3");
+    assert!(!kinds(&c.left.provenance).iter().any(|k| k.starts_with("store")));
+}

@@ -552,6 +552,9 @@ impl FnVisitor<'_, '_> {
         if source_entry(name, path, is_method, &kn.store_sources).is_some() {
             return self.fb.source(kinds::STORE, "call", path, self.cx.src.span(span));
         }
+        if is_method && self.store_query {
+            return self.fb.source(kinds::STORE, "call", path, self.cx.src.span(span));
+        }
         if is_method
             && (kn.non_sensitive_methods.iter().any(|m| m == name)
                 || kn.gate_methods.iter().any(|g| g == name)
