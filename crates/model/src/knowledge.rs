@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::{CallList, WordList};
+
 /// Matching conventions, documented in `docs/facts.md` and implemented in [`crate::names`]:
 /// - call lists (`verifiers`, `replay_safe_verifiers`, `clock_calls`, `mac_output_calls`,
 ///   `test_attributes`, `key_constructors`) match a call whose name or path equals an entry, or
@@ -226,23 +228,97 @@ pub struct Knowledge {
     /// Last words of keys that name a Kubernetes Secret holding credentials
     /// (`existingSecret` in Helm values).
     pub manifest_secret_name_keys: Vec<String>,
+    /// The lists the extractor and the index look up for every call and name, compiled on
+    /// first use ([`Knowledge::matchers`]). Not data: never serialized, empty again in a clone,
+    /// equal in every `Knowledge`. Public only so that `Knowledge { .., ..base }` compiles.
+    #[doc(hidden)]
+    #[serde(skip)]
+    pub compiled: Compiled,
+}
+
+/// The compiled form of a knowledge list of each matching convention that is looked up on
+/// every call or name: a call list ([`CallList`]) or a word list ([`WordList`]).
+macro_rules! matchers {
+    (calls: [$($c:ident),* $(,)?], words: [$($w:ident),* $(,)?] $(,)?) => {
+        /// Compiled knowledge lists, one field per list, named after it.
+        #[derive(Debug)]
+        pub struct Matchers {
+            $(pub $c: CallList,)*
+            $(pub $w: WordList,)*
+        }
+
+        impl Matchers {
+            fn new(k: &Knowledge) -> Self {
+                Matchers { $($c: CallList::new(&k.$c),)* $($w: WordList::new(&k.$w),)* }
+            }
+
+            /// Compiled from `k`'s lists as they are now.
+            fn is_of(&self, k: &Knowledge) -> bool {
+                $(self.$c.entries() == k.$c.as_slice() &&)*
+                $(self.$w.entries() == k.$w.as_slice() &&)* true
+            }
+        }
+    };
+}
+
+matchers! {
+    calls: [
+        verifiers, value_carriers, secret_sinks, claims_decoders, secret_sources, mac_sources,
+        store_sources, auth_calls, oauth_callback_signs, websocket_signs, mac_output_calls,
+        spawn_calls, test_attributes,
+    ],
+    words: [
+        sensitive_names, non_sensitive_words, rate_limiter_words, receiver_words,
+        receiver_weak_words,
+    ],
+}
+
+/// The lazily built [`Matchers`] of a [`Knowledge`].
+#[derive(Default)]
+pub struct Compiled(std::sync::OnceLock<Matchers>);
+
+impl Clone for Compiled {
+    fn clone(&self) -> Self {
+        Compiled::default()
+    }
+}
+
+impl PartialEq for Compiled {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Compiled")
+    }
 }
 
 impl Knowledge {
+    /// The lists looked up on every call and name, compiled once. The lists must not change
+    /// after the first call (debug builds check it); a clone compiles its own.
+    pub fn matchers(&self) -> &Matchers {
+        let m = self.compiled.0.get_or_init(|| Matchers::new(self));
+        debug_assert!(m.is_of(self), "a knowledge list changed after it was compiled");
+        m
+    }
+
     /// The `sensitive_names` entry that makes `name` name a secret, by the sensitive-name rule
     /// ([`crate::names::sensitive_word`], with `non_sensitive_words` as the property words).
     pub fn sensitive_word(&self, name: &str) -> Option<&str> {
-        crate::names::sensitive_word(name, &self.sensitive_names, &self.non_sensitive_words)
+        let m = self.matchers();
+        m.sensitive_names.sensitive_word(name, &m.non_sensitive_words)
     }
 
     /// `name` ends in a `non_sensitive_words` word (`event.kind`, `scheme`, `key_id`): it names
     /// an attribute of a value, not the value.
     pub fn ends_with_property(&self, name: &str) -> bool {
-        crate::names::ends_with_any(name, &self.non_sensitive_words)
+        self.matchers().non_sensitive_words.ends_with(name)
     }
 
     /// The call is a `verifiers` entry, by its name or path.
     pub fn is_verifier(&self, name: &str, path: &str) -> bool {
-        crate::names::first_call_match(name, path, &self.verifiers).is_some()
+        self.matchers().verifiers.matches(name, path)
     }
 }

@@ -24,7 +24,7 @@ mod rule;
 pub mod suggest;
 pub mod verdict;
 pub use fact::{Fact, Target};
-pub use knowledge::Knowledge;
+pub use knowledge::{Compiled, Knowledge, Matchers};
 pub use receiver::{Receiver, Verification};
 pub use rule::{LoadError, LoadErrorKind, RuleInfo};
 

@@ -196,6 +196,236 @@ pub fn first_call_match<'e, S: AsRef<str>>(
     entries.iter().map(AsRef::as_ref).find(|e| name == *e || call_matches(path, e))
 }
 
+/// The last `::` segment of a call name or path (`hmac::Mac::verify_slice` -> `verify_slice`):
+/// what `s.rsplit("::").next()` gives, without building a substring searcher for every call.
+pub fn last_segment(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut i = b.len();
+    while i >= 2 {
+        if b[i - 1] == b':' && b[i - 2] == b':' {
+            return &s[i..];
+        }
+        i -= 1;
+    }
+    s
+}
+
+/// A cheap first test of a lookup key: the set of first bytes and of lengths of a map's keys.
+/// A key whose first byte or length is not in the sets is in no map; most names are not.
+#[derive(Debug, Clone, Default)]
+struct KeyShape {
+    first: [u64; 4],
+    lens: u64,
+}
+
+impl KeyShape {
+    fn add(&mut self, key: &str) {
+        let b = key.as_bytes().first().copied().unwrap_or(0);
+        self.first[usize::from(b >> 6)] |= 1 << (b & 63);
+        self.lens |= 1 << key.len().min(63);
+    }
+
+    fn may_hold(&self, key: &str) -> bool {
+        self.may_hold_shape(key.as_bytes().first().copied().unwrap_or(0), key.len())
+    }
+
+    fn may_hold_shape(&self, first: u8, len: usize) -> bool {
+        self.first[usize::from(first >> 6)] & (1 << (first & 63)) != 0
+            && self.lens & (1 << len.min(63)) != 0
+    }
+}
+
+/// The compiled lists' maps, with rustc's FxHash instead of SipHash: they hold knowledge entries
+/// only, built once; names from the checked code are looked up, never inserted, so a hostile
+/// file cannot crowd a bucket.
+type Map<V> = std::collections::HashMap<String, V, std::hash::BuildHasherDefault<Fx>>;
+
+#[derive(Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A call list compiled once for lookups: its entries grouped by their last path segment, so a
+/// call is checked against the few entries that can match it instead of the whole list. Any
+/// entry that equals a call's name or path, or that a path ends with after `::`, has the call's
+/// name or path's last segment as its own last segment; entries with a stray `:` in a segment,
+/// for which that does not hold, are checked for every call.
+#[derive(Debug, Clone, Default)]
+pub struct CallList {
+    entries: Vec<String>,
+    by_last: Map<Vec<u32>>,
+    shape: KeyShape,
+    odd: Vec<u32>,
+}
+
+impl CallList {
+    pub fn new<S: AsRef<str>>(entries: &[S]) -> Self {
+        let mut list = CallList {
+            entries: entries.iter().map(|e| e.as_ref().to_string()).collect(),
+            ..CallList::default()
+        };
+        for (i, e) in list.entries.iter().enumerate() {
+            let i = i as u32;
+            if e.split("::").any(|seg| seg.contains(':')) {
+                list.odd.push(i);
+            } else {
+                list.shape.add(last_segment(e));
+                list.by_last.entry(last_segment(e).to_string()).or_default().push(i);
+            }
+        }
+        list
+    }
+
+    /// The entries, in their order.
+    pub fn entries(&self) -> &[String] {
+        &self.entries
+    }
+
+    /// The first entry, in list order, that can match a call of this name and path and for
+    /// which `pred` holds: the same answer as `entries().iter().find(pred)` whenever `pred`
+    /// only holds for entries equal to `name` or to `path`, or that `path` ends with.
+    pub fn first_where(&self, name: &str, path: &str, pred: impl Fn(&str) -> bool) -> Option<&str> {
+        let first = |ids: &[u32]| ids.iter().copied().find(|&i| pred(&self.entries[i as usize]));
+        let by = |key: &str| {
+            if self.shape.may_hold(key) {
+                self.by_last.get(key).and_then(|ids| first(ids))
+            } else {
+                None
+            }
+        };
+        let (a, b) = (last_segment(name), last_segment(path));
+        let found = [by(a), if a == b { None } else { by(b) }, first(&self.odd)];
+        found.into_iter().flatten().min().map(|i| self.entries[i as usize].as_str())
+    }
+
+    /// [`first_call_match`] over this list.
+    pub fn first_match(&self, name: &str, path: &str) -> Option<&str> {
+        self.first_where(name, path, |e| name == e || call_matches(path, e))
+    }
+
+    pub fn matches(&self, name: &str, path: &str) -> bool {
+        self.first_match(name, path).is_some()
+    }
+}
+
+/// A word list compiled once for lookups: each entry split into lower-case words, and the
+/// entries grouped by their first word, so a name is checked word by word against the entries
+/// that start with that word instead of against every entry. Same answers as [`first_run`],
+/// [`ends_with_any`] and [`sensitive_word`] over the entries.
+#[derive(Debug, Clone, Default)]
+pub struct WordList {
+    entries: Vec<String>,
+    words: Vec<Vec<String>>,
+    by_first: Map<Vec<u32>>,
+    shape: KeyShape,
+}
+
+impl WordList {
+    pub fn new<S: AsRef<str>>(entries: &[S]) -> Self {
+        let mut list = WordList::default();
+        for (i, e) in entries.iter().enumerate() {
+            let e = e.as_ref();
+            let words: Vec<String> = Words::new(e).iter().map(lower_chars).collect();
+            if let Some(first) = words.first() {
+                list.shape.add(first);
+                list.by_first.entry(first.clone()).or_default().push(i as u32);
+            }
+            list.entries.push(e.to_string());
+            list.words.push(words);
+        }
+        list
+    }
+
+    pub fn entries(&self) -> &[String] {
+        &self.entries
+    }
+
+    /// Entries whose words stand at word `at` of `ws`, in list order, with their lengths.
+    fn at<'s>(
+        &'s self,
+        ws: &'s Words<'_>,
+        at: usize,
+        buf: &mut String,
+    ) -> impl Iterator<Item = (u32, usize)> + 's {
+        let word = ws.word(at);
+        // An ASCII word's lower-case form has its length and its first byte lower-cased.
+        let maybe = at < ws.len()
+            && (!word.is_ascii() || {
+                let b = word.as_bytes()[0].to_ascii_lowercase();
+                self.shape.may_hold_shape(b, word.len())
+            });
+        let ids = if maybe {
+            buf.clear();
+            buf.extend(word.chars().flat_map(char::to_lowercase));
+            self.by_first.get(buf.as_str())
+        } else {
+            None
+        };
+        ids.into_iter().flatten().copied().filter_map(move |i| {
+            let needle = &self.words[i as usize];
+            (at + needle.len() <= ws.len()
+                && needle.iter().enumerate().skip(1).all(|(j, w)| same_word(ws.word(at + j), w)))
+            .then_some((i, needle.len()))
+        })
+    }
+
+    /// [`first_run`] over this list.
+    pub fn first_run(&self, text: &str) -> Option<&str> {
+        let ws = Words::new(text);
+        let mut buf = String::new();
+        (0..ws.len())
+            .filter_map(|at| self.at(&ws, at, &mut buf).map(|(i, _)| i).min())
+            .min()
+            .map(|i| self.entries[i as usize].as_str())
+    }
+
+    /// [`ends_with_any`] over this list.
+    pub fn ends_with(&self, text: &str) -> bool {
+        let ws = Words::new(text);
+        let mut buf = String::new();
+        (0..ws.len()).any(|at| self.at(&ws, at, &mut buf).any(|(_, n)| at + n == ws.len()))
+    }
+
+    /// [`sensitive_word`] over this list, with `properties` as the property words.
+    pub fn sensitive_word(&self, name: &str, properties: &WordList) -> Option<&str> {
+        let ws = Words::new(name);
+        let (mut buf, mut pbuf) = (String::new(), String::new());
+        let mut best: Option<u32> = None;
+        for at in 0..ws.len() {
+            for (i, n) in self.at(&ws, at, &mut buf) {
+                if best.is_some_and(|b| b <= i) {
+                    continue;
+                }
+                if properties.at(&ws, at + n, &mut pbuf).next().is_none() {
+                    best = Some(i);
+                }
+            }
+        }
+        best.map(|i| self.entries[i as usize].as_str())
+    }
+}
+
+fn lower_chars(word: &str) -> String {
+    word.chars().flat_map(char::to_lowercase).collect()
+}
+
 /// The header-list convention of `signature_headers` and `timestamp_headers`: the lower-case
 /// header name contains an entry.
 pub fn header_contains<S: AsRef<str>>(name: &str, entries: &[S]) -> bool {
@@ -283,6 +513,95 @@ mod tests {
         }
         assert_eq!(sensitive_word("sig_len_and_token", &sens, &props), Some("token"));
         assert_eq!(sensitive_word("token_type_token", &sens, &props), Some("token"));
+    }
+
+    /// The compiled lists give the answers of the plain functions, entry order included.
+    #[test]
+    fn compiled_lists_answer_as_the_plain_functions() {
+        let calls = list(&[
+            "verify",
+            "hmac::verify",
+            "Mac::verify_slice",
+            "now",
+            "SystemTime::now",
+            "",
+            "a:b",
+            "::x",
+            "x",
+            "std::env::var",
+            "var",
+            "Hmac::new_from_slice",
+            "new_from_slice",
+        ]);
+        let texts = [
+            "verify",
+            "ring::hmac::verify",
+            "myhmac::verify",
+            "hmac::Mac::verify_slice",
+            "verify_slice",
+            "std::time::SystemTime::now",
+            "now",
+            "",
+            "a:b",
+            "c::a:b",
+            "::x",
+            "y::::x",
+            "a:::x",
+            "x",
+            "std::env::var",
+            "env::var",
+            "var",
+            "Hmac::new_from_slice",
+        ];
+        let c = CallList::new(&calls);
+        for t in texts.iter().chain(&["a:::", ":::", "::", ":", "a::b::"]) {
+            assert_eq!(last_segment(t), t.rsplit("::").next().unwrap_or(t), "{t}");
+        }
+        for name in texts {
+            for path in texts {
+                assert_eq!(
+                    c.first_match(name, path),
+                    first_call_match(name, path, &calls),
+                    "{name} {path}"
+                );
+            }
+        }
+        let words_lists = [
+            list(&["sig", "signature", "mac", "secret", "token", "api_key", "key"]),
+            list(&["len", "type", "name", "kind", "key_id", "header", "url", "env", "", "__"]),
+            list(&["hook", "hooks", "web hook", "webhook", "Events", "ÄRGER", "KEY_ID"]),
+        ];
+        let names = [
+            "expected_sig",
+            "webhook_secret",
+            "STRIPE_API_KEY",
+            "sig_len",
+            "token_type_token",
+            "sig_len_and_token",
+            "secret_key_id",
+            "KeyId",
+            "machine",
+            "",
+            "__",
+            "/hooks/stripe",
+            "web_hook",
+            "ärger_öl",
+            "HMACKey",
+            "events",
+            "x-hub-signature_256",
+            "key",
+        ];
+        for a in &words_lists {
+            let wa = WordList::new(a);
+            for n in names {
+                assert_eq!(wa.first_run(n), first_run(n, a), "{n}");
+                assert_eq!(wa.ends_with(n), ends_with_any(n, a), "{n}");
+                for b in &words_lists {
+                    let wb = WordList::new(b);
+                    assert_eq!(wa.sensitive_word(n, &wb), sensitive_word(n, a, b), "{n}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -276,17 +276,22 @@ pub fn truncate_with(out: &mut String, max: usize, ellipsis: &str) {
 
 /// A path as written, without generic arguments (`Hmac::<Sha256>::new` -> `Hmac::new`).
 pub fn path_str(path: &syn::Path) -> String {
-    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let joined = segs.join("::");
+    use std::fmt::Write;
+    let mut out = String::new();
     if path.leading_colon.is_some() {
-        format!("::{joined}")
-    } else {
-        joined
+        out.push_str("::");
     }
+    for (i, s) in path.segments.iter().enumerate() {
+        if i > 0 {
+            out.push_str("::");
+        }
+        let _ = write!(out, "{}", s.ident);
+    }
+    out
 }
 
 pub fn last_segment(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
+    hooklint_model::names::last_segment(path)
 }
 
 /// Type text as written, whitespace-normalised (`Json < Event >` never appears).

@@ -99,7 +99,11 @@ pub(crate) struct FileScan {
 
 /// Whether a directive can be in the text at all: every directive names `hooklint`.
 pub(crate) fn mentions_hooklint(text: &str) -> bool {
-    text.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"hooklint"))
+    // A cheap first-byte test (`h` or `H`) before the comparison: every file is scanned.
+    let b = text.as_bytes();
+    b.len() >= 8
+        && (0..=b.len() - 8)
+            .any(|i| b[i] | 0x20 == b'h' && b[i..i + 8].eq_ignore_ascii_case(b"hooklint"))
 }
 
 /// Finds and checks every suppression comment of one file.

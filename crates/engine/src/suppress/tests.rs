@@ -168,3 +168,13 @@ fn many_comments_in_one_unclosed_block_stay_fast() {
     assert_eq!(suppressed.len(), 20_000);
     assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }
+
+#[test]
+fn files_that_mention_hooklint_in_any_case() {
+    for yes in ["// hooklint: allow", "x HookLint", "HOOKLINT", "ahooklint"] {
+        assert!(mentions_hooklint(yes), "{yes}");
+    }
+    for no in ["", "hooklin", "hook lint", "// ooklint", "höoklint"] {
+        assert!(!mentions_hooklint(no), "{no}");
+    }
+}

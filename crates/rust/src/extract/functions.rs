@@ -2,7 +2,7 @@
 
 use crate::provenance::build::Work;
 use hooklint_model::verdict::{self, Checked};
-use hooklint_model::{names, Body, Function, Knowledge, Param, Parse, Registration, Route};
+use hooklint_model::{Body, Function, Knowledge, Param, Parse, Registration, Route};
 use syn::spanned::Spanned;
 
 use super::exprs::FnVisitor;
@@ -35,7 +35,7 @@ pub fn is_cfg_test(a: &syn::Attribute) -> bool {
 
 /// A `test_attributes` attribute (`#[test]`, `#[tokio::test]`, `#[rstest]`).
 fn is_test_attr(path: &str, k: &Knowledge) -> bool {
-    names::first_call_match(util::last_segment(path), path, &k.test_attributes).is_some()
+    k.matchers().test_attributes.matches(util::last_segment(path), path)
 }
 
 pub fn function(cx: &FileCx<'_>, f: &FnInput<'_>) -> (Function, Vec<Registration>, Work) {

@@ -182,10 +182,7 @@ pub fn assess(e: &syn::Expr, n: &ExprNames, scopes: &Scopes, k: &Knowledge) -> O
             return Some(reason.clone());
         }
     }
-    if n.calls
-        .iter()
-        .any(|c| names::first_call_match(util::last_segment(c), c, &k.mac_output_calls).is_some())
-    {
+    if n.calls.iter().any(|c| k.matchers().mac_output_calls.matches(util::last_segment(c), c)) {
         return Some("from mac output".to_string());
     }
     None

@@ -943,7 +943,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let written = util::path_str(&p.path);
         let path = self.cx.resolve(&written, "");
         let name = util::last_segment(&written);
-        if hooklint_model::names::first_call_match(name, &path, &self.cx.k.spawn_calls).is_none() {
+        if !self.cx.k.matchers().spawn_calls.matches(name, &path) {
             return;
         }
         let mut names = Vec::new();

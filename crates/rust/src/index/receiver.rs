@@ -11,7 +11,7 @@
 use hooklint_model::{Function, Knowledge, Receiver};
 
 use super::gates::Role;
-use hooklint_model::names;
+use hooklint_model::names::{self, CallList};
 
 /// What the index knows about a function besides its own facts.
 pub(super) struct Context<'a> {
@@ -83,7 +83,8 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
             r.user_auth.push(format!("reads {h}"));
         }
     }
-    if let Some(c) = f.reaches.iter().find_map(|c| names::first_call_match(c, c, &k.auth_calls)) {
+    let m = k.matchers();
+    if let Some(c) = f.reaches.iter().find_map(|c| m.auth_calls.first_match(c, c)) {
         r.user_auth.push(format!("calls {c}"));
     }
     r.user_auth.extend(cx.auth_from_extras.iter().cloned());
@@ -108,9 +109,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         r.signs.push(format!("declared in {m}"));
     }
     for route in &f.routes {
-        if let Some(w) = names::first_run(&route.path, &k.receiver_words) {
+        if let Some(w) = m.receiver_words.first_run(&route.path) {
             r.signs.push(format!("route path {} says \"{w}\"", route.path));
-        } else if let Some(w) = names::first_run(&route.path, &k.receiver_weak_words) {
+        } else if let Some(w) = m.receiver_weak_words.first_run(&route.path) {
             r.weak_signs.push(format!("route path {} says \"{w}\"", route.path));
         }
     }
@@ -120,9 +121,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
         if text.is_empty() {
             continue;
         }
-        if let Some(w) = names::first_run(text, &k.receiver_words) {
+        if let Some(w) = m.receiver_words.first_run(text) {
             r.signs.push(format!("{what} {text} says \"{w}\""));
-        } else if let Some(w) = names::first_run(text, &k.receiver_weak_words) {
+        } else if let Some(w) = m.receiver_weak_words.first_run(text) {
             r.weak_signs.push(format!("{what} {text} says \"{w}\""));
         }
     }
@@ -145,21 +146,18 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     let in_params = |list: &[String]| -> Option<String> {
         f.params.iter().find_map(|p| type_words(&p.ty).into_iter().find(|w| list.contains(w)))
     };
-    let in_reach = |list: &[String]| -> Option<String> {
-        f.reaches.iter().find_map(|c| names::first_call_match(c, c, list).map(str::to_string))
+    let in_reach = |list: &CallList| -> Option<String> {
+        f.reaches.iter().find_map(|c| list.first_match(c, c).map(str::to_string))
     };
     if let Some(s) =
-        in_params(&k.oauth_callback_signs).or_else(|| in_reach(&k.oauth_callback_signs))
+        in_params(&k.oauth_callback_signs).or_else(|| in_reach(&m.oauth_callback_signs))
     {
         r.excluded.push(format!("OAuth redirect callback ({s})"));
     }
-    if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&k.websocket_signs)) {
+    if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&m.websocket_signs)) {
         r.excluded.push(format!("WebSocket upgrade ({s})"));
     }
-    let signs_out = f
-        .calls
-        .iter()
-        .any(|c| names::first_call_match(&c.name, &c.path, &k.mac_output_calls).is_some());
+    let signs_out = f.calls.iter().any(|c| m.mac_output_calls.matches(&c.name, &c.path));
     let sends = f.calls.iter().any(|c| {
         c.name == "send"
             || c.path.starts_with("reqwest")

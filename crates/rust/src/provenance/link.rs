@@ -1302,7 +1302,7 @@ fn finish(p: &Project<'_>, s: &State, owner: Owner) -> (FnOut, Vec<(LitRef, Lite
     for cf in ff.calls.get(part.calls.iter()).unwrap_or_default() {
         let Some(call) = calls.get(cf.call as usize) else { continue };
         let skip = usize::from(call.is_method);
-        let sink = names::first_call_match(&call.name, &call.path, &p.k.secret_sinks).is_some();
+        let sink = p.k.matchers().secret_sinks.matches(&call.name, &call.path);
         let args = ff.vals(cf.args);
         let setter = call.is_method
             && args.len() >= skip + 2

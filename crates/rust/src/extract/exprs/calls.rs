@@ -1,7 +1,7 @@
 //! Calls and method calls: their resolved paths, header and address reads, parses,
 //! comparison methods, and what their arguments mean for literals and gating.
 
-use hooklint_model::{names, Call, Compare, Parse};
+use hooklint_model::{Call, Compare, Parse};
 
 use super::{FnVisitor, LitHint, PendingHeader};
 use crate::extract::sensitivity;
@@ -69,7 +69,7 @@ impl FnVisitor<'_, '_> {
     /// A name of a rate limiter (`limiter.check_key(..)`, `rate_limit(..)`, `governor`): it has
     /// a `rate_limiter_words` word.
     fn is_rate_limiter(&self, text: &str) -> bool {
-        names::first_run(text, &self.cx.k.rate_limiter_words).is_some()
+        self.cx.k.matchers().rate_limiter_words.first_run(text).is_some()
     }
 
     pub(super) fn visit_call(&mut self, c: &syn::ExprCall, hint: Option<LitHint>) {

@@ -14,7 +14,7 @@ use crate::provenance::kinds;
 use crate::provenance::scope::Local;
 use crate::provenance::shape::shape;
 use crate::util;
-use hooklint_model::names;
+use hooklint_model::names::CallList;
 use syn::spanned::Spanned;
 
 /// Methods whose closure's result is the call's result (`opt.map(|v| v.len())`): the receiver
@@ -505,14 +505,18 @@ impl FnVisitor<'_, '_> {
         span: proc_macro2::Span,
     ) -> FlowVal {
         let kn = self.cx.k;
+        let m = kn.matchers();
         let is_method = recv.is_some();
         let recv_v = recv.cloned().unwrap_or_default();
-        if names::first_call_match(name, path, &kn.verifiers).is_some() {
+        if m.verifiers.matches(name, path) {
             return self.fb.public("verdict", name);
         }
         // `SecretString::from(v)`, `Secret::new(v)`: the value is now a secret of that type,
         // and what its `Debug` prints is the type's business, not `v`'s.
-        if let Some(ty) = path.rsplit("::").nth(1).filter(|_| !is_method) {
+        let last = util::last_segment(path);
+        let ty =
+            (path.len() - last.len()).checked_sub(2).map(|end| util::last_segment(&path[..end]));
+        if let Some(ty) = ty.filter(|_| !is_method) {
             if kn.secret_types.iter().any(|t| t == ty) {
                 let v = self.fb.source(kinds::SECRET, "type", ty, self.cx.src.span(span));
                 // The arguments still reach the call: a literal there is key material.
@@ -525,10 +529,10 @@ impl FnVisitor<'_, '_> {
                 return v;
             }
         }
-        if source_entry(name, path, is_method, &kn.claims_decoders).is_some() {
+        if source_entry(name, path, is_method, &m.claims_decoders).is_some() {
             return self.fb.public("claims", name);
         }
-        if let Some(entry) = source_entry(name, path, is_method, &kn.secret_sources) {
+        if let Some(entry) = source_entry(name, path, is_method, &m.secret_sources) {
             let env = entry.contains("env") || entry.contains("var");
             let (source, label) = match (env, first_lit) {
                 (true, Some(var)) => ("env", var),
@@ -537,7 +541,7 @@ impl FnVisitor<'_, '_> {
             };
             return self.fb.source(kinds::SECRET, source, label, self.cx.src.span(span));
         }
-        if source_entry(name, path, is_method, &kn.mac_sources).is_some() {
+        if source_entry(name, path, is_method, &m.mac_sources).is_some() {
             return self.fb.source(kinds::MAC, "call", path, self.cx.src.span(span));
         }
         if is_method && kn.keyed_outputs.iter().any(|o| o == name) {
@@ -549,7 +553,7 @@ impl FnVisitor<'_, '_> {
         if is_method && self.turbofish && kn.state_accessors.iter().any(|s| s == name) {
             return self.fb.source(kinds::SECRET, "state", name, self.cx.src.span(span));
         }
-        if source_entry(name, path, is_method, &kn.store_sources).is_some() {
+        if source_entry(name, path, is_method, &m.store_sources).is_some() {
             return self.fb.source(kinds::STORE, "call", path, self.cx.src.span(span));
         }
         if is_method && self.store_query {
@@ -611,8 +615,7 @@ impl FnVisitor<'_, '_> {
         // material (`secret_sinks`: the keyed object holds it) hands on the secret it was
         // given; any other library call returns something else (a response, a client, a
         // parsed value), which keeps the value's other origins but not its secret.
-        let carries = names::first_call_match(name, path, &kn.value_carriers).is_some()
-            || names::first_call_match(name, path, &kn.secret_sinks).is_some();
+        let carries = m.value_carriers.matches(name, path) || m.secret_sinks.matches(name, path);
         self.fb.flow.calls.push(WorkCall { call: k, args: all_args, external, opaque: !carries });
         self.fb.call(k)
     }
@@ -760,20 +763,17 @@ fn source_entry<'k>(
     name: &str,
     path: &str,
     is_method: bool,
-    list: &'k [String],
+    list: &'k CallList,
 ) -> Option<&'k str> {
-    list.iter()
-        .find(|e| {
-            if e.ends_with('!') {
-                false
-            } else if e.contains("::") {
-                path == e.as_str()
-                    || path.strip_suffix(e.as_str()).is_some_and(|rest| rest.ends_with("::"))
-            } else {
-                is_method && name == e.as_str()
-            }
-        })
-        .map(String::as_str)
+    list.first_where(name, path, |e| {
+        if e.ends_with('!') {
+            false
+        } else if e.contains("::") {
+            path == e || path.strip_suffix(e).is_some_and(|rest| rest.ends_with("::"))
+        } else {
+            is_method && name == e
+        }
+    })
 }
 
 /// What a method call's receiver names.
