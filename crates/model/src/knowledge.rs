@@ -69,6 +69,12 @@ pub struct Knowledge {
     pub keyed_outputs: Vec<String>,
     /// Calls that read a database, cache or other store.
     pub store_sources: Vec<String>,
+    /// Methods that run the query a query builder built (Diesel's `first`, `load`): a store
+    /// read when called with one argument on a chain that holds a `query_steps` call.
+    pub store_queries: Vec<String>,
+    /// Methods that build a query (`filter`, `inner_join`): called without a closure, they
+    /// make the chain a query for `store_queries`.
+    pub query_steps: Vec<String>,
     /// Library calls whose result re-presents their receiver's or arguments' value: accessors,
     /// conversions and encoders (`expose_secret`, `hex::encode`). Only these (with the
     /// standard library's own steps and `secret_sinks`) carry a secret, MAC, request value or

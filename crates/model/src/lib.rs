@@ -411,7 +411,9 @@ pub struct Function {
     pub receiver: Receiver,
     /// request headers this fn reads
     pub headers_read: Vec<HeaderRead>,
-    /// every call and method call, including those inside macro bodies
+    /// every call and method call, including those inside macro bodies, and each function passed
+    /// by name to a map-like method (`.and_then(parse_token)`: the call a closure calling it
+    /// would make, with no argument texts)
     pub calls: Vec<Call>,
     /// call names and paths reachable from this fn (see [Reachability](#reachability))
     pub reaches: Vec<SharedStr>,

@@ -343,3 +343,75 @@ async fn deploy(req: HttpRequest) -> &'static str {
         .collect();
     assert!(fields.contains(&"security_key"), "{fields:?}");
 }
+
+#[test]
+fn functions_passed_by_name_are_called_and_guarded_arms_bind() {
+    let f = facts(
+        r#"
+fn parse_bearer(h: &str) -> Option<&str> { h.strip_prefix("Bearer ") }
+fn scheme(_h: &str) -> &'static str { "Bearer" }
+async fn guard(headers: HeaderMap, expected: String) -> bool {
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(parse_bearer);
+    let kind = headers.get("authorization").and_then(|v| v.to_str().ok()).map(scheme);
+    if kind == Some("Basic") { return false; }
+    match token {
+        Some(t) if t == expected => true,
+        _ => false,
+    }
+}
+"#,
+    );
+    let g = func(&f, "guard");
+    // The function passed by name is a call, resolved like any other.
+    let call = g.calls.iter().find(|c| c.name == "parse_bearer").expect("call");
+    assert_eq!(call.target, "handlers::parse_bearer");
+    assert!(call.args.is_empty());
+    // Its return summary applies: the parsed token is the header; the arm binds it before the
+    // guard reads it.
+    let c = compare(g, "t == expected");
+    assert_eq!(kinds(&c.left.provenance), ["request header authorization"]);
+    let chain: Vec<&str> = c.left.provenance[0].chain.iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        chain,
+        [
+            "match t",
+            "let token = headers.get(..).and_then(..).and_then(..)",
+            "returned by parse_bearer(..)",
+            "closure param v",
+            "param headers"
+        ]
+    );
+    // Only what the function returns flows on: `scheme` returns a literal, not its argument.
+    let k = compare(g, "kind == Some(\"Basic\")");
+    assert_eq!(kinds(&k.left.provenance), ["public literal"]);
+}
+
+#[test]
+fn queries_a_query_builder_built_are_store_reads() {
+    let f = facts(
+        r#"
+fn rows(pool: &Pool, name: &str, keys: &[String], n: &AtomicUsize) {
+    let mut conn = pool.get().unwrap();
+    let user = users::table.filter(users::name.eq(name)).first::<User>(&mut conn).unwrap();
+    let all: Vec<User> = users::table.select(users::all_columns).load(&mut conn).unwrap();
+    let plain = users::table.first::<User>(&mut conn).unwrap();
+    let first = keys.first().unwrap();
+    let count = n.load(Ordering::SeqCst);
+    let long = keys.iter().filter(|k| k.len() > 1).last().unwrap();
+    if user.hash == all[0].hash {}
+    if plain.hash == first.as_str() {}
+    if count == 3 || long == "x" {}
+}
+"#,
+    );
+    let g = func(&f, "rows");
+    let c = compare(g, "user.hash == all[0].hash");
+    assert_eq!(kinds(&c.left.provenance), ["store call first"]);
+    assert_eq!(kinds(&c.right.provenance), ["store call load"]);
+    // No query step in the chain, a slice's `first()`, an atomic's `load(..)`: no store read.
+    let c = compare(g, "plain.hash == first.as_str()");
+    assert!(!kinds(&c.left.provenance).iter().any(|k| k.starts_with("store")));
+    assert!(!kinds(&c.right.provenance).iter().any(|k| k.starts_with("store")));
+    let c = compare(g, "count == 3");
+    assert!(!kinds(&c.left.provenance).iter().any(|k| k.starts_with("store")));
+}

@@ -273,6 +273,8 @@ impl FnVisitor<'_, '_> {
                 // on the value it is given, as the closure `|x| Signature(x)` would.
                 let _ = self.eval(a);
                 closures.push(recv_val.clone());
+            } else if let Some(v) = self.fn_arg_call(&method, a, &recv_val) {
+                closures.push(v);
             } else {
                 args.push(self.eval(a));
             }
@@ -315,6 +317,7 @@ impl FnVisitor<'_, '_> {
             None => {
                 self.pending_receiver = receiver_name;
                 self.turbofish = m.turbofish.is_some();
+                self.store_query = self.runs_built_query(m);
                 let v = self.call_value(
                     k,
                     &method,
@@ -326,9 +329,43 @@ impl FnVisitor<'_, '_> {
                     method_span(m),
                 );
                 self.turbofish = false;
+                self.store_query = false;
                 v
             }
         };
+    }
+
+    /// `users.filter(name.eq(n)).first::<User>(&mut conn)`: a `store_queries` method (Diesel's
+    /// `first`, `load`) called with one argument, the connection, on a method chain that holds
+    /// a `query_steps` call whose arguments are no closures (`filter(..)`, `inner_join(..)`),
+    /// runs the query that chain built. A slice's `first()`, an atomic's `load(ordering)` or an
+    /// iterator's `filter(|x| ..)` chain does not.
+    pub(super) fn runs_built_query(&self, m: &syn::ExprMethodCall) -> bool {
+        let closure = |a: &syn::Expr| matches!(util::peel_expr(a), syn::Expr::Closure(_));
+        if m.args.len() != 1 || m.args.iter().any(closure) {
+            return false;
+        }
+        let k = self.cx.k;
+        if !k.store_queries.iter().any(|q| m.method == q) {
+            return false;
+        }
+        let mut e = &*m.receiver;
+        for _ in 0..64 {
+            e = match e {
+                syn::Expr::MethodCall(r) => {
+                    if k.query_steps.iter().any(|s| r.method == s) && !r.args.iter().any(closure) {
+                        return true;
+                    }
+                    &r.receiver
+                }
+                syn::Expr::Paren(p) => &p.expr,
+                syn::Expr::Group(g) => &g.expr,
+                syn::Expr::Await(a) => &a.base,
+                syn::Expr::Try(t) => &t.expr,
+                _ => return false,
+            };
+        }
+        false
     }
 
     /// The parameter an expression reads from (`req` of `req.headers()`), if any.

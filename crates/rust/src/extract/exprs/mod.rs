@@ -85,6 +85,9 @@ pub struct FnVisitor<'a, 'f> {
     pending_receiver: Option<values::Receiver>,
     /// The method call being valued has a turbofish (`state::<Config>()`).
     pub(super) turbofish: bool,
+    /// The method call being valued runs a query a query builder built
+    /// ([`FnVisitor::runs_built_query`]): its result is a store read.
+    pub(super) store_query: bool,
     /// Depth of conditional branches around the expression being visited.
     pub(super) branch: u32,
     var_types: BTreeMap<String, String>,
@@ -139,6 +142,7 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             inside: Vec::new(),
             pending_receiver: None,
             turbofish: false,
+            store_query: false,
             branch: 0,
             var_types: BTreeMap::new(),
             responses: BTreeSet::new(),

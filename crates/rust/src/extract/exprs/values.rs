@@ -397,6 +397,8 @@ impl FnVisitor<'_, '_> {
             }
             syn::Pat::Reference(r) => self.bind_pat(&r.pat, v, how, d),
             syn::Pat::Paren(p) => self.bind_pat(&p.pat, v, how, d),
+            // `Some(token) if token == expected =>`: the arm's pattern binds before its guard.
+            syn::Pat::Guard(g) => self.bind_pat(&g.pat, v, how, d),
             syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.bind_pat(p, v, how, d)),
             syn::Pat::Slice(s) => s.elems.iter().for_each(|p| self.bind_pat(p, v, how, d)),
             syn::Pat::TupleStruct(t) => {
@@ -554,6 +556,9 @@ impl FnVisitor<'_, '_> {
         if source_entry(name, path, is_method, &m.store_sources).is_some() {
             return self.fb.source(kinds::STORE, "call", path, self.cx.src.span(span));
         }
+        if is_method && self.store_query {
+            return self.fb.source(kinds::STORE, "call", path, self.cx.src.span(span));
+        }
         if is_method
             && (kn.non_sensitive_methods.iter().any(|m| m == name)
                 || kn.gate_methods.iter().any(|g| g == name)
@@ -633,6 +638,43 @@ impl FnVisitor<'_, '_> {
         let last = util::last_segment(&path);
         CONVERSIONS.contains(&last)
             || (last.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !is_const_name(last))
+    }
+
+    /// `.and_then(parse_token)`: a function passed by name to a map-like method (or to one whose
+    /// closure takes the error, `.map_err(to_status)`) is called there as the closure
+    /// `|x| parse_token(x)` would call it. The call is recorded in `Function::calls` with the
+    /// value that closure would be given as its argument, so the index resolves it like any
+    /// other call (a project function's summaries apply, a library function is opaque unless
+    /// knowledge says it carries its value); its result is what the closure would return.
+    /// `None` when `a` is not such a path: a local (a closure or fn pointer held in a
+    /// variable), a constant, a constructor or a conversion ([`Self::conversion_fn_arg`]).
+    pub(super) fn fn_arg_call(
+        &mut self,
+        method: &str,
+        a: &syn::Expr,
+        recv: &FlowVal,
+    ) -> Option<FlowVal> {
+        if !MAP_LIKE.contains(&method) && !ERROR_CLOSURE.contains(&method) {
+            return None;
+        }
+        let syn::Expr::Path(p) = util::peel_expr(a) else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        let written = util::path_str(&p.path);
+        if p.path.segments.len() == 1 && self.scopes.get(&written).is_some() {
+            return None;
+        }
+        let name = util::last_segment(&written).to_string();
+        if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') || name == "_" {
+            return None;
+        }
+        let path = self.cx.resolve(&written, &self.self_type);
+        let params = self.closure_params_for(method, recv);
+        let span = p.span();
+        let k =
+            self.push_call(name.clone(), path.clone(), String::new(), false, [].into_iter(), span);
+        Some(self.call_value(k, &name, &path, None, params, &[], None, span))
     }
 
     /// `reader.read_to_string(&mut buf)`: the buffer a read fills holds what the reader holds
