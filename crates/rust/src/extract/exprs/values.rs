@@ -627,17 +627,24 @@ impl FnVisitor<'_, '_> {
         if !MAP_LIKE.contains(&method) {
             return false;
         }
-        let syn::Expr::Path(p) = util::peel_expr(a) else { return false };
-        if p.qself.is_some() {
-            return false;
-        }
-        let path = util::path_str(&p.path);
-        if p.path.segments.len() == 1 && self.scopes.get(&path).is_some() {
-            return false;
-        }
+        let Some((_, path)) = self.fn_path_arg(a) else { return false };
         let last = util::last_segment(&path);
         CONVERSIONS.contains(&last)
             || (last.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && !is_const_name(last))
+    }
+
+    /// `a` names a function or constructor as a path (`String::from`, `parse_token`), with the
+    /// path as written; not a local holding a closure or a `<T as Trait>::f` path.
+    fn fn_path_arg<'e>(&self, a: &'e syn::Expr) -> Option<(&'e syn::ExprPath, String)> {
+        let syn::Expr::Path(p) = util::peel_expr(a) else { return None };
+        if p.qself.is_some() {
+            return None;
+        }
+        let written = util::path_str(&p.path);
+        if p.path.segments.len() == 1 && self.scopes.get(&written).is_some() {
+            return None;
+        }
+        Some((p, written))
     }
 
     /// `.and_then(parse_token)`: a function passed by name to a map-like method (or to one whose
@@ -657,14 +664,7 @@ impl FnVisitor<'_, '_> {
         if !MAP_LIKE.contains(&method) && !ERROR_CLOSURE.contains(&method) {
             return None;
         }
-        let syn::Expr::Path(p) = util::peel_expr(a) else { return None };
-        if p.qself.is_some() {
-            return None;
-        }
-        let written = util::path_str(&p.path);
-        if p.path.segments.len() == 1 && self.scopes.get(&written).is_some() {
-            return None;
-        }
+        let (p, written) = self.fn_path_arg(a)?;
         let name = util::last_segment(&written).to_string();
         if !name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') || name == "_" {
             return None;
