@@ -29,14 +29,10 @@ const MAX_GLOB_DEPTH: usize = 64;
 pub(crate) struct CargoToml {
     pub package: Option<Package>,
     pub workspace: Option<WorkspaceTable>,
+    #[serde(flatten)]
+    deps: Dependencies,
     #[serde(default)]
-    dependencies: BTreeMap<String, toml::Value>,
-    #[serde(default, rename = "dev-dependencies")]
-    dev_dependencies: BTreeMap<String, toml::Value>,
-    #[serde(default, rename = "build-dependencies")]
-    build_dependencies: BTreeMap<String, toml::Value>,
-    #[serde(default)]
-    target: BTreeMap<String, TargetTable>,
+    target: BTreeMap<String, Dependencies>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,9 +48,9 @@ pub(crate) struct WorkspaceTable {
     pub exclude: Vec<String>,
 }
 
-/// `[target.'cfg(...)'.dependencies]` and its kin.
+/// The three dependency tables, of a manifest and of each `[target.'cfg(...)']`.
 #[derive(Debug, Default, Deserialize)]
-struct TargetTable {
+struct Dependencies {
     #[serde(default)]
     dependencies: BTreeMap<String, toml::Value>,
     #[serde(default, rename = "dev-dependencies")]
@@ -66,14 +62,9 @@ struct TargetTable {
 impl CargoToml {
     /// The `path` of every dependency, as written.
     fn path_dependencies(&self) -> Vec<&str> {
-        let tables = [&self.dependencies, &self.dev_dependencies, &self.build_dependencies]
-            .into_iter()
-            .chain(
-                self.target
-                    .values()
-                    .flat_map(|t| [&t.dependencies, &t.dev_dependencies, &t.build_dependencies]),
-            );
-        tables
+        std::iter::once(&self.deps)
+            .chain(self.target.values())
+            .flat_map(|d| [&d.dependencies, &d.dev_dependencies, &d.build_dependencies])
             .flat_map(|t| t.values())
             .filter_map(|dep| dep.get("path").and_then(toml::Value::as_str))
             .collect()
