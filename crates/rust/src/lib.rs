@@ -20,6 +20,13 @@ mod util;
 
 use hooklint_model::{Knowledge, Problem, ProblemCode, RustFile, Span};
 
+/// The extractor's and the index's hash maps. Their keys are names from the checked code, so
+/// the hash is seeded per run (a hostile file cannot choose names that collide), and it is
+/// foldhash rather than SipHash: these maps are consulted for every call, binding and name.
+/// Nothing iterates them into output; what is printed is sorted first.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 pub use scan::{IncludeRef, MAX_PARSE_DEPTH, MAX_TREE_DEPTH};
 
 /// Deepest bracket nesting parsed; syn's recursive parser needs stack in proportion to it.

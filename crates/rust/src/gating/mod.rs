@@ -16,7 +16,7 @@ mod exits;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use hooklint_model::verdict::{
     self, exit, Checked, Pos, Presence, Sink, Site, SiteSink, Spawn, Verdicts,
@@ -216,10 +216,10 @@ impl<'a, 'f> Walker<'a, 'f> {
             calls,
             sites: Vec::new(),
             site_checks: Vec::new(),
-            site_of_call: HashMap::new(),
-            site_of_compare: HashMap::new(),
-            held: HashMap::new(),
-            origins: HashMap::new(),
+            site_of_call: HashMap::default(),
+            site_of_compare: HashMap::default(),
+            held: HashMap::default(),
+            origins: HashMap::default(),
             presences: Vec::new(),
             active: Vec::new(),
             skips: Vec::new(),

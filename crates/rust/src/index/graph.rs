@@ -31,39 +31,72 @@ pub(super) struct Interned {
 }
 
 pub(super) fn intern_calls<'a>(ix: &Index<'a>) -> Interned {
-    // (string, function) pairs sorted by string give each distinct string its rank.
-    let mut pairs: Vec<(&'a str, u32)> = (0..ix.nodes.len())
+    // Each function's strings numbered by a table per chunk of functions (two chunks per
+    // thread, so that each string is hashed once, in parallel), then the tables merged into one
+    // sorted list of the distinct strings: far fewer than the strings of all calls, which
+    // repeat the same names across the project.
+    let n = ix.nodes.len();
+    let strings_of = |id: Id| {
+        let calls = ix.func(id).map(|f| f.calls.as_slice()).unwrap_or_default();
+        calls.iter().flat_map(|c| {
+            let path = (!c.path.is_empty()).then_some(c.path.as_str());
+            // `Type::method` of `a::b::Type::method`.
+            let suffix = path.and_then(|p| p.rmatch_indices("::").nth(1).map(|(i, _)| &p[i + 2..]));
+            [Some(c.name.as_str()), path, suffix].into_iter().flatten()
+        })
+    };
+    /// A chunk's share: its distinct strings, and per function (by id) their numbers there.
+    #[derive(Default)]
+    struct Part<'a> {
+        number: crate::HashMap<&'a str, u32>,
+        distinct: Vec<&'a str>,
+        fns: Vec<(Id, Vec<u32>)>,
+    }
+    let chunk = n.div_ceil(2 * rayon::current_num_threads().max(1)).max(1);
+    let parts: Vec<Part<'a>> = (0..n.div_ceil(chunk))
         .into_par_iter()
-        .flat_map_iter(|id| {
-            let calls = ix.func(id).map(|f| f.calls.as_slice()).unwrap_or_default();
-            let id = u32::try_from(id).unwrap_or(u32::MAX);
-            calls.iter().flat_map(move |c| {
-                let path = (!c.path.is_empty()).then_some(c.path.as_str());
-                // `Type::method` of `a::b::Type::method`.
-                let suffix =
-                    path.and_then(|p| p.rmatch_indices("::").nth(1).map(|(i, _)| &p[i + 2..]));
-                [Some(c.name.as_str()), path, suffix].into_iter().flatten().map(move |s| (s, id))
-            })
+        .map(|c| {
+            let mut part = Part::default();
+            for id in c * chunk..((c + 1) * chunk).min(n) {
+                let mut ids = Vec::new();
+                for s in strings_of(id) {
+                    let next = u32::try_from(part.distinct.len()).unwrap_or(u32::MAX);
+                    let k = *part.number.entry(s).or_insert(next);
+                    if k == next {
+                        part.distinct.push(s);
+                    }
+                    ids.push(k);
+                }
+                if !ids.is_empty() {
+                    part.fns.push((id, ids));
+                }
+            }
+            part
         })
         .collect();
-    pairs.par_sort_unstable_by_key(|&(s, _)| s);
-    let mut strings: Vec<&'a str> = Vec::new();
-    let mut ranked: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
-    for (s, id) in pairs {
-        if strings.last() != Some(&s) {
-            strings.push(s);
+    let mut distinct: Vec<&'a str> =
+        parts.iter().flat_map(|p| p.distinct.iter().copied()).collect();
+    distinct.par_sort_unstable();
+    distinct.dedup();
+    let rank: crate::HashMap<&'a str, u32> = distinct
+        .iter()
+        .enumerate()
+        .map(|(r, &s)| (s, u32::try_from(r).unwrap_or(u32::MAX)))
+        .collect();
+    let mut per_fn: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for part in parts {
+        let local: Vec<u32> =
+            part.distinct.iter().map(|s| rank.get(s).copied().unwrap_or(u32::MAX)).collect();
+        for (id, mut ids) in part.fns {
+            for i in &mut ids {
+                *i = local[*i as usize];
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            per_fn[id] = ids;
         }
-        ranked.push((id, u32::try_from(strings.len() - 1).unwrap_or(u32::MAX)));
     }
-    ranked.par_sort_unstable();
-    ranked.dedup();
-    let mut per_fn: Vec<Vec<u32>> = vec![Vec::new(); ix.nodes.len()];
-    for (id, rank) in ranked {
-        if let Some(ids) = per_fn.get_mut(id as usize) {
-            ids.push(rank);
-        }
-    }
-    let strings = strings.into_par_iter().map(SharedStr::from).collect();
+    let strings = distinct.into_par_iter().map(SharedStr::from).collect();
     Interned { strings, per_fn }
 }
 
@@ -198,9 +231,9 @@ pub(super) fn derive(
 
     // Closures are computed CHUNK functions at a time, in id order, each within its share of
     // what is left of the budget, so that the result does not depend on scheduling. Each
-    // thread keeps one scratch array of `n` slots for the whole pass.
-    let scratch: Vec<std::sync::Mutex<Vec<usize>>> = (0..rayon::current_num_threads().max(1))
-        .map(|_| std::sync::Mutex::new(Vec::new()))
+    // thread keeps its scratch arrays (one slot per function, one per name) for the whole pass.
+    let scratch: Vec<std::sync::Mutex<Scratch>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(Scratch::default()))
         .collect();
     let mut remaining = REACH_BUDGET;
     let mut out: Vec<Derived> = Vec::with_capacity(n);
@@ -216,14 +249,15 @@ pub(super) fn derive(
             .into_par_iter()
             .map(|(id, (direct, outs))| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
-                let mut stamp = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
-                if stamp.len() != n {
-                    *stamp = vec![usize::MAX; n];
+                let mut mine = scratch[slot].lock().unwrap_or_else(|e| e.into_inner());
+                if mine.fns.len() != n {
+                    mine.fns = vec![usize::MAX; n];
+                    mine.names = vec![usize::MAX; interned.strings.len()];
                 }
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
                 let (reach, heads, was_cut) =
-                    closure(ix, &edges, &interned, &mut stamp, id, extras, cap);
-                drop(stamp);
+                    closure(ix, &edges, &interned, &mut mine, id, extras, cap);
+                drop(mine);
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
                 let via_helper = targets
                     .iter()
@@ -372,20 +406,31 @@ fn declared_by(f: &hooklint_model::Function, declared: &[crate::DeclaredRoute]) 
     out
 }
 
+/// A thread's scratch space for [`closure`]: the id of the last closure that reached each
+/// function and each name.
+#[derive(Default)]
+pub(super) struct Scratch {
+    fns: Vec<usize>,
+    names: Vec<usize>,
+}
+
 /// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
-/// its extra entry points call and read. `stamp` is scratch space, one slot per function.
+/// its extra entry points call and read. `scratch` has one slot per function and per name.
 /// At most `cap` functions are visited and `cap` names kept (the first in sorted order); the
 /// flag says whether anything was left out.
 pub(super) fn closure(
     ix: &Index,
     edges: &[Vec<Id>],
     interned: &Interned,
-    stamp: &mut [usize],
+    scratch: &mut Scratch,
     id: Id,
     extras: &[(Id, String)],
     cap: usize,
 ) -> (Vec<SharedStr>, Vec<String>, bool) {
+    let Scratch { fns: stamp, names: seen } = scratch;
+    // The distinct names, and how many were met with repeats (what the cut counts).
     let mut reach: Vec<u32> = Vec::new();
+    let mut met = 0usize;
     let mut heads: Vec<&str> = Vec::new();
     let mut queue: VecDeque<Id> = VecDeque::new();
     for s in std::iter::once(id).chain(extras.iter().map(|e| e.0)) {
@@ -399,11 +444,17 @@ pub(super) fn closure(
     while let Some(cur) = queue.pop_front() {
         visited += 1;
         // Names repeat across functions, so twice the cap leaves room for duplicates.
-        if visited > cap || reach.len() > cap.saturating_mul(2) {
+        if visited > cap || met > cap.saturating_mul(2) {
             cut = true;
             break;
         }
-        reach.extend(interned.per_fn.get(cur).into_iter().flatten());
+        for &name in interned.per_fn.get(cur).into_iter().flatten() {
+            met += 1;
+            if let Some(s) = seen.get_mut(name as usize).filter(|s| **s != id) {
+                *s = id;
+                reach.push(name);
+            }
+        }
         if let Some(f) = ix.func(cur) {
             heads.extend(f.headers_read.iter().map(|h| h.name.as_str()));
         }
@@ -415,7 +466,6 @@ pub(super) fn closure(
         }
     }
     reach.sort_unstable();
-    reach.dedup();
     if reach.len() > cap {
         reach.truncate(cap);
         cut = true;

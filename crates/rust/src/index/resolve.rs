@@ -1,6 +1,6 @@
 //! The index of every project function by the names calls use, and call resolution.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use hooklint_model::{Function, RustFile};
 
@@ -53,10 +53,10 @@ impl<'a> Index<'a> {
             nodes: Vec::new(),
             offsets: Vec::with_capacity(files.len()),
             crate_of_file: Vec::with_capacity(files.len()),
-            by_qname: HashMap::new(),
-            by_name: HashMap::new(),
-            by_owner: HashMap::new(),
-            unique_method: HashMap::new(),
+            by_qname: HashMap::default(),
+            by_name: HashMap::default(),
+            by_owner: HashMap::default(),
+            unique_method: HashMap::default(),
         };
         for (fi, file) in files.iter().enumerate() {
             ix.offsets.push(ix.nodes.len());
@@ -67,7 +67,7 @@ impl<'a> Index<'a> {
 
     pub(crate) fn build(files: &'a [RustFile]) -> Index<'a> {
         let mut ix = Index::functions(files);
-        let mut crates: HashMap<String, u32> = HashMap::new();
+        let mut crates: HashMap<String, u32> = HashMap::default();
         for file in files {
             let next = u32::try_from(crates.len()).unwrap_or(u32::MAX);
             ix.crate_of_file.push(*crates.entry(crate_root(&file.path)).or_insert(next));
@@ -92,10 +92,10 @@ impl<'a> Index<'a> {
     /// freed, for passes that no longer resolve names.
     pub(crate) fn into_numbering(self) -> Index<'a> {
         Index {
-            by_qname: HashMap::new(),
-            by_name: HashMap::new(),
-            by_owner: HashMap::new(),
-            unique_method: HashMap::new(),
+            by_qname: HashMap::default(),
+            by_name: HashMap::default(),
+            by_owner: HashMap::default(),
+            unique_method: HashMap::default(),
             ..self
         }
     }

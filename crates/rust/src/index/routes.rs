@@ -1,7 +1,9 @@
 //! Router registrations, nested routers, project extractors and layers: what the index adds
 //! to handlers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::HashMap;
 
 use hooklint_model::{HeaderRead, Param, Route};
 
@@ -65,7 +67,7 @@ pub(crate) fn extractor_impls<'a>(ix: &Index<'a>) -> BTreeMap<&'a str, Vec<Id>> 
 /// Registrations -> handlers, with the layers that wrap each as extra entry points.
 pub(super) fn registrations(ix: &Index) -> HashMap<Id, (Registered, Vec<(Id, String)>)> {
     let nested = nested_registrations(ix);
-    let mut out: HashMap<Id, (Registered, Vec<(Id, String)>)> = HashMap::new();
+    let mut out: HashMap<Id, (Registered, Vec<(Id, String)>)> = HashMap::default();
     for (fi, file) in ix.files.iter().enumerate() {
         let krate = ix.crate_of_file.get(fi).copied().unwrap_or(0);
         for (ri, r) in file.index.registrations.iter().enumerate() {

@@ -234,3 +234,39 @@ fn helper(headers: &HeaderMap) -> bool { headers.contains_key("x") }
         .collect();
     assert_eq!(kept, ["helper", "verify_slice", "token != SECRET_TOKEN"]);
 }
+
+#[test]
+fn interned_calls_are_the_sorted_distinct_strings_of_each_function() {
+    let fs = files(&[
+        (
+            "src/a.rs",
+            "fn one() { x::Ty::make(); helper(); helper(); b::two(); }\nfn three() { helper(); }\n",
+        ),
+        ("src/b.rs", "pub fn two() { x::Ty::make(); zeta(); }\nfn none() {}\n"),
+    ]);
+    let ix = super::resolve::Index::functions(&fs);
+    let interned = super::graph::intern_calls(&ix);
+    let strings: Vec<&str> = interned.strings.iter().map(|s| s.as_str()).collect();
+    let mut sorted = strings.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(strings, sorted, "sorted and distinct");
+    for id in 0..ix.nodes.len() {
+        let f = ix.func(id).expect("function");
+        let mut want: Vec<&str> = Vec::new();
+        for c in &f.calls {
+            want.push(&c.name);
+            if !c.path.is_empty() {
+                want.push(&c.path);
+                if let Some((i, _)) = c.path.rmatch_indices("::").nth(1) {
+                    want.push(&c.path[i + 2..]);
+                }
+            }
+        }
+        want.sort_unstable();
+        want.dedup();
+        let got: Vec<&str> = interned.per_fn[id].iter().map(|&i| strings[i as usize]).collect();
+        assert_eq!(got, want, "{}", f.name);
+    }
+    assert!(strings.contains(&"Ty::make"), "{strings:?}");
+}

@@ -2,7 +2,7 @@
 //! vectors), then compacted into its file's tables ([`compact`]), keeping only what a value
 //! the index reads can reach.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use hooklint_model::flow::{
     Atom, CallFlow, FieldRead, FieldRoot, FileFlow, FlowFn, FlowNode, ParamSlot, Range, SourceAtom,
@@ -369,7 +369,7 @@ pub fn compact(w: Work, out: &mut FileFlow) -> FlowFn {
             next += 1;
         }
     }
-    let mut step_map: HashMap<u32, u32> = HashMap::new();
+    let mut step_map: HashMap<u32, u32> = HashMap::default();
     for (i, node) in w.nodes.iter().enumerate() {
         if !node_live[i] {
             continue;

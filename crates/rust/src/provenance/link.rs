@@ -24,7 +24,6 @@
 //! verdicts, errors, constants and parameters of unknown provenance stay where they are.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use hooklint_model::flow::{
@@ -38,6 +37,7 @@ use rayon::prelude::*;
 use super::kinds;
 use crate::index::extractor_impls;
 use crate::index::resolve::{anchored, join, Id, Index};
+use crate::{HashMap, HashSet};
 
 /// Most rounds of summary propagation: values are followed through this many call levels.
 /// Helpers that compare or log what a handler read sit one to three levels down in real code;
@@ -915,8 +915,8 @@ fn project<'a>(
     k: &'a Knowledge,
 ) -> Project<'a> {
     let mut globals = Vec::new();
-    let mut structs: HashMap<&str, Vec<(usize, &StructDef)>> = HashMap::new();
-    let mut debug_impls = HashSet::new();
+    let mut structs: HashMap<&str, Vec<(usize, &StructDef)>> = HashMap::default();
+    let mut debug_impls = HashSet::default();
     let mut gl = Globals::default();
     for (fi, file) in ix.files.iter().enumerate() {
         for (gi, gf) in file.index.flow.globals.iter().enumerate() {
@@ -954,7 +954,7 @@ fn resolve<'a>(
     let mut state = State {
         ret: vec![Vec::new(); n],
         params: (0..n).map(|id| vec![Vec::new(); p.params(Owner::Fn(id)).len()]).collect(),
-        fields: HashMap::new(),
+        fields: HashMap::default(),
         globals: vec![Vec::new(); p.globals.len()],
     };
     let owners = n + p.globals.len();
@@ -988,8 +988,9 @@ fn resolve<'a>(
             }
         }
     }
-    let mut global_readers: Vec<Vec<usize>> = vec![Vec::new(); p.globals.len()];
-    let mut field_readers: HashMap<FieldKey, Vec<usize>> = HashMap::new();
+    // Sets: a field or a global of a large project can have thousands of readers.
+    let mut global_readers: Vec<HashSet<usize>> = vec![HashSet::default(); p.globals.len()];
+    let mut field_readers: HashMap<FieldKey, HashSet<usize>> = HashMap::default();
     let mut dirty: Vec<usize> = (0..owners).collect();
     let mut rounds = 0;
     let stats = std::env::var_os("HOOKLINT_PROV_STATS").is_some();
@@ -999,20 +1000,23 @@ fn resolve<'a>(
         let contribs: Vec<(usize, Contrib)> =
             dirty.par_iter().map(|&i| (i, contribute(&p, &state, owner_of(i)))).collect();
         let evaluated = contribs.len();
+        let tc = t.elapsed();
         // Readers first, so that a summary changed by an earlier flow in this round still
         // reaches a reader that looked it up before it changed.
         for (i, c) in &contribs {
             for key in &c.reads {
-                let readers = field_readers.entry(key.clone()).or_default();
-                if !readers.contains(i) {
-                    readers.push(*i);
+                match field_readers.get_mut(key) {
+                    Some(readers) => {
+                        readers.insert(*i);
+                    }
+                    None => {
+                        field_readers.insert(key.clone(), HashSet::from_iter([*i]));
+                    }
                 }
             }
             for &g in &c.global_reads {
                 if let Some(r) = global_readers.get_mut(g) {
-                    if !r.contains(i) {
-                        r.push(*i);
-                    }
+                    r.insert(*i);
                 }
             }
         }
@@ -1032,7 +1036,11 @@ fn resolve<'a>(
             }
             for (key, vals) in c.fields {
                 let readers = field_readers.get(&key);
-                if merge_conc(state.fields.entry(key.clone()).or_default(), vals) {
+                let changed = match state.fields.get_mut(&key) {
+                    Some(known) => merge_conc(known, vals),
+                    None => merge_conc(state.fields.entry(key).or_default(), vals),
+                };
+                if changed {
                     next.extend(readers.into_iter().flatten().copied());
                 }
             }
@@ -1050,7 +1058,7 @@ fn resolve<'a>(
             let pin: usize = state.params.iter().flatten().map(Vec::len).sum();
             let ret: usize = state.ret.iter().map(Vec::len).sum();
             eprintln!(
-                "prov: round {rounds} {:?} evaluated {evaluated} params {pin} ret {ret} fields {} next {}",
+                "prov: round {rounds} contrib {tc:?} {:?} evaluated {evaluated} params {pin} ret {ret} fields {} next {}",
                 t.elapsed(),
                 state.fields.len(),
                 next.len()
@@ -1105,6 +1113,16 @@ fn contribute(p: &Project<'_>, s: &State, owner: Owner) -> Contrib {
         })
         .collect();
     out.reads = std::mem::take(&mut ev.reads);
+    out.global_reads = global_reads(p, owner, ev.file, ff, part);
+    // The concrete evaluation feeds only callees' parameters, fields and globals: most flows
+    // have none of them.
+    let cflows = ff.calls.get(part.calls.iter()).unwrap_or_default();
+    let feeds = matches!(owner, Owner::Global(_))
+        || !ff.stores.get(part.stores.iter()).unwrap_or_default().is_empty()
+        || cflows.iter().any(|cf| p.target(owner, cf.call).is_some_and(|g| owner != Owner::Fn(g)));
+    if !feeds {
+        return out;
+    }
     let Some(mut ec) = Eval::new(p, s, owner, false) else { return out };
     let file_path = p.ix.files.get(ec.file).map(|f| f.path.as_str()).unwrap_or_default();
     let caller = match owner {
@@ -1170,14 +1188,25 @@ fn contribute(p: &Project<'_>, s: &State, owner: Owner) -> Contrib {
         out.globals.push((g, v));
     }
     out.reads.append(&mut ec.reads);
-    // The globals this flow reads.
+    out
+}
+
+/// The globals a flow reads.
+fn global_reads(
+    p: &Project<'_>,
+    owner: Owner,
+    file: usize,
+    ff: &FileFlow,
+    part: FlowFn,
+) -> Vec<usize> {
+    let mut out = Vec::new();
     for n in part.nodes.iter() {
         let atom = ff.nodes.get(n).and_then(|x| ff.atoms.get(x.atom as usize));
         if let Some(Atom::Global(i)) = atom {
             let path = ff.strings.get(*i as usize).map(|s| s.as_str()).unwrap_or_default();
-            if let Some(g) = p.resolve_global(owner, ec.file, path) {
-                if !out.global_reads.contains(&g) {
-                    out.global_reads.push(g);
+            if let Some(g) = p.resolve_global(owner, file, path) {
+                if !out.contains(&g) {
+                    out.push(g);
                 }
             }
         }

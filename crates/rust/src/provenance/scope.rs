@@ -1,7 +1,7 @@
 //! Scoped bindings: each block, match arm, `if let` branch, loop body and closure is its own
 //! scope, so a name bound in one arm is never seen from another.
 
-use std::collections::HashMap;
+use crate::HashMap;
 
 use super::build::FlowVal;
 
