@@ -162,6 +162,8 @@ pub(super) fn derive(
     let rc = backward(&reverse, &direct_cmp);
     let verifying = backward(&reverse, &direct_any);
     let interned = intern_calls(ix);
+    let kinds: Vec<u8> =
+        interned.strings.par_iter().map(|s| receiver::Reached::kinds(s, k)).collect();
 
     // Roles: extractors and layers are the extras of some function.
     let mut is_extractor = vec![false; n];
@@ -255,9 +257,14 @@ pub(super) fn derive(
                     mine.names = vec![usize::MAX; interned.strings.len()];
                 }
                 let extras = plans.get(id).map(|p| p.extras.as_slice()).unwrap_or_default();
-                let (reach, heads, was_cut) =
+                let (reach_ids, heads, was_cut) =
                     closure(ix, &edges, &interned, &mut mine, id, extras, cap);
                 drop(mine);
+                let reached = receiver::Reached::find(&reach_ids, &kinds, &interned.strings, k);
+                let reach: Vec<SharedStr> = reach_ids
+                    .into_iter()
+                    .filter_map(|i| interned.strings.get(i as usize).cloned())
+                    .collect();
                 let targets = plans.get(id).map(|p| p.targets.as_slice()).unwrap_or_default();
                 let via_helper = targets
                     .iter()
@@ -305,6 +312,7 @@ pub(super) fn derive(
                                 .unwrap_or_default(),
                             declared_by: &declared_by(f, declared),
                             auth_from_extras: Vec::new(),
+                            reached,
                         };
                         receiver::receiver(f, &rcx, k)
                     }
@@ -414,7 +422,7 @@ pub(super) struct Scratch {
     names: Vec<usize>,
 }
 
-/// `reaches` and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
+/// `reaches` (as numbers into `interned.strings`) and `reaches_headers` of `id`: what it, the functions it calls (transitively) and
 /// its extra entry points call and read. `scratch` has one slot per function and per name.
 /// At most `cap` functions are visited and `cap` names kept (the first in sorted order); the
 /// flag says whether anything was left out.
@@ -426,7 +434,7 @@ pub(super) fn closure(
     id: Id,
     extras: &[(Id, String)],
     cap: usize,
-) -> (Vec<SharedStr>, Vec<String>, bool) {
+) -> (Vec<u32>, Vec<String>, bool) {
     let Scratch { fns: stamp, names: seen } = scratch;
     // The distinct names, and how many were met with repeats (what the cut counts).
     let mut reach: Vec<u32> = Vec::new();
@@ -472,8 +480,6 @@ pub(super) fn closure(
     }
     heads.sort_unstable();
     heads.dedup();
-    let reach =
-        reach.into_iter().filter_map(|i| interned.strings.get(i as usize).cloned()).collect();
     (reach, heads.into_iter().map(str::to_string).collect(), cut)
 }
 

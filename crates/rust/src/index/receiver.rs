@@ -8,7 +8,7 @@
 //! calls itself are not receivers. Which words, headers, types, layers and calls count is
 //! knowledge (`policies/knowledge.yaml`).
 
-use hooklint_model::{Function, Knowledge, Receiver};
+use hooklint_model::{Function, Knowledge, Receiver, SharedStr};
 
 use super::gates::Role;
 use hooklint_model::names::{self, CallList};
@@ -26,6 +26,58 @@ pub(super) struct Context<'a> {
     pub(super) declared_by: &'a [String],
     /// User authentication found in its project extractors and layers.
     pub(super) auth_from_extras: Vec<String>,
+    /// What its `reaches` calls that the model reads.
+    pub(super) reached: Reached,
+}
+
+/// The calls among a function's `reaches` that the receiver model reads, each the first of
+/// its kind in `reaches` order (the knowledge entry it matches): user authentication
+/// (`auth_calls`), an OAuth code exchange (`oauth_callback_signs`), a WebSocket upgrade
+/// (`websocket_signs`).
+#[derive(Debug, Default)]
+pub(super) struct Reached {
+    auth: Option<String>,
+    oauth: Option<String>,
+    websocket: Option<String>,
+}
+
+const AUTH: u8 = 1;
+const OAUTH: u8 = 2;
+const WEBSOCKET: u8 = 4;
+
+impl Reached {
+    /// Which of the three lists a reached string matches, as bits: computed once for each
+    /// distinct string of the project, so that a function's `reaches` is read by number.
+    pub(super) fn kinds(s: &str, k: &Knowledge) -> u8 {
+        let m = k.matchers();
+        let mut bits = 0;
+        for (bit, list) in [
+            (AUTH, &m.auth_calls),
+            (OAUTH, &m.oauth_callback_signs),
+            (WEBSOCKET, &m.websocket_signs),
+        ] {
+            if list.matches(s, s) {
+                bits |= bit;
+            }
+        }
+        bits
+    }
+
+    /// From a function's `reaches` as numbers into `strings`, whose kinds are `kinds`.
+    pub(super) fn find(reach: &[u32], kinds: &[u8], strings: &[SharedStr], k: &Knowledge) -> Self {
+        let m = k.matchers();
+        let first = |bit: u8, list: &CallList| {
+            let i =
+                *reach.iter().find(|&&i| kinds.get(i as usize).is_some_and(|b| b & bit != 0))?;
+            let s = strings.get(i as usize)?;
+            list.first_match(s, s).map(str::to_string)
+        };
+        Reached {
+            auth: first(AUTH, &m.auth_calls),
+            oauth: first(OAUTH, &m.oauth_callback_signs),
+            websocket: first(WEBSOCKET, &m.websocket_signs),
+        }
+    }
 }
 
 pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
@@ -83,8 +135,7 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
             r.user_auth.push(format!("reads {h}"));
         }
     }
-    let m = k.matchers();
-    if let Some(c) = f.reaches.iter().find_map(|c| m.auth_calls.first_match(c, c)) {
+    if let Some(c) = &cx.reached.auth {
         r.user_auth.push(format!("calls {c}"));
     }
     r.user_auth.extend(cx.auth_from_extras.iter().cloned());
@@ -92,6 +143,7 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     r.user_auth.dedup();
 
     // Strong signs.
+    let m = k.matchers();
     for h in cx.reaches_headers {
         if k.provider_headers.contains(h) || names::header_contains(h, &k.signature_headers) {
             r.signs.push(format!("reads provider header {h}"));
@@ -146,15 +198,10 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     let in_params = |list: &[String]| -> Option<String> {
         f.params.iter().find_map(|p| type_words(&p.ty).into_iter().find(|w| list.contains(w)))
     };
-    let in_reach = |list: &CallList| -> Option<String> {
-        f.reaches.iter().find_map(|c| list.first_match(c, c).map(str::to_string))
-    };
-    if let Some(s) =
-        in_params(&k.oauth_callback_signs).or_else(|| in_reach(&m.oauth_callback_signs))
-    {
+    if let Some(s) = in_params(&k.oauth_callback_signs).or_else(|| cx.reached.oauth.clone()) {
         r.excluded.push(format!("OAuth redirect callback ({s})"));
     }
-    if let Some(s) = in_params(&k.websocket_signs).or_else(|| in_reach(&m.websocket_signs)) {
+    if let Some(s) = in_params(&k.websocket_signs).or_else(|| cx.reached.websocket.clone()) {
         r.excluded.push(format!("WebSocket upgrade ({s})"));
     }
     let signs_out = f.calls.iter().any(|c| m.mac_output_calls.matches(&c.name, &c.path));
