@@ -618,7 +618,15 @@ impl<'p, 'a> Eval<'p, 'a> {
         if out.is_empty() {
             let name = ps.map(|p| p.name.clone()).unwrap_or_default();
             let span = param.map_or_else(|| f.span.clone(), |p| p.span.clone());
-            out.push(Conc::new(kinds::PARAM, "param", name, span));
+            // Application state taken whole (`Extension(cfg)`, `State(config)`): a value the
+            // server holds, named by the parameter; its fields are named by their paths.
+            if ps.is_some_and(|p| p.is_state) {
+                let mut c = Conc::new(kinds::SECRET, "state", name.clone(), span);
+                c.chain = one_step(format!("param {name}"));
+                out.push(c);
+            } else {
+                out.push(Conc::new(kinds::PARAM, "param", name, span));
+            }
         }
         out
     }
