@@ -147,6 +147,10 @@ pub struct Knowledge {
     pub untimed_signature_headers: Vec<String>,
     /// Headers carrying a delivery id (`x-github-delivery`, `svix-id`).
     pub delivery_id_headers: Vec<String>,
+    /// Library constants that name a header, each `PATH=header`
+    /// (`SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER=x-slack-signature`): a header
+    /// read by such a constant has that name instead of one spelled from the constant's words.
+    pub header_constants: Vec<String>,
     /// Calls whose result is a MAC or a signature: a value they return is sensitive, and a
     /// function that calls one and sends a request is an outbound sender, not a receiver.
     pub mac_output_calls: Vec<String>,
@@ -304,6 +308,19 @@ impl Knowledge {
         m
     }
 
+    /// The header a library constant names (`header_constants`), from the constant's path as
+    /// written: the entry's path, a path ending in `::` and it, or its last segments alone
+    /// (`SLACK_SIGNED_HASH_HEADER` after a `use`).
+    pub fn header_constant(&self, path: &str) -> Option<&str> {
+        self.header_constants.iter().find_map(|e| {
+            let (key, header) = e.split_once('=')?;
+            let (key, header) = (key.trim(), header.trim());
+            let matches = crate::names::call_matches(path, key)
+                || key.strip_suffix(path).is_some_and(|rest| rest.ends_with("::"));
+            matches.then_some(header)
+        })
+    }
+
     /// The `sensitive_names` entry that makes `name` name a secret, by the sensitive-name rule
     /// ([`crate::names::sensitive_word`], with `non_sensitive_words` as the property words).
     pub fn sensitive_word(&self, name: &str) -> Option<&str> {
@@ -320,5 +337,30 @@ impl Knowledge {
     /// The call is a `verifiers` entry, by its name or path.
     pub fn is_verifier(&self, name: &str, path: &str) -> bool {
         self.matchers().verifiers.matches(name, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Knowledge;
+
+    #[test]
+    fn header_constants_match_the_path_as_written() {
+        let k = Knowledge {
+            header_constants: vec![
+                "SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER = x-slack-signature".into(),
+            ],
+            ..Knowledge::default()
+        };
+        for written in [
+            "SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER",
+            "slack_morphism::prelude::SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER",
+            "SLACK_SIGNED_HASH_HEADER",
+        ] {
+            assert_eq!(k.header_constant(written), Some("x-slack-signature"), "{written}");
+        }
+        for other in ["Other::SLACK_SIGNED_HASH_HEADER", "HASH_HEADER", "SIGNED_HASH_HEADER", ""] {
+            assert_eq!(k.header_constant(other), None, "{other}");
+        }
     }
 }

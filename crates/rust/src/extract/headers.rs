@@ -7,7 +7,8 @@ use hooklint_model::names;
 use crate::util;
 
 impl FnVisitor<'_, '_> {
-    /// A header name given as an argument: a literal, a constant, or `header::NAME`.
+    /// A header name given as an argument: a literal, a project constant, a library constant
+    /// (`header_constants`), or `header::NAME`.
     pub(super) fn header_name_arg(&self, e: &syn::Expr) -> Option<String> {
         match util::peel_expr(e) {
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
@@ -17,6 +18,9 @@ impl FnVisitor<'_, '_> {
                 let seg = p.path.segments.last()?.ident.to_string();
                 if let Some(v) = self.cx.consts.get(&seg) {
                     return Some(v.to_lowercase());
+                }
+                if let Some(h) = self.cx.k.header_constant(&util::path_str(&p.path)) {
+                    return Some(h.to_lowercase());
                 }
                 let upper = seg.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
                 upper.then(|| names::header_from_const(&seg))
