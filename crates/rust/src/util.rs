@@ -94,6 +94,27 @@ pub fn expr_span(e: &syn::Expr) -> proc_macro2::Span {
     }
 }
 
+/// Span of an `if` expression, as `Spanned::span` gives it, without printing its branches.
+pub fn if_span(i: &syn::ExprIf) -> proc_macro2::Span {
+    let last = match &i.else_branch {
+        None => Some(i.then_branch.brace_token.span.join()),
+        Some((_, e)) if matches!(**e, syn::Expr::If(_) | syn::Expr::Block(_)) => last_span(e),
+        Some(_) => None,
+    };
+    match last {
+        Some(b) if i.attrs.is_empty() => i.if_token.span.join(b).unwrap_or(i.if_token.span),
+        _ => i.span(),
+    }
+}
+
+/// Span of a `match` expression, as `Spanned::span` gives it, without printing its arms.
+pub fn match_span(m: &syn::ExprMatch) -> proc_macro2::Span {
+    if !m.attrs.is_empty() {
+        return m.span();
+    }
+    m.match_token.span.join(m.brace_token.span.join()).unwrap_or(m.match_token.span)
+}
+
 /// Span of a method call expression, receiver included, as `Spanned::span` gives it.
 pub fn method_call_span(m: &syn::ExprMethodCall) -> proc_macro2::Span {
     if !m.attrs.is_empty() {
@@ -206,6 +227,14 @@ fn first_span(e: &syn::Expr) -> Option<proc_macro2::Span> {
                 }
             }
             syn::Expr::Macro(m) if m.attrs.is_empty() => return path_first_span(&m.mac.path),
+            syn::Expr::If(i) if i.attrs.is_empty() => return Some(i.if_token.span),
+            syn::Expr::Match(m) if m.attrs.is_empty() => return Some(m.match_token.span),
+            syn::Expr::Let(l) if l.attrs.is_empty() => return Some(l.let_token.span),
+            syn::Expr::Block(b) if b.attrs.is_empty() && b.label.is_none() => {
+                return Some(b.block.brace_token.span.join())
+            }
+            syn::Expr::Tuple(t) if t.attrs.is_empty() => return Some(t.paren_token.span.join()),
+            syn::Expr::Array(a) if a.attrs.is_empty() => return Some(a.bracket_token.span.join()),
             _ => return None,
         };
     }
@@ -240,6 +269,24 @@ fn last_span(e: &syn::Expr) -> Option<proc_macro2::Span> {
                     syn::MacroDelimiter::Bracket(b) => b.span.join(),
                 })
             }
+            // An `else` the parser produced is a block or another `if`; anything else is
+            // printed inside braces of its own, which have no place in the source.
+            syn::Expr::If(i) => match &i.else_branch {
+                None => return Some(i.then_branch.brace_token.span.join()),
+                Some((_, e)) if matches!(**e, syn::Expr::If(_) | syn::Expr::Block(_)) => e,
+                Some(_) => return None,
+            },
+            syn::Expr::Match(m) => return Some(m.brace_token.span.join()),
+            syn::Expr::Block(b) => return Some(b.block.brace_token.span.join()),
+            syn::Expr::Let(l) => &l.expr,
+            syn::Expr::Closure(c) => &c.body,
+            syn::Expr::Tuple(t) => return Some(t.paren_token.span.join()),
+            syn::Expr::Array(a) => return Some(a.bracket_token.span.join()),
+            syn::Expr::Struct(st) => return Some(st.brace_token.span.join()),
+            syn::Expr::Unsafe(u) => return Some(u.block.brace_token.span.join()),
+            syn::Expr::Loop(l) => return Some(l.body.brace_token.span.join()),
+            syn::Expr::While(w) => return Some(w.body.brace_token.span.join()),
+            syn::Expr::ForLoop(f) => return Some(f.body.brace_token.span.join()),
             _ => return None,
         };
     }
@@ -413,6 +460,50 @@ pub fn sort_dedup(v: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    /// `expr_span` gives what `Spanned::span` gives, for every expression of this crate's own
+    /// source (some 40,000 of every kind, nested every way).
+    #[test]
+    fn expr_spans_are_the_spans_syn_gives() {
+        use syn::spanned::Spanned;
+        use syn::visit::Visit;
+        struct Check(usize);
+        impl<'ast> Visit<'ast> for Check {
+            fn visit_expr(&mut self, e: &'ast syn::Expr) {
+                let (ours, syns) = (super::expr_span(e), e.span());
+                let whole = match e {
+                    syn::Expr::If(i) => Some(super::if_span(i)),
+                    syn::Expr::Match(m) => Some(super::match_span(m)),
+                    _ => None,
+                };
+                if let Some(w) = whole {
+                    assert_eq!((w.start(), w.end()), (syns.start(), syns.end()));
+                }
+                assert_eq!(
+                    (ours.start(), ours.end()),
+                    (syns.start(), syns.end()),
+                    "{}",
+                    quote::ToTokens::to_token_stream(e)
+                );
+                self.0 += 1;
+                syn::visit::visit_expr(self, e);
+            }
+        }
+        let mut check = Check(0);
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    check.visit_file(&syn::parse_file(&text).unwrap());
+                }
+            }
+        }
+        assert!(check.0 > 10_000, "{} expressions", check.0);
+    }
+
     use super::*;
 
     fn texts(source: &str) -> Vec<String> {

@@ -626,13 +626,13 @@ impl<'a, 'f> Walker<'a, 'f> {
                             return inner.flip(ne ^ falsy);
                         }
                     }
-                    match self.compare_site(b.span(), &[&b.left, &b.right]) {
+                    match self.compare_site(util::expr_span(e), &[&b.left, &b.right]) {
                         Some(s) => Verdict { sites: vec![s], flipped: ne, consumed: false },
                         None => Verdict::default(),
                     }
                 }
                 syn::BinOp::Lt(_) | syn::BinOp::Le(_) | syn::BinOp::Gt(_) | syn::BinOp::Ge(_) => {
-                    match self.compare_site(b.span(), &[&b.left, &b.right]) {
+                    match self.compare_site(util::expr_span(e), &[&b.left, &b.right]) {
                         Some(s) => Verdict { sites: vec![s], flipped: false, consumed: false },
                         None => Verdict::default(),
                     }
@@ -732,7 +732,7 @@ impl<'a, 'f> Walker<'a, 'f> {
             let fails = pattern_fails(&l.pat);
             let out = exits::expr_out(self.cx, diverge, false);
             let at = self.span(l.let_token.span);
-            let examined = self.end(init.expr.span());
+            let examined = self.end(util::expr_span(&init.expr));
             self.record(
                 &v.clone().flip(fails),
                 SiteSink {
@@ -974,7 +974,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn if_expr(&mut self, i: &syn::ExprIf, ctx: Ctx, d: usize) {
-        let whole_end = self.end(i.span());
+        let whole_end = self.end(util::if_span(i));
         let tail = ctx.tail() == Tail::Fn;
         // The verdict and which branch is the failing one.
         let (v, fail_then) = match &*i.cond {
@@ -993,7 +993,7 @@ impl<'a, 'f> Walker<'a, 'f> {
         let cond_span = i.if_token.span;
         if !v.is_empty() {
             let at = self.span(cond_span);
-            let examined = self.end(i.cond.span());
+            let examined = self.end(util::expr_span(&i.cond));
             let sink = if fail_then {
                 self.branch_sink(
                     &i.then_branch,
@@ -1054,8 +1054,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self
-                            .span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+                        span: self.span(
+                            i.if_token
+                                .span
+                                .join(util::expr_span(&i.cond))
+                                .unwrap_or(i.if_token.span),
+                        ),
                         absent: absent_sink,
                         exit,
                         after,
@@ -1074,8 +1078,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self
-                            .span(i.if_token.span.join(i.cond.span()).unwrap_or(i.if_token.span)),
+                        span: self.span(
+                            i.if_token
+                                .span
+                                .join(util::expr_span(&i.cond))
+                                .unwrap_or(i.if_token.span),
+                        ),
                         absent: if out.exits { Sink::Exits } else { Sink::Proceeds },
                         exit: out.exit,
                         after: whole_end,
@@ -1149,14 +1157,14 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn match_expr(&mut self, m: &syn::ExprMatch, ctx: Ctx, d: usize) {
-        let whole_end = self.end(m.span());
+        let whole_end = self.end(util::match_span(m));
         let tail = ctx.tail() == Tail::Fn;
         let v = self.verdict(&m.expr, 0);
         for arm in &m.arms {
             self.bind_pattern(arm_pat(arm), &m.expr);
         }
         let at = self.span(m.match_token.span);
-        let examined = self.end(m.expr.span());
+        let examined = self.end(util::expr_span(&m.expr));
         if !v.is_empty() {
             // Failing arms: patterns that fail (`Err(_)`, `None`, `false`, `Ok(false)`), and
             // a catch-all when another arm succeeds.
@@ -1209,7 +1217,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                         ..SiteSink::default()
                     });
                     let gv = Verdict { sites: gv.sites, ..Verdict::default() };
-                    let gspan = g.span();
+                    let gspan = util::expr_span(g);
                     let gat = self.span(gspan);
                     let gex = self.pos(gspan);
                     self.record(&gv, SiteSink { at: gat, examined: gex, ..s });
@@ -1239,8 +1247,12 @@ impl<'a, 'f> Walker<'a, 'f> {
                 let idx = self.presences.len() as u32;
                 self.presences.push(Presence {
                     names,
-                    span: self
-                        .span(m.match_token.span.join(m.expr.span()).unwrap_or(m.match_token.span)),
+                    span: self.span(
+                        m.match_token
+                            .span
+                            .join(util::expr_span(&m.expr))
+                            .unwrap_or(m.match_token.span),
+                    ),
                     absent: absent.sink,
                     exit: absent.exit,
                     after: absent.after,
@@ -1255,7 +1267,7 @@ impl<'a, 'f> Walker<'a, 'f> {
     }
 
     fn arm_sink(&self, body: &syn::Expr, tail: bool, after: Pos) -> SiteSink {
-        let s = body.span();
+        let s = util::expr_span(body);
         sink_of(exits::expr_out(self.cx, body, tail), (self.pos(s), self.end(s)), after)
     }
 }
