@@ -107,6 +107,14 @@ pub fn if_span(i: &syn::ExprIf) -> proc_macro2::Span {
     }
 }
 
+/// Span of a binary expression, as `Spanned::span` gives it, without printing its operands.
+pub fn binary_span(b: &syn::ExprBinary) -> proc_macro2::Span {
+    match (first_span(&b.left), last_span(&b.right)) {
+        (Some(a), Some(z)) if b.attrs.is_empty() => a.join(z).unwrap_or(a),
+        _ => b.span(),
+    }
+}
+
 /// Span of a `match` expression, as `Spanned::span` gives it, without printing its arms.
 pub fn match_span(m: &syn::ExprMatch) -> proc_macro2::Span {
     if !m.attrs.is_empty() {
@@ -473,6 +481,7 @@ mod tests {
                 let whole = match e {
                     syn::Expr::If(i) => Some(super::if_span(i)),
                     syn::Expr::Match(m) => Some(super::match_span(m)),
+                    syn::Expr::Binary(b) => Some(super::binary_span(b)),
                     _ => None,
                 };
                 if let Some(w) = whole {

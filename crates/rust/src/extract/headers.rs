@@ -94,7 +94,7 @@ impl FnVisitor<'_, '_> {
         let method = m.method.to_string();
         match method.as_str() {
             "get" | "get_all" | "get_one" | "contains_key" | "get_raw" | "get_str" => {
-                let recv = self.cx.src.text(&*m.receiver).to_lowercase();
+                let recv = self.cx.src.text_expr(&m.receiver).to_lowercase();
                 let header_map = self
                     .receiver_type(&m.receiver)
                     .is_some_and(|t| t.ends_with("HeaderMap") || t.ends_with("Headers"));

@@ -310,8 +310,8 @@ impl FnVisitor<'_, '_> {
                     op: op.to_string(),
                     text: util::normalise(&format!(
                         "{path}!({}, {})",
-                        self.cx.src.text(l),
-                        self.cx.src.text(r)
+                        self.cx.src.text_expr(l),
+                        self.cx.src.text_expr(r)
                     )),
                     left: sensitivity::operand(&cx, l, ""),
                     right: sensitivity::operand(&cx, r, ""),

@@ -200,7 +200,7 @@ pub fn operand(cx: &OperandCx<'_>, e: &syn::Expr, field: &str) -> Operand {
     let literal = literal_value(e);
     let sensitive = assess(e, &n, cx.scopes, cx.k);
     Operand {
-        text: cx.src.text(e),
+        text: cx.src.text_expr(e),
         idents: n.idents,
         is_literal: literal.is_some(),
         literal: literal.unwrap_or_default(),

@@ -858,11 +858,11 @@ impl<'a, 'f> Walker<'a, 'f> {
             _ => e,
         };
         let v = self.verdict(inner, depth);
-        if v.consumed {
+        if v.consumed || v.is_empty() {
             return;
         }
-        let at = self.span(util::expr_span(e));
-        let examined = self.pos(util::expr_span(e));
+        let whole = util::expr_span(e);
+        let (at, examined) = (self.span(whole), self.pos(whole));
         self.record(&v, SiteSink { sink: Sink::Returned, at, examined, ..SiteSink::default() });
     }
 

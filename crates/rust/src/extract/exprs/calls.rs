@@ -81,7 +81,7 @@ impl FnVisitor<'_, '_> {
             }
             other => {
                 let v = self.eval(other);
-                let t = self.cx.src.text(other);
+                let t = self.cx.src.text_expr(other);
                 (t.clone(), t, Some(v))
             }
         };

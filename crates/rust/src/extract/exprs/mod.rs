@@ -393,14 +393,15 @@ impl<'a, 'f> FnVisitor<'a, 'f> {
             }
         };
         let cx = self.operand_cx();
+        let whole = util::binary_span(b);
         let mut cmp = Compare {
             op: op.to_string(),
-            text: self.cx.src.text(b),
+            text: self.cx.src.text_in(whole, b),
             left: sensitivity::operand(&cx, &b.left, ""),
             right: sensitivity::operand(&cx, &b.right, ""),
             inside: self.inside.last().cloned().unwrap_or_default(),
             stored: false,
-            span: self.cx.src.span(b.span()),
+            span: self.cx.src.span(whole),
         };
         cmp.left.ty = self.expr_type(&b.left);
         cmp.right.ty = self.expr_type(&b.right);

@@ -27,7 +27,7 @@ fn base_first_arg_method(cx: &FileCx<'_>, base: &syn::Expr) -> String {
         syn::Expr::Call(c) => c
             .args
             .first()
-            .map(|a| util::last_segment(&cx.src.text(a)).to_uppercase())
+            .map(|a| util::last_segment(&cx.src.text_expr(a)).to_uppercase())
             .unwrap_or_else(|| "ANY".to_string()),
         _ => "ANY".to_string(),
     }

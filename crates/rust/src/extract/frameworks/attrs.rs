@@ -44,10 +44,10 @@ pub fn attr_routes(cx: &FileCx<'_>, a: &syn::Attribute) -> (Vec<Route>, bool) {
                 has_path = true;
             }
             syn::Expr::Assign(asg) => {
-                let key = cx.src.text(&*asg.left);
+                let key = cx.src.text_expr(&asg.left);
                 let val = match &*asg.right {
                     syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.value(),
-                    other => util::last_segment(&cx.src.text(other)).to_string(),
+                    other => util::last_segment(&cx.src.text_expr(other)).to_string(),
                 };
                 match key.as_str() {
                     "method" => methods.push(val.to_uppercase()),

@@ -21,7 +21,7 @@ pub(super) fn method_router(cx: &FileCx<'_>, e: &syn::Expr) -> Vec<(String, Stri
                     out.push((last.to_uppercase(), handler_name(h), Vec::new()));
                 }
             } else if last == "on" && c.args.len() == 2 {
-                let filter = c.args.first().map(|f| cx.src.text(f)).unwrap_or_default();
+                let filter = c.args.first().map(|f| cx.src.text_expr(f)).unwrap_or_default();
                 let m = util::last_segment(&filter).to_uppercase();
                 if let Some(h) = c.args.last() {
                     out.push((m, handler_name(h), Vec::new()));
