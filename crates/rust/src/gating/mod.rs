@@ -1042,6 +1042,9 @@ impl<'a, 'f> Walker<'a, 'f> {
                     } else {
                         (None, None)
                     };
+                let test_span = self.span(
+                    i.if_token.span.join(util::expr_span(&i.cond)).unwrap_or(i.if_token.span),
+                );
                 if present_is_then {
                     let (absent_sink, exit, after) = match absent {
                         Some(el) => {
@@ -1054,12 +1057,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self.span(
-                            i.if_token
-                                .span
-                                .join(util::expr_span(&i.cond))
-                                .unwrap_or(i.if_token.span),
-                        ),
+                        span: test_span,
                         absent: absent_sink,
                         exit,
                         after,
@@ -1078,12 +1076,7 @@ impl<'a, 'f> Walker<'a, 'f> {
                     let idx = self.presences.len() as u32;
                     self.presences.push(Presence {
                         names,
-                        span: self.span(
-                            i.if_token
-                                .span
-                                .join(util::expr_span(&i.cond))
-                                .unwrap_or(i.if_token.span),
-                        ),
+                        span: test_span,
                         absent: if out.exits { Sink::Exits } else { Sink::Proceeds },
                         exit: out.exit,
                         after: whole_end,
