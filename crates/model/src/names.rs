@@ -98,6 +98,48 @@ fn lower(word: &str) -> String {
 
 /// The word splitter: byte ranges of the words of `s` (see [`words`]).
 fn word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+    if s.is_ascii() {
+        ascii_word_ranges(s.as_bytes(), out);
+    } else {
+        char_word_ranges(s, out);
+    }
+}
+
+/// [`char_word_ranges`] for ASCII text, byte by byte: the same splits, without decoding
+/// characters or asking Unicode tables.
+fn ascii_word_ranges(s: &[u8], out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut start: Option<usize> = None;
+    let mut prev = b' ';
+    for (i, &c) in s.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if let Some(st) = start.take() {
+                out.push((st, i));
+            }
+        } else {
+            if c.is_ascii_uppercase() && start.is_some() {
+                let next = s.get(i + 1).copied().unwrap_or(b' ');
+                if prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())
+                {
+                    if let Some(st) = start.take() {
+                        out.push((st, i));
+                    }
+                }
+            }
+            if start.is_none() {
+                start = Some(i);
+            }
+        }
+        prev = c;
+    }
+    if let Some(st) = start {
+        out.push((st, s.len()));
+    }
+}
+
+fn char_word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
     out.clear();
     let mut start: Option<usize> = None;
     let mut prev = ' ';
@@ -456,6 +498,51 @@ pub fn fnv1a64_continue(hash: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_words_split_as_characters_do() {
+        let texts = [
+            "webhookSecret",
+            "STRIPE_API_KEY",
+            "HTTPServerError",
+            "x-hub-signature-256",
+            "sig2Value",
+            "a1B2c3",
+            "ABCdef",
+            "__init__",
+            "self.client.get(url).send()",
+            "XMLHttpRequest",
+            "iOS",
+            "v1::Hmac<Sha256>::new_from_slice",
+            "",
+            "_",
+            "A",
+            "aB",
+            "AB",
+            "ABc",
+            "abC1D",
+            "Tls13Config",
+            "JSONWebToken",
+            "x_request_ID",
+        ];
+        // And every string of up to five characters over lower, upper, digit and separator.
+        let mut all: Vec<String> = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = all
+                .iter()
+                .filter(|t| t.len() == all.last().map_or(0, String::len))
+                .flat_map(|t| ["a", "B", "1", "_"].map(|c| format!("{t}{c}")))
+                .collect();
+            all.extend(longer);
+        }
+        assert!(all.len() > 1000);
+        for t in texts.iter().copied().chain(all.iter().map(String::as_str)) {
+            let (mut bytes, mut chars) = (Vec::new(), Vec::new());
+            ascii_word_ranges(t.as_bytes(), &mut bytes);
+            char_word_ranges(t, &mut chars);
+            assert_eq!(bytes, chars, "{t}");
+        }
+    }
 
     #[test]
     fn splits_words() {

@@ -235,8 +235,9 @@ impl FnVisitor<'_, '_> {
                 compare = Some(self.push_compare(cmp));
             }
         }
+        let receiver = self.cx.src.text_expr(&m.receiver);
         if method == "json" && m.args.is_empty() {
-            let recv = self.cx.src.text_expr(&m.receiver).to_lowercase();
+            let recv = receiver.to_lowercase();
             if !self.cx.k.response_receiver_hints.iter().any(|h| recv.contains(h.as_str())) {
                 self.parses.push(Parse {
                     what: ".json()".to_string(),
@@ -249,8 +250,7 @@ impl FnVisitor<'_, '_> {
         if gate {
             self.gate += 1;
         }
-        let rate = self.is_rate_limiter(&method)
-            || self.is_rate_limiter(&self.cx.src.text_expr(&m.receiver));
+        let rate = self.is_rate_limiter(&method) || self.is_rate_limiter(&receiver);
         if rate {
             self.rate += 1;
         }
@@ -292,7 +292,6 @@ impl FnVisitor<'_, '_> {
             let arg = args.first().cloned().unwrap_or_default();
             self.set_compare_flow(i, recv_val.clone(), arg);
         }
-        let receiver = self.cx.src.text_expr(&m.receiver);
         let k = self.push_call(
             method.clone(),
             path.clone(),
