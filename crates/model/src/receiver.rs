@@ -19,8 +19,8 @@ pub struct Receiver {
     pub methods: Vec<String>,
     /// a route method carries a body (`POST`, `PUT`, `PATCH`, `ANY`), or the method is unknown
     pub body_method: bool,
-    /// it answers a documented subscription handshake with GET (a `handshake_params` query
-    /// parameter such as `hub.challenge`)
+    /// it receives requests (`inbound`) and answers a documented subscription handshake with
+    /// GET (a `handshake_params` query parameter such as `hub.challenge`)
     pub handshake: bool,
     /// evidence of user or client authentication on the request: `extractor Claims`, `layer
     /// HttpAuthentication`, `reads authorization`, `calls authenticate`

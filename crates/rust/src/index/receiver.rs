@@ -104,7 +104,9 @@ pub(super) fn receiver(f: &Function, cx: &Context, k: &Knowledge) -> Receiver {
     r.body_method = inbound == "handler"
         || methods.iter().any(|m| matches!(m.as_str(), "POST" | "PUT" | "PATCH" | "ANY" | ""));
     r.methods = methods;
-    r.handshake = !r.body_method
+    // Only something that receives requests answers a handshake.
+    r.handshake = !inbound.is_empty()
+        && !r.body_method
         && (f.literals.iter().any(|l| k.handshake_params.contains(&l.value))
             || f.calls.iter().any(|c| {
                 c.args.iter().any(|a| k.handshake_params.iter().any(|h| a.contains(h.as_str())))
