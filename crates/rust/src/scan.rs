@@ -232,7 +232,13 @@ impl Scanner<'_> {
                     self.line += 1;
                     self.i += 1;
                 }
-                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.i += 1,
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                    self.i += 1;
+                    // Indentation: a run of spaces at once.
+                    while self.bytes.get(self.i) == Some(&b' ') {
+                        self.i += 1;
+                    }
+                }
                 b'/' if self.peek(1) == Some(b'/') => self.line_comment(),
                 b'/' if self.peek(1) == Some(b'*') => self.block_comment(),
                 b'"' => {
@@ -648,9 +654,12 @@ impl Scanner<'_> {
     }
 
     fn line_comment(&mut self) {
-        while self.i < self.bytes.len() && self.bytes[self.i] != b'\n' {
-            self.i += 1;
-        }
+        // `//` is ASCII, so the cursor is on a character boundary; `find` looks for the newline
+        // a word at a time.
+        self.i = match self.src.get(self.i..).and_then(|rest| rest.find('\n')) {
+            Some(n) => self.i + n,
+            None => self.bytes.len(),
+        };
     }
 
     fn block_comment(&mut self) {
