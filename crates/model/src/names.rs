@@ -98,64 +98,67 @@ fn lower(word: &str) -> String {
 
 /// The word splitter: byte ranges of the words of `s` (see [`words`]).
 fn word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+    // ASCII text byte by byte: the same splits, without decoding characters or asking
+    // Unicode tables.
     if s.is_ascii() {
-        ascii_word_ranges(s.as_bytes(), out);
+        split_words(s.bytes().enumerate(), s.len(), out);
     } else {
-        char_word_ranges(s, out);
+        split_words(s.char_indices(), s.len(), out);
     }
 }
 
-/// [`char_word_ranges`] for ASCII text, byte by byte: the same splits, without decoding
-/// characters or asking Unicode tables.
-fn ascii_word_ranges(s: &[u8], out: &mut Vec<(usize, usize)>) {
-    out.clear();
-    let mut start: Option<usize> = None;
-    let mut prev = b' ';
-    for (i, &c) in s.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if let Some(st) = start.take() {
-                out.push((st, i));
+/// A character as the splitter sees it: a byte of ASCII text or a `char`.
+trait WordChar: Copy {
+    const SPACE: Self;
+    fn alnum(self) -> bool;
+    fn upper(self) -> bool;
+    fn lower(self) -> bool;
+    fn digit(self) -> bool;
+}
+
+macro_rules! word_char {
+    ($t:ty, $space:expr, $alnum:ident, $upper:ident, $lower:ident) => {
+        impl WordChar for $t {
+            const SPACE: Self = $space;
+            fn alnum(self) -> bool {
+                self.$alnum()
             }
-        } else {
-            if c.is_ascii_uppercase() && start.is_some() {
-                let next = s.get(i + 1).copied().unwrap_or(b' ');
-                if prev.is_ascii_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_ascii_uppercase() && next.is_ascii_lowercase())
-                {
-                    if let Some(st) = start.take() {
-                        out.push((st, i));
-                    }
-                }
+            fn upper(self) -> bool {
+                self.$upper()
             }
-            if start.is_none() {
-                start = Some(i);
+            fn lower(self) -> bool {
+                self.$lower()
+            }
+            fn digit(self) -> bool {
+                self.is_ascii_digit()
             }
         }
-        prev = c;
-    }
-    if let Some(st) = start {
-        out.push((st, s.len()));
-    }
+    };
 }
+word_char!(u8, b' ', is_ascii_alphanumeric, is_ascii_uppercase, is_ascii_lowercase);
+word_char!(char, ' ', is_alphanumeric, is_uppercase, is_lowercase);
 
-fn char_word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
+/// Words are runs of alphanumerics, also split at a lower-to-upper or digit-to-upper change
+/// and before the last capital of a run of capitals followed by a lower-case letter
+/// (`HTTPServer` is `HTTP`, `Server`).
+fn split_words<C: WordChar>(
+    chars: impl Iterator<Item = (usize, C)>,
+    len: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
     out.clear();
     let mut start: Option<usize> = None;
-    let mut prev = ' ';
-    let mut it = s.char_indices().peekable();
+    let mut prev = C::SPACE;
+    let mut it = chars.peekable();
     while let Some((i, c)) = it.next() {
-        if !c.is_alphanumeric() {
+        if !c.alnum() {
             if let Some(st) = start.take() {
                 out.push((st, i));
             }
         } else {
-            if c.is_uppercase() && start.is_some() {
-                let next = it.peek().map_or(' ', |&(_, n)| n);
-                if prev.is_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_uppercase() && next.is_lowercase())
-                {
+            if c.upper() && start.is_some() {
+                let next = it.peek().map_or(C::SPACE, |&(_, n)| n);
+                if prev.lower() || prev.digit() || (prev.upper() && next.lower()) {
                     if let Some(st) = start.take() {
                         out.push((st, i));
                     }
@@ -168,7 +171,7 @@ fn char_word_ranges(s: &str, out: &mut Vec<(usize, usize)>) {
         prev = c;
     }
     if let Some(st) = start {
-        out.push((st, s.len()));
+        out.push((st, len));
     }
 }
 
@@ -538,8 +541,8 @@ mod tests {
         assert!(all.len() > 1000);
         for t in texts.iter().copied().chain(all.iter().map(String::as_str)) {
             let (mut bytes, mut chars) = (Vec::new(), Vec::new());
-            ascii_word_ranges(t.as_bytes(), &mut bytes);
-            char_word_ranges(t, &mut chars);
+            split_words(t.bytes().enumerate(), t.len(), &mut bytes);
+            split_words(t.char_indices(), t.len(), &mut chars);
             assert_eq!(bytes, chars, "{t}");
         }
     }
