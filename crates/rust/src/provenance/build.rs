@@ -240,21 +240,28 @@ impl FlowBuilder {
     }
 
     /// The kind of a source atom.
-    fn kind_of(&self, atom: Atom) -> Option<&'static str> {
+    /// Kind and source of an atom that starts a value.
+    fn origin_of(&self, atom: Atom) -> Option<(&'static str, &'static str)> {
         match atom {
-            Atom::Source(s) => self.flow.sources.get(s as usize).map(|s| s.kind),
-            Atom::Literal(_) => Some(kinds::PUBLIC),
+            Atom::Source(s) => self.flow.sources.get(s as usize).map(|s| (s.kind, s.source)),
+            Atom::Literal(_) => Some((kinds::PUBLIC, "literal")),
             _ => None,
         }
     }
 
-    /// Whether the value has an origin of `kind` known in this function, looking through the
-    /// external value of calls (`Hmac::new_from_slice(&secret)` holds the secret).
-    pub fn has_kind(&self, v: &FlowVal, kind: &str) -> bool {
-        self.has_kind_depth(v, kind, 0)
+    /// Whether the value has an origin whose kind and source satisfy `pred`, known in this
+    /// function, looking through the external value of calls (`Hmac::new_from_slice(&secret)`
+    /// holds the secret).
+    pub fn has_origin(&self, v: &FlowVal, pred: &dyn Fn(&str, &str) -> bool) -> bool {
+        self.has_origin_depth(v, pred, 0)
     }
 
-    fn has_kind_depth(&self, v: &FlowVal, kind: &str, depth: usize) -> bool {
+    fn has_origin_depth(
+        &self,
+        v: &FlowVal,
+        pred: &dyn Fn(&str, &str) -> bool,
+        depth: usize,
+    ) -> bool {
         if depth > 8 {
             return false;
         }
@@ -264,8 +271,8 @@ impl FlowBuilder {
                 .calls
                 .iter()
                 .find(|c| c.call == k)
-                .is_some_and(|c| self.has_kind_depth(&c.external, kind, depth + 1)),
-            Some(a) => self.kind_of(a) == Some(kind),
+                .is_some_and(|c| self.has_origin_depth(&c.external, pred, depth + 1)),
+            Some(a) => self.origin_of(a).is_some_and(|(k, s)| pred(k, s)),
             None => false,
         })
     }
@@ -512,7 +519,7 @@ mod tests {
         let secret = b.source(kinds::SECRET, "env", "KEY", Span::default());
         b.union_into(&mut wide, &secret);
         assert_eq!(wide.len(), MAX_WIDTH);
-        assert!(b.has_kind(&wide, kinds::SECRET), "the secret survives the cap");
+        assert!(b.has_origin(&wide, &|k, _| k == kinds::SECRET), "the secret survives the cap");
     }
 
     #[test]

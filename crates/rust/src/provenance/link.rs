@@ -338,8 +338,16 @@ impl<'a> Project<'a> {
                 .or_else(|| pick(self.gl.by_path.get(path)))
                 .or_else(|| path.split_once("::").and_then(|(_, r)| pick(self.gl.by_path.get(r))))
         };
-        // A bare name: defined in a parent module or brought in by a glob import.
-        found.or_else(|| (!path.contains("::")).then(|| pick(self.gl.by_name.get(path))).flatten())
+        // A bare name: defined in a parent module or brought in by a glob import. A project
+        // path that names no definition: re-exported (`pub use sha::SHA256` in `digest`), the
+        // one item of that name.
+        found.or_else(|| {
+            let bare = !path.contains("::");
+            let reexport = path.starts_with("crate::");
+            (bare || reexport)
+                .then(|| pick(self.gl.by_name.get(path.rsplit("::").next().unwrap_or(path))))
+                .flatten()
+        })
     }
 
     /// The literal an atom names, with its span.
@@ -700,6 +708,18 @@ impl<'p, 'a> Eval<'p, 'a> {
                     .map(|c| Elem::C(c.with_step(&step)))
                     .collect()
             }
+            // A project `static` or `const` whose definition was not read (a macro generated
+            // it): held by the server, what it is said by its own name (not its modules').
+            None if unseen_project_static(path, self.p.module(self.owner, self.file)) => {
+                let name = path.rsplit("::").next().unwrap_or(path);
+                vec![Elem::C(Conc::new(
+                    kinds::SECRET,
+                    "static",
+                    SharedStr::from(name),
+                    Span::default(),
+                ))]
+            }
+            // A library constant (`header::AUTHORIZATION`, `u32::MAX`).
             None => vec![Elem::C(Conc::new(
                 kinds::PUBLIC,
                 "const",
@@ -999,7 +1019,15 @@ fn resolve<'a>(
     // Sets: a field or a global of a large project can have thousands of readers.
     let mut global_readers: Vec<HashSet<usize>> = vec![HashSet::default(); p.globals.len()];
     let mut field_readers: HashMap<FieldKey, HashSet<usize>> = HashMap::default();
-    let mut dirty: Vec<usize> = (0..owners).collect();
+    // A function nothing reads a summary of (no caller, no extractor reader) and that feeds no
+    // summary (no call of another project function, no store) contributes nothing: its rounds
+    // are skipped, and `finish` evaluates it once against the final summaries.
+    let mut dirty: Vec<usize> = (0..owners)
+        .filter(|&i| match owner_of(i) {
+            Owner::Fn(id) => !callers[id].is_empty() || feeds(&p, owner_of(i)),
+            Owner::Global(_) => true,
+        })
+        .collect();
     let mut rounds = 0;
     let stats = std::env::var_os("HOOKLINT_PROV_STATS").is_some();
     while rounds < MAX_ROUNDS && !dirty.is_empty() {
@@ -1124,11 +1152,7 @@ fn contribute(p: &Project<'_>, s: &State, owner: Owner) -> Contrib {
     out.global_reads = global_reads(p, owner, ev.file, ff, part);
     // The concrete evaluation feeds only callees' parameters, fields and globals: most flows
     // have none of them.
-    let cflows = ff.calls.get(part.calls.iter()).unwrap_or_default();
-    let feeds = matches!(owner, Owner::Global(_))
-        || !ff.stores.get(part.stores.iter()).unwrap_or_default().is_empty()
-        || cflows.iter().any(|cf| p.target(owner, cf.call).is_some_and(|g| owner != Owner::Fn(g)));
-    if !feeds {
+    if !matches!(owner, Owner::Global(_)) && !feeds(p, owner) {
         return out;
     }
     let Some(mut ec) = Eval::new(p, s, owner, false) else { return out };
@@ -1197,6 +1221,42 @@ fn contribute(p: &Project<'_>, s: &State, owner: Owner) -> Contrib {
     }
     out.reads.append(&mut ec.reads);
     out
+}
+
+/// `crate::module::NAME` read from another module (`module` is the reader's): a path into the
+/// project's modules (lower-case segments, by Rust's naming conventions) to an upper-case item,
+/// a `static` or `const`; not an enum variant or an associated constant (`crate::Kind::Variant`,
+/// `crate::Type::MAX`), nor a bare name of the reader's own module (a variant a glob import
+/// brought in).
+fn unseen_project_static(path: &str, module: &str) -> bool {
+    let Some(rest) = path.strip_prefix("crate::") else { return false };
+    let (modules, last) = rest.rsplit_once("::").unwrap_or(("", rest));
+    let module = module.trim_start_matches("crate::").trim_start_matches("crate");
+    if modules == module {
+        return false;
+    }
+    let upper = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    upper(last)
+        && modules
+            .split("::")
+            .filter(|m| !m.is_empty())
+            .all(|m| m.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+}
+
+/// Whether a flow can change a summary other than its own return: it calls another project
+/// function or stores a value.
+fn feeds(p: &Project<'_>, owner: Owner) -> bool {
+    let Some((_, ff, part)) = p.file_flow(owner) else { return false };
+    !ff.stores.get(part.stores.iter()).unwrap_or_default().is_empty()
+        || ff
+            .calls
+            .get(part.calls.iter())
+            .unwrap_or_default()
+            .iter()
+            .any(|cf| p.target(owner, cf.call).is_some_and(|g| owner != Owner::Fn(g)))
 }
 
 /// The globals a flow reads.
@@ -1492,5 +1552,24 @@ fn debug_fields(
         if p.structs.contains_key(f.ty.as_str()) && f.ty != ty {
             debug_fields(p, s, &f.ty, file, &fields_of_held, out, depth + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod unseen_static_tests {
+    use super::unseen_project_static;
+
+    #[test]
+    fn only_upper_case_items_of_other_project_modules() {
+        assert!(unseen_project_static("crate::myenv::WEBSERVER_SECRET", "server"));
+        assert!(unseen_project_static("crate::config::API_KEY_2", ""));
+        // The reader's own module: a variant a glob import brought in.
+        assert!(!unseen_project_static("crate::digest::SHA256", "digest"));
+        assert!(!unseen_project_static("crate::digest::SHA256", "crate::digest"));
+        // Enum variants, associated constants, library paths, lower-case items.
+        assert!(!unseen_project_static("crate::auth::Error::InvalidCredentials", "routes"));
+        assert!(!unseen_project_static("crate::Limits::MAX", "routes"));
+        assert!(!unseen_project_static("http::header::AUTHORIZATION", "routes"));
+        assert!(!unseen_project_static("crate::config::settings", "routes"));
     }
 }

@@ -9,7 +9,7 @@ use hooklint_model::{Param, SharedStr};
 
 use super::FnVisitor;
 use crate::extract::FileCx;
-use crate::provenance::build::{FlowVal, WorkCall, WorkStore, WorkTarget};
+use crate::provenance::build::{FlowBuilder, FlowVal, WorkCall, WorkStore, WorkTarget};
 use crate::provenance::kinds;
 use crate::provenance::scope::Local;
 use crate::provenance::shape::shape;
@@ -541,12 +541,25 @@ impl FnVisitor<'_, '_> {
             };
             return self.fb.source(kinds::SECRET, source, label, self.cx.src.span(span));
         }
+        // Keyed with a secret known here, or a MAC again: a MAC. Keyed by a key constructor
+        // with a key of unknown origin here (a parameter): a MAC too, `keyed`, which a rule can
+        // weigh lower, as a generic helper's callers decide what it checks.
+        let keyed_output = is_method && kn.keyed_outputs.iter().any(|o| o == name);
+        let held = |k: &str, s: &str| (k == kinds::SECRET && s != "key") || k == kinds::MAC;
+        let keyed_only = |fb: &FlowBuilder| {
+            !fb.has_origin(&recv_v, &held)
+                && fb.has_origin(&recv_v, &|k, s| k == kinds::SECRET && s == "key")
+        };
         if source_entry(name, path, is_method, &m.mac_sources).is_some() {
-            return self.fb.source(kinds::MAC, "call", path, self.cx.src.span(span));
+            let source = if keyed_output && keyed_only(&self.fb) { "keyed" } else { "call" };
+            return self.fb.source(kinds::MAC, source, path, self.cx.src.span(span));
         }
-        if is_method && kn.keyed_outputs.iter().any(|o| o == name) {
-            if self.fb.has_kind(&recv_v, kinds::SECRET) || self.fb.has_kind(&recv_v, kinds::MAC) {
+        if keyed_output {
+            if self.fb.has_origin(&recv_v, &held) {
                 return self.fb.source(kinds::MAC, "call", path, self.cx.src.span(span));
+            }
+            if keyed_only(&self.fb) {
+                return self.fb.source(kinds::MAC, "keyed", path, self.cx.src.span(span));
             }
             return recv_v;
         }
@@ -615,7 +628,14 @@ impl FnVisitor<'_, '_> {
         // material (`secret_sinks`: the keyed object holds it) hands on the secret it was
         // given; any other library call returns something else (a response, a client, a
         // parsed value), which keeps the value's other origins but not its secret.
-        let carries = m.value_carriers.matches(name, path) || m.secret_sinks.matches(name, path);
+        let keys = m.secret_sinks.matches(name, path);
+        let carries = keys || m.value_carriers.matches(name, path);
+        if keys {
+            // The keyed object (`Hmac::new_from_slice(key)`) holds key material whatever the
+            // key's own origin, so what a `keyed_outputs` method computes from it is a MAC.
+            let key = self.fb.source(kinds::SECRET, "key", path, self.cx.src.span(span));
+            self.fb.union_into(&mut external, &key);
+        }
         self.fb.flow.calls.push(WorkCall { call: k, args: all_args, external, opaque: !carries });
         self.fb.call(k)
     }
