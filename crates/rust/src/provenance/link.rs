@@ -1231,7 +1231,10 @@ fn contribute(p: &Project<'_>, s: &State, owner: Owner) -> Contrib {
 fn unseen_project_static(path: &str, module: &str) -> bool {
     let Some(rest) = path.strip_prefix("crate::") else { return false };
     let (modules, last) = rest.rsplit_once("::").unwrap_or(("", rest));
-    let module = module.trim_start_matches("crate::").trim_start_matches("crate");
+    let module = match module {
+        "crate" => "",
+        m => m.strip_prefix("crate::").unwrap_or(m),
+    };
     if modules == module {
         return false;
     }
@@ -1566,6 +1569,8 @@ mod unseen_static_tests {
         // The reader's own module: a variant a glob import brought in.
         assert!(!unseen_project_static("crate::digest::SHA256", "digest"));
         assert!(!unseen_project_static("crate::digest::SHA256", "crate::digest"));
+        assert!(!unseen_project_static("crate::SECRET", "crate"));
+        assert!(unseen_project_static("crate::_utils::SECRET", "crate_utils"));
         // Enum variants, associated constants, library paths, lower-case items.
         assert!(!unseen_project_static("crate::auth::Error::InvalidCredentials", "routes"));
         assert!(!unseen_project_static("crate::Limits::MAX", "routes"));
