@@ -239,7 +239,6 @@ impl FlowBuilder {
         v.truncate(MAX_WIDTH);
     }
 
-    /// The kind of a source atom.
     /// Kind and source of an atom that starts a value.
     fn origin_of(&self, atom: Atom) -> Option<(&'static str, &'static str)> {
         match atom {

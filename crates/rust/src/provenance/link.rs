@@ -345,7 +345,7 @@ impl<'a> Project<'a> {
             let bare = !path.contains("::");
             let reexport = path.starts_with("crate::");
             (bare || reexport)
-                .then(|| pick(self.gl.by_name.get(path.rsplit("::").next().unwrap_or(path))))
+                .then(|| pick(self.gl.by_name.get(crate::util::last_segment(path))))
                 .flatten()
         })
     }
@@ -711,13 +711,8 @@ impl<'p, 'a> Eval<'p, 'a> {
             // A project `static` or `const` whose definition was not read (a macro generated
             // it): held by the server, what it is said by its own name (not its modules').
             None if unseen_project_static(path, self.p.module(self.owner, self.file)) => {
-                let name = path.rsplit("::").next().unwrap_or(path);
-                vec![Elem::C(Conc::new(
-                    kinds::SECRET,
-                    "static",
-                    SharedStr::from(name),
-                    Span::default(),
-                ))]
+                let name = SharedStr::from(crate::util::last_segment(path));
+                vec![Elem::C(Conc::new(kinds::SECRET, "static", name, Span::default()))]
             }
             // A library constant (`header::AUTHORIZATION`, `u32::MAX`).
             None => vec![Elem::C(Conc::new(
@@ -1024,7 +1019,7 @@ fn resolve<'a>(
     // are skipped, and `finish` evaluates it once against the final summaries.
     let mut dirty: Vec<usize> = (0..owners)
         .filter(|&i| match owner_of(i) {
-            Owner::Fn(id) => !callers[id].is_empty() || feeds(&p, owner_of(i)),
+            Owner::Fn(id) => !callers[id].is_empty() || feeds(&p, Owner::Fn(id)),
             Owner::Global(_) => true,
         })
         .collect();

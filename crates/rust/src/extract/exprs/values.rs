@@ -9,7 +9,7 @@ use hooklint_model::{Param, SharedStr};
 
 use super::FnVisitor;
 use crate::extract::FileCx;
-use crate::provenance::build::{FlowBuilder, FlowVal, WorkCall, WorkStore, WorkTarget};
+use crate::provenance::build::{FlowVal, WorkCall, WorkStore, WorkTarget};
 use crate::provenance::kinds;
 use crate::provenance::scope::Local;
 use crate::provenance::shape::shape;
@@ -541,27 +541,32 @@ impl FnVisitor<'_, '_> {
             };
             return self.fb.source(kinds::SECRET, source, label, self.cx.src.span(span));
         }
-        // Keyed with a secret known here, or a MAC again: a MAC. Keyed by a key constructor
-        // with a key of unknown origin here (a parameter): a MAC too, `keyed`, which a rule can
-        // weigh lower, as a generic helper's callers decide what it checks.
+        // What a `keyed_outputs` method computes: keyed with a secret known here, or a MAC
+        // again, a MAC (`call`); keyed by a key constructor with a key of unknown origin here (a
+        // parameter), a MAC too, `keyed`, which a rule can weigh lower, as a generic helper's
+        // callers decide what it checks; neither, what the receiver is.
         let keyed_output = is_method && kn.keyed_outputs.iter().any(|o| o == name);
-        let held = |k: &str, s: &str| (k == kinds::SECRET && s != "key") || k == kinds::MAC;
-        let keyed_only = |fb: &FlowBuilder| {
-            !fb.has_origin(&recv_v, &held)
-                && fb.has_origin(&recv_v, &|k, s| k == kinds::SECRET && s == "key")
-        };
+        let keyed = keyed_output
+            .then(|| {
+                let held = |k: &str, s: &str| (k == kinds::SECRET && s != "key") || k == kinds::MAC;
+                if self.fb.has_origin(&recv_v, &held) {
+                    Some("call")
+                } else {
+                    self.fb
+                        .has_origin(&recv_v, &|k, s| k == kinds::SECRET && s == "key")
+                        .then_some("keyed")
+                }
+            })
+            .flatten();
         if source_entry(name, path, is_method, &m.mac_sources).is_some() {
-            let source = if keyed_output && keyed_only(&self.fb) { "keyed" } else { "call" };
+            let source = keyed.unwrap_or("call");
             return self.fb.source(kinds::MAC, source, path, self.cx.src.span(span));
         }
         if keyed_output {
-            if self.fb.has_origin(&recv_v, &held) {
-                return self.fb.source(kinds::MAC, "call", path, self.cx.src.span(span));
-            }
-            if keyed_only(&self.fb) {
-                return self.fb.source(kinds::MAC, "keyed", path, self.cx.src.span(span));
-            }
-            return recv_v;
+            return match keyed {
+                Some(source) => self.fb.source(kinds::MAC, source, path, self.cx.src.span(span)),
+                None => recv_v,
+            };
         }
         if is_method && self.turbofish && kn.state_accessors.iter().any(|s| s == name) {
             return self.fb.source(kinds::SECRET, "state", name, self.cx.src.span(span));
